@@ -1,0 +1,44 @@
+"""The `outreach-bot` console script: one click group, a module per command family."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def with_runtime(command: F) -> F:
+    """Build the app from the environment, enter its context, and pass the runtime first."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from outreach_bot import create_app
+        from outreach_bot.config import ConfigError
+
+        try:
+            app = create_app()
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from error
+        with app.app_context():
+            return command(app.extensions["outreach"], *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+def main() -> None:
+    """outreach-bot: text families when a student starts missing school, and follow up."""
+
+
+def _register() -> None:
+    from outreach_bot.cli import database, escalations, imports, scan
+
+    for module in (database, escalations, imports, scan):
+        module.register(main)
+
+
+_register()

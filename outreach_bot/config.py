@@ -1,0 +1,117 @@
+"""Settings: the one place that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service is configured with; see the README's table."""
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    sms_backend: str = "console"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_from_number: str | None = None
+    twilio_api_base_url: str | None = None
+    twilio_timeout_seconds: float = 10.0
+    public_base_url: str | None = None
+    secret_key: str | None = None
+    environment: str = "development"
+    district_name: str = "Your school district"
+    district_timezone: str = "America/Los_Angeles"
+    quiet_hours: str = "20:00-08:00"
+    flows_dir: Path = field(default=PROJECT_ROOT / "flows")
+    locales_dir: Path = field(default=PROJECT_ROOT / "locales")
+    send_max_attempts: int = 5
+
+    @property
+    def is_development(self) -> bool:
+        """True when running on a developer's machine or in tests."""
+        return self.environment in ("development", "test")
+
+
+_ENVIRONMENT_NAMES = {
+    "database_url": "DATABASE_URL",
+    "redis_url": "REDIS_URL",
+    "sms_backend": "SMS_BACKEND",
+    "twilio_account_sid": "TWILIO_ACCOUNT_SID",
+    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+    "twilio_messaging_service_sid": "TWILIO_MESSAGING_SERVICE_SID",
+    "twilio_from_number": "TWILIO_FROM_NUMBER",
+    "twilio_api_base_url": "TWILIO_API_BASE_URL",
+    "twilio_timeout_seconds": "TWILIO_TIMEOUT_SECONDS",
+    "public_base_url": "PUBLIC_BASE_URL",
+    "secret_key": "SECRET_KEY",
+    "environment": "OUTREACH_ENV",
+    "district_name": "DISTRICT_NAME",
+    "district_timezone": "DISTRICT_TIMEZONE",
+    "quiet_hours": "QUIET_HOURS",
+    "flows_dir": "FLOWS_DIR",
+    "locales_dir": "LOCALES_DIR",
+    "send_max_attempts": "SEND_MAX_ATTEMPTS",
+}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed."""
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if raw is None or raw == "":
+        return None if "None" in str(kind) else raw
+    if "Path" in str(kind):
+        return Path(raw)
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    return raw
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build settings from the environment, then apply explicit overrides (tests, the demo)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, variable in _ENVIRONMENT_NAMES.items():
+        if variable in env and env[variable] != "":
+            values[name] = _coerce(name, env[variable])
+    for name, value in (overrides or {}).items():
+        if name not in _ENVIRONMENT_NAMES:
+            raise ConfigError(f"unknown setting {name!r}")
+        values[name] = _coerce(name, value) if isinstance(value, str) else value
+    settings = replace(Settings(), **values)
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    if settings.sms_backend not in ("console", "twilio"):
+        raise ConfigError(f"SMS_BACKEND must be 'console' or 'twilio', not {settings.sms_backend!r}")
+    if not settings.is_development and not settings.secret_key:
+        raise ConfigError("SECRET_KEY is required outside development; set it to a long random value")
+    if settings.sms_backend == "twilio":
+        missing = [
+            variable
+            for name, variable in (
+                ("twilio_account_sid", "TWILIO_ACCOUNT_SID"),
+                ("twilio_auth_token", "TWILIO_AUTH_TOKEN"),
+            )
+            if not getattr(settings, name)
+        ]
+        if not (settings.twilio_messaging_service_sid or settings.twilio_from_number):
+            missing.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER")
+        if missing:
+            raise ConfigError("SMS_BACKEND=twilio needs " + ", ".join(missing))

@@ -1,0 +1,81 @@
+"""Escalations: open a case for a person to reach the family, and climb it when it is late."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach_bot.models import Escalation, Student
+
+# How long a case may wait before it re-notifies and climbs, by priority.
+RESPONSE_TIME = {
+    "urgent": timedelta(hours=4),
+    "high": timedelta(hours=24),
+    "normal": timedelta(hours=48),
+    "low": timedelta(hours=72),
+}
+LEVELS = ("school", "district")
+
+
+def open_escalation(
+    session: Session,
+    *,
+    reason: str,
+    now: datetime,
+    priority: str = "normal",
+    student_id: str | None = None,
+    guardian_id: int | None = None,
+    conversation_id: int | None = None,
+    phone: str | None = None,
+) -> Escalation:
+    """Open a case, or return the open one for the same student and reason (never two at once)."""
+    if priority not in RESPONSE_TIME:
+        raise ValueError(f"unknown priority {priority!r}; expected one of {sorted(RESPONSE_TIME)}")
+    existing = session.scalars(
+        select(Escalation).where(
+            Escalation.status == "open",
+            Escalation.reason == reason,
+            Escalation.student_id == student_id if student_id else Escalation.phone == phone,
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    school_id = session.get(Student, student_id).school_id if student_id else None  # type: ignore[union-attr]
+    escalation = Escalation(
+        student_id=student_id,
+        guardian_id=guardian_id,
+        conversation_id=conversation_id,
+        school_id=school_id,
+        phone=phone,
+        reason=reason,
+        priority=priority,
+        status="open",
+        level="school",
+        due_at=now + RESPONSE_TIME[priority],
+        created_at=now,
+    )
+    session.add(escalation)
+    session.flush()
+    return escalation
+
+
+def climb_overdue(session: Session, now: datetime) -> list[Escalation]:
+    """Re-notify every open case past its deadline and move it up a level (school -> district)."""
+    overdue = session.scalars(
+        select(Escalation).where(Escalation.status == "open", Escalation.due_at <= now)
+    ).all()
+    for escalation in overdue:
+        position = LEVELS.index(escalation.level) if escalation.level in LEVELS else 0
+        escalation.level = LEVELS[min(position + 1, len(LEVELS) - 1)]
+        escalation.notified_at = now
+        escalation.due_at = now + RESPONSE_TIME[escalation.priority]
+    return list(overdue)
+
+
+def list_open(session: Session) -> list[Escalation]:
+    """Open cases, most urgent and most overdue first."""
+    rank = {name: index for index, name in enumerate(reversed(tuple(RESPONSE_TIME)))}
+    cases = session.scalars(select(Escalation).where(Escalation.status == "open")).all()
+    return sorted(cases, key=lambda case: (-rank.get(case.priority, 0), case.due_at))

@@ -1,0 +1,33 @@
+"""SQLAlchemy models, one module per noun group; import them from here."""
+
+from outreach_bot.db import Base
+from outreach_bot.models.attendance import (
+    AttendanceRecord,
+    AttendanceSummary,
+    CalendarDay,
+    TriggerFiring,
+)
+from outreach_bot.models.conversation import BarrierReport, Conversation
+from outreach_bot.models.escalation import ContactAttempt, Escalation
+from outreach_bot.models.message import Message, StatusCallback
+from outreach_bot.models.resource import Resource
+from outreach_bot.models.roster import Guardian, PhoneNumber, School, Student
+
+__all__ = [
+    "AttendanceRecord",
+    "AttendanceSummary",
+    "BarrierReport",
+    "Base",
+    "CalendarDay",
+    "ContactAttempt",
+    "Conversation",
+    "Escalation",
+    "Guardian",
+    "Message",
+    "PhoneNumber",
+    "Resource",
+    "School",
+    "StatusCallback",
+    "Student",
+    "TriggerFiring",
+]

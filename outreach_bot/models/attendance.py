@@ -1,0 +1,65 @@
+"""School calendars, daily attendance, what each scan found, and the triggers it fired."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from outreach_bot.db import Base, UTCDateTime
+
+ABSENCE_STATUSES = frozenset({"absent", "excused", "unexcused"})
+ATTENDANCE_STATUSES = frozenset({"present", "tardy"}) | ABSENCE_STATUSES
+
+
+class CalendarDay(Base):
+    """One date on a school's calendar, instructional or not."""
+
+    __tablename__ = "calendar_days"
+
+    school_id: Mapped[str] = mapped_column(ForeignKey("schools.id"), primary_key=True)
+    date: Mapped[date] = mapped_column(primary_key=True)
+    instructional: Mapped[bool]
+
+
+class AttendanceRecord(Base):
+    """One student's attendance on one date."""
+
+    __tablename__ = "attendance_records"
+
+    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"), primary_key=True)
+    date: Mapped[date] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    minutes_missed: Mapped[int | None]
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class AttendanceSummary(Base):
+    """A student's numbers as of the latest scan."""
+
+    __tablename__ = "attendance_summaries"
+
+    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"), primary_key=True)
+    as_of: Mapped[date]
+    instructional_days: Mapped[int]
+    absences: Mapped[int]
+    consecutive_absences: Mapped[int]
+    absent_today: Mapped[bool]
+    band: Mapped[str] = mapped_column(String(32), index=True)
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TriggerFiring(Base):
+    """A trigger that fired for a student, once per episode."""
+
+    __tablename__ = "trigger_firings"
+    __table_args__ = (UniqueConstraint("student_id", "trigger", "episode"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"), index=True)
+    trigger: Mapped[str] = mapped_column(String(64))
+    episode: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[date]
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(200))

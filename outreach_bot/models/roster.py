@@ -1,0 +1,80 @@
+"""Who the district serves: schools, students, guardians and the phones they answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach_bot.db import Base, UTCDateTime
+
+
+class School(Base):
+    """A school, keyed by the student information system's school id."""
+
+    __tablename__ = "schools"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    zip: Mapped[str | None] = mapped_column(String(10))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(20))
+
+
+class Student(Base):
+    """A student, keyed by the student information system's student id."""
+
+    __tablename__ = "students"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    school_id: Mapped[str] = mapped_column(ForeignKey("schools.id"), index=True)
+    grade: Mapped[str] = mapped_column(String(8))
+    zip: Mapped[str | None] = mapped_column(String(10))
+    birth_date: Mapped[date | None]
+    english_learner: Mapped[bool | None]
+    iep: Mapped[bool | None]
+    low_income: Mapped[bool | None]
+    race_ethnicity: Mapped[str | None] = mapped_column(String(64))
+    gender: Mapped[str | None] = mapped_column(String(32))
+
+    school: Mapped[School] = relationship()
+    guardians: Mapped[list[Guardian]] = relationship(
+        back_populates="student", order_by="Guardian.id"
+    )
+
+
+class Guardian(Base):
+    """A parent or caregiver who can be texted about one student."""
+
+    __tablename__ = "guardians"
+    __table_args__ = (UniqueConstraint("student_id", "phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    language: Mapped[str] = mapped_column(String(35))
+    relationship_to_student: Mapped[str | None] = mapped_column("relationship", String(64))
+    sms_consent: Mapped[bool] = mapped_column(default=True)
+
+    student: Mapped[Student] = relationship(back_populates="guardians")
+
+
+class PhoneNumber(Base):
+    """What we know about one phone number, shared by every guardian who uses it."""
+
+    __tablename__ = "phone_numbers"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opt_out_source: Mapped[str | None] = mapped_column(String(32))
+    undeliverable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    undeliverable_code: Mapped[str | None] = mapped_column(String(16))
+
+    @property
+    def opted_out(self) -> bool:
+        """True while the family has asked for no texts."""
+        return self.opted_out_at is not None

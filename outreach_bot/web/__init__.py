@@ -1,0 +1,22 @@
+"""Flask blueprints: thin layers that parse, call the domain, and render."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from outreach_bot.runtime import Runtime
+
+
+def runtime() -> Runtime:
+    """The running app's runtime (settings, database, queue, channel, clock)."""
+    found: Runtime = current_app.extensions["outreach"]
+    return found
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every blueprint; imported here so nothing happens at import time."""
+    from outreach_bot.web.health import blueprint as health
+    from outreach_bot.web.twilio import blueprint as twilio
+
+    app.register_blueprint(health)
+    app.register_blueprint(twilio, url_prefix="/twilio")

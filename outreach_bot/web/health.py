@@ -1,0 +1,45 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy import text
+
+from outreach_bot.queue import RedisQueue
+from outreach_bot.web import runtime
+
+blueprint = Blueprint("health", __name__)
+
+
+@blueprint.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@blueprint.get("/readyz")
+def readyz() -> tuple[dict[str, Any], int]:
+    """The database and Redis answer, and Redis will not evict queued work."""
+    checks: dict[str, str] = {}
+    try:
+        with runtime().db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means not ready
+        checks["database"] = f"unreachable: {type(error).__name__}"
+    queue = runtime().queue
+    if isinstance(queue, RedisQueue):
+        try:
+            policy = queue.connection.config_get("maxmemory-policy").get("maxmemory-policy")
+            checks["redis"] = (
+                "ok" if policy == "noeviction"
+                else f"maxmemory-policy is {policy}; set it to noeviction or queued work can vanish"
+            )
+        except Exception as error:  # noqa: BLE001
+            checks["redis"] = f"unreachable: {type(error).__name__}"
+    else:
+        checks["redis"] = "not configured (jobs run inline)"
+    ready = all(v == "ok" or v.startswith("not configured") for v in checks.values())
+    return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
