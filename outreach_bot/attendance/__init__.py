@@ -1,0 +1,1 @@
+"""Attendance: importing the SIS exports, computing each student's numbers, firing triggers."""

@@ -1,0 +1,1 @@
+"""The conversation engine: flow definitions, their validation, and the pure engine."""

@@ -1,0 +1,1 @@
+"""Languages: naming them, and the gettext catalogs families are texted from."""

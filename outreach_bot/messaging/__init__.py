@@ -1,0 +1,1 @@
+"""Messaging: the outbox, opt-outs, quiet hours, segments and delivery status."""
