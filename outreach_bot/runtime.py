@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from outreach_bot.channels import Channel, make_channel
 from outreach_bot.clock import Clock, utcnow
 from outreach_bot.config import Settings
+from outreach_bot.conversations import Conversations
 from outreach_bot.db import Database, default_sqlite_url
+from outreach_bot.engine.library import FlowLibrary, load_library
+from outreach_bot.i18n.catalogs import Catalogs
+from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.queue import JobQueue, make_queue
 
 
@@ -21,6 +26,35 @@ class Runtime:
     queue: JobQueue
     channel: Channel
     clock: Clock = field(default=utcnow)
+
+    @cached_property
+    def library(self) -> FlowLibrary:
+        """The flows folder, parsed and checked once."""
+        return load_library(self.settings.flows_dir)
+
+    @cached_property
+    def catalogs(self) -> Catalogs:
+        """Family-language catalogs."""
+        return Catalogs(self.settings.locales_dir)
+
+    @cached_property
+    def quiet_hours(self) -> QuietHours:
+        """When the district must not start a text."""
+        return QuietHours.parse(self.settings.quiet_hours, self.settings.district_timezone)
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        """The conversation service, wired to this district's flows, catalogs and quiet hours."""
+        return Conversations(
+            library=self.library, catalogs=self.catalogs, quiet=self.quiet_hours,
+            district_name=self.settings.district_name,
+        )
+
+    @property
+    def status_callback_url(self) -> str | None:
+        """Where the provider reports delivery, when the service has a public URL."""
+        base = self.settings.public_base_url
+        return f"{base.rstrip('/')}/twilio/status" if base else None
 
 
 def build_runtime(settings: Settings, instance_path: str | Path, clock: Clock | None = None) -> Runtime:

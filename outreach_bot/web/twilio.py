@@ -1,7 +1,68 @@
-"""Twilio's webhooks (placeholder until the inbound path lands)."""
+"""Twilio's webhooks: store first, answer an empty TwiML at once, process after."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import logging
 
+from flask import Blueprint, Response, abort, request
+from twilio.request_validator import RequestValidator
+
+from outreach_bot.inbox import store_inbound
+from outreach_bot.messaging.status import store_status_callback
+from outreach_bot.web import runtime
+
+log = logging.getLogger(__name__)
 blueprint = Blueprint("twilio", __name__)
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def _signed_url() -> str:
+    """The URL Twilio signed: the public base URL when behind a proxy, else what we were asked."""
+    base = runtime().settings.public_base_url
+    if not base:
+        return request.url
+    query = request.query_string.decode()
+    return base.rstrip("/") + request.path + (f"?{query}" if query else "")
+
+
+@blueprint.before_request
+def verify_signature() -> None:
+    """Refuse (403) any request not signed with our auth token, whenever one is configured."""
+    token = runtime().settings.twilio_auth_token
+    if not token:
+        return
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not RequestValidator(token).validate(_signed_url(), request.form.to_dict(), signature):
+        log.warning("rejected a webhook with a missing or wrong signature on %s", request.path)
+        abort(403)
+
+
+@blueprint.post("/inbound")
+def inbound() -> Response:
+    """A family's text: stored (once per MessageSid), then processed by a job."""
+    rt = runtime()
+    try:
+        with rt.db.transaction() as session:
+            message = store_inbound(session, request.form.to_dict(), now=rt.clock())
+            message_id = message.id if message else None
+    except ValueError as error:
+        abort(400, str(error))
+    if message_id is not None:
+        rt.queue.enqueue("outreach_bot.jobs.process_inbound", message_id,
+                         job_id=f"process-inbound-{message_id}")
+    return Response(EMPTY_TWIML, mimetype="text/xml")
+
+
+@blueprint.post("/status")
+def status() -> Response:
+    """A delivery report: stored raw (once per SID and status), then applied by a job."""
+    rt = runtime()
+    form = request.form.to_dict()
+    if not form.get("MessageSid") or not form.get("MessageStatus"):
+        abort(400, "expected MessageSid and MessageStatus")
+    with rt.db.transaction() as session:
+        stored = store_status_callback(session, form, now=rt.clock())
+        callback_id = stored.id if stored else None
+    if callback_id is not None:
+        rt.queue.enqueue("outreach_bot.jobs.apply_statuses", job_id=f"apply-status-{callback_id}")
+    return Response(EMPTY_TWIML, mimetype="text/xml")

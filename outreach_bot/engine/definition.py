@@ -1,0 +1,244 @@
+"""Flow definitions: versioned YAML data, parsed and checked in one place.
+
+A flow is a set of named steps. Each step does exactly one thing, named by its key:
+
+    send: TEXT          text the family, then go on
+    ask: TEXT           text a numbered question and wait for the answer (needs choices, timeout)
+    record: BARRIER     note what is keeping the child home
+    resources: BARRIER  text the resource sheet for that barrier
+    escalate: {reason, priority, say?}   hand the family to a person
+    goto: STEP          go on at another step
+    end: REASON         the conversation is over
+
+Every step but `ask`, `goto` and `end` goes on to its `next` step (or ends when it has none).
+TEXT is English source text with {named} placeholders, or a plural form
+`{one: ..., other: ..., count: NAME}`; it is the gettext msgid translators work from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+SPEC_VERSION = 1
+STEP_KINDS = ("send", "ask", "record", "resources", "escalate", "goto", "end")
+PLACEHOLDERS = frozenset(
+    {"first_name", "school_name", "days_missed", "district_name", "school_phone"}
+)
+PRIORITIES = ("low", "normal", "high", "urgent")
+_DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class FlowError(ValueError):
+    """A flow file that cannot be run; the message names the file, the step and the problem."""
+
+    def __init__(self, source: str, step: str | None, problem: str) -> None:
+        where = f"{source}, step {step!r}" if step else source
+        super().__init__(f"{where}: {problem}")
+        self.source = source
+        self.step = step
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Text:
+    """Family-facing text: a msgid, or a singular/plural pair chosen by a counted placeholder."""
+
+    msgid: str
+    plural: str | None = None
+    count: str | None = None
+
+    def placeholders(self) -> set[str]:
+        """The {names} the text uses."""
+        found = set(_PLACEHOLDER.findall(self.msgid))
+        if self.plural:
+            found |= set(_PLACEHOLDER.findall(self.plural))
+        return found
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One numbered answer to a question; `keywords` is a translatable comma-separated list."""
+
+    next: str
+    keywords: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a flow."""
+
+    name: str
+    kind: str
+    text: Text | None = None
+    next: str | None = None
+    barrier: str | None = None
+    reason: str | None = None
+    priority: str = "normal"
+    choices: tuple[Choice, ...] = ()
+    retry_text: Text | None = None
+    retries: int = 1
+    unclear_next: str | None = None
+    timeout: timedelta | None = None
+    timeout_next: str | None = None
+
+    def exits(self) -> list[str]:
+        """Every step this one can lead to."""
+        found = [self.next, self.unclear_next, self.timeout_next]
+        found += [choice.next for choice in self.choices]
+        return [name for name in found if name]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A parsed, checked flow."""
+
+    name: str
+    start: str
+    steps: Mapping[str, Step]
+    expires_after: timedelta
+    source: str = "<memory>"
+    description: str = ""
+    texts: tuple[Text, ...] = field(default=())
+
+
+def parse_duration(raw: object, source: str, step: str | None) -> timedelta:
+    """'90m', '6h' or '2d' as a timedelta."""
+    match = _DURATION.match(str(raw))
+    if not match:
+        raise FlowError(source, step, f"{raw!r} is not a duration; expected e.g. 30m, 6h or 2d")
+    amount, unit = int(match.group(1)), match.group(2)
+    return timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
+
+
+def _text(raw: object, source: str, step: str) -> Text:
+    if isinstance(raw, str) and raw.strip():
+        return Text(raw.strip())
+    if isinstance(raw, Mapping) and {"one", "other", "count"} <= set(raw):
+        return Text(str(raw["one"]).strip(), str(raw["other"]).strip(), str(raw["count"]))
+    raise FlowError(source, step, "text must be a non-empty string or {one, other, count}")
+
+
+def _step(name: str, raw: object, source: str) -> Step:
+    if not isinstance(raw, Mapping):
+        raise FlowError(source, name, "a step must be a mapping with one of " + ", ".join(STEP_KINDS))
+    kinds = [kind for kind in STEP_KINDS if kind in raw]
+    if len(kinds) != 1:
+        raise FlowError(source, name, "a step needs exactly one of " + ", ".join(STEP_KINDS))
+    kind = kinds[0]
+    value = raw[kind]
+    nxt = str(raw["next"]) if raw.get("next") else None
+    if kind == "send":
+        return Step(name, kind, text=_text(value, source, name), next=nxt)
+    if kind in ("record", "resources"):
+        return Step(name, kind, barrier=str(value), next=nxt)
+    if kind == "goto":
+        return Step(name, kind, next=str(value))
+    if kind == "end":
+        return Step(name, kind, reason=str(value or "completed"))
+    if kind == "escalate":
+        if not isinstance(value, Mapping) or not value.get("reason"):
+            raise FlowError(source, name, "escalate needs a reason, e.g. {reason: asked_for_a_person}")
+        priority = str(value.get("priority", "normal"))
+        if priority not in PRIORITIES:
+            raise FlowError(source, name, f"priority {priority!r} is not one of {PRIORITIES}")
+        say = _text(value["say"], source, name) if value.get("say") else None
+        return Step(name, kind, text=say, reason=str(value["reason"]), priority=priority, next=nxt)
+    return _ask(name, raw, source)
+
+
+def _ask(name: str, raw: Mapping[str, Any], source: str) -> Step:
+    choices_raw = raw.get("choices") or []
+    if not isinstance(choices_raw, list) or not choices_raw:
+        raise FlowError(source, name, "an ask needs a list of choices")
+    if len(choices_raw) > 6:
+        raise FlowError(source, name, "an ask offers six choices at most; families must not scroll")
+    choices = []
+    for number, choice in enumerate(choices_raw, start=1):
+        if not isinstance(choice, Mapping) or not choice.get("next"):
+            raise FlowError(source, name, f"choice {number} has no path; give it `next: STEP`")
+        keywords = str(choice["keywords"]).strip() if choice.get("keywords") else None
+        choices.append(Choice(next=str(choice["next"]), keywords=keywords))
+    other = raw.get("other") or {}
+    timeout = raw.get("timeout")
+    if not isinstance(timeout, Mapping) or "after" not in timeout or "next" not in timeout:
+        raise FlowError(source, name, "an ask needs a timeout: {after: 2d, next: STEP}")
+    if not isinstance(other, Mapping) or not other.get("next"):
+        raise FlowError(source, name, "an ask needs `other: {say, retries, next}` for answers it cannot match")
+    return Step(
+        name,
+        "ask",
+        text=_text(raw["ask"], source, name),
+        choices=tuple(choices),
+        retry_text=_text(other["say"], source, name) if other.get("say") else None,
+        retries=int(other.get("retries", 1)),
+        unclear_next=str(other["next"]),
+        timeout=parse_duration(timeout["after"], source, name),
+        timeout_next=str(timeout["next"]),
+    )
+
+
+def parse_flow(data: object, source: str) -> Flow:
+    """Parse and check one flow file's data; raise FlowError naming the file and step."""
+    if not isinstance(data, Mapping):
+        raise FlowError(source, None, "a flow file must be a mapping with name, start and steps")
+    version = data.get("spec_version")
+    if version != SPEC_VERSION:
+        raise FlowError(source, None, f"spec_version is {version!r}; this engine reads {SPEC_VERSION}")
+    for key in ("name", "start", "steps", "expires_after"):
+        if key not in data:
+            raise FlowError(source, None, f"missing `{key}`")
+    raw_steps = data["steps"]
+    if not isinstance(raw_steps, Mapping) or not raw_steps:
+        raise FlowError(source, None, "`steps` must map step names to steps")
+    steps = {str(name): _step(str(name), raw, source) for name, raw in raw_steps.items()}
+    flow = Flow(
+        name=str(data["name"]),
+        start=str(data["start"]),
+        steps=steps,
+        expires_after=parse_duration(data["expires_after"], source, None),
+        source=source,
+        description=str(data.get("description", "")),
+        texts=tuple(_texts(steps.values())),
+    )
+    check_flow(flow)
+    return flow
+
+
+def _texts(steps: Any) -> list[Text]:
+    found: list[Text] = []
+    for step in steps:
+        found += [text for text in (step.text, step.retry_text) if text is not None]
+        found += [Text(choice.keywords) for choice in step.choices if choice.keywords]
+    return found
+
+
+def check_flow(flow: Flow) -> None:
+    """Reject missing or unreachable steps and unknown placeholders."""
+    if flow.start not in flow.steps:
+        raise FlowError(flow.source, None, f"start step {flow.start!r} does not exist")
+    for step in flow.steps.values():
+        for target in step.exits():
+            if target not in flow.steps:
+                raise FlowError(flow.source, step.name, f"goes to {target!r}, which does not exist")
+        for text in (step.text, step.retry_text):
+            unknown = text.placeholders() - PLACEHOLDERS if text else set()
+            if unknown:
+                raise FlowError(
+                    flow.source, step.name,
+                    f"unknown placeholder {{{sorted(unknown)[0]}}}; expected one of "
+                    + ", ".join(sorted(PLACEHOLDERS)),
+                )
+    reached, frontier = {flow.start}, [flow.start]
+    while frontier:
+        for target in flow.steps[frontier.pop()].exits():
+            if target not in reached:
+                reached.add(target)
+                frontier.append(target)
+    unreachable = sorted(set(flow.steps) - reached)
+    if unreachable:
+        raise FlowError(flow.source, unreachable[0], "no step leads here (unreachable)")

@@ -1,0 +1,108 @@
+"""Jobs: thin wrappers that open a transaction and call the domain. They take ids, never rows.
+
+Run by RQ workers (see worker.py) or inline when REDIS_URL is unset; either way inside an
+app context, so `current_app` holds the runtime.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from outreach_bot import inbox
+from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
+from outreach_bot.escalations import climb_overdue
+from outreach_bot.messaging.outbox import deliver, relay, sweep_stuck
+from outreach_bot.messaging.status import apply_status_callbacks
+from outreach_bot.models import Guardian
+from outreach_bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+INBOUND_GRACE = timedelta(minutes=2)
+
+
+def _runtime() -> Runtime:
+    found: Runtime = current_app.extensions["outreach"]
+    return found
+
+
+def send_message(message_id: int) -> str:
+    """Hand one outbox row to the SMS provider; safe to run twice."""
+    rt = _runtime()
+    outcome = deliver(
+        rt.db, rt.channel, message_id, now=rt.clock(), quiet=rt.quiet_hours,
+        status_callback_url=rt.status_callback_url, max_attempts=rt.settings.send_max_attempts,
+    )
+    log.info("message %s: %s", message_id, outcome)
+    return outcome
+
+
+def relay_outbox() -> int:
+    """Queue every outbox row that is due and not yet queued."""
+    rt = _runtime()
+    return relay(rt.db, rt.queue, rt.clock())
+
+
+def process_inbound(message_id: int) -> str:
+    """Answer one stored inbound message, then queue what it produced."""
+    rt = _runtime()
+    with rt.db.transaction() as session:
+        outcome = inbox.process_inbound(session, message_id, rt.conversations, now=rt.clock())
+    log.info("inbound message %s: %s", message_id, outcome)
+    relay_outbox()
+    return outcome
+
+
+def apply_statuses() -> int:
+    """Apply the stored delivery status callbacks that can be matched to a message."""
+    rt = _runtime()
+    with rt.db.transaction() as session:
+        effects = apply_status_callbacks(session, now=rt.clock())
+    relay_outbox()
+    return len(effects)
+
+
+def run_scan(as_of: date | None = None) -> ScanResult:
+    """Scan attendance as of a day (default: today in the district) and start fired flows."""
+    rt = _runtime()
+    now = rt.clock()
+    day = as_of or now.astimezone(ZoneInfo(rt.settings.district_timezone)).date()
+    triggers = load_triggers(rt.settings.flows_dir / "triggers.yaml")
+    with rt.db.transaction() as session:
+        result = scan(session, as_of=day, now=now, triggers=triggers)
+        for firing in result.fired:
+            if firing.action != "flow" or not firing.flow:
+                continue
+            guardians = session.scalars(
+                select(Guardian).where(Guardian.student_id == firing.student_id).order_by(Guardian.id)
+            )
+            for guardian in guardians:
+                rt.conversations.start(
+                    session, flow_name=firing.flow, guardian=guardian, now=now,
+                    firing_id=firing.firing_id,
+                )
+    relay_outbox()
+    return result
+
+
+def tick() -> dict[str, int]:
+    """Every minute: timers, late cases, unanswered inbound, statuses, and the outbox."""
+    rt = _runtime()
+    now = rt.clock()
+    with rt.db.transaction() as session:
+        timers = rt.conversations.run_timers(session, now)
+        climbed = len(climb_overdue(session, now))
+        stranded = inbox.unprocessed(session, now - INBOUND_GRACE)
+    for message_id in stranded:
+        process_inbound(message_id)
+    statuses = apply_statuses()
+    swept = sweep_stuck(rt.db, rt.queue, now)
+    relayed = relay_outbox()
+    return {
+        "timers": timers, "escalations_climbed": climbed, "inbound_recovered": len(stranded),
+        "statuses": statuses, "swept": swept, "relayed": relayed,
+    }

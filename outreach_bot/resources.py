@@ -1,0 +1,45 @@
+"""Resource sheets: the local help a family gets for the barrier they named."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from outreach_bot.models import Resource, Student
+
+SHEET_SIZE = 3
+
+
+def sheet_for(session: Session, barrier: str, student: Student | None, language: str) -> list[Resource]:
+    """The few best resources for a barrier: the student's school first, then zip, then district."""
+    school_id = student.school_id if student else None
+    zips = {z for z in (student.zip if student else None, student.school.zip if student else None) if z}
+    rows = session.scalars(
+        select(Resource).where(
+            Resource.barrier == barrier,
+            or_(
+                Resource.school_id == school_id,
+                Resource.zip.in_(zips),
+                (Resource.school_id.is_(None)) & (Resource.zip.is_(None)),
+            ),
+        )
+    ).all()
+
+    def rank(resource: Resource) -> tuple[int, int, str]:
+        scope = 0 if school_id and resource.school_id == school_id else 1 if resource.zip in zips else 2
+        spoken = [tag.strip() for tag in (resource.languages or "").split(",") if tag.strip()]
+        speaks = 0 if any(tag.split("-")[0] == language.split("-")[0] for tag in spoken) else 1
+        return scope, speaks, resource.name
+
+    # A school-scoped resource for another school never applies here.
+    usable = [r for r in rows if r.school_id in (None, school_id)]
+    return sorted(usable, key=rank)[:SHEET_SIZE]
+
+
+def render_sheet(intro: str, resources: list[Resource]) -> str:
+    """The sheet as one text: an intro line, then one line per place (name, phone, web)."""
+    lines = [intro]
+    for resource in resources:
+        parts = [resource.name, resource.phone, resource.url]
+        lines.append("- " + ", ".join(part for part in parts if part))
+    return "\n".join(lines)

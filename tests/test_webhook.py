@@ -1,0 +1,86 @@
+"""Twilio's webhooks: signatures checked with the twilio library, stored once, answered fast."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from outreach_bot.models import Message, StatusCallback
+from tests.factories import add_family, add_school
+
+TOKEN = "test-auth-token-not-secret"
+BASE = "https://outreach.example.org"
+FORM = {"MessageSid": "SM" + "a" * 32, "From": "+15035550142", "To": "+15035550199",
+        "Body": "HELP", "AccountSid": "AC" + "0" * 32}
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": BASE}
+
+
+def signed(path: str, form: dict[str, str]) -> dict[str, str]:
+    return {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(BASE + path, form)}
+
+
+def count(runtime, model) -> int:
+    with runtime.db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_signed_request_is_accepted_stored_and_answered(runtime, client):
+    with runtime.db.transaction() as session:
+        add_school(session)
+        add_family(session)
+    response = client.post("/twilio/inbound", data=FORM, headers=signed("/twilio/inbound", FORM))
+    assert response.status_code == 200
+    assert response.mimetype == "text/xml"
+    assert response.data.endswith(b"<Response/>")
+    with runtime.db.transaction() as session:
+        inbound = session.scalars(select(Message).where(Message.direction == "inbound")).one()
+        assert (inbound.provider_sid, inbound.body, inbound.phone) == (FORM["MessageSid"], "HELP", "+15035550142")
+        assert inbound.processed_at is not None
+        help_text = session.scalars(select(Message).where(Message.direction == "outbound")).one()
+        assert help_text.purpose == "help"
+        assert "call +15035550100" in help_text.body
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"X-Twilio-Signature": "forged"}, signed("/twilio/inbound", {**FORM, "Body": "other"})],
+    ids=["unsigned", "forged", "signed-for-other-body"],
+)
+def test_unsigned_or_forged_request_gets_403_and_stores_nothing(runtime, client, headers):
+    response = client.post("/twilio/inbound", data=FORM, headers=headers)
+    assert response.status_code == 403
+    assert count(runtime, Message) == 0
+
+
+def test_the_same_message_sid_twice_is_processed_once(runtime, client):
+    with runtime.db.transaction() as session:
+        add_school(session)
+        add_family(session)
+    for _ in range(2):
+        response = client.post("/twilio/inbound", data=FORM, headers=signed("/twilio/inbound", FORM))
+        assert response.status_code == 200
+    with runtime.db.transaction() as session:
+        directions = session.scalars(select(Message.direction).order_by(Message.id)).all()
+    assert directions == ["inbound", "outbound"]
+
+
+def test_status_callback_is_signed_and_stored_once(runtime, client):
+    form = {"MessageSid": "SM" + "b" * 32, "MessageStatus": "delivered", "AccountSid": "AC1"}
+    assert client.post("/twilio/status", data=form).status_code == 403
+    assert count(runtime, StatusCallback) == 0
+    for _ in range(2):
+        response = client.post("/twilio/status", data=form, headers=signed("/twilio/status", form))
+        assert response.status_code == 200
+    assert count(runtime, StatusCallback) == 1
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json["checks"]["database"] == "ok"

@@ -1,0 +1,47 @@
+"""The RQ worker, its scheduler, and the one-minute tick (`worker: python worker.py`)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from redis import Redis
+from rq import Queue, SimpleWorker
+
+import outreach_bot.jobs  # noqa: F401  preloaded so each job starts warm
+from outreach_bot import create_app
+from outreach_bot.queue import RedisQueue
+
+TICK_SECONDS = 60
+
+
+def enqueue_ticks(connection: Redis, queue: Queue, stop: threading.Event) -> None:
+    """Queue the tick once a minute; a Redis key makes it once per minute across all workers."""
+    while not stop.is_set():
+        minute = int(time.time() // TICK_SECONDS)
+        if connection.set(f"outreach:tick:{minute}", 1, nx=True, ex=TICK_SECONDS * 2):
+            queue.enqueue("outreach_bot.jobs.tick", job_id=f"tick-{minute}", result_ttl=0)
+        stop.wait(TICK_SECONDS - time.time() % TICK_SECONDS + 1)
+
+
+def main() -> None:
+    """Run jobs until stopped: sends, inbound processing, scans and ticks."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = create_app()
+    queue = app.extensions["outreach"].queue
+    if not isinstance(queue, RedisQueue):
+        raise SystemExit("REDIS_URL is not set: the worker needs Redis (without it jobs run inline)")
+    stop = threading.Event()
+    threading.Thread(target=enqueue_ticks, args=(queue.connection, queue.queue, stop), daemon=True).start()
+    with app.app_context():
+        # SimpleWorker runs jobs in this process, inside the app context, reusing DB connections.
+        worker = SimpleWorker([queue.queue], connection=queue.connection)
+        try:
+            worker.work(with_scheduler=True)
+        finally:
+            stop.set()
+
+
+if __name__ == "__main__":
+    main()
