@@ -6,7 +6,15 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from outreach_bot.models import AttendanceSummary, Guardian, Resource, School, Student
+from outreach_bot.models import (
+    AttendanceRecord,
+    AttendanceSummary,
+    CalendarDay,
+    Guardian,
+    Resource,
+    School,
+    Student,
+)
 
 LINCOLN = "LIN"
 
@@ -53,4 +61,19 @@ def add_resources(session: Session, school_id: str = LINCOLN) -> None:
         Resource(id="R4", barrier="transportation", name="Other school's van",
                  phone="+15035550114", school_id="OTHER"),
     ])
+    session.flush()
+
+
+def add_school_days(session: Session, days: list[date], school_id: str = LINCOLN) -> None:
+    """Mark these dates instructional on the school's calendar."""
+    session.add_all(CalendarDay(school_id=school_id, date=day, instructional=True) for day in days)
+    session.flush()
+
+
+def add_attendance(session: Session, student_id: str, statuses: dict[date, str]) -> None:
+    """Attendance rows for one student."""
+    session.add_all(
+        AttendanceRecord(student_id=student_id, date=day, status=status)
+        for day, status in statuses.items()
+    )
     session.flush()

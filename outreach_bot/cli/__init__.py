@@ -35,9 +35,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from outreach_bot.cli import database, escalations, imports, scan
+    from outreach_bot.cli import database, demo, escalations, imports, scan
 
-    for module in (database, escalations, imports, scan):
+    for module in (database, demo, escalations, imports, scan):
         module.register(main)
 
 
