@@ -31,9 +31,13 @@ def main() -> None:
     app = create_app()
     queue = app.extensions["outreach"].queue
     if not isinstance(queue, RedisQueue):
-        raise SystemExit("REDIS_URL is not set: the worker needs Redis (without it jobs run inline)")
+        raise SystemExit(
+            "REDIS_URL is not set: the worker needs Redis (without it jobs run inline)"
+        )
     stop = threading.Event()
-    threading.Thread(target=enqueue_ticks, args=(queue.connection, queue.queue, stop), daemon=True).start()
+    threading.Thread(
+        target=enqueue_ticks, args=(queue.connection, queue.queue, stop), daemon=True
+    ).start()
     with app.app_context():
         # SimpleWorker runs jobs in this process, inside the app context, reusing DB connections.
         worker = SimpleWorker([queue.queue], connection=queue.connection)

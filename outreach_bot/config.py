@@ -99,9 +99,13 @@ def load_settings(
 
 def _check(settings: Settings) -> None:
     if settings.sms_backend not in ("console", "twilio"):
-        raise ConfigError(f"SMS_BACKEND must be 'console' or 'twilio', not {settings.sms_backend!r}")
+        raise ConfigError(
+            f"SMS_BACKEND must be 'console' or 'twilio', not {settings.sms_backend!r}"
+        )
     if not settings.is_development and not settings.secret_key:
-        raise ConfigError("SECRET_KEY is required outside development; set it to a long random value")
+        raise ConfigError(
+            "SECRET_KEY is required outside development; set it to a long random value"
+        )
     if settings.sms_backend == "twilio":
         missing = [
             variable

@@ -29,7 +29,7 @@ from outreach_bot.engine.runner import (
 from outreach_bot.escalations import open_escalation
 from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.messaging.optout import is_opted_out, is_undeliverable
-from outreach_bot.messaging.outbox import queue_text
+from outreach_bot.messaging.outbox import Origin, queue_text
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.models import AttendanceSummary, BarrierReport, Conversation, Guardian, Student
 from outreach_bot.resources import render_sheet, sheet_for
@@ -85,7 +85,12 @@ class Conversations:
     district_name: str
 
     def start(
-        self, session: Session, *, flow_name: str, guardian: Guardian, now: datetime,
+        self,
+        session: Session,
+        *,
+        flow_name: str,
+        guardian: Guardian,
+        now: datetime,
         firing_id: int | None = None,
     ) -> Conversation | None:
         """Begin a flow with a guardian, unless they cannot be texted or one is already running."""
@@ -133,13 +138,22 @@ class Conversations:
         return render(self.library.message(name), context, self.catalogs.get(language))
 
     def _advance(
-        self, session: Session, conversation: Conversation, event: Input, now: datetime,
-        *, origin: str,
+        self,
+        session: Session,
+        conversation: Conversation,
+        event: Input,
+        now: datetime,
+        *,
+        origin: Origin,
     ) -> None:
         flow = self.library.flows[conversation.flow]
         state = State.from_json(conversation.state, conversation.due_at)
         events, new_state = advance(
-            flow, state, event, now=now, context=conversation.context,
+            flow,
+            state,
+            event,
+            now=now,
+            context=conversation.context,
             localizer=self.catalogs.get(conversation.language),
         )
         conversation.state = new_state.to_json()
@@ -147,25 +161,46 @@ class Conversations:
         self._perform(session, conversation, flow, events, now, origin)
 
     def _perform(
-        self, session: Session, conversation: Conversation, flow: Flow, events: list[Event],
-        now: datetime, origin: str,
+        self,
+        session: Session,
+        conversation: Conversation,
+        flow: Flow,
+        events: list[Event],
+        now: datetime,
+        origin: Origin,
     ) -> None:
         for event in events:
             if isinstance(event, SendText):
                 self._send(session, conversation, event.text, now, origin, f"flow:{flow.name}")
             elif isinstance(event, RecordBarrier):
-                session.add(BarrierReport(
-                    student_id=conversation.student_id, guardian_id=conversation.guardian_id,
-                    conversation_id=conversation.id, barrier=event.barrier, reported_at=now,
-                ))
+                session.add(
+                    BarrierReport(
+                        student_id=conversation.student_id,
+                        guardian_id=conversation.guardian_id,
+                        conversation_id=conversation.id,
+                        barrier=event.barrier,
+                        reported_at=now,
+                    )
+                )
             elif isinstance(event, SendResources):
-                self._send(session, conversation, self._sheet(session, conversation, event.barrier),
-                           now, origin, f"resources:{event.barrier}")
+                self._send(
+                    session,
+                    conversation,
+                    self._sheet(session, conversation, event.barrier),
+                    now,
+                    origin,
+                    f"resources:{event.barrier}",
+                )
             elif isinstance(event, OpenEscalation):
                 open_escalation(
-                    session, reason=event.reason, priority=event.priority, now=now,
-                    student_id=conversation.student_id, guardian_id=conversation.guardian_id,
-                    conversation_id=conversation.id, phone=conversation.phone,
+                    session,
+                    reason=event.reason,
+                    priority=event.priority,
+                    now=now,
+                    student_id=conversation.student_id,
+                    guardian_id=conversation.guardian_id,
+                    conversation_id=conversation.id,
+                    phone=conversation.phone,
                 )
             elif isinstance(event, Ended):
                 end_conversation(conversation, event.reason, now)
@@ -178,13 +213,23 @@ class Conversations:
         return render_sheet(intro, found) if found else intro
 
     def _send(
-        self, session: Session, conversation: Conversation, body: str, now: datetime,
-        origin: str, purpose: str,
+        self,
+        session: Session,
+        conversation: Conversation,
+        body: str,
+        now: datetime,
+        origin: Origin,
+        purpose: str,
     ) -> None:
         queue_text(
-            session, phone=conversation.phone, body=body, language=conversation.language,
-            origin=origin, purpose=purpose, now=now, quiet=self.quiet,
-            guardian_id=conversation.guardian_id, conversation_id=conversation.id,
+            session,
+            phone=conversation.phone,
+            body=body,
+            language=conversation.language,
+            origin=origin,
+            purpose=purpose,
+            now=now,
+            quiet=self.quiet,
+            guardian_id=conversation.guardian_id,
+            conversation_id=conversation.id,
         )
-
-

@@ -44,8 +44,15 @@ def store_inbound(session: Session, form: Mapping[str, str], *, now: datetime) -
         phone = form.get("From", "")[:20]  # kept as given: a short code or an odd sender
     size = measure(body)
     message = Message(
-        direction="inbound", phone=phone, body=body, status="received", provider_sid=sid,
-        segments=size.count, encoding=size.encoding, created_at=now, raw=dict(form),
+        direction="inbound",
+        phone=phone,
+        body=body,
+        status="received",
+        provider_sid=sid,
+        segments=size.count,
+        encoding=size.encoding,
+        created_at=now,
+        raw=dict(form),
     )
     try:
         with session.begin_nested():
@@ -58,7 +65,9 @@ def store_inbound(session: Session, form: Mapping[str, str], *, now: datetime) -
 
 
 def _guardian_for(session: Session, phone: str) -> Guardian | None:
-    return session.scalars(select(Guardian).where(Guardian.phone == phone).order_by(Guardian.id)).first()
+    return session.scalars(
+        select(Guardian).where(Guardian.phone == phone).order_by(Guardian.id)
+    ).first()
 
 
 def process_inbound(
@@ -79,9 +88,15 @@ def process_inbound(
 
     def answer(name: str, purpose: str, bypass_opt_out: bool = False) -> None:
         queue_text(
-            session, phone=message.phone, body=conversations.text(name, language, context),
-            language=language, origin="reply", purpose=purpose, now=now,
-            quiet=conversations.quiet, guardian_id=guardian.id if guardian else None,
+            session,
+            phone=message.phone,
+            body=conversations.text(name, language, context),
+            language=language,
+            origin="reply",
+            purpose=purpose,
+            now=now,
+            quiet=conversations.quiet,
+            guardian_id=guardian.id if guardian else None,
             bypass_opt_out=bypass_opt_out,
         )
 
@@ -106,9 +121,13 @@ def process_inbound(
         return "replied"
     # Nobody's flow is waiting: a person reads it, and the family hears that one will.
     open_escalation(
-        session, reason="family_texted" if guardian else "unknown_number", priority="low",
-        now=now, student_id=guardian.student_id if guardian else None,
-        guardian_id=guardian.id if guardian else None, phone=message.phone,
+        session,
+        reason="family_texted" if guardian else "unknown_number",
+        priority="low",
+        now=now,
+        student_id=guardian.student_id if guardian else None,
+        guardian_id=guardian.id if guardian else None,
+        phone=message.phone,
     )
     if guardian is not None:
         answer("received", "acknowledgement")
@@ -116,9 +135,11 @@ def process_inbound(
 
 
 def _active(session: Session, phone: str) -> list[Conversation]:
-    return list(session.scalars(
-        select(Conversation).where(Conversation.phone == phone, Conversation.status == "active")
-    ))
+    return list(
+        session.scalars(
+            select(Conversation).where(Conversation.phone == phone, Conversation.status == "active")
+        )
+    )
 
 
 def _language(
@@ -139,9 +160,14 @@ def _context(
 
 def unprocessed(session: Session, older_than: datetime) -> list[int]:
     """Inbound messages stored but never answered (a crash between store and process)."""
-    return list(session.scalars(
-        select(Message.id).where(
-            Message.direction == "inbound", Message.processed_at.is_(None),
-            Message.created_at <= older_than,
-        ).order_by(Message.id)
-    ))
+    return list(
+        session.scalars(
+            select(Message.id)
+            .where(
+                Message.direction == "inbound",
+                Message.processed_at.is_(None),
+                Message.created_at <= older_than,
+            )
+            .order_by(Message.id)
+        )
+    )

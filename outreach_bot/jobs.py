@@ -34,8 +34,13 @@ def send_message(message_id: int) -> str:
     """Hand one outbox row to the SMS provider; safe to run twice."""
     rt = _runtime()
     outcome = deliver(
-        rt.db, rt.channel, message_id, now=rt.clock(), quiet=rt.quiet_hours,
-        status_callback_url=rt.status_callback_url, max_attempts=rt.settings.send_max_attempts,
+        rt.db,
+        rt.channel,
+        message_id,
+        now=rt.clock(),
+        quiet=rt.quiet_hours,
+        status_callback_url=rt.status_callback_url,
+        max_attempts=rt.settings.send_max_attempts,
     )
     log.info("message %s: %s", message_id, outcome)
     return outcome
@@ -78,11 +83,16 @@ def run_scan(as_of: date | None = None) -> ScanResult:
             if firing.action != "flow" or not firing.flow:
                 continue
             guardians = session.scalars(
-                select(Guardian).where(Guardian.student_id == firing.student_id).order_by(Guardian.id)
+                select(Guardian)
+                .where(Guardian.student_id == firing.student_id)
+                .order_by(Guardian.id)
             )
             for guardian in guardians:
                 rt.conversations.start(
-                    session, flow_name=firing.flow, guardian=guardian, now=now,
+                    session,
+                    flow_name=firing.flow,
+                    guardian=guardian,
+                    now=now,
                     firing_id=firing.firing_id,
                 )
     relay_outbox()
@@ -103,6 +113,10 @@ def tick() -> dict[str, int]:
     swept = sweep_stuck(rt.db, rt.queue, now)
     relayed = relay_outbox()
     return {
-        "timers": timers, "escalations_climbed": climbed, "inbound_recovered": len(stranded),
-        "statuses": statuses, "swept": swept, "relayed": relayed,
+        "timers": timers,
+        "escalations_climbed": climbed,
+        "inbound_recovered": len(stranded),
+        "statuses": statuses,
+        "swept": swept,
+        "relayed": relayed,
     }

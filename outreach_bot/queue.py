@@ -43,7 +43,9 @@ class InlineQueue:
                 try:
                     resolve(name)(*job_args)
                 except Exception:
-                    log.exception("inline job %s failed; the tick will pick its work up again", name)
+                    log.exception(
+                        "inline job %s failed; the tick will pick its work up again", name
+                    )
         finally:
             self._depth -= 1
 

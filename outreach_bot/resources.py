@@ -10,10 +10,14 @@ from outreach_bot.models import Resource, Student
 SHEET_SIZE = 3
 
 
-def sheet_for(session: Session, barrier: str, student: Student | None, language: str) -> list[Resource]:
+def sheet_for(
+    session: Session, barrier: str, student: Student | None, language: str
+) -> list[Resource]:
     """The few best resources for a barrier: the student's school first, then zip, then district."""
     school_id = student.school_id if student else None
-    zips = {z for z in (student.zip if student else None, student.school.zip if student else None) if z}
+    zips = {
+        z for z in (student.zip if student else None, student.school.zip if student else None) if z
+    }
     rows = session.scalars(
         select(Resource).where(
             Resource.barrier == barrier,
@@ -26,7 +30,9 @@ def sheet_for(session: Session, barrier: str, student: Student | None, language:
     ).all()
 
     def rank(resource: Resource) -> tuple[int, int, str]:
-        scope = 0 if school_id and resource.school_id == school_id else 1 if resource.zip in zips else 2
+        scope = (
+            0 if school_id and resource.school_id == school_id else 1 if resource.zip in zips else 2
+        )
         spoken = [tag.strip() for tag in (resource.languages or "").split(",") if tag.strip()]
         speaks = 0 if any(tag.split("-")[0] == language.split("-")[0] for tag in spoken) else 1
         return scope, speaks, resource.name

@@ -46,7 +46,9 @@ class Runtime:
     def conversations(self) -> Conversations:
         """The conversation service, wired to this district's flows, catalogs and quiet hours."""
         return Conversations(
-            library=self.library, catalogs=self.catalogs, quiet=self.quiet_hours,
+            library=self.library,
+            catalogs=self.catalogs,
+            quiet=self.quiet_hours,
             district_name=self.settings.district_name,
         )
 
@@ -57,7 +59,9 @@ class Runtime:
         return f"{base.rstrip('/')}/twilio/status" if base else None
 
 
-def build_runtime(settings: Settings, instance_path: str | Path, clock: Clock | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings, instance_path: str | Path, clock: Clock | None = None
+) -> Runtime:
     """Connect nothing yet: engines and clients connect lazily on first use."""
     url = settings.database_url or default_sqlite_url(instance_path)
     return Runtime(

@@ -19,8 +19,13 @@ from outreach_bot.models import (
 LINCOLN = "LIN"
 
 
-def add_school(session: Session, school_id: str = LINCOLN, name: str = "Lincoln Elementary",
-               zip_code: str = "97201", phone: str | None = "+15035550100") -> School:
+def add_school(
+    session: Session,
+    school_id: str = LINCOLN,
+    name: str = "Lincoln Elementary",
+    zip_code: str = "97201",
+    phone: str | None = "+15035550100",
+) -> School:
     """A school."""
     school = School(id=school_id, name=name, zip=zip_code, phone=phone)
     session.add(school)
@@ -29,21 +34,47 @@ def add_school(session: Session, school_id: str = LINCOLN, name: str = "Lincoln 
 
 
 def add_family(
-    session: Session, *, student_id: str = "S1001", first_name: str = "Ana",
-    school_id: str = LINCOLN, phone: str = "+15035550142", language: str = "en",
-    absences: int = 3, consent: bool = True,
+    session: Session,
+    *,
+    student_id: str = "S1001",
+    first_name: str = "Ana",
+    school_id: str = LINCOLN,
+    phone: str = "+15035550142",
+    language: str = "en",
+    absences: int = 3,
+    consent: bool = True,
 ) -> Guardian:
     """A student, their scan summary, and one guardian."""
-    session.add(Student(id=student_id, first_name=first_name, last_name="Testperson",
-                        school_id=school_id, grade="3", zip="97201"))
+    session.add(
+        Student(
+            id=student_id,
+            first_name=first_name,
+            last_name="Testperson",
+            school_id=school_id,
+            grade="3",
+            zip="97201",
+        )
+    )
     session.flush()
-    session.add(AttendanceSummary(
-        student_id=student_id, as_of=date(2026, 10, 14), instructional_days=30,
-        absences=absences, consecutive_absences=1, absent_today=True, band="at_risk",
-        scanned_at=datetime(2026, 10, 14, 22, 0, tzinfo=UTC),
-    ))
-    guardian = Guardian(student_id=student_id, name="Pat Testperson", phone=phone,
-                        language=language, sms_consent=consent)
+    session.add(
+        AttendanceSummary(
+            student_id=student_id,
+            as_of=date(2026, 10, 14),
+            instructional_days=30,
+            absences=absences,
+            consecutive_absences=1,
+            absent_today=True,
+            band="at_risk",
+            scanned_at=datetime(2026, 10, 14, 22, 0, tzinfo=UTC),
+        )
+    )
+    guardian = Guardian(
+        student_id=student_id,
+        name="Pat Testperson",
+        phone=phone,
+        language=language,
+        sms_consent=consent,
+    )
     session.add(guardian)
     session.flush()
     return guardian
@@ -51,16 +82,41 @@ def add_family(
 
 def add_resources(session: Session, school_id: str = LINCOLN) -> None:
     """A resource sheet: a school bus pass office, a district clinic, a food bank by zip."""
-    session.add_all([
-        Resource(id="R1", barrier="transportation", name="Lincoln bus pass desk",
-                 phone="+15035550111", school_id=school_id, languages="en,es"),
-        Resource(id="R2", barrier="health", name="Valley Family Clinic", phone="+15035550112",
-                 url="https://clinic.example.org", languages="en,es,vi"),
-        Resource(id="R3", barrier="food", name="Eastside Food Pantry", phone="+15035550113",
-                 zip="97201", languages="en"),
-        Resource(id="R4", barrier="transportation", name="Other school's van",
-                 phone="+15035550114", school_id="OTHER"),
-    ])
+    session.add_all(
+        [
+            Resource(
+                id="R1",
+                barrier="transportation",
+                name="Lincoln bus pass desk",
+                phone="+15035550111",
+                school_id=school_id,
+                languages="en,es",
+            ),
+            Resource(
+                id="R2",
+                barrier="health",
+                name="Valley Family Clinic",
+                phone="+15035550112",
+                url="https://clinic.example.org",
+                languages="en,es,vi",
+            ),
+            Resource(
+                id="R3",
+                barrier="food",
+                name="Eastside Food Pantry",
+                phone="+15035550113",
+                zip="97201",
+                languages="en",
+            ),
+            Resource(
+                id="R4",
+                barrier="transportation",
+                name="Other school's van",
+                phone="+15035550114",
+                school_id="OTHER",
+            ),
+        ]
+    )
     session.flush()
 
 

@@ -20,7 +20,8 @@ FAMILY_PHONE = "+15035550142"
 def sent_texts(runtime, since_id: int = 0) -> list[str]:
     with runtime.db.transaction() as session:
         rows = session.scalars(
-            select(Message).where(Message.direction == "outbound", Message.id > since_id)
+            select(Message)
+            .where(Message.direction == "outbound", Message.id > since_id)
             .order_by(Message.id)
         ).all()
         return [row.body for row in rows]
@@ -35,9 +36,15 @@ _sids = iter(range(1, 10_000))
 
 
 def text_in(client, body: str, phone: str = FAMILY_PHONE):
-    response = client.post("/twilio/inbound", data={
-        "MessageSid": f"SM{next(_sids):032d}", "From": phone, "To": "+15035550199", "Body": body,
-    })
+    response = client.post(
+        "/twilio/inbound",
+        data={
+            "MessageSid": f"SM{next(_sids):032d}",
+            "From": phone,
+            "To": "+15035550199",
+            "Body": body,
+        },
+    )
     assert response.status_code == 200
     assert b"<Response/>" in response.data
     return response
@@ -62,21 +69,25 @@ def statuses(runtime) -> list[str]:
 
 def open_escalations(runtime) -> list[tuple[str, str]]:
     with runtime.db.transaction() as session:
-        return [(e.reason, e.priority) for e in session.scalars(
-            select(Escalation).where(Escalation.status == "open"))]
+        return [
+            (e.reason, e.priority)
+            for e in session.scalars(select(Escalation).where(Escalation.status == "open"))
+        ]
 
 
 GREETING = {
     "en": "Hi, this is Lincoln Elementary. We missed Ana today! Ana has missed 3 days of school "
-          "this year. Every day counts, and we are here to help. Reply STOP to end texts.",
+    "this year. Every day counts, and we are here to help. Reply STOP to end texts.",
     "es": "Hola, le escribe Lincoln Elementary. ¡Extrañamos a Ana hoy! Ana ha faltado 3 dias a "
-          "la escuela este año. Cada dia cuenta y estamos aqui para ayudar. Responda ALTO para no "
-          "recibir mensajes.",
+    "la escuela este año. Cada dia cuenta y estamos aqui para ayudar. Responda ALTO para no "
+    "recibir mensajes.",
 }
 QUESTION_START = {"en": "What would help Ana get to school?", "es": "¿Que ayudaria a Ana a llegar"}
 SHEET_INTRO = {"en": "Here is help near you:", "es": "Aqui hay ayuda cerca de usted:"}
-PERSON = {"en": "Someone from Lincoln Elementary will call you soon.",
-          "es": "Alguien de Lincoln Elementary le va a llamar pronto."}
+PERSON = {
+    "en": "Someone from Lincoln Elementary will call you soon.",
+    "es": "Alguien de Lincoln Elementary le va a llamar pronto.",
+}
 TRANSPORT_WORD = {"en": "the bus", "es": "el autobus"}
 
 

@@ -56,8 +56,14 @@ def test_start_says_who_writes_the_count_and_how_to_stop_then_asks(missed_you):
 
 
 def test_one_day_is_singular(missed_you):
-    events, _ = advance(missed_you, State(), Start(), now=NOW,
-                        context={**CONTEXT, "days_missed": 1}, localizer=ENGLISH)
+    events, _ = advance(
+        missed_you,
+        State(),
+        Start(),
+        now=NOW,
+        context={**CONTEXT, "days_missed": 1},
+        localizer=ENGLISH,
+    )
     assert "has missed 1 day of school" in events[0].text
 
 
@@ -65,12 +71,18 @@ def test_one_day_is_singular(missed_you):
     ("replies", "expected", "end_reason"),
     [
         (["1"], [RecordBarrier("transportation"), SendResources("transportation")], "completed"),
-        (["the bus never came"], [RecordBarrier("transportation"),
-                                  SendResources("transportation")], "completed"),
+        (
+            ["the bus never came"],
+            [RecordBarrier("transportation"), SendResources("transportation")],
+            "completed",
+        ),
         (["2"], [RecordBarrier("health"), SendResources("health")], "completed"),
         (["3", "2"], [RecordBarrier("food"), SendResources("food")], "completed"),
-        (["3", "1"], [RecordBarrier("housing"), SendResources("housing"),
-                      OpenEscalation("housing", "high")], "completed"),
+        (
+            ["3", "1"],
+            [RecordBarrier("housing"), SendResources("housing"), OpenEscalation("housing", "high")],
+            "completed",
+        ),
         (["4"], [RecordBarrier("other"), OpenEscalation("other_barrier", "normal")], "completed"),
         (["5"], [OpenEscalation("asked_for_a_person", "high")], "completed"),
         (["１"], [RecordBarrier("transportation"), SendResources("transportation")], "completed"),
@@ -87,25 +99,42 @@ def test_answers(missed_you, replies, expected, end_reason):
 
 def test_one_unrecognized_answer_asks_again_without_escalating(missed_you):
     events, state = run(missed_you, [Start(), Reply("maybe")])
-    assert events[-1] == SendText("Sorry, we did not understand. Please reply with a number from 1 to 5.")
+    assert events[-1] == SendText(
+        "Sorry, we did not understand. Please reply with a number from 1 to 5."
+    )
     assert state.waiting and state.retries == 1
     assert not any(isinstance(e, OpenEscalation) for e in events)
 
 
 def test_timeout_escalates_only_once_due(missed_you):
     _, state = run(missed_you, [Start()])
-    early, same = advance(missed_you, state, Timeout(), now=NOW + timedelta(days=1),
-                          context=CONTEXT, localizer=ENGLISH)
+    early, same = advance(
+        missed_you,
+        state,
+        Timeout(),
+        now=NOW + timedelta(days=1),
+        context=CONTEXT,
+        localizer=ENGLISH,
+    )
     assert early == [] and same == state
-    late, ended = advance(missed_you, state, Timeout(), now=NOW + timedelta(days=2),
-                          context=CONTEXT, localizer=ENGLISH)
+    late, ended = advance(
+        missed_you,
+        state,
+        Timeout(),
+        now=NOW + timedelta(days=2),
+        context=CONTEXT,
+        localizer=ENGLISH,
+    )
     assert late == [OpenEscalation("no_reply", "normal"), Ended("no_reply")]
     assert ended.ended
 
 
 def test_nothing_happens_after_the_end(missed_you):
     _, state = run(missed_you, [Start(), Reply("1")])
-    assert advance(missed_you, state, Reply("5"), now=NOW, context=CONTEXT, localizer=ENGLISH) == ([], state)
+    assert advance(missed_you, state, Reply("5"), now=NOW, context=CONTEXT, localizer=ENGLISH) == (
+        [],
+        state,
+    )
 
 
 def test_state_survives_json(missed_you):
@@ -115,8 +144,19 @@ def test_state_survives_json(missed_you):
 
 @pytest.mark.parametrize(
     ("reply", "expected"),
-    [("2", 1), (" 2. ", 1), ("٢", 1), ("۲", 1), ("2️⃣", 1), ("9", None), ("", None),
-     ("BUS", 0), ("Autobús", None), ("sick and no bus", None), ("a doctor visit", 1)],
+    [
+        ("2", 1),
+        (" 2. ", 1),
+        ("٢", 1),
+        ("۲", 1),
+        ("2️⃣", 1),
+        ("9", None),
+        ("", None),
+        ("BUS", 0),
+        ("Autobús", None),
+        ("sick and no bus", None),
+        ("a doctor visit", 1),
+    ],
 )
 def test_match_choice(reply, expected):
     assert match_choice(reply, ["bus, ride", "sick, doctor", None]) == expected
@@ -135,11 +175,25 @@ BASE = {"spec_version": 1, "name": "t", "start": "a", "expires_after": "1d"}
         ({"a": {"send": "hi", "next": "b"}}, "goes to 'b', which does not exist"),
         ({"a": {"end": "done"}, "b": {"end": "done"}}, "unreachable"),
         ({"a": {"send": "hi {grade}"}}, "unknown placeholder {grade}"),
-        ({"a": {"ask": "1 or 2", "choices": [{"next": "b"}, {"keywords": "x"}],
-                "other": {"next": "b"}, "timeout": {"after": "1d", "next": "b"}},
-          "b": {"end": "done"}}, "choice 2 has no path"),
-        ({"a": {"ask": "1?", "choices": [{"next": "b"}], "other": {"next": "b"}},
-          "b": {"end": "done"}}, "an ask needs a timeout"),
+        (
+            {
+                "a": {
+                    "ask": "1 or 2",
+                    "choices": [{"next": "b"}, {"keywords": "x"}],
+                    "other": {"next": "b"},
+                    "timeout": {"after": "1d", "next": "b"},
+                },
+                "b": {"end": "done"},
+            },
+            "choice 2 has no path",
+        ),
+        (
+            {
+                "a": {"ask": "1?", "choices": [{"next": "b"}], "other": {"next": "b"}},
+                "b": {"end": "done"},
+            },
+            "an ask needs a timeout",
+        ),
         ({"a": {"send": "hi", "record": "food"}}, "exactly one of"),
     ],
 )

@@ -19,9 +19,7 @@ PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 def flow_msgids() -> set[str | tuple[str, str]]:
     """What the extractor pulls out of flows/ right now."""
-    found = extract_from_dir(
-        ROOT / "flows", method_map=[("**.yaml", "outreach_flows")]
-    )
+    found = extract_from_dir(ROOT / "flows", method_map=[("**.yaml", "outreach_flows")])
     return {message for _, _, message, _, _ in found}
 
 
@@ -44,7 +42,11 @@ def test_every_msgid_is_translated_with_the_same_placeholders(path):
     for msgid in flow_msgids():
         message = translated.get(msgid)
         strings = message.string if message else None
-        if message is None or message.fuzzy or not all(strings if isinstance(strings, tuple) else [strings]):
+        if (
+            message is None
+            or message.fuzzy
+            or not all(strings if isinstance(strings, tuple) else [strings])
+        ):
             problems.append(f"untranslated: {msgid!r}")
             continue
         sources = msgid if isinstance(msgid, tuple) else (msgid,)
@@ -68,5 +70,9 @@ def test_plural_forms_follow_the_count():
     spanish = Catalogs(LOCALES).get("es")
     one = "Hi, this is {school_name}. We missed {first_name} today! {first_name} has missed {days_missed} day of school this year. Every day counts, and we are here to help. Reply STOP to end texts."  # noqa: E501
     other = one.replace("day of school", "days of school")
-    assert " 1 dia " in spanish.ngettext(one, other, 1).format(school_name="X", first_name="Ana", days_missed=1)
-    assert " 4 dias " in spanish.ngettext(one, other, 4).format(school_name="X", first_name="Ana", days_missed=4)
+    assert " 1 dia " in spanish.ngettext(one, other, 1).format(
+        school_name="X", first_name="Ana", days_missed=1
+    )
+    assert " 4 dias " in spanish.ngettext(one, other, 4).format(
+        school_name="X", first_name="Ana", days_missed=4
+    )

@@ -76,7 +76,9 @@ def test_a_trigger_in_quiet_hours_is_held_then_sent_when_they_end(runtime, clock
     clock.set(datetime(2026, 10, 15, 8, 0, 30, tzinfo=TZ))
     jobs.tick()
     assert len(runtime.channel.sent) == 2
-    assert runtime.channel.sent[0][1].startswith("Hi, this is Lincoln Elementary. We missed Ana today!")
+    assert runtime.channel.sent[0][1].startswith(
+        "Hi, this is Lincoln Elementary. We missed Ana today!"
+    )
 
 
 def test_a_familys_own_text_at_night_is_answered_at_once(runtime, client, clock):

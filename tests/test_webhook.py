@@ -11,8 +11,13 @@ from tests.factories import add_family, add_school
 
 TOKEN = "test-auth-token-not-secret"
 BASE = "https://outreach.example.org"
-FORM = {"MessageSid": "SM" + "a" * 32, "From": "+15035550142", "To": "+15035550199",
-        "Body": "HELP", "AccountSid": "AC" + "0" * 32}
+FORM = {
+    "MessageSid": "SM" + "a" * 32,
+    "From": "+15035550142",
+    "To": "+15035550199",
+    "Body": "HELP",
+    "AccountSid": "AC" + "0" * 32,
+}
 
 
 @pytest.fixture
@@ -39,7 +44,11 @@ def test_signed_request_is_accepted_stored_and_answered(runtime, client):
     assert response.data.endswith(b"<Response/>")
     with runtime.db.transaction() as session:
         inbound = session.scalars(select(Message).where(Message.direction == "inbound")).one()
-        assert (inbound.provider_sid, inbound.body, inbound.phone) == (FORM["MessageSid"], "HELP", "+15035550142")
+        assert (inbound.provider_sid, inbound.body, inbound.phone) == (
+            FORM["MessageSid"],
+            "HELP",
+            "+15035550142",
+        )
         assert inbound.processed_at is not None
         help_text = session.scalars(select(Message).where(Message.direction == "outbound")).one()
         assert help_text.purpose == "help"
@@ -62,7 +71,9 @@ def test_the_same_message_sid_twice_is_processed_once(runtime, client):
         add_school(session)
         add_family(session)
     for _ in range(2):
-        response = client.post("/twilio/inbound", data=FORM, headers=signed("/twilio/inbound", FORM))
+        response = client.post(
+            "/twilio/inbound", data=FORM, headers=signed("/twilio/inbound", FORM)
+        )
         assert response.status_code == 200
     with runtime.db.transaction() as session:
         directions = session.scalars(select(Message.direction).order_by(Message.id)).all()

@@ -21,7 +21,11 @@ class ChannelError(Exception):
     """The provider refused or could not be reached; `retryable` says whether to try again."""
 
     def __init__(
-        self, message: str, *, code: str | None = None, http_status: int | None = None,
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        http_status: int | None = None,
         retryable: bool = False,
     ) -> None:
         super().__init__(message)

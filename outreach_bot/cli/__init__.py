@@ -23,8 +23,12 @@ def with_runtime(command: F) -> F:
             app = create_app()
         except ConfigError as error:
             raise click.ClickException(str(error)) from error
-        with app.app_context():
-            return command(app.extensions["outreach"], *args, **kwargs)
+        runtime = app.extensions["outreach"]
+        try:
+            with app.app_context():
+                return command(runtime, *args, **kwargs)
+        finally:
+            runtime.db.dispose()
 
     return wrapper  # type: ignore[return-value]
 

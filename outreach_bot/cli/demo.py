@@ -16,8 +16,12 @@ TICK_SECONDS = 60
 
 
 @click.command("demo")
-@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
-              help="Keep the demo's CSVs and SQLite file here (default: a temporary folder).")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the demo's CSVs and SQLite file here (default: a temporary folder).",
+)
 def demo_command(folder: Path | None) -> None:
     """Run the whole loop on a synthetic district, with embedded defaults and no services."""
     from outreach_bot.demo.tour import run_demo

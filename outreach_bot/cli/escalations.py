@@ -18,8 +18,10 @@ def escalations_command(runtime: Runtime) -> None:
         if not cases:
             click.echo("no open escalations")
             return
-        click.echo(f"{'id':>5}  {'priority':<8} {'level':<8} {'due (UTC)':<17} {'school':<10} "
-                   f"{'student':<10} reason")
+        click.echo(
+            f"{'id':>5}  {'priority':<8} {'level':<8} {'due (UTC)':<17} {'school':<10} "
+            f"{'student':<10} reason"
+        )
         for case in cases:
             click.echo(
                 f"{case.id:>5}  {case.priority:<8} {case.level:<8} "

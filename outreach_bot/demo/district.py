@@ -19,33 +19,156 @@ SCHOOLS = (
     ("CED", "Cedar High", "97206", "+15035550102", ("9", "10", "11", "12")),
 )
 FIRST_NAMES = (
-    "Ana", "Mateo", "Linh", "Minh", "Wei", "Mei", "Omar", "Amina", "Hodan", "Abdi", "Tou",
-    "Mai", "Olena", "Dmytro", "Sofia", "Diego", "Camila", "Noah", "Ava", "Jamal", "Layla",
-    "Farah", "Kai", "Leilani", "Joon", "Seo-yeon", "Ravi", "Priya", "Jean", "Nadia",
+    "Ana",
+    "Mateo",
+    "Linh",
+    "Minh",
+    "Wei",
+    "Mei",
+    "Omar",
+    "Amina",
+    "Hodan",
+    "Abdi",
+    "Tou",
+    "Mai",
+    "Olena",
+    "Dmytro",
+    "Sofia",
+    "Diego",
+    "Camila",
+    "Noah",
+    "Ava",
+    "Jamal",
+    "Layla",
+    "Farah",
+    "Kai",
+    "Leilani",
+    "Joon",
+    "Seo-yeon",
+    "Ravi",
+    "Priya",
+    "Jean",
+    "Nadia",
 )
 LAST_NAMES = (
-    "Garcia", "Nguyen", "Tran", "Chen", "Li", "Hassan", "Ali", "Yusuf", "Vang", "Xiong",
-    "Kovalenko", "Martinez", "Lopez", "Johnson", "Smith", "Kim", "Park", "Singh", "Pierre",
+    "Garcia",
+    "Nguyen",
+    "Tran",
+    "Chen",
+    "Li",
+    "Hassan",
+    "Ali",
+    "Yusuf",
+    "Vang",
+    "Xiong",
+    "Kovalenko",
+    "Martinez",
+    "Lopez",
+    "Johnson",
+    "Smith",
+    "Kim",
+    "Park",
+    "Singh",
+    "Pierre",
 )
 # Guardian languages, weighted roughly as in a West-coast district with many newcomers.
-LANGUAGES = (("en", 50), ("es", 28), ("vi", 6), ("zh-Hant", 4), ("so", 3), ("hmn", 3),
-             ("ar", 2), ("uk", 2), ("ko", 2))
+LANGUAGES = (
+    ("en", 50),
+    ("es", 28),
+    ("vi", 6),
+    ("zh-Hant", 4),
+    ("so", 3),
+    ("hmn", 3),
+    ("ar", 2),
+    ("uk", 2),
+    ("ko", 2),
+)
 AREA_CODES = ("503", "971", "360", "206")
 RESOURCES = (
-    ("R-BUS-LIN", "transportation", "Lincoln front office bus passes", "Free bus passes for families",
-     "+15035550110", "", "", "", "LIN", "en,es"),
-    ("R-BUS-ALL", "transportation", "TriMet student fare help", "Reduced fares for students",
-     "+15035550111", "https://transit.example.org/students", "", "", "", "en,es,vi"),
-    ("R-CLINIC", "health", "Valley Family Clinic", "Sliding-scale clinic, walk-ins welcome",
-     "+15035550112", "https://clinic.example.org", "", "97203", "", "en,es,vi,so"),
-    ("R-DENTAL", "health", "School-based dental van", "Free checkups at school",
-     "+15035550113", "", "", "", "", "en,es"),
-    ("R-FOOD", "food", "Eastside Food Pantry", "Groceries every Tuesday and Friday",
-     "+15035550114", "https://food.example.org", "", "", "", "en,es,ar"),
-    ("R-HOUSING", "housing", "Family Housing Help Line", "Help with rent and shelter",
-     "+15035550115", "https://housing.example.org", "", "", "", "en,es,vi,uk"),
-    ("R-CHILDCARE", "childcare", "Before & After Care Program", "Care from 7am to 6pm",
-     "+15035550116", "", "", "", "", "en,es"),
+    (
+        "R-BUS-LIN",
+        "transportation",
+        "Lincoln front office bus passes",
+        "Free bus passes for families",
+        "+15035550110",
+        "",
+        "",
+        "",
+        "LIN",
+        "en,es",
+    ),
+    (
+        "R-BUS-ALL",
+        "transportation",
+        "TriMet student fare help",
+        "Reduced fares for students",
+        "+15035550111",
+        "https://transit.example.org/students",
+        "",
+        "",
+        "",
+        "en,es,vi",
+    ),
+    (
+        "R-CLINIC",
+        "health",
+        "Valley Family Clinic",
+        "Sliding-scale clinic, walk-ins welcome",
+        "+15035550112",
+        "https://clinic.example.org",
+        "",
+        "97203",
+        "",
+        "en,es,vi,so",
+    ),
+    (
+        "R-DENTAL",
+        "health",
+        "School-based dental van",
+        "Free checkups at school",
+        "+15035550113",
+        "",
+        "",
+        "",
+        "",
+        "en,es",
+    ),
+    (
+        "R-FOOD",
+        "food",
+        "Eastside Food Pantry",
+        "Groceries every Tuesday and Friday",
+        "+15035550114",
+        "https://food.example.org",
+        "",
+        "",
+        "",
+        "en,es,ar",
+    ),
+    (
+        "R-HOUSING",
+        "housing",
+        "Family Housing Help Line",
+        "Help with rent and shelter",
+        "+15035550115",
+        "https://housing.example.org",
+        "",
+        "",
+        "",
+        "en,es,vi,uk",
+    ),
+    (
+        "R-CHILDCARE",
+        "childcare",
+        "Before & After Care Program",
+        "Care from 7am to 6pm",
+        "+15035550116",
+        "",
+        "",
+        "",
+        "",
+        "en,es",
+    ),
 )
 
 
@@ -96,7 +219,9 @@ def _status(rng: random.Random, risk: float, absent_run: int) -> str:
     return "tardy" if roll > 0.97 else "present"
 
 
-def build_district(folder: Path, today: date, students_per_school: int = 100, seed: int = 7) -> DemoDistrict:
+def build_district(
+    folder: Path, today: date, students_per_school: int = 100, seed: int = 7
+) -> DemoDistrict:
     """Write schools, students, guardians, calendar, attendance and resources CSVs."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -108,10 +233,28 @@ def build_district(folder: Path, today: date, students_per_school: int = 100, se
         for n in range(students_per_school):
             student_id = f"{school_id}{n + 1:04d}"
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            students.append((student_id, first, last, school_id, rng.choice(grades), zip_code,
-                             rng.choice("YN"), rng.choice("NNNY"), rng.choice("YN")))
-            guardians.append((student_id, f"{rng.choice(FIRST_NAMES)} {last}", phones.pop(),
-                              rng.choice(languages), rng.choice(("mother", "father", "grandparent"))))
+            students.append(
+                (
+                    student_id,
+                    first,
+                    last,
+                    school_id,
+                    rng.choice(grades),
+                    zip_code,
+                    rng.choice("YN"),
+                    rng.choice("NNNY"),
+                    rng.choice("YN"),
+                )
+            )
+            guardians.append(
+                (
+                    student_id,
+                    f"{rng.choice(FIRST_NAMES)} {last}",
+                    phones.pop(),
+                    rng.choice(languages),
+                    rng.choice(("mother", "father", "grandparent")),
+                )
+            )
             risk = rng.choice((0.0, 0.01, 0.02, 0.03, 0.04, 0.06, 0.09, 0.18))
             run = 0
             for day in days:
@@ -119,18 +262,54 @@ def build_district(folder: Path, today: date, students_per_school: int = 100, se
                 run = run + 1 if status in ("unexcused", "excused") else 0
                 attendance.append((student_id, day.isoformat(), status))
     files = {
-        "schools": _write(folder / "schools.csv", ("school_id", "name", "zip", "phone"),
-                          [(s[0], s[1], s[2], s[3]) for s in SCHOOLS]),
-        "students": _write(folder / "students.csv",
-                           ("student_id", "first_name", "last_name", "school_id", "grade", "zip",
-                            "english_learner", "iep", "low_income"), students),
-        "guardians": _write(folder / "guardians.csv",
-                            ("student_id", "name", "phone", "language", "relationship"), guardians),
-        "calendar": _write(folder / "calendar.csv", ("school_id", "date", "instructional"),
-                           [(s[0], d.isoformat(), "Y") for s in SCHOOLS for d in days]),
-        "attendance": _write(folder / "attendance.csv", ("student_id", "date", "status"), attendance),
-        "resources": _write(folder / "resources.csv",
-                            ("resource_id", "barrier", "name", "description", "phone", "url",
-                             "address", "zip", "school_id", "languages"), RESOURCES),
+        "schools": _write(
+            folder / "schools.csv",
+            ("school_id", "name", "zip", "phone"),
+            [(s[0], s[1], s[2], s[3]) for s in SCHOOLS],
+        ),
+        "students": _write(
+            folder / "students.csv",
+            (
+                "student_id",
+                "first_name",
+                "last_name",
+                "school_id",
+                "grade",
+                "zip",
+                "english_learner",
+                "iep",
+                "low_income",
+            ),
+            students,
+        ),
+        "guardians": _write(
+            folder / "guardians.csv",
+            ("student_id", "name", "phone", "language", "relationship"),
+            guardians,
+        ),
+        "calendar": _write(
+            folder / "calendar.csv",
+            ("school_id", "date", "instructional"),
+            [(s[0], d.isoformat(), "Y") for s in SCHOOLS for d in days],
+        ),
+        "attendance": _write(
+            folder / "attendance.csv", ("student_id", "date", "status"), attendance
+        ),
+        "resources": _write(
+            folder / "resources.csv",
+            (
+                "resource_id",
+                "barrier",
+                "name",
+                "description",
+                "phone",
+                "url",
+                "address",
+                "zip",
+                "school_id",
+                "languages",
+            ),
+            RESOURCES,
+        ),
     }
     return DemoDistrict(folder=folder, today=today, files=files)

@@ -42,11 +42,17 @@ def _transcript(runtime: Runtime, phone: str, echo: Echo, since_id: int = 0) -> 
     last = since_id
     with runtime.db.transaction() as session:
         rows = session.scalars(
-            select(Message).where(Message.phone == phone, Message.id > since_id).order_by(Message.id)
+            select(Message)
+            .where(Message.phone == phone, Message.id > since_id)
+            .order_by(Message.id)
         ).all()
         for row in rows:
             who = "family ▸" if row.direction == "inbound" else "school ◂"
-            note = "" if row.direction == "inbound" else f"  [{row.segments} seg, {row.encoding}, {row.status}]"
+            note = (
+                ""
+                if row.direction == "inbound"
+                else f"  [{row.segments} seg, {row.encoding}, {row.status}]"
+            )
             lines = row.body.splitlines() or [""]
             wrapped = [part for line in lines for part in (textwrap.wrap(line, 68) or [""])]
             echo(f"  {who} {wrapped[0]}{note if len(wrapped) == 1 else ''}")
@@ -63,9 +69,15 @@ _sids = itertools.count(1)
 
 def _text_in(client: FlaskClient, phone: str, body: str) -> None:
     """A family's text, through the real webhook, as Twilio would post it."""
-    response = client.post("/twilio/inbound", data={
-        "MessageSid": f"SMdemo{next(_sids):026d}", "From": phone, "To": "+15035550199", "Body": body,
-    })
+    response = client.post(
+        "/twilio/inbound",
+        data={
+            "MessageSid": f"SMdemo{next(_sids):026d}",
+            "From": phone,
+            "To": "+15035550199",
+            "Body": body,
+        },
+    )
     if response.status_code != 200:
         raise RuntimeError(f"the webhook answered {response.status_code}")
 
@@ -76,8 +88,11 @@ def _family(runtime: Runtime, language: str, skip: set[str]) -> str | None:
         phones = session.scalars(
             select(Conversation.phone)
             .join(Guardian, Guardian.id == Conversation.guardian_id)
-            .where(Conversation.status == "active", Conversation.flow == "missed_you",
-                   Guardian.language == language)
+            .where(
+                Conversation.status == "active",
+                Conversation.flow == "missed_you",
+                Guardian.language == language,
+            )
             .order_by(Conversation.id)
         ).all()
     return next((phone for phone in phones if phone not in skip), None)
@@ -88,11 +103,17 @@ def run_demo(folder: Path, echo: Echo, today: date = date(2026, 10, 14)) -> dict
     tz = ZoneInfo(TIMEZONE)
     clock = FixedClock(datetime.combine(today, time(15, 30), tz))
     district = build_district(folder / "sis-export", today)
-    app = create_app({
-        "DATABASE_URL": f"sqlite:///{folder / 'demo.db'}", "REDIS_URL": None,
-        "SMS_BACKEND": "console", "CLOCK": clock, "DISTRICT_NAME": "Maple Valley Schools",
-        "DISTRICT_TIMEZONE": TIMEZONE, "TWILIO_AUTH_TOKEN": None,
-    })
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'demo.db'}",
+            "REDIS_URL": None,
+            "SMS_BACKEND": "console",
+            "CLOCK": clock,
+            "DISTRICT_NAME": "Maple Valley Schools",
+            "DISTRICT_TIMEZONE": TIMEZONE,
+            "TWILIO_AUTH_TOKEN": None,
+        }
+    )
     runtime: Runtime = app.extensions["outreach"]
     runtime.channel.echo = None  # type: ignore[attr-defined]  # the tour prints its own way
     client = app.test_client()
@@ -124,7 +145,9 @@ def run_demo(folder: Path, echo: Echo, today: date = date(2026, 10, 14)) -> dict
             if phone:
                 shown.add(phone)
                 with runtime.db.transaction() as session:
-                    guardian = session.scalars(select(Guardian).where(Guardian.phone == phone)).first()
+                    guardian = session.scalars(
+                        select(Guardian).where(Guardian.phone == phone)
+                    ).first()
                     label = guardian.language if guardian else language
                 echo(f"  ┌ to {mask_phone(phone)} (guardian's language: {label})")
                 _transcript(runtime, phone, echo)
@@ -153,26 +176,40 @@ def run_demo(folder: Path, echo: Echo, today: date = date(2026, 10, 14)) -> dict
         _heading(echo, "5. Two days later: families who did not answer go to a person")
         clock.advance(days=2, hours=1)
         ticked = jobs.tick()
-        echo(f"  tick: {ticked['timers']} conversations timed out, "
-             f"{ticked['escalations_climbed']} late cases moved up")
+        echo(
+            f"  tick: {ticked['timers']} conversations timed out, "
+            f"{ticked['escalations_climbed']} late cases moved up"
+        )
 
         _heading(echo, "6. Open escalations (what `outreach-bot escalations` lists)")
         with runtime.db.transaction() as session:
             cases = list_open(session)
             reasons = Counter((case.reason, case.priority) for case in cases)
-            sent = session.scalar(select(func.count()).select_from(Message).where(
-                Message.direction == "outbound", Message.status == "sent"))
-            segments = session.scalar(select(func.sum(Message.segments)).where(
-                Message.direction == "outbound", Message.status == "sent"))
-            languages = session.scalar(select(func.count(func.distinct(Message.language))).where(
-                Message.direction == "outbound"))
+            sent = session.scalar(
+                select(func.count())
+                .select_from(Message)
+                .where(Message.direction == "outbound", Message.status == "sent")
+            )
+            segments = session.scalar(
+                select(func.sum(Message.segments)).where(
+                    Message.direction == "outbound", Message.status == "sent"
+                )
+            )
+            languages = session.scalar(
+                select(func.count(func.distinct(Message.language))).where(
+                    Message.direction == "outbound"
+                )
+            )
         for (reason, priority), count in sorted(reasons.items(), key=lambda item: -item[1]):
             echo(f"    {count:>4}  {priority:<7} {reason}")
 
         _heading(echo, "Summary")
         summary = {
-            "students": result.students_scanned, "triggers_fired": len(result.fired),
-            "texts_sent": sent or 0, "segments": segments or 0, "languages": languages or 0,
+            "students": result.students_scanned,
+            "triggers_fired": len(result.fired),
+            "texts_sent": sent or 0,
+            "segments": segments or 0,
+            "languages": languages or 0,
             "open_escalations": len(cases),
         }
         for key, value in summary.items():
@@ -181,4 +218,3 @@ def run_demo(folder: Path, echo: Echo, today: date = date(2026, 10, 14)) -> dict
         echo("Next: `outreach-bot serve` for the webhook, README.md to wire Twilio.")
     runtime.db.dispose()
     return summary
-

@@ -125,7 +125,9 @@ def _text(raw: object, source: str, step: str) -> Text:
 
 def _step(name: str, raw: object, source: str) -> Step:
     if not isinstance(raw, Mapping):
-        raise FlowError(source, name, "a step must be a mapping with one of " + ", ".join(STEP_KINDS))
+        raise FlowError(
+            source, name, "a step must be a mapping with one of " + ", ".join(STEP_KINDS)
+        )
     kinds = [kind for kind in STEP_KINDS if kind in raw]
     if len(kinds) != 1:
         raise FlowError(source, name, "a step needs exactly one of " + ", ".join(STEP_KINDS))
@@ -142,7 +144,9 @@ def _step(name: str, raw: object, source: str) -> Step:
         return Step(name, kind, reason=str(value or "completed"))
     if kind == "escalate":
         if not isinstance(value, Mapping) or not value.get("reason"):
-            raise FlowError(source, name, "escalate needs a reason, e.g. {reason: asked_for_a_person}")
+            raise FlowError(
+                source, name, "escalate needs a reason, e.g. {reason: asked_for_a_person}"
+            )
         priority = str(value.get("priority", "normal"))
         if priority not in PRIORITIES:
             raise FlowError(source, name, f"priority {priority!r} is not one of {PRIORITIES}")
@@ -168,7 +172,9 @@ def _ask(name: str, raw: Mapping[str, Any], source: str) -> Step:
     if not isinstance(timeout, Mapping) or "after" not in timeout or "next" not in timeout:
         raise FlowError(source, name, "an ask needs a timeout: {after: 2d, next: STEP}")
     if not isinstance(other, Mapping) or not other.get("next"):
-        raise FlowError(source, name, "an ask needs `other: {say, retries, next}` for answers it cannot match")
+        raise FlowError(
+            source, name, "an ask needs `other: {say, retries, next}` for answers it cannot match"
+        )
     return Step(
         name,
         "ask",
@@ -188,7 +194,9 @@ def parse_flow(data: object, source: str) -> Flow:
         raise FlowError(source, None, "a flow file must be a mapping with name, start and steps")
     version = data.get("spec_version")
     if version != SPEC_VERSION:
-        raise FlowError(source, None, f"spec_version is {version!r}; this engine reads {SPEC_VERSION}")
+        raise FlowError(
+            source, None, f"spec_version is {version!r}; this engine reads {SPEC_VERSION}"
+        )
     for key in ("name", "start", "steps", "expires_after"):
         if key not in data:
             raise FlowError(source, None, f"missing `{key}`")
@@ -229,7 +237,8 @@ def check_flow(flow: Flow) -> None:
             unknown = text.placeholders() - PLACEHOLDERS if text else set()
             if unknown:
                 raise FlowError(
-                    flow.source, step.name,
+                    flow.source,
+                    step.name,
                     f"unknown placeholder {{{sorted(unknown)[0]}}}; expected one of "
                     + ", ".join(sorted(PLACEHOLDERS)),
                 )

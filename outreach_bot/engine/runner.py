@@ -178,8 +178,13 @@ def advance(
 
 
 def _answer(
-    flow: Flow, step: Step, state: State, reply: str, now: datetime,
-    context: Mapping[str, object], localizer: Localizer,
+    flow: Flow,
+    step: Step,
+    state: State,
+    reply: str,
+    now: datetime,
+    context: Mapping[str, object],
+    localizer: Localizer,
 ) -> tuple[list[Event], State]:
     keywords = [localizer.gettext(c.keywords) if c.keywords else None for c in step.choices]
     picked = match_choice(reply, keywords)
@@ -193,8 +198,12 @@ def _answer(
 
 
 def _run(
-    flow: Flow, start: str, state: State, now: datetime,
-    context: Mapping[str, object], localizer: Localizer,
+    flow: Flow,
+    start: str,
+    state: State,
+    now: datetime,
+    context: Mapping[str, object],
+    localizer: Localizer,
 ) -> tuple[list[Event], State]:
     events: list[Event] = []
     name: str | None = start

@@ -17,9 +17,17 @@ from babel.support import NullTranslations, Translations
 SOURCE_LANGUAGE = "en"
 # Tags whose catalog lives under another language (BCP 47 tag -> catalog language).
 ALIASES = {
-    "zh-TW": "zh-Hant", "zh-HK": "zh-Hant", "zh-MO": "zh-Hant",
-    "zh-CN": "zh-Hans", "zh-SG": "zh-Hans", "zh": "zh-Hans",
-    "fil": "tl", "pt-BR": "pt", "pt-PT": "pt", "iw": "he", "no": "nb",
+    "zh-TW": "zh-Hant",
+    "zh-HK": "zh-Hant",
+    "zh-MO": "zh-Hant",
+    "zh-CN": "zh-Hans",
+    "zh-SG": "zh-Hans",
+    "zh": "zh-Hans",
+    "fil": "tl",
+    "pt-BR": "pt",
+    "pt-PT": "pt",
+    "iw": "he",
+    "no": "nb",
 }
 
 

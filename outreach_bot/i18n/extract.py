@@ -33,7 +33,12 @@ def _walk(node: yaml.Node, trail: tuple[str, ...]) -> Iterator[tuple[int, str, A
             text = _scalar(value)
             if text:
                 note = "comma-separated words a family may reply with" if key == "keywords" else ""
-                yield value.start_mark.line + 1, "gettext", text, [f"{where}: {note}" if note else where]
+                yield (
+                    value.start_mark.line + 1,
+                    "gettext",
+                    text,
+                    [f"{where}: {note}" if note else where],
+                )
                 continue
             if isinstance(value, yaml.MappingNode):
                 forms = {str(k.value): v for k, v in value.value}

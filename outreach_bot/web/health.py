@@ -34,7 +34,8 @@ def readyz() -> tuple[dict[str, Any], int]:
         try:
             policy = queue.connection.config_get("maxmemory-policy").get("maxmemory-policy")
             checks["redis"] = (
-                "ok" if policy == "noeviction"
+                "ok"
+                if policy == "noeviction"
                 else f"maxmemory-policy is {policy}; set it to noeviction or queued work can vanish"
             )
         except Exception as error:  # noqa: BLE001

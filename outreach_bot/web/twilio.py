@@ -48,8 +48,9 @@ def inbound() -> Response:
     except ValueError as error:
         abort(400, str(error))
     if message_id is not None:
-        rt.queue.enqueue("outreach_bot.jobs.process_inbound", message_id,
-                         job_id=f"process-inbound-{message_id}")
+        rt.queue.enqueue(
+            "outreach_bot.jobs.process_inbound", message_id, job_id=f"process-inbound-{message_id}"
+        )
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 

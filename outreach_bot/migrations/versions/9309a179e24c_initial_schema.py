@@ -12,7 +12,6 @@ from alembic import op
 
 import outreach_bot.db
 
-
 revision = '9309a179e24c'
 down_revision = None
 branch_labels = None

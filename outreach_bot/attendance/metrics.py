@@ -1,0 +1,185 @@
+"""A student's attendance numbers: absences, streaks, rate and Attendance Works band.
+
+Pure: dates and counts in, numbers out. Definitions a district lead may ask about:
+
+- The school year runs July 1 to June 30; "to date" counts from `school_year_start(as_of)`.
+- An instructional day is one the school's calendar marks instructional. A date the calendar
+  does not list (every date, for a school with no calendar rows) is instructional Monday to
+  Friday.
+- A student is enrolled from their first attendance record of the year: instructional days
+  before it are not theirs to miss. An instructional day with no record counts as attended.
+- Attendance on non-instructional days is ignored.
+- Rates are exact (whole-number arithmetic), so exactly 5%, 10% and 20% land in the higher
+  band.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+
+SATISFACTORY = "satisfactory"
+AT_RISK = "at_risk"
+MODERATE_CHRONIC = "moderate_chronic"
+SEVERE_CHRONIC = "severe_chronic"
+# Lowest to highest.
+BANDS: tuple[str, ...] = (SATISFACTORY, AT_RISK, MODERATE_CHRONIC, SEVERE_CHRONIC)
+# Highest first: a band starts at this percentage of instructional days missed (Attendance Works).
+_BAND_FLOORS = ((SEVERE_CHRONIC, 20), (MODERATE_CHRONIC, 10), (AT_RISK, 5))
+_RANKS = {band: rank for rank, band in enumerate(BANDS)}
+SCHOOL_YEAR_START_MONTH = 7
+_SATURDAY = 5
+
+
+def band_for(absences: int, instructional_days: int) -> str:
+    """The Attendance Works band for absences out of instructional days (none yet: satisfactory)."""
+    if instructional_days <= 0:
+        return SATISFACTORY
+    # Whole numbers only (absences / days >= percent / 100), so the edges are exact.
+    hundredfold = absences * 100
+    for band, percent in _BAND_FLOORS:
+        if hundredfold >= percent * instructional_days:
+            return band
+    return SATISFACTORY
+
+
+def band_rank(band: str) -> int:
+    """Position of a band from satisfactory (0) to severe chronic (3)."""
+    return _RANKS[band]
+
+
+def school_year_start(as_of: date) -> date:
+    """July 1 on or before as_of: the first date counted "to date"."""
+    year = as_of.year if as_of.month >= SCHOOL_YEAR_START_MONTH else as_of.year - 1
+    return date(year, SCHOOL_YEAR_START_MONTH, 1)
+
+
+def instructional_days(calendar: Mapping[date, bool], start: date, end: date) -> list[date]:
+    """Instructional dates from start to end inclusive; unlisted dates count Monday to Friday."""
+    days = []
+    day = start
+    while day <= end:
+        listed = calendar.get(day)
+        if listed if listed is not None else day.weekday() < _SATURDAY:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceMetrics:
+    """A student's numbers as of one date."""
+
+    as_of: date
+    instructional_days: int
+    absences: int
+    consecutive_absences: int
+    absent_today: bool
+
+    @property
+    def rate(self) -> Fraction:
+        """Share of instructional days missed, exact (0 before the first day)."""
+        if self.instructional_days == 0:
+            return Fraction(0)
+        return Fraction(self.absences, self.instructional_days)
+
+    @property
+    def band(self) -> str:
+        """The Attendance Works band."""
+        return band_for(self.absences, self.instructional_days)
+
+
+class AttendanceSeries:
+    """Cumulative numbers for each instructional day a student was enrolled, oldest first.
+
+    Built from running totals; each day's `AttendanceMetrics` is made only when asked for,
+    because the rules usually look at the last few days only.
+    """
+
+    def __init__(self, days: Sequence[date], absent: Sequence[bool]) -> None:
+        if len(days) != len(absent):
+            raise ValueError("days and absent must be the same length")
+        self.days = tuple(days)
+        self._absent = tuple(absent)
+        totals: list[int] = []
+        streaks: list[int] = []
+        total = streak = 0
+        for was_absent in self._absent:
+            total += was_absent
+            streak = streak + 1 if was_absent else 0
+            totals.append(total)
+            streaks.append(streak)
+        self._totals = totals
+        self._streaks = streaks
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    def __getitem__(self, index: int) -> AttendanceMetrics:
+        if index < 0:
+            index += len(self.days)
+        if not 0 <= index < len(self.days):
+            raise IndexError("attendance series index out of range")
+        return AttendanceMetrics(
+            as_of=self.days[index],
+            instructional_days=index + 1,
+            absences=self._totals[index],
+            consecutive_absences=self._streaks[index],
+            absent_today=self._absent[index],
+        )
+
+    def __iter__(self) -> Iterator[AttendanceMetrics]:
+        return (self[index] for index in range(len(self.days)))
+
+    def as_of(self, day: date) -> AttendanceMetrics:
+        """The numbers on a date: on a non-instructional day, the latest day's, not absent today."""
+        index = bisect_right(self.days, day) - 1
+        if index < 0:
+            return AttendanceMetrics(day, 0, 0, 0, False)
+        latest = self[index]
+        if latest.as_of == day:
+            return latest
+        return AttendanceMetrics(
+            as_of=day,
+            instructional_days=latest.instructional_days,
+            absences=latest.absences,
+            consecutive_absences=latest.consecutive_absences,
+            absent_today=False,
+        )
+
+
+def daily_series(
+    school_days: Sequence[date],
+    *,
+    enrolled_from: date | None,
+    absent_days: Collection[date],
+    as_of: date,
+) -> AttendanceSeries:
+    """The series up to as_of, from the school's sorted instructional days and a student's absences.
+
+    `enrolled_from` is the student's first attendance record (None: no records, nothing counts).
+    Absences on dates outside `school_days` are ignored.
+    """
+    if enrolled_from is None:
+        return AttendanceSeries((), ())
+    first = bisect_left(school_days, enrolled_from)
+    last = bisect_right(school_days, as_of)
+    days = school_days[first:last]
+    return AttendanceSeries(days, [day in absent_days for day in days])
+
+
+def compute_metrics(
+    school_days: Sequence[date],
+    *,
+    enrolled_from: date | None,
+    absent_days: Collection[date],
+    as_of: date,
+) -> AttendanceMetrics:
+    """A student's numbers as of a date (see `daily_series` for the arguments)."""
+    series = daily_series(
+        school_days, enrolled_from=enrolled_from, absent_days=absent_days, as_of=as_of
+    )
+    return series.as_of(as_of)

@@ -1,0 +1,267 @@
+"""The scan: every student's numbers as of a date, saved, and the triggers they newly fire."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from outreach_bot.attendance.metrics import (
+    BANDS,
+    daily_series,
+    instructional_days,
+    school_year_start,
+)
+from outreach_bot.attendance.rules import (
+    Escalate,
+    StartFlow,
+    Trigger,
+    TriggerFileError,
+    evaluate,
+    parse_triggers,
+)
+from outreach_bot.escalations import open_escalation
+from outreach_bot.models import (
+    AttendanceRecord,
+    AttendanceSummary,
+    CalendarDay,
+    Student,
+    TriggerFiring,
+)
+from outreach_bot.models.attendance import ABSENCE_STATUSES
+
+_NO_ABSENCES: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True)
+class NewFiring:
+    """A trigger that fired for a new episode in this scan, for the caller to act on."""
+
+    firing_id: int
+    student_id: str
+    trigger: str
+    action: str  # "flow" or "escalate"
+    flow: str | None = None
+    escalation_id: int | None = None
+
+
+@dataclass
+class ScanResult:
+    """What a scan found: how many students, how many in each band, what newly fired."""
+
+    as_of: date
+    students_scanned: int = 0
+    bands: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BANDS, 0))
+    fired: list[NewFiring] = field(default_factory=list)
+
+    @property
+    def flow_firings(self) -> list[NewFiring]:
+        """New firings whose action is to start a conversation flow."""
+        return [firing for firing in self.fired if firing.action == "flow"]
+
+    def fired_by_trigger(self) -> dict[str, int]:
+        """How many new firings each trigger had, by trigger name."""
+        return dict(Counter(firing.trigger for firing in self.fired))
+
+
+def load_triggers(path: Path) -> list[Trigger]:
+    """Read and validate a triggers file (YAML)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise TriggerFileError(
+            f"{path}: the triggers file is missing; create it, or point FLOWS_DIR at the folder "
+            "that holds it."
+        ) from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise TriggerFileError(f"{path}: could not read the triggers file ({error}).") from error
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(error, "problem", None) or "not valid YAML"
+        raise TriggerFileError(f"{where}: the file is not valid YAML ({problem}).") from error
+    return parse_triggers(data, str(path))
+
+
+def scan(session: Session, *, as_of: date, now: datetime, triggers: list[Trigger]) -> ScanResult:
+    """Compute every student's numbers as of a date, save them, and record new trigger firings.
+
+    Opens an escalation for each new `escalate` firing; starts no conversations (the caller
+    does, from `ScanResult.flow_firings`).
+    """
+    year_start = school_year_start(as_of)
+    students = session.execute(select(Student.id, Student.school_id).order_by(Student.id)).all()
+    school_days = _SchoolDays(session, year_start, as_of)
+    enrolled_from, absences = _attendance(session, year_start, as_of)
+    already_fired = _fired_episodes(session, year_start, [t.name for t in triggers])
+
+    result = ScanResult(as_of=as_of)
+    summaries: list[dict[str, Any]] = []
+    new_episodes: list[tuple[str, Trigger, str]] = []
+    for student_id, school_id in students:
+        series = daily_series(
+            school_days[school_id],
+            enrolled_from=enrolled_from.get(student_id),
+            absent_days=absences.get(student_id, _NO_ABSENCES),
+            as_of=as_of,
+        )
+        metrics = series.as_of(as_of)
+        result.bands[metrics.band] += 1
+        summaries.append(
+            {
+                "student_id": student_id,
+                "as_of": as_of,
+                "instructional_days": metrics.instructional_days,
+                "absences": metrics.absences,
+                "consecutive_absences": metrics.consecutive_absences,
+                "absent_today": metrics.absent_today,
+                "band": metrics.band,
+                "scanned_at": now,
+            }
+        )
+        for firing in evaluate(triggers, series, as_of):
+            if (student_id, firing.trigger.name, firing.episode) not in already_fired:
+                new_episodes.append((student_id, firing.trigger, firing.episode))
+    result.students_scanned = len(students)
+    _save_summaries(session, summaries)
+    result.fired = _record_firings(session, new_episodes, as_of=as_of, now=now)
+    return result
+
+
+class _SchoolDays:
+    """Each school's sorted instructional days in the school year, up to as_of."""
+
+    def __init__(self, session: Session, year_start: date, as_of: date) -> None:
+        self._start, self._end = year_start, as_of
+        self._calendars: dict[str, dict[date, bool]] = defaultdict(dict)
+        rows = session.execute(
+            select(CalendarDay.school_id, CalendarDay.date, CalendarDay.instructional).where(
+                CalendarDay.date.between(year_start, as_of)
+            )
+        )
+        for school_id, day, instructional in rows:
+            self._calendars[school_id][day] = instructional
+        self._days: dict[str, list[date]] = {}
+
+    def __getitem__(self, school_id: str) -> list[date]:
+        if school_id not in self._days:
+            calendar = self._calendars.get(school_id, {})
+            self._days[school_id] = instructional_days(calendar, self._start, self._end)
+        return self._days[school_id]
+
+
+def _attendance(
+    session: Session, year_start: date, as_of: date
+) -> tuple[dict[str, date], dict[str, set[date]]]:
+    """Each student's first attendance record, and their absence dates, in two queries."""
+    in_year = AttendanceRecord.date.between(year_start, as_of)
+    first_records = session.execute(
+        select(AttendanceRecord.student_id, func.min(AttendanceRecord.date))
+        .where(in_year)
+        .group_by(AttendanceRecord.student_id)
+    )
+    enrolled_from = {student_id: first for student_id, first in first_records}
+    absences: dict[str, set[date]] = defaultdict(set)
+    rows = session.execute(
+        select(AttendanceRecord.student_id, AttendanceRecord.date).where(
+            in_year, AttendanceRecord.status.in_(sorted(ABSENCE_STATUSES))
+        )
+    )
+    for student_id, day in rows:
+        absences[student_id].add(day)
+    return enrolled_from, absences
+
+
+def _fired_episodes(
+    session: Session, year_start: date, trigger_names: list[str]
+) -> set[tuple[str, str, str]]:
+    """(student, trigger, episode) already recorded this school year."""
+    if not trigger_names:
+        return set()
+    rows = session.execute(
+        select(TriggerFiring.student_id, TriggerFiring.trigger, TriggerFiring.episode).where(
+            TriggerFiring.as_of >= year_start, TriggerFiring.trigger.in_(trigger_names)
+        )
+    )
+    return {(student_id, trigger, episode) for student_id, trigger, episode in rows}
+
+
+def _save_summaries(session: Session, summaries: list[dict[str, Any]]) -> None:
+    """Insert or update every student's summary, in bulk."""
+    existing = set(session.scalars(select(AttendanceSummary.student_id)))
+    new = [row for row in summaries if row["student_id"] not in existing]
+    changed = [row for row in summaries if row["student_id"] in existing]
+    if new:
+        session.execute(insert(AttendanceSummary), new)
+    if changed:
+        session.execute(update(AttendanceSummary), changed)
+
+
+def _record_firings(
+    session: Session, new_episodes: list[tuple[str, Trigger, str]], *, as_of: date, now: datetime
+) -> list[NewFiring]:
+    """Open the escalations that escalate actions ask for, then store the firings in bulk."""
+    if not new_episodes:
+        return []
+    escalation_ids: dict[tuple[str, str], int] = {}
+    for student_id, trigger, _episode in new_episodes:
+        if isinstance(trigger.action, Escalate):
+            escalation = open_escalation(
+                session,
+                reason=trigger.action.reason,
+                priority=trigger.action.priority,
+                student_id=student_id,
+                now=now,
+            )
+            escalation_ids[student_id, trigger.name] = escalation.id
+    rows = [
+        {
+            "student_id": student_id,
+            "trigger": trigger.name,
+            "episode": episode,
+            "as_of": as_of,
+            "fired_at": now,
+            "outcome": _outcome(escalation_ids.get((student_id, trigger.name))),
+        }
+        for student_id, trigger, episode in new_episodes
+    ]
+    # Keyed by (student, trigger), unique within a scan, so RETURNING order does not matter
+    # and SQLite can batch the insert too.
+    inserted = session.execute(
+        insert(TriggerFiring).returning(
+            TriggerFiring.id, TriggerFiring.student_id, TriggerFiring.trigger
+        ),
+        rows,
+    )
+    firing_ids = {(student_id, name): firing_id for firing_id, student_id, name in inserted}
+    firings = []
+    for student_id, trigger, _episode in new_episodes:
+        key = (student_id, trigger.name)
+        action = trigger.action
+        if isinstance(action, StartFlow):
+            firings.append(
+                NewFiring(firing_ids[key], student_id, trigger.name, "flow", action.flow)
+            )
+        else:
+            firings.append(
+                NewFiring(
+                    firing_ids[key],
+                    student_id,
+                    trigger.name,
+                    "escalate",
+                    escalation_id=escalation_ids[key],
+                )
+            )
+    return firings
+
+
+def _outcome(escalation_id: int | None) -> str | None:
+    return f"escalation {escalation_id}" if escalation_id is not None else None

@@ -1,0 +1,173 @@
+"""Opt-outs: the STOP/START/HELP keywords in every language, and what we know about a phone."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from outreach_bot.models import PhoneNumber
+
+Keyword = Literal["stop", "start", "help"]
+
+
+@dataclass(frozen=True)
+class KeywordSet:
+    """Whole-message phrases that mean one keyword in one language."""
+
+    language: str
+    keyword: Keyword
+    phrases: tuple[str, ...]
+    # Accents are folded ("no más" == "no mas") unless that would make a phrase collide with
+    # ordinary words: in Vietnamese "dung" without marks can mean "correct" or "use".
+    fold_accents: bool = True
+
+
+# Add a language by adding rows here; a phrase is matched against the whole message after
+# trimming, casefolding and stripping punctuation, so write it in lower case without punctuation.
+KEYWORDS: tuple[KeywordSet, ...] = (
+    KeywordSet("en", "stop", (
+        "stop", "stopall", "stop all", "unsubscribe", "cancel", "end", "quit", "revoke",
+        "optout", "opt out", "stop texting me", "stop texting", "stop messaging me",
+        "dont text me", "do not text me", "unsubscribe me", "no more texts", "remove me",
+        "please stop", "stop please",
+    )),
+    KeywordSet("en", "start", ("start", "unstop", "subscribe", "resubscribe")),
+    KeywordSet("en", "help", ("help", "info")),
+    KeywordSet("es", "stop", (
+        "alto", "parar", "pare", "para", "basta", "cancelar", "detener", "baja",
+        "no mas mensajes", "no mas textos", "no me escriban", "no me manden mensajes",
+    )),
+    KeywordSet("es", "start", ("comenzar", "iniciar", "empezar", "reanudar")),
+    KeywordSet("es", "help", ("ayuda", "informacion")),
+    KeywordSet("pt", "stop", ("parar", "pare", "cancelar", "sair", "nao quero mais")),
+    KeywordSet("pt", "start", ("comecar", "iniciar")),
+    KeywordSet("pt", "help", ("ajuda",)),
+    KeywordSet("fr", "stop", ("arret", "arreter", "desabonner", "annuler")),
+    KeywordSet("fr", "start", ("commencer", "reprendre")),
+    KeywordSet("fr", "help", ("aide",)),
+    KeywordSet("vi", "stop", ("dừng", "dừng lại", "ngừng", "ngưng", "hủy", "hủy đăng ký"),
+               fold_accents=False),
+    KeywordSet("vi", "start", ("bắt đầu",), fold_accents=False),
+    KeywordSet("vi", "help", ("giúp", "giúp đỡ", "trợ giúp"), fold_accents=False),
+    KeywordSet("zh", "stop", ("停止", "退订", "退訂", "取消订阅", "取消訂閱")),
+    KeywordSet("zh", "start", ("开始", "開始", "订阅", "訂閱")),
+    KeywordSet("zh", "help", ("帮助", "幫助")),
+    KeywordSet("ar", "stop", ("توقف", "إيقاف", "إلغاء")),
+    KeywordSet("ar", "start", ("ابدأ", "بدء")),
+    KeywordSet("ar", "help", ("مساعدة",)),
+    KeywordSet("ru", "stop", ("стоп", "отписаться")),
+    KeywordSet("ru", "start", ("старт",)),
+    KeywordSet("ru", "help", ("помощь",)),
+)
+
+_APOSTROPHES = str.maketrans("", "", "'’ʼ`´")
+
+
+def normalize(text: str, *, fold_accents: bool) -> str:
+    """The form keywords are compared in: casefolded, no punctuation, single spaces."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    kept = [
+        " " if unicodedata.category(char)[0] in "PSZC" else char
+        for char in text
+    ]
+    text = " ".join("".join(kept).split())
+    if fold_accents:
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = unicodedata.normalize(
+            "NFC", "".join(char for char in decomposed if not unicodedata.combining(char))
+        )
+    return text
+
+
+def _index(*, folded: bool) -> dict[str, Keyword]:
+    index: dict[str, Keyword] = {}
+    for entry in KEYWORDS:
+        if folded and not entry.fold_accents:
+            continue
+        for phrase in entry.phrases:
+            key = normalize(phrase, fold_accents=folded)
+            if index.get(key, entry.keyword) != entry.keyword:
+                raise ValueError(
+                    f"keyword phrase {phrase!r} ({entry.language}) means both "
+                    f"{index[key]!r} and {entry.keyword!r}; fix the KEYWORDS table."
+                )
+            index[key] = entry.keyword
+    return index
+
+
+_EXACT = _index(folded=False)
+_FOLDED = _index(folded=True)
+
+
+def classify_keyword(text: str) -> Keyword | None:
+    """'stop', 'start' or 'help' when the whole message is one of those keywords, else None."""
+    exact = normalize(text, fold_accents=False)
+    if not exact:
+        return None
+    return _EXACT.get(exact) or _FOLDED.get(normalize(exact, fold_accents=True))
+
+
+def _phone_row(session: Session, phone: str) -> PhoneNumber:
+    row = session.get(PhoneNumber, phone)
+    if row is not None:
+        return row
+    # Two webhooks for one new number may race: INSERT ... ON CONFLICT DO NOTHING lets both
+    # go on without a savepoint (which SQLite's Python driver does not nest reliably).
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(PhoneNumber).values(phone=phone).on_conflict_do_nothing())
+    row = session.get(PhoneNumber, phone)
+    assert row is not None
+    return row
+
+
+def opt_out(session: Session, phone: str, *, source: str, now: datetime) -> PhoneNumber:
+    """Stop all texts to `phone`, for every student; the first opt-out's time is kept."""
+    row = _phone_row(session, phone)
+    if row.opted_out_at is None:
+        row.opted_out_at = now
+        row.opt_out_source = source
+    return row
+
+
+def opt_in(session: Session, phone: str, *, now: datetime) -> PhoneNumber:
+    """Let texts to `phone` flow again (the family sent START)."""
+    row = _phone_row(session, phone)
+    row.opted_out_at = None
+    row.opt_out_source = None
+    return row
+
+
+def is_opted_out(session: Session, phone: str) -> bool:
+    """True while the family at `phone` has asked for no texts."""
+    row = session.get(PhoneNumber, phone)
+    return row is not None and row.opted_out_at is not None
+
+
+def mark_undeliverable(session: Session, phone: str, *, code: str, now: datetime) -> PhoneNumber:
+    """Record that the carrier says `phone` cannot receive texts (e.g. error 30005, 30006)."""
+    row = _phone_row(session, phone)
+    if row.undeliverable_at is None:
+        row.undeliverable_at = now
+    row.undeliverable_code = code
+    return row
+
+
+def mark_deliverable(session: Session, phone: str) -> None:
+    """Forget an undeliverable mark, e.g. when the family texts us from that phone."""
+    row = session.get(PhoneNumber, phone)
+    if row is not None:
+        row.undeliverable_at = None
+        row.undeliverable_code = None
+
+
+def is_undeliverable(session: Session, phone: str) -> bool:
+    """True when the carrier has told us `phone` cannot receive texts."""
+    row = session.get(PhoneNumber, phone)
+    return row is not None and row.undeliverable_at is not None

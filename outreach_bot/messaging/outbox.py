@@ -1,0 +1,244 @@
+"""The outbox: every outbound text is a row first, then a job, then a call to the provider."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Literal, cast
+
+from sqlalchemy import ColumnElement, CursorResult, or_, select, update
+from sqlalchemy.orm import Session
+
+from outreach_bot.channels import Channel, ChannelError
+from outreach_bot.db import Database
+from outreach_bot.messaging.optout import is_opted_out, is_undeliverable, opt_out
+from outreach_bot.messaging.quiet_hours import QuietHours
+from outreach_bot.messaging.segments import measure
+from outreach_bot.models import Message
+from outreach_bot.queue import JobQueue
+
+log = logging.getLogger(__name__)
+
+Origin = Literal["district", "reply"]
+SEND_JOB = "outreach_bot.jobs.send_message"
+# The one purpose that may reach an opted-out phone: the confirmation that STOP worked.
+OPT_OUT_CONFIRMATION = "opt_out_confirmation"
+# Statuses a row has while it is still ours to send (never handed to the provider).
+UNSENT = ("pending", "queued")
+RETRY_BASE = timedelta(seconds=30)
+RETRY_CAP = timedelta(minutes=30)
+
+
+def send_job_id(message_id: int) -> str:
+    """The RQ job id for sending one message: a second enqueue of it is harmless."""
+    return f"send-message-{message_id}"
+
+
+def queue_text(
+    session: Session,
+    *,
+    phone: str,
+    body: str,
+    language: str | None,
+    origin: Origin,
+    purpose: str,
+    now: datetime,
+    quiet: QuietHours,
+    guardian_id: int | None = None,
+    conversation_id: int | None = None,
+    bypass_opt_out: bool = False,
+) -> Message:
+    """Write an outbound text to the outbox (the row is the queue intent; nothing is enqueued)."""
+    if origin not in ("district", "reply"):
+        raise ValueError(f"origin must be 'district' or 'reply', not {origin!r}.")
+    if not body.strip():
+        raise ValueError("A text needs a body; this one is empty.")
+    if bypass_opt_out and purpose != OPT_OUT_CONFIRMATION:
+        raise ValueError(
+            f"Only the STOP confirmation may bypass an opt-out; use purpose="
+            f"{OPT_OUT_CONFIRMATION!r} for it, not {purpose!r}."
+        )
+    cost = measure(body)
+    message = Message(
+        direction="outbound", phone=phone, body=body, language=language, origin=origin,
+        purpose=purpose, guardian_id=guardian_id, conversation_id=conversation_id,
+        segments=cost.count, encoding=cost.encoding, status="pending", attempts=0,
+        created_at=now, updated_at=now,
+    )
+    suppression = _suppression(session, phone, purpose)
+    if suppression is not None:
+        message.status, message.error_code = "suppressed", suppression
+    elif origin == "district" and quiet.contains(now):
+        message.not_before = quiet.next_send_time(now)
+    session.add(message)
+    session.flush()
+    return message
+
+
+def _suppression(session: Session, phone: str, purpose: str | None) -> str | None:
+    if is_undeliverable(session, phone):
+        return "undeliverable"
+    if purpose != OPT_OUT_CONFIRMATION and is_opted_out(session, phone):
+        return "opted_out"
+    return None
+
+
+def _is_due(now: datetime) -> ColumnElement[bool]:
+    return or_(Message.not_before.is_(None), Message.not_before <= now)
+
+
+def relay(db: Database, queue: JobQueue, now: datetime) -> int:
+    """Enqueue a send job for every due pending row; return how many were enqueued."""
+    with db.transaction() as session:
+        ids = session.scalars(
+            select(Message.id)
+            .where(Message.direction == "outbound", Message.status == "pending", _is_due(now))
+            .order_by(Message.id)
+        ).all()
+    for message_id in ids:
+        # Enqueue first, then mark: a crash in between only means a second, harmless enqueue.
+        queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id))
+        with db.transaction() as session:
+            # Still pending and due: an inline job may already have sent it or held it.
+            session.execute(
+                update(Message)
+                .where(Message.id == message_id, Message.status == "pending", _is_due(now))
+                .values(status="queued", queued_at=now, updated_at=now)
+            )
+    return len(ids)
+
+
+def sweep_stuck(
+    db: Database, queue: JobQueue, now: datetime, older_than: timedelta = timedelta(minutes=10)
+) -> int:
+    """Enqueue again every row left in 'queued' for too long (its job was lost)."""
+    with db.transaction() as session:
+        ids = session.scalars(
+            select(Message.id).where(
+                Message.direction == "outbound",
+                Message.status == "queued",
+                Message.provider_sid.is_(None),
+                Message.queued_at <= now - older_than,
+            ).order_by(Message.id)
+        ).all()
+    for message_id in ids:
+        queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id))
+        with db.transaction() as session:
+            session.execute(
+                update(Message)
+                .where(Message.id == message_id, Message.status == "queued")
+                .values(queued_at=now, updated_at=now)
+            )
+    if ids:
+        log.warning("re-enqueued %d outbound messages stuck in 'queued'", len(ids))
+    return len(ids)
+
+
+def retry_delay(attempts: int, jitter: Callable[[], float] = random.random) -> timedelta:
+    """Exponential backoff after `attempts` tries, capped, with half of it random."""
+    ceiling = min(RETRY_BASE * (1 << min(max(attempts - 1, 0), 20)), RETRY_CAP)
+    return ceiling / 2 + ceiling / 2 * jitter()
+
+
+def deliver(
+    db: Database,
+    channel: Channel,
+    message_id: int,
+    *,
+    now: datetime,
+    quiet: QuietHours,
+    status_callback_url: str | None,
+    max_attempts: int,
+) -> str:
+    """The send job: check, claim, hand to the provider, record; return what happened."""
+    # Outcomes: sent, retry, failed, opted_out (21610), suppressed, held (quiet hours),
+    # not_due, in_flight (left for reconciliation), done (already sent or final), missing.
+    with db.transaction() as session:
+        outcome = _check_and_claim(session, message_id, now=now, quiet=quiet)
+        if outcome != "claimed":
+            return outcome
+        message = session.get_one(Message, message_id)
+        phone, body, attempts = message.phone, message.body, message.attempts
+    # The claim is committed before the provider is called: a second run of this job finds
+    # the row in 'sending' and leaves it alone, so the family never gets the text twice.
+    # Any other exception leaves the row in 'sending': whether the provider took the text is
+    # unknown, so it waits for reconciliation rather than risk a second text.
+    try:
+        result = channel.send(phone, body, status_callback_url)
+    except ChannelError as error:
+        with db.transaction() as session:
+            return _record_failure(session, message_id, error, now=now, attempts=attempts,
+                                   max_attempts=max_attempts)
+    with db.transaction() as session:
+        session.execute(
+            update(Message).where(Message.id == message_id).values(
+                status=result.status[:16], provider_sid=result.sid, sent_at=now, updated_at=now,
+                error_code=None,
+            )
+        )
+    log.info("message %s handed to %s (attempt %s)", message_id, channel.name, attempts)
+    return "sent"
+
+
+def _check_and_claim(session: Session, message_id: int, *, now: datetime, quiet: QuietHours) -> str:
+    message = session.get(Message, message_id)
+    if message is None or message.direction != "outbound":
+        log.warning("send job for message %s found no outbound message", message_id)
+        return "missing"
+    if message.status == "sending":
+        # A job that crashed after claiming may have reached the provider; sending again could
+        # text the family twice, so the row waits for reconciliation with the provider instead.
+        log.warning("message %s is already with the provider; left for reconciliation", message_id)
+        return "in_flight"
+    if message.status not in UNSENT or message.provider_sid is not None:
+        return "done"
+    unsent = (Message.id == message_id, Message.status.in_(UNSENT), Message.provider_sid.is_(None))
+    suppression = _suppression(session, message.phone, message.purpose)
+    if suppression is not None:
+        session.execute(update(Message).where(*unsent).values(
+            status="suppressed", error_code=suppression, updated_at=now))
+        return "suppressed"
+    if message.not_before is not None and message.not_before > now:
+        # An early or duplicate job: the row waits for its time (a backoff or quiet hours).
+        session.execute(update(Message).where(*unsent).values(status="pending", updated_at=now))
+        return "not_due"
+    if message.origin == "district" and quiet.contains(now):
+        session.execute(update(Message).where(*unsent).values(
+            status="pending", not_before=quiet.next_send_time(now), queued_at=None,
+            updated_at=now))
+        return "held"
+    claimed = cast(CursorResult[Any], session.execute(
+        update(Message).where(*unsent).values(
+            status="sending", attempts=Message.attempts + 1, updated_at=now)
+    ))
+    if claimed.rowcount != 1:
+        return "done"
+    session.refresh(message)
+    return "claimed"
+
+
+def _record_failure(
+    session: Session, message_id: int, error: ChannelError, *, now: datetime, attempts: int,
+    max_attempts: int,
+) -> str:
+    message = session.get_one(Message, message_id)
+    code = error.code or (str(error.http_status) if error.http_status else "unknown")
+    message.error_code, message.updated_at = code, now
+    if code == "21610":
+        # The carrier says the family replied STOP to this number: honour it everywhere.
+        opt_out(session, message.phone, source="provider_21610", now=now)
+        message.status = "failed"
+        log.warning("message %s refused: the recipient has opted out (21610)", message_id)
+        return "opted_out"
+    if error.retryable and attempts < max_attempts:
+        message.status, message.queued_at = "pending", None
+        message.not_before = now + retry_delay(attempts)
+        log.warning("message %s not taken (error %s); retry %s of %s after backoff",
+                    message_id, code, attempts + 1, max_attempts)
+        return "retry"
+    message.status = "failed"
+    log.warning("message %s failed for good (error %s) after %s attempts",
+                message_id, code, attempts)
+    return "failed"
