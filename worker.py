@@ -18,11 +18,12 @@ TICK_SECONDS = 60
 
 def enqueue_ticks(connection: Redis, queue: Queue, stop: threading.Event) -> None:
     """Queue the tick once a minute; a Redis key makes it once per minute across all workers."""
-    while not stop.is_set():
+    while True:
         minute = int(time.time() // TICK_SECONDS)
         if connection.set(f"outreach:tick:{minute}", 1, nx=True, ex=TICK_SECONDS * 2):
             queue.enqueue("outreach_bot.jobs.tick", job_id=f"tick-{minute}", result_ttl=0)
-        stop.wait(TICK_SECONDS - time.time() % TICK_SECONDS + 1)
+        if stop.wait(TICK_SECONDS - time.time() % TICK_SECONDS + 1):
+            return
 
 
 def main() -> None:

@@ -71,14 +71,17 @@ def apply_statuses() -> int:
     return len(effects)
 
 
-def run_scan(as_of: date | None = None) -> ScanResult:
-    """Scan attendance as of a day (default: today in the district) and start fired flows."""
+def run_scan(as_of: date | None = None, *, act: bool = True) -> ScanResult:
+    """Scan attendance as of a day (default: today in the district) and start fired flows.
+
+    `act=False` records a baseline: what fires now is marked handled and nobody is texted.
+    """
     rt = _runtime()
     now = rt.clock()
     day = as_of or now.astimezone(ZoneInfo(rt.settings.district_timezone)).date()
     triggers = load_triggers(rt.settings.flows_dir / "triggers.yaml")
     with rt.db.transaction() as session:
-        result = scan(session, as_of=day, now=now, triggers=triggers)
+        result = scan(session, as_of=day, now=now, triggers=triggers, act=act)
         for firing in result.fired:
             if firing.action != "flow" or not firing.flow:
                 continue

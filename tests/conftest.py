@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
@@ -120,6 +121,13 @@ def runtime(app: Flask) -> Runtime:
 def client(app: Flask) -> FlaskClient:
     """A test client for the app."""
     return app.test_client()
+
+
+@pytest.fixture
+def cli(app: Flask, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CLI runner whose commands use the test app (its database and fixed clock)."""
+    monkeypatch.setattr("outreach_bot.create_app", lambda: app)
+    return CliRunner()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from outreach_bot import jobs
+from outreach_bot.cli import main
 from outreach_bot.models import Message, PhoneNumber
 from tests.factories import add_attendance, add_family, add_school, add_school_days
 
@@ -97,3 +98,12 @@ def test_the_scan_fires_once_however_often_it_runs(runtime):
     jobs.run_scan(TODAY)
     jobs.run_scan(TODAY)
     assert len(runtime.channel.sent) == 2
+
+
+def test_a_baseline_scan_records_episodes_and_texts_no_one(runtime, cli):
+    absent_today_district(runtime)
+    outcome = cli.invoke(main, ["scan", "--date", TODAY.isoformat(), "--baseline"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "baseline (nothing sent)" in outcome.output
+    assert jobs.run_scan(TODAY).fired == []  # the episode is already recorded
+    assert runtime.channel.sent == []

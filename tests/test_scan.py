@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from flask import Flask
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -306,13 +305,6 @@ def test_an_empty_roster_scans_nothing(runtime: Runtime, clock: FixedClock) -> N
     assert (result.students_scanned, result.fired) == (0, [])
     with runtime.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(AttendanceSummary)) == 0
-
-
-@pytest.fixture
-def cli(app: Flask, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A CLI runner whose commands use the test app (its database and fixed clock)."""
-    monkeypatch.setattr("outreach_bot.create_app", lambda: app)
-    return CliRunner()
 
 
 def test_the_scan_command_prints_counts_only(runtime: Runtime, cli: CliRunner) -> None:

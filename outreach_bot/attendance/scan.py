@@ -46,7 +46,7 @@ class NewFiring:
     firing_id: int
     student_id: str
     trigger: str
-    action: str  # "flow" or "escalate"
+    action: str  # "flow", "escalate", or "baseline" (recorded, nothing done)
     flow: str | None = None
     escalation_id: int | None = None
 
@@ -91,11 +91,14 @@ def load_triggers(path: Path) -> list[Trigger]:
     return parse_triggers(data, str(path))
 
 
-def scan(session: Session, *, as_of: date, now: datetime, triggers: list[Trigger]) -> ScanResult:
+def scan(
+    session: Session, *, as_of: date, now: datetime, triggers: list[Trigger], act: bool = True
+) -> ScanResult:
     """Compute every student's numbers as of a date, save them, and record new trigger firings.
 
     Opens an escalation for each new `escalate` firing; starts no conversations (the caller
-    does, from `ScanResult.flow_firings`).
+    does, from `ScanResult.flow_firings`). With `act=False` (a baseline, for the first scan of
+    a deployment mid-year) firings are recorded as already handled and nothing is done.
     """
     year_start = school_year_start(as_of)
     students = session.execute(select(Student.id, Student.school_id).order_by(Student.id)).all()
@@ -132,7 +135,7 @@ def scan(session: Session, *, as_of: date, now: datetime, triggers: list[Trigger
                 new_episodes.append((student_id, firing.trigger, firing.episode))
     result.students_scanned = len(students)
     _save_summaries(session, summaries)
-    result.fired = _record_firings(session, new_episodes, as_of=as_of, now=now)
+    result.fired = _record_firings(session, new_episodes, as_of=as_of, now=now, act=act)
     return result
 
 
@@ -206,14 +209,19 @@ def _save_summaries(session: Session, summaries: list[dict[str, Any]]) -> None:
 
 
 def _record_firings(
-    session: Session, new_episodes: list[tuple[str, Trigger, str]], *, as_of: date, now: datetime
+    session: Session,
+    new_episodes: list[tuple[str, Trigger, str]],
+    *,
+    as_of: date,
+    now: datetime,
+    act: bool,
 ) -> list[NewFiring]:
     """Open the escalations that escalate actions ask for, then store the firings in bulk."""
     if not new_episodes:
         return []
     escalation_ids: dict[tuple[str, str], int] = {}
     for student_id, trigger, _episode in new_episodes:
-        if isinstance(trigger.action, Escalate):
+        if act and isinstance(trigger.action, Escalate):
             escalation = open_escalation(
                 session,
                 reason=trigger.action.reason,
@@ -229,7 +237,9 @@ def _record_firings(
             "episode": episode,
             "as_of": as_of,
             "fired_at": now,
-            "outcome": _outcome(escalation_ids.get((student_id, trigger.name))),
+            "outcome": _outcome(escalation_ids.get((student_id, trigger.name)))
+            if act
+            else "baseline",
         }
         for student_id, trigger, episode in new_episodes
     ]
@@ -246,7 +256,9 @@ def _record_firings(
     for student_id, trigger, _episode in new_episodes:
         key = (student_id, trigger.name)
         action = trigger.action
-        if isinstance(action, StartFlow):
+        if not act:
+            firings.append(NewFiring(firing_ids[key], student_id, trigger.name, "baseline"))
+        elif isinstance(action, StartFlow):
             firings.append(
                 NewFiring(firing_ids[key], student_id, trigger.name, "flow", action.flow)
             )

@@ -20,15 +20,20 @@ from outreach_bot.runtime import Runtime
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="School day to scan as of (default: today in the district's timezone).",
 )
+@click.option(
+    "--baseline",
+    is_flag=True,
+    help="Record what fires as already handled, texting no one: for the first scan mid-year.",
+)
 @with_runtime
-def scan_command(runtime: Runtime, as_of: datetime | None) -> None:
+def scan_command(runtime: Runtime, as_of: datetime | None, baseline: bool) -> None:
     """Compute every student's attendance numbers and fire the triggers in flows/triggers.yaml."""
     # Imported here: the jobs module pulls in the queue and the conversation engine.
     from outreach_bot.jobs import run_scan
 
     day = as_of.date() if as_of is not None else district_today(runtime)
     try:
-        result = run_scan(day)
+        result = run_scan(day, act=not baseline)
     except TriggerFileError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"scan as of {result.as_of.isoformat()}: {result.students_scanned} students")
@@ -39,7 +44,7 @@ def scan_command(runtime: Runtime, as_of: datetime | None) -> None:
     if not fired:
         click.echo("no triggers fired")
         return
-    click.echo("triggers fired:")
+    click.echo("triggers recorded as a baseline (nothing sent):" if baseline else "triggers fired:")
     width = max(len(name) for name in fired)
     for name, count in sorted(fired.items()):
         click.echo(f"  {name:<{width}}  {count:>6}")
