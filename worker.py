@@ -11,7 +11,7 @@ from rq import Queue, SimpleWorker
 
 import outreach_bot.jobs  # noqa: F401  preloaded so each job starts warm
 from outreach_bot import create_app
-from outreach_bot.queue import RedisQueue
+from outreach_bot.queue import QUEUE_NAME, RedisQueue
 
 TICK_SECONDS = 60
 
