@@ -10,7 +10,7 @@ import yaml
 
 from outreach_bot.engine.definition import SPEC_VERSION, Flow, FlowError, Text, parse_flow
 
-NOT_FLOWS = frozenset({"triggers.yaml", "system.yaml"})
+NOT_FLOWS = frozenset({"triggers.yaml", "system.yaml", "quick_replies.yaml"})
 
 
 @dataclass(frozen=True)
