@@ -1,10 +1,15 @@
-"""Conversations: run the pure engine for a family and carry out what it decides."""
+"""Conversations: run the pure engine for a family and carry out what it decides.
+
+One active conversation per phone: a family never gets two questions at once. Follow-ups
+wait as `scheduled` conversations whose `due_at` the minute tick reads, like every timer.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,10 +19,13 @@ from outreach_bot.engine.library import FlowLibrary
 from outreach_bot.engine.runner import (
     Ended,
     Event,
+    HandOver,
     Input,
+    NotExpected,
     OpenEscalation,
     RecordBarrier,
     Reply,
+    ScheduleFlow,
     SendResources,
     SendText,
     Start,
@@ -27,26 +35,18 @@ from outreach_bot.engine.runner import (
     render,
 )
 from outreach_bot.escalations import open_escalation
+from outreach_bot.family import family_context
 from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.messaging.optout import is_opted_out, is_undeliverable
 from outreach_bot.messaging.outbox import Origin, queue_text
 from outreach_bot.messaging.quiet_hours import QuietHours
-from outreach_bot.models import AttendanceSummary, BarrierReport, Conversation, Guardian, Student
+from outreach_bot.models import BarrierReport, Conversation, Guardian, Student
 from outreach_bot.resources import render_sheet, sheet_for
 
 log = logging.getLogger(__name__)
-
-
-def family_context(session: Session, student: Student, district_name: str) -> dict[str, object]:
-    """The few facts a text may carry: first name, school, days missed; nothing private."""
-    summary = session.get(AttendanceSummary, student.id)
-    return {
-        "first_name": student.first_name,
-        "school_name": student.school.name,
-        "school_phone": student.school.phone or "",
-        "days_missed": summary.absences if summary else 0,
-        "district_name": district_name,
-    }
+BUSY_RETRY = timedelta(hours=1)  # a follow-up due while another conversation runs waits this
+FOLLOWUP_HOUR = time(9, 0)  # a follow-up falling on a weekend goes out Monday morning
+SCHEDULED_GRACE = timedelta(days=3)  # a follow-up this late is dropped, not sent stale
 
 
 def reachable(session: Session, guardian: Guardian) -> bool:
@@ -59,7 +59,7 @@ def reachable(session: Session, guardian: Guardian) -> bool:
 
 
 def active_conversation(session: Session, phone: str) -> Conversation | None:
-    """The conversation waiting on this phone, if any (there is at most one)."""
+    """The conversation running on this phone, if any (there is at most one)."""
     return session.scalars(
         select(Conversation)
         .where(Conversation.phone == phone, Conversation.status == "active")
@@ -77,7 +77,7 @@ def end_conversation(conversation: Conversation, reason: str, now: datetime) -> 
 
 @dataclass
 class Conversations:
-    """Starts flows, feeds them replies and timeouts, and performs the events they return."""
+    """Starts flows, feeds them replies and timers, and performs the events they return."""
 
     library: FlowLibrary
     catalogs: Catalogs
@@ -91,38 +91,87 @@ class Conversations:
         flow_name: str,
         guardian: Guardian,
         now: datetime,
+        students: Sequence[Student] | None = None,
         firing_id: int | None = None,
+        extra: dict[str, object] | None = None,
+        origin: Origin = "district",
     ) -> Conversation | None:
-        """Begin a flow with a guardian, unless they cannot be texted or one is already running."""
+        """Begin a flow with a guardian about one or more children, when the family can take it.
+
+        Nothing starts for a family that cannot be texted, that is already in a conversation,
+        or, for a `once_a_day` flow, that had one of those today. `origin` is "reply" when the
+        family asked for this flow (a keyword), so that the answer goes out at once.
+        """
+        flow = self.library.flows[flow_name]
         if not reachable(session, guardian) or active_conversation(session, guardian.phone):
             return None
-        flow = self.library.flows[flow_name]
+        if flow.once_a_day and self._had_today(session, guardian.phone, flow.name, now):
+            return None
+        language = self.catalogs.choose(guardian.language)
+        children = list(students or [guardian.student])
+        context = family_context(session, children, self.district_name, language)
         conversation = Conversation(
             phone=guardian.phone,
             guardian_id=guardian.id,
-            student_id=guardian.student_id,
+            student_id=children[0].id,
             trigger_firing_id=firing_id,
             flow=flow.name,
-            language=self.catalogs.choose(guardian.language),
+            language=language,
             status="active",
             state={},
-            context=family_context(session, guardian.student, self.district_name),
+            context={**context, **(extra or {})},
             started_at=now,
         )
         session.add(conversation)
         session.flush()
-        self._advance(session, conversation, Start(), now, origin="district")
+        self._advance(session, conversation, Start(), now, origin=origin)
         return conversation
 
-    def reply(self, session: Session, conversation: Conversation, text: str, now: datetime) -> None:
-        """The family answered: move the conversation on and answer at once."""
-        self._advance(session, conversation, Reply(text), now, origin="reply")
+    def start_for_families(
+        self, session: Session, firings: Sequence[tuple[int, str, str]], now: datetime
+    ) -> int:
+        """Start fired flows, one conversation per family phone: siblings are named together.
+
+        `firings` are (firing id, student id, flow) in the order they fired; returns how many
+        conversations started.
+        """
+        families: dict[tuple[str, str], list[tuple[Guardian, int]]] = {}
+        student_ids = {student_id for _, student_id, _ in firings}
+        guardians = session.scalars(
+            select(Guardian).where(Guardian.student_id.in_(student_ids)).order_by(Guardian.id)
+        ).all()
+        by_student: dict[str, list[Guardian]] = {}
+        for guardian in guardians:
+            by_student.setdefault(guardian.student_id, []).append(guardian)
+        for firing_id, student_id, flow in firings:
+            for guardian in by_student.get(student_id, []):
+                families.setdefault((guardian.phone, flow), []).append((guardian, firing_id))
+        started = 0
+        for (_, flow), members in families.items():
+            students = list(
+                {guardian.student_id: guardian.student for guardian, _ in members}.values()
+            )
+            guardian, firing_id = members[0]
+            begun = self.start(
+                session,
+                flow_name=flow,
+                guardian=guardian,
+                students=students,
+                firing_id=firing_id,
+                now=now,
+            )
+            started += begun is not None
+        return started
+
+    def reply(self, session: Session, conversation: Conversation, text: str, now: datetime) -> bool:
+        """The family answered: move the conversation on; False when it was not expecting one."""
+        return self._advance(session, conversation, Reply(text), now, origin="reply")
 
     def run_timers(self, session: Session, now: datetime) -> int:
-        """End expired conversations and move those whose answer is overdue; returns how many."""
-        due = session.scalars(select(Conversation).where(Conversation.status == "active")).all()
+        """Overdue answers, pauses, expiries and due follow-ups; returns how many moved."""
         moved = 0
-        for conversation in due:
+        running = session.scalars(select(Conversation).where(Conversation.status == "active"))
+        for conversation in running.all():
             flow = self.library.flows.get(conversation.flow)
             # An overdue answer takes its timeout path (often an escalation) before expiry.
             if flow and conversation.due_at is not None and conversation.due_at <= now:
@@ -131,11 +180,73 @@ class Conversations:
             elif flow is None or conversation.started_at + flow.expires_after <= now:
                 end_conversation(conversation, "expired", now)
                 moved += 1
+        scheduled = session.scalars(
+            select(Conversation)
+            .where(Conversation.status == "scheduled", Conversation.due_at <= now)
+            .order_by(Conversation.due_at)
+        )
+        for conversation in scheduled.all():
+            moved += self._begin_scheduled(session, conversation, now)
         return moved
 
     def text(self, name: str, language: str, context: dict[str, object]) -> str:
         """A system message (HELP, STOP...) in a language, filled in."""
         return render(self.library.message(name), context, self.catalogs.get(language))
+
+    def _had_today(self, session: Session, phone: str, flow: str, now: datetime) -> bool:
+        local = now.astimezone(self.quiet.tz)
+        midnight = datetime.combine(local.date(), time(0), self.quiet.tz)
+        found = session.scalar(
+            select(Conversation.id).where(
+                Conversation.phone == phone,
+                Conversation.flow == flow,
+                Conversation.status != "scheduled",
+                Conversation.started_at >= midnight,
+            )
+        )
+        return found is not None
+
+    def _begin_scheduled(self, session: Session, conversation: Conversation, now: datetime) -> int:
+        assert conversation.due_at is not None
+        guardian = (
+            session.get(Guardian, conversation.guardian_id) if conversation.guardian_id else None
+        )
+        if guardian is None or not reachable(session, guardian):
+            end_conversation(conversation, "not_reachable", now)
+            return 1
+        if now - conversation.due_at > SCHEDULED_GRACE:
+            end_conversation(conversation, "too_late", now)
+            return 1
+        if active_conversation(session, conversation.phone) is not None:
+            conversation.due_at = now + BUSY_RETRY
+            return 0
+        conversation.status = "active"
+        conversation.started_at = now
+        conversation.due_at = None
+        self._advance(session, conversation, Start(), now, origin="district")
+        return 1
+
+    def _schedule(
+        self, session: Session, conversation: Conversation, flow: str, at: datetime
+    ) -> None:
+        local = at.astimezone(self.quiet.tz)
+        if local.weekday() >= 5:  # no follow-ups on weekends: Monday morning instead
+            monday = local.date() + timedelta(days=7 - local.weekday())
+            at = datetime.combine(monday, FOLLOWUP_HOUR, self.quiet.tz)
+        session.add(
+            Conversation(
+                phone=conversation.phone,
+                guardian_id=conversation.guardian_id,
+                student_id=conversation.student_id,
+                flow=flow,
+                language=conversation.language,
+                status="scheduled",
+                state={},
+                context=dict(conversation.context),
+                due_at=at,
+                started_at=conversation.started_at,
+            )
+        )
 
     def _advance(
         self,
@@ -145,7 +256,7 @@ class Conversations:
         now: datetime,
         *,
         origin: Origin,
-    ) -> None:
+    ) -> bool:
         flow = self.library.flows[conversation.flow]
         state = State.from_json(conversation.state, conversation.due_at)
         events, new_state = advance(
@@ -159,6 +270,7 @@ class Conversations:
         conversation.state = new_state.to_json()
         conversation.due_at = new_state.due_at if new_state.waiting else None
         self._perform(session, conversation, flow, events, now, origin)
+        return not any(isinstance(e, NotExpected) for e in events)
 
     def _perform(
         self,
@@ -183,14 +295,8 @@ class Conversations:
                     )
                 )
             elif isinstance(event, SendResources):
-                self._send(
-                    session,
-                    conversation,
-                    self._sheet(session, conversation, event.barrier),
-                    now,
-                    origin,
-                    f"resources:{event.barrier}",
-                )
+                sheet = self._sheet(session, conversation, event.barrier)
+                self._send(session, conversation, sheet, now, origin, f"resources:{event.barrier}")
             elif isinstance(event, OpenEscalation):
                 open_escalation(
                     session,
@@ -202,8 +308,31 @@ class Conversations:
                     conversation_id=conversation.id,
                     phone=conversation.phone,
                 )
+            elif isinstance(event, ScheduleFlow):
+                self._schedule(session, conversation, event.flow, event.at)
             elif isinstance(event, Ended):
                 end_conversation(conversation, event.reason, now)
+            elif isinstance(event, HandOver):
+                self._hand_over(session, conversation, event.flow, now, origin)
+
+    def _hand_over(
+        self, session: Session, conversation: Conversation, flow: str, now: datetime, origin: Origin
+    ) -> None:
+        end_conversation(conversation, "handed_over", now)
+        successor = Conversation(
+            phone=conversation.phone,
+            guardian_id=conversation.guardian_id,
+            student_id=conversation.student_id,
+            flow=flow,
+            language=conversation.language,
+            status="active",
+            state={},
+            context=dict(conversation.context),
+            started_at=now,
+        )
+        session.add(successor)
+        session.flush()
+        self._advance(session, successor, Start(), now, origin=origin)
 
     def _sheet(self, session: Session, conversation: Conversation, barrier: str) -> str:
         student = session.get(Student, conversation.student_id) if conversation.student_id else None

@@ -14,13 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from outreach_bot.conversations import (
-    Conversations,
-    active_conversation,
-    end_conversation,
-    family_context,
-)
+from outreach_bot.conversations import Conversations, active_conversation, end_conversation
+from outreach_bot.engine.keywords import KeywordMatch
 from outreach_bot.escalations import open_escalation
+from outreach_bot.family import attendance_summary, family_context, students_on_phone
+from outreach_bot.i18n.names import names_for
 from outreach_bot.messaging.optout import classify_keyword, is_opted_out, opt_in, opt_out
 from outreach_bot.messaging.outbox import queue_text
 from outreach_bot.messaging.segments import measure
@@ -84,7 +82,42 @@ def process_inbound(
     language = _language(conversations, guardian, conversation)
     message.language = language
     keyword = classify_keyword(message.body)
-    context = _context(session, conversations, guardian)
+    if keyword is not None:
+        return _opt_keyword(session, keyword, message, guardian, language, conversations, now)
+    if is_opted_out(session, message.phone):
+        return "ignored_opted_out"
+    match = _keyword_trigger(conversations, message.body)
+    flow = conversations.library.flows.get(conversation.flow) if conversation else None
+    if match and (flow is None or match.trigger.name in flow.interruptions):
+        if conversation is not None:
+            end_conversation(conversation, f"interrupted:{match.trigger.name}", now)
+        return _start_by_keyword(session, match, message, guardian, conversations, now)
+    if conversation is not None and conversations.reply(session, conversation, message.body, now):
+        return "replied"
+    return _catch_all(session, message, guardian, conversations, now)
+
+
+def _keyword_trigger(conversations: Conversations, body: str) -> KeywordMatch | None:
+    languages = tuple(conversations.catalogs.languages())
+    return conversations.library.keywords.match(
+        body, [conversations.catalogs.get(lang) for lang in languages], names_for(languages)
+    )
+
+
+def _opt_keyword(
+    session: Session,
+    keyword: str,
+    message: Message,
+    guardian: Guardian | None,
+    language: str,
+    conversations: Conversations,
+    now: datetime,
+) -> str:
+    """STOP, START and HELP: handled before any flow, and never passed to one."""
+    students = students_on_phone(session, message.phone)
+    context: dict[str, object] = {"district_name": conversations.district_name}
+    if students:
+        context = family_context(session, students[:1], conversations.district_name, language)
 
     def answer(name: str, purpose: str, bypass_opt_out: bool = False) -> None:
         queue_text(
@@ -102,7 +135,7 @@ def process_inbound(
 
     if keyword == "stop":
         opt_out(session, message.phone, source="keyword", now=now)
-        for waiting in _active(session, message.phone):
+        for waiting in _open_conversations(session, message.phone):
             end_conversation(waiting, "opted_out", now)
         # The one confirmation carriers require; nothing is sent after it.
         answer("opted_out", "opt_out_confirmation", bypass_opt_out=True)
@@ -111,15 +144,75 @@ def process_inbound(
         opt_in(session, message.phone, now=now)
         answer("opted_in", "opt_in_confirmation")
         return "opted_in"
-    if keyword == "help":
-        answer("help_with_phone" if context.get("school_phone") else "help", "help")
-        return "help"
-    if is_opted_out(session, message.phone):
-        return "ignored_opted_out"
-    if conversation is not None:
-        conversations.reply(session, conversation, message.body, now)
-        return "replied"
-    # Nobody's flow is waiting: a person reads it, and the family hears that one will.
+    answer("help_with_phone" if context.get("school_phone") else "help", "help")
+    return "help"
+
+
+def _start_by_keyword(
+    session: Session,
+    match: KeywordMatch,
+    message: Message,
+    guardian: Guardian | None,
+    conversations: Conversations,
+    now: datetime,
+) -> str:
+    """A keyword the family texted starts its flow, answered at once."""
+    if guardian is None:
+        if match.trigger.name == "attendance_lookup":
+            queue_text(
+                session,
+                phone=message.phone,
+                body=conversations.text("not_on_file", "en", {}),
+                language="en",
+                origin="reply",
+                purpose="not_on_file",
+                now=now,
+                quiet=conversations.quiet,
+            )
+        return f"keyword_from_unknown_number:{match.trigger.name}"
+    if match.language:
+        for row in session.scalars(select(Guardian).where(Guardian.phone == message.phone)):
+            row.language = match.language
+        session.flush()
+    students = students_on_phone(session, message.phone)
+    language = conversations.catalogs.choose(guardian.language)
+    extra: dict[str, object] = {}
+    if match.trigger.flow == "attendance_lookup":
+        library = conversations.library
+        bands = {
+            name[5:]: text for name, text in library.system.items() if name.startswith("band_")
+        }
+        extra["attendance_summary"] = attendance_summary(
+            session, students, library.message("attendance_line"), bands,
+            conversations.catalogs.get(language),
+        )  # fmt: skip
+    started = conversations.start(
+        session,
+        flow_name=match.trigger.flow,
+        guardian=guardian,
+        students=students,
+        now=now,
+        extra=extra,
+        origin="reply",
+    )
+    return f"keyword:{match.trigger.name}" if started else f"keyword_refused:{match.trigger.name}"
+
+
+def _catch_all(
+    session: Session,
+    message: Message,
+    guardian: Guardian | None,
+    conversations: Conversations,
+    now: datetime,
+) -> str:
+    """Nobody's flow is waiting: a person reads it, and the family hears that one will."""
+    flow = conversations.library.keywords.catch_all
+    if guardian is not None and flow is not None:
+        started = conversations.start(
+            session, flow_name=flow, guardian=guardian, now=now, origin="reply"
+        )
+        if started is not None:
+            return f"catch_all:{flow}"
     open_escalation(
         session,
         reason="family_texted" if guardian else "unknown_number",
@@ -129,15 +222,16 @@ def process_inbound(
         guardian_id=guardian.id if guardian else None,
         phone=message.phone,
     )
-    if guardian is not None:
-        answer("received", "acknowledgement")
     return "escalated"
 
 
-def _active(session: Session, phone: str) -> list[Conversation]:
+def _open_conversations(session: Session, phone: str) -> list[Conversation]:
+    """Running and scheduled conversations on a phone."""
     return list(
         session.scalars(
-            select(Conversation).where(Conversation.phone == phone, Conversation.status == "active")
+            select(Conversation).where(
+                Conversation.phone == phone, Conversation.status.in_(("active", "scheduled"))
+            )
         )
     )
 
@@ -148,14 +242,6 @@ def _language(
     if conversation is not None:
         return conversation.language
     return conversations.catalogs.choose(guardian.language if guardian else None)
-
-
-def _context(
-    session: Session, conversations: Conversations, guardian: Guardian | None
-) -> dict[str, object]:
-    if guardian is None:
-        return {"district_name": conversations.district_name}
-    return family_context(session, guardian.student, conversations.district_name)
 
 
 def unprocessed(session: Session, older_than: datetime) -> list[int]:

@@ -11,15 +11,15 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
 
 from outreach_bot import inbox
 from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
 from outreach_bot.escalations import climb_overdue
 from outreach_bot.messaging.outbox import deliver, relay, sweep_stuck
 from outreach_bot.messaging.status import apply_status_callbacks
-from outreach_bot.models import Guardian
 from outreach_bot.runtime import Runtime
+from outreach_bot.staff.catalog import StaffCatalog
+from outreach_bot.staff.notifications import send_notices
 
 log = logging.getLogger(__name__)
 INBOUND_GRACE = timedelta(minutes=2)
@@ -82,22 +82,8 @@ def run_scan(as_of: date | None = None, *, act: bool = True) -> ScanResult:
     triggers = load_triggers(rt.settings.flows_dir / "triggers.yaml")
     with rt.db.transaction() as session:
         result = scan(session, as_of=day, now=now, triggers=triggers, act=act)
-        for firing in result.fired:
-            if firing.action != "flow" or not firing.flow:
-                continue
-            guardians = session.scalars(
-                select(Guardian)
-                .where(Guardian.student_id == firing.student_id)
-                .order_by(Guardian.id)
-            )
-            for guardian in guardians:
-                rt.conversations.start(
-                    session,
-                    flow_name=firing.flow,
-                    guardian=guardian,
-                    now=now,
-                    firing_id=firing.firing_id,
-                )
+        firings = [(f.firing_id, f.student_id, f.flow) for f in result.fired if f.flow]
+        rt.conversations.start_for_families(session, firings, now)
     relay_outbox()
     return result
 
@@ -108,12 +94,18 @@ def tick() -> dict[str, int]:
     now = rt.clock()
     with rt.db.transaction() as session:
         timers = rt.conversations.run_timers(session, now)
-        climbed = len(climb_overdue(session, now))
+        climbed = len(
+            climb_overdue(session, now, timedelta(hours=rt.settings.escalation_climb_hours))
+        )
         stranded = inbox.unprocessed(session, now - INBOUND_GRACE)
     for message_id in stranded:
         process_inbound(message_id)
     statuses = apply_statuses()
     swept = sweep_stuck(rt.db, rt.queue, now)
+    with rt.db.transaction() as session:
+        notified = send_notices(
+            session, rt.settings, rt.quiet_hours, StaffCatalog(rt.settings.locales_dir), now
+        )
     relayed = relay_outbox()
     return {
         "timers": timers,
@@ -122,4 +114,5 @@ def tick() -> dict[str, int]:
         "statuses": statuses,
         "swept": swept,
         "relayed": relayed,
+        "staff_notified": notified,
     }

@@ -5,7 +5,8 @@ English and Spanish; the texts are read back from the outbox as the family would
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -108,8 +109,18 @@ def test_barrier_answer_gets_the_school_resource_sheet(runtime, client, language
     assert "Ana" in thanks
     with runtime.db.transaction() as session:
         assert session.scalars(select(BarrierReport.barrier)).all() == ["transportation"]
-        conversation = session.scalars(select(Conversation)).one()
+        conversation = session.scalars(
+            select(Conversation).where(Conversation.flow == "missed_you")
+        ).one()
         assert (conversation.status, conversation.end_reason) == ("ended", "completed")
+        followup = session.scalars(
+            select(Conversation).where(Conversation.flow == "followup")
+        ).one()
+        assert followup.status == "scheduled"
+        # Four days after a Wednesday is a Sunday: follow-ups wait for Monday morning.
+        assert followup.due_at == datetime(
+            2026, 10, 19, 9, 0, tzinfo=ZoneInfo("America/Los_Angeles")
+        )
     assert open_escalations(runtime) == []
 
 
@@ -141,7 +152,7 @@ def test_no_reply_by_the_timeout_escalates(runtime, clock, language):
     jobs.tick()
     assert open_escalations(runtime) == [("no_reply", "normal")]
     with runtime.db.transaction() as session:
-        assert session.scalars(select(Conversation.end_reason)).one() == "no_reply"
+        assert session.scalars(select(Conversation.end_reason)).all() == ["no_reply"]
 
 
 def test_housing_gets_resources_and_a_call(runtime, client):

@@ -16,6 +16,7 @@ from outreach_bot.engine.runner import (
     OpenEscalation,
     RecordBarrier,
     Reply,
+    ScheduleFlow,
     SendResources,
     SendText,
     Start,
@@ -28,6 +29,8 @@ FLOWS = Path(__file__).resolve().parent.parent / "flows"
 NOW = datetime(2026, 10, 14, 22, 30, tzinfo=UTC)
 CONTEXT = {"first_name": "Ana", "school_name": "Lincoln Elementary", "days_missed": 3}
 ENGLISH = NullTranslations()
+TRANSPORT = [RecordBarrier("transportation"), SendResources("transportation")]
+FOLLOWUP = ScheduleFlow("followup", NOW + timedelta(days=4))
 
 
 @pytest.fixture(scope="module")
@@ -70,22 +73,23 @@ def test_one_day_is_singular(missed_you):
 @pytest.mark.parametrize(
     ("replies", "expected", "end_reason"),
     [
-        (["1"], [RecordBarrier("transportation"), SendResources("transportation")], "completed"),
-        (
-            ["the bus never came"],
-            [RecordBarrier("transportation"), SendResources("transportation")],
-            "completed",
-        ),
-        (["2"], [RecordBarrier("health"), SendResources("health")], "completed"),
-        (["3", "2"], [RecordBarrier("food"), SendResources("food")], "completed"),
+        (["1"], [*TRANSPORT, FOLLOWUP], "completed"),
+        (["the bus never came"], [*TRANSPORT, FOLLOWUP], "completed"),
+        (["2"], [RecordBarrier("health"), SendResources("health"), FOLLOWUP], "completed"),
+        (["3", "2"], [RecordBarrier("food"), SendResources("food"), FOLLOWUP], "completed"),
         (
             ["3", "1"],
-            [RecordBarrier("housing"), SendResources("housing"), OpenEscalation("housing", "high")],
+            [
+                RecordBarrier("housing"),
+                SendResources("housing"),
+                FOLLOWUP,
+                OpenEscalation("housing", "high"),
+            ],
             "completed",
         ),
         (["4"], [RecordBarrier("other"), OpenEscalation("other_barrier", "normal")], "completed"),
         (["5"], [OpenEscalation("asked_for_a_person", "high")], "completed"),
-        (["１"], [RecordBarrier("transportation"), SendResources("transportation")], "completed"),
+        (["１"], [*TRANSPORT, FOLLOWUP], "completed"),
         (["5️⃣"], [OpenEscalation("asked_for_a_person", "high")], "completed"),
         (["what?", "huh"], [OpenEscalation("reply_not_understood", "normal")], "completed"),
     ],

@@ -169,7 +169,7 @@ def test_priority_defaults_to_normal_and_triggers_may_be_empty() -> None:
         ({"spec_version": 1}, "expected 'triggers' to be a list of triggers, got nothing"),
         (
             {"spec_version": 1, "triggers": [], "rules": []},
-            "unknown key 'rules'; expected 'spec_version' or 'triggers'",
+            "unknown key 'rules'; expected 'spec_version', 'triggers', 'keywords' or 'catch_all'",
         ),
     ],
 )

@@ -31,6 +31,9 @@ BANDS: tuple[str, ...] = (SATISFACTORY, AT_RISK, MODERATE_CHRONIC, SEVERE_CHRONI
 _BAND_FLOORS = ((SEVERE_CHRONIC, 20), (MODERATE_CHRONIC, 10), (AT_RISK, 5))
 _RANKS = {band: rank for rank, band in enumerate(BANDS)}
 SCHOOL_YEAR_START_MONTH = 7
+# A band is only a student's "peak" once this many school days have passed: one absence in
+# week one is 20%, and recognising "improvement" from that would be noise.
+PEAK_AFTER_DAYS = 10
 _SATURDAY = 5
 
 
@@ -78,6 +81,8 @@ class AttendanceMetrics:
     absences: int
     consecutive_absences: int
     absent_today: bool
+    consecutive_present: int = 0
+    peak_band_rank: int = 0  # the worst band reached on any day since PEAK_AFTER_DAYS
 
     @property
     def rate(self) -> Fraction:
@@ -106,14 +111,23 @@ class AttendanceSeries:
         self._absent = tuple(absent)
         totals: list[int] = []
         streaks: list[int] = []
-        total = streak = 0
-        for was_absent in self._absent:
+        present: list[int] = []
+        peaks: list[int] = []
+        total = streak = present_run = peak = 0
+        for index, was_absent in enumerate(self._absent):
             total += was_absent
             streak = streak + 1 if was_absent else 0
+            present_run = 0 if was_absent else present_run + 1
+            if index + 1 >= PEAK_AFTER_DAYS:
+                peak = max(peak, band_rank(band_for(total, index + 1)))
             totals.append(total)
             streaks.append(streak)
+            present.append(present_run)
+            peaks.append(peak)
         self._totals = totals
         self._streaks = streaks
+        self._present = present
+        self._peaks = peaks
 
     def __len__(self) -> int:
         return len(self.days)
@@ -129,6 +143,8 @@ class AttendanceSeries:
             absences=self._totals[index],
             consecutive_absences=self._streaks[index],
             absent_today=self._absent[index],
+            consecutive_present=self._present[index],
+            peak_band_rank=self._peaks[index],
         )
 
     def __iter__(self) -> Iterator[AttendanceMetrics]:
@@ -148,6 +164,8 @@ class AttendanceSeries:
             absences=latest.absences,
             consecutive_absences=latest.consecutive_absences,
             absent_today=False,
+            consecutive_present=latest.consecutive_present,
+            peak_band_rank=latest.peak_band_rank,
         )
 
 

@@ -21,9 +21,16 @@ SPEC_VERSION = 1
 PRIORITIES = ("low", "normal", "high", "urgent")
 MAX_NAME_LENGTH = 64
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
-_COUNTS = ("consecutive_absences_at_least", "absences_at_least", "min_instructional_days")
-CONDITION_KEYS = ("absent_today", *_COUNTS, "band_at_least")
+_COUNTS = (
+    "consecutive_absences_at_least",
+    "absences_at_least",
+    "min_instructional_days",
+    "present_streak_at_least",
+)
+CONDITION_KEYS = ("absent_today", *_COUNTS, "band_at_least", "was_band_at_least", "band_improved")
 _TRIGGER_KEYS = ("name", "description", "when", "flow", "escalate")
+# Sections of the triggers file read elsewhere (the conversation engine's keyword triggers).
+OTHER_SECTIONS = ("keywords", "catch_all")
 
 
 class TriggerFileError(ValueError):
@@ -39,6 +46,9 @@ class Condition:
     absences_at_least: int | None = None
     band_at_least: str | None = None
     min_instructional_days: int | None = None
+    present_streak_at_least: int | None = None
+    was_band_at_least: str | None = None
+    band_improved: bool | None = None
 
     def holds(self, day: AttendanceMetrics) -> bool:
         """True when every part of the condition holds on this day."""
@@ -53,6 +63,15 @@ class Condition:
         floor = self.min_instructional_days
         if floor is not None and day.instructional_days < floor:
             return False
+        floor = self.present_streak_at_least
+        if floor is not None and day.consecutive_present < floor:
+            return False
+        if self.was_band_at_least is not None:
+            if day.peak_band_rank < band_rank(self.was_band_at_least):
+                return False
+        if self.band_improved is not None:
+            if (band_rank(day.band) < day.peak_band_rank) != self.band_improved:
+                return False
         if self.band_at_least is not None:
             return band_rank(day.band) >= band_rank(self.band_at_least)
         return True
@@ -135,7 +154,7 @@ def parse_triggers(data: object, source: str) -> list[Trigger]:
         raise TriggerFileError(
             f"{source}: expected a mapping with 'spec_version' and 'triggers', got {_shown(data)}."
         )
-    _no_unknown_keys(data, ("spec_version", "triggers"), source)
+    _no_unknown_keys(data, ("spec_version", "triggers", *OTHER_SECTIONS), source)
     version = data.get("spec_version")
     if version != SPEC_VERSION or isinstance(version, bool):
         raise TriggerFileError(
@@ -194,12 +213,11 @@ def _parse_condition(when: object, where: str) -> Condition:
             f"{where}: expected 'absent_today' to be true or false, got {_shown(absent_today)}."
         )
     counts = {key: _count(when.get(key), key, where) for key in _COUNTS}
-    band = when.get("band_at_least")
-    allowed = [b for b in BANDS if b != SATISFACTORY]
-    if band is not None and band not in allowed:
+    band = _band(when.get("band_at_least"), "band_at_least", where)
+    improved = when.get("band_improved")
+    if improved is not None and not isinstance(improved, bool):
         raise TriggerFileError(
-            f"{where}: expected 'band_at_least' to be one of {_listed(allowed)}, "
-            f"got {_shown(band)}."
+            f"{where}: expected 'band_improved' to be true or false, got {_shown(improved)}."
         )
     return Condition(
         absent_today=absent_today,
@@ -207,7 +225,19 @@ def _parse_condition(when: object, where: str) -> Condition:
         absences_at_least=counts["absences_at_least"],
         band_at_least=band,
         min_instructional_days=counts["min_instructional_days"],
+        present_streak_at_least=counts["present_streak_at_least"],
+        was_band_at_least=_band(when.get("was_band_at_least"), "was_band_at_least", where),
+        band_improved=improved,
     )
+
+
+def _band(band: object, key: str, where: str) -> str | None:
+    allowed = [b for b in BANDS if b != SATISFACTORY]
+    if band is not None and band not in allowed:
+        raise TriggerFileError(
+            f"{where}: expected {key!r} to be one of {_listed(allowed)}, got {_shown(band)}."
+        )
+    return band if isinstance(band, str) else None
 
 
 def _parse_action(item: Mapping[object, object], where: str) -> Action:

@@ -1,4 +1,4 @@
-"""Flow definitions: versioned YAML data, parsed and checked in one place.
+"""Flow definitions: versioned YAML data, parsed, migrated and checked in one place.
 
 A flow is a set of named steps. Each step does exactly one thing, named by its key:
 
@@ -7,27 +7,45 @@ A flow is a set of named steps. Each step does exactly one thing, named by its k
     record: BARRIER     note what is keeping the child home
     resources: BARRIER  text the resource sheet for that barrier
     escalate: {reason, priority, say?}   hand the family to a person
+    wait: DURATION      pause (e.g. 2h, 1d), then go on
     goto: STEP          go on at another step
+    start: FLOW         hand the family over to another flow now
+    schedule: {flow, after}   start another flow later (e.g. a follow-up in 4d)
     end: REASON         the conversation is over
 
-Every step but `ask`, `goto` and `end` goes on to its `next` step (or ends when it has none).
-TEXT is English source text with {named} placeholders, or a plural form
-`{one: ..., other: ..., count: NAME}`; it is the gettext msgid translators work from.
+Every step but `ask`, `goto`, `start` and `end` goes on to its `next` step (or ends when it
+has none). TEXT is English source text with {named} placeholders, or a mapping with a plural
+form `{one: ..., other: ..., count: NAME}` and/or a `several:` form used when the text is about
+more than one child. Each text is the gettext msgid translators work from.
+
+Flow-level settings: `expires_after` (required), `interruptions` (keyword triggers allowed to
+interrupt this flow while it waits), `once_a_day` (at most one such conversation per family
+per day).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from outreach_bot.engine.matching import fold
+
 SPEC_VERSION = 1
-STEP_KINDS = ("send", "ask", "record", "resources", "escalate", "goto", "end")
+# Rewrites of older spec versions to the next one, applied in order by the loader:
+# {1: upgrade_1_to_2, ...}. Empty while version 1 is the only one.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+STEP_KINDS = (
+    "send", "ask", "record", "resources", "escalate", "wait", "goto", "start", "schedule", "end",
+)  # fmt: skip
 PLACEHOLDERS = frozenset(
-    {"first_name", "school_name", "days_missed", "district_name", "school_phone"}
-)
+    {
+        "first_name", "school_name", "days_missed", "district_name", "school_phone",
+        "children_days", "attendance_summary", "language_name",
+    }
+)  # fmt: skip
 PRIORITIES = ("low", "normal", "high", "urgent")
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -46,17 +64,18 @@ class FlowError(ValueError):
 
 @dataclass(frozen=True)
 class Text:
-    """Family-facing text: a msgid, or a singular/plural pair chosen by a counted placeholder."""
+    """Family-facing text: a msgid, its plural form, and its form for several children."""
 
     msgid: str
     plural: str | None = None
     count: str | None = None
+    several: str | None = None
 
     def placeholders(self) -> set[str]:
         """The {names} the text uses."""
-        found = set(_PLACEHOLDER.findall(self.msgid))
-        if self.plural:
-            found |= set(_PLACEHOLDER.findall(self.plural))
+        found: set[str] = set()
+        for text in (self.msgid, self.plural, self.several):
+            found |= set(_PLACEHOLDER.findall(text or ""))
         return found
 
 
@@ -85,6 +104,7 @@ class Step:
     unclear_next: str | None = None
     timeout: timedelta | None = None
     timeout_next: str | None = None
+    flow: str | None = None
 
     def exits(self) -> list[str]:
         """Every step this one can lead to."""
@@ -104,6 +124,12 @@ class Flow:
     source: str = "<memory>"
     description: str = ""
     texts: tuple[Text, ...] = field(default=())
+    interruptions: frozenset[str] = frozenset()
+    once_a_day: bool = False
+
+    def flows_started(self) -> set[str]:
+        """Other flows this one hands over to or schedules."""
+        return {step.flow for step in self.steps.values() if step.flow}
 
 
 def parse_duration(raw: object, source: str, step: str | None) -> timedelta:
@@ -115,12 +141,20 @@ def parse_duration(raw: object, source: str, step: str | None) -> timedelta:
     return timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
 
 
-def _text(raw: object, source: str, step: str) -> Text:
+def parse_text(raw: object, source: str, step: str) -> Text:
+    """A text from YAML: a string, a plural {one, other, count}, or {text, several}."""
     if isinstance(raw, str) and raw.strip():
         return Text(raw.strip())
-    if isinstance(raw, Mapping) and {"one", "other", "count"} <= set(raw):
-        return Text(str(raw["one"]).strip(), str(raw["other"]).strip(), str(raw["count"]))
-    raise FlowError(source, step, "text must be a non-empty string or {one, other, count}")
+    if isinstance(raw, Mapping):
+        several = str(raw["several"]).strip() if raw.get("several") else None
+        if {"one", "other", "count"} <= set(raw):
+            plural = str(raw["other"]).strip()
+            return Text(str(raw["one"]).strip(), plural, str(raw["count"]), several)
+        if raw.get("text") and set(raw) <= {"text", "several"}:
+            return Text(str(raw["text"]).strip(), several=several)
+    raise FlowError(
+        source, step, "text must be a non-empty string, {one, other, count} or {text, several}"
+    )
 
 
 def _step(name: str, raw: object, source: str) -> Step:
@@ -135,11 +169,20 @@ def _step(name: str, raw: object, source: str) -> Step:
     value = raw[kind]
     nxt = str(raw["next"]) if raw.get("next") else None
     if kind == "send":
-        return Step(name, kind, text=_text(value, source, name), next=nxt)
+        return Step(name, kind, text=parse_text(value, source, name), next=nxt)
     if kind in ("record", "resources"):
         return Step(name, kind, barrier=str(value), next=nxt)
     if kind == "goto":
         return Step(name, kind, next=str(value))
+    if kind == "wait":
+        return Step(name, kind, timeout=parse_duration(value, source, name), next=nxt)
+    if kind == "start":
+        return Step(name, kind, flow=str(value))
+    if kind == "schedule":
+        if not isinstance(value, Mapping) or not value.get("flow") or not value.get("after"):
+            raise FlowError(source, name, "schedule needs {flow: NAME, after: DURATION}")
+        after = parse_duration(value["after"], source, name)
+        return Step(name, kind, flow=str(value["flow"]), timeout=after, next=nxt)
     if kind == "end":
         return Step(name, kind, reason=str(value or "completed"))
     if kind == "escalate":
@@ -150,7 +193,7 @@ def _step(name: str, raw: object, source: str) -> Step:
         priority = str(value.get("priority", "normal"))
         if priority not in PRIORITIES:
             raise FlowError(source, name, f"priority {priority!r} is not one of {PRIORITIES}")
-        say = _text(value["say"], source, name) if value.get("say") else None
+        say = parse_text(value["say"], source, name) if value.get("say") else None
         return Step(name, kind, text=say, reason=str(value["reason"]), priority=priority, next=nxt)
     return _ask(name, raw, source)
 
@@ -167,6 +210,9 @@ def _ask(name: str, raw: Mapping[str, Any], source: str) -> Step:
             raise FlowError(source, name, f"choice {number} has no path; give it `next: STEP`")
         keywords = str(choice["keywords"]).strip() if choice.get("keywords") else None
         choices.append(Choice(next=str(choice["next"]), keywords=keywords))
+    clash = claimed_twice([choice.keywords for choice in choices])
+    if clash:
+        raise FlowError(source, name, f"the keyword {clash!r} is claimed by two choices")
     other = raw.get("other") or {}
     timeout = raw.get("timeout")
     if not isinstance(timeout, Mapping) or "after" not in timeout or "next" not in timeout:
@@ -178,9 +224,9 @@ def _ask(name: str, raw: Mapping[str, Any], source: str) -> Step:
     return Step(
         name,
         "ask",
-        text=_text(raw["ask"], source, name),
+        text=parse_text(raw["ask"], source, name),
         choices=tuple(choices),
-        retry_text=_text(other["say"], source, name) if other.get("say") else None,
+        retry_text=parse_text(other["say"], source, name) if other.get("say") else None,
         retries=int(other.get("retries", 1)),
         unclear_next=str(other["next"]),
         timeout=parse_duration(timeout["after"], source, name),
@@ -188,15 +234,39 @@ def _ask(name: str, raw: Mapping[str, Any], source: str) -> Step:
     )
 
 
+def claimed_twice(keyword_lists: Iterable[str | None]) -> str | None:
+    """A keyword that appears in two choices' lists (after folding), else None."""
+    owner: dict[str, int] = {}
+    for index, keywords in enumerate(keyword_lists):
+        for keyword in (keywords or "").split(","):
+            word = fold(keyword)
+            if word and owner.setdefault(word, index) != index:
+                return word
+    return None
+
+
+def migrate(data: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Bring flow data written for an older spec_version up to this engine's version."""
+    version = data.get("spec_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise FlowError(source, None, f"spec_version is {version!r}; expected a whole number")
+    if version > SPEC_VERSION:
+        raise FlowError(
+            source, None, f"spec_version {version} is newer than this engine reads ({SPEC_VERSION})"
+        )
+    upgraded = dict(data)
+    while version < SPEC_VERSION:
+        upgraded = MIGRATIONS[version](upgraded)
+        version += 1
+        upgraded["spec_version"] = version
+    return upgraded
+
+
 def parse_flow(data: object, source: str) -> Flow:
-    """Parse and check one flow file's data; raise FlowError naming the file and step."""
+    """Parse, migrate and check one flow file's data; raise FlowError naming file and step."""
     if not isinstance(data, Mapping):
         raise FlowError(source, None, "a flow file must be a mapping with name, start and steps")
-    version = data.get("spec_version")
-    if version != SPEC_VERSION:
-        raise FlowError(
-            source, None, f"spec_version is {version!r}; this engine reads {SPEC_VERSION}"
-        )
+    data = migrate(data, source)
     for key in ("name", "start", "steps", "expires_after"):
         if key not in data:
             raise FlowError(source, None, f"missing `{key}`")
@@ -212,12 +282,14 @@ def parse_flow(data: object, source: str) -> Flow:
         source=source,
         description=str(data.get("description", "")),
         texts=tuple(_texts(steps.values())),
+        interruptions=frozenset(str(name) for name in data.get("interruptions") or ()),
+        once_a_day=bool(data.get("once_a_day", False)),
     )
     check_flow(flow)
     return flow
 
 
-def _texts(steps: Any) -> list[Text]:
+def _texts(steps: Iterable[Step]) -> list[Text]:
     found: list[Text] = []
     for step in steps:
         found += [text for text in (step.text, step.retry_text) if text is not None]

@@ -86,13 +86,38 @@ class OpenEscalation:
 
 
 @dataclass(frozen=True)
+class HandOver:
+    """End here and start another flow with the family now."""
+
+    flow: str
+
+
+@dataclass(frozen=True)
+class ScheduleFlow:
+    """Start another flow with the family at a later time (a follow-up)."""
+
+    flow: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NotExpected:
+    """A reply came while the flow was not asking anything; the caller decides what to do."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Ended:
     """The conversation is over."""
 
     reason: str
 
 
-Event = SendText | RecordBarrier | SendResources | OpenEscalation | Ended
+Event = (
+    SendText | RecordBarrier | SendResources | OpenEscalation | HandOver | ScheduleFlow
+    | NotExpected | Ended
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -136,7 +161,10 @@ class State:
 
 def render(text: Text, context: Mapping[str, object], localizer: Localizer) -> str:
     """The text in the family's language with its placeholders filled in."""
-    if text.plural and text.count:
+    several = context.get("children_count", 1)
+    if text.several and isinstance(several, int) and several > 1:
+        template = localizer.gettext(text.several)
+    elif text.plural and text.count:
         count = context.get(text.count, 0)
         number = count if isinstance(count, int) else 0
         template = localizer.ngettext(text.msgid, text.plural, number)
@@ -166,14 +194,17 @@ def advance(
     if isinstance(event, Start):
         return _run(flow, flow.start, State(), now, context, localizer)
     current = flow.steps.get(state.step or "")
-    if current is None or current.kind != "ask" or not state.waiting:
+    if current is None or not state.waiting:
         return [], state
     if isinstance(event, Timeout):
         if state.due_at is not None and now < state.due_at:
             return [], state
-        return _run(flow, current.timeout_next or "", state, now, context, localizer)
+        after = current.timeout_next if current.kind == "ask" else current.next
+        return _run(flow, after, state, now, context, localizer)
+    if current.kind != "ask":
+        return ([NotExpected(event.text)] if isinstance(event, Reply) else []), state
     if isinstance(event, DeliveryFailed):
-        return _run(flow, current.timeout_next or "", state, now, context, localizer)
+        return _run(flow, current.timeout_next, state, now, context, localizer)
     return _answer(flow, current, state, event.text, now, context, localizer)
 
 
@@ -194,12 +225,12 @@ def _answer(
         retry = step.retry_text or step.text
         events: list[Event] = [SendText(render(retry, context, localizer))] if retry else []
         return events, replace(state, retries=state.retries + 1)
-    return _run(flow, step.unclear_next or "", state, now, context, localizer)
+    return _run(flow, step.unclear_next, state, now, context, localizer)
 
 
 def _run(
     flow: Flow,
-    start: str,
+    start: str | None,
     state: State,
     now: datetime,
     context: Mapping[str, object],
@@ -218,16 +249,24 @@ def _run(
             assert step.text is not None and step.timeout is not None
             events.append(SendText(render(step.text, context, localizer)))
             return events, State(step=name, waiting=True, due_at=now + step.timeout, path=path)
+        if step.kind == "wait":
+            assert step.timeout is not None
+            return events, State(step=name, waiting=True, due_at=now + step.timeout, path=path)
         if step.kind == "end":
             reason = step.reason or "completed"
             events.append(Ended(reason))
             return events, State(step=name, ended=True, end_reason=reason, path=path)
+        if step.kind == "start" and step.flow:
+            events += [HandOver(step.flow), Ended("handed_over")]
+            return events, State(step=name, ended=True, end_reason="handed_over", path=path)
         if step.kind == "send" and step.text:
             events.append(SendText(render(step.text, context, localizer)))
         elif step.kind == "record" and step.barrier:
             events.append(RecordBarrier(step.barrier))
         elif step.kind == "resources" and step.barrier:
             events.append(SendResources(step.barrier))
+        elif step.kind == "schedule" and step.flow and step.timeout:
+            events.append(ScheduleFlow(step.flow, now + step.timeout))
         elif step.kind == "escalate":
             events.append(OpenEscalation(step.reason or "flow", step.priority))
             if step.text:

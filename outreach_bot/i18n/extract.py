@@ -12,6 +12,25 @@ from typing import IO, Any
 import yaml
 
 TEXT_KEYS = frozenset({"send", "ask", "say", "keywords"})
+# Notes every translator sees beside the text (#. lines in the .po files).
+BUDGET_NOTE = (
+    "Keep it to 2 SMS segments: 306 characters when every character is in the GSM-7"
+    " alphabet (so no curly quotes or accents it lacks, where the language allows), 134"
+    " otherwise; never more than 3. Keep {placeholders} exactly as they are."
+)
+QUESTION_NOTE = (
+    "One question with numbered answers: keep each digit at the start of its line, and the"
+    " line breaks; a few plain words per answer."
+)
+FIRST_TEXT_NOTE = (
+    "The first text of a conversation: it says who is writing and how to stop. Use the STOP"
+    " word this language's parents reply with (outreach_bot/messaging/optout.py knows it)."
+)
+KEYWORDS_NOTE = (
+    "Not sent: words a parent may reply with instead of the number, comma-separated, in lower"
+    " case. Add the spellings parents really type (without accents, in Latin letters). A word"
+    " must not belong to two answers of the same question."
+)
 
 
 def _scalar(node: yaml.Node) -> str | None:
@@ -45,8 +64,28 @@ def _walk(node: yaml.Node, trail: tuple[str, ...]) -> Iterator[tuple[int, str, A
                 one, other = _scalar(forms.get("one", value)), _scalar(forms.get("other", value))
                 if one and other:
                     yield value.start_mark.line + 1, "ngettext", (one, other), [where]
-                    continue
+                for form in ("text", "several"):
+                    text = _scalar(forms.get(form, value))
+                    if text:
+                        note = "about two or more children" if form == "several" else ""
+                        comments = [f"{where}.{form}: {note}" if note else where]
+                        yield forms[form].start_mark.line + 1, "gettext", text, comments
+                continue
         yield from _walk(value, (*trail, key))
+
+
+def translator_notes(where: str, start_step: str = "") -> list[str]:
+    """Context for translators: who speaks, to whom, what the text is for, how long it may be."""
+    path = where.partition(":")[0]
+    if path.endswith(".keywords"):
+        return [KEYWORDS_NOTE]
+    who = "The district" if path.startswith("messages.") else "The school"
+    notes = [f"{who} to a parent, by SMS: warm, plain, short. {BUDGET_NOTE}"]
+    if path.endswith((".ask", ".ask.text", ".ask.several")):
+        notes.append(QUESTION_NOTE)
+    if start_step and f".steps.{start_step}.send" in path:
+        notes.append(FIRST_TEXT_NOTE)
+    return notes
 
 
 def extract_flows(
@@ -54,8 +93,12 @@ def extract_flows(
 ) -> Iterator[tuple[int, str, Any, list[str]]]:
     """Yield (line, function, message, comments) for each text in a flow or system file."""
     root = yaml.compose(fileobj.read().decode("utf-8"))
-    if root is not None:
-        name = ""
-        if isinstance(root, yaml.MappingNode):
-            name = next((str(v.value) for k, v in root.value if k.value == "name"), "")
-        yield from _walk(root, (name,) if name else ())
+    if root is None:
+        return
+    name = start = ""
+    if isinstance(root, yaml.MappingNode):
+        top = {str(key.value): value for key, value in root.value}
+        name = _scalar(top["name"]) or "" if "name" in top else ""
+        start = _scalar(top["start"]) or "" if "start" in top else ""
+    for line, function, message, comments in _walk(root, (name,) if name else ()):
+        yield line, function, message, [*comments, *translator_notes(comments[0], start)]

@@ -1,0 +1,85 @@
+"""What a text may say about a family's children: first names, school, days missed. Nothing more.
+
+Texts carry the least student data that does the job: never grades, discipline, health or
+reasons. Several children of one family are named together in one text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from babel.core import UnknownLocaleError
+from babel.lists import format_list
+from babel.support import NullTranslations
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach_bot.engine.definition import Text
+from outreach_bot.engine.runner import render
+from outreach_bot.models import AttendanceSummary, Guardian, Student
+
+
+def spoken_list(items: Sequence[str], language: str) -> str:
+    """'Ana and Mateo' in the family's language ('Ana y Mateo'); English where CLDR has none."""
+    unique = list(dict.fromkeys(items))
+    try:
+        return format_list(unique, locale=language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return format_list(unique, locale="en")
+
+
+def days_missed(session: Session, student_id: str) -> int:
+    """Absences so far this year, as of the latest scan."""
+    summary = session.get(AttendanceSummary, student_id)
+    return summary.absences if summary else 0
+
+
+def family_context(
+    session: Session, students: Sequence[Student], district_name: str, language: str
+) -> dict[str, object]:
+    """Placeholders for a text about one or more children of a family."""
+    counts = [(student.first_name, days_missed(session, student.id)) for student in students]
+    return {
+        "first_name": spoken_list([name for name, _ in counts], language),
+        "school_name": spoken_list([student.school.name for student in students], language),
+        "school_phone": students[0].school.phone or "",
+        "days_missed": sum(count for _, count in counts),
+        "children_days": ", ".join(f"{name} {count}" for name, count in counts),
+        "children_count": len(students),
+        "district_name": district_name,
+    }
+
+
+def students_on_phone(session: Session, phone: str) -> list[Student]:
+    """Every student this phone is on file for, as a guardian."""
+    return list(
+        session.scalars(
+            select(Student)
+            .join(Guardian, Guardian.student_id == Student.id)
+            .where(Guardian.phone == phone)
+            .order_by(Student.first_name, Student.id)
+            .distinct()
+        )
+    )
+
+
+def attendance_summary(
+    session: Session,
+    students: Sequence[Student],
+    line: Text,
+    bands: dict[str, Text],
+    localizer: NullTranslations,
+) -> str:
+    """One line per child: days missed so far and, in plain words, how that is going."""
+    lines = []
+    for student in students:
+        summary = session.get(AttendanceSummary, student.id)
+        context = {
+            "first_name": student.first_name,
+            "days_missed": days_missed(session, student.id),
+        }
+        text = render(line, context, localizer)
+        if summary is not None and summary.band in bands:
+            text += " " + render(bands[summary.band], context, localizer)
+        lines.append(text)
+    return "\n".join(lines)
