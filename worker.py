@@ -36,9 +36,10 @@ def main() -> None:
             "REDIS_URL is not set: the worker needs Redis (without it jobs run inline)"
         )
     stop = threading.Event()
-    threading.Thread(
-        target=enqueue_ticks, args=(queue.connection, queue.queue, stop), daemon=True
-    ).start()
+    # The tick clock gets a Redis client of its own: the worker tunes and blocks on its own one.
+    ticker = Redis.from_url(app.extensions["outreach"].settings.redis_url)
+    tick_queue = Queue(QUEUE_NAME, connection=ticker)
+    threading.Thread(target=enqueue_ticks, args=(ticker, tick_queue, stop), daemon=True).start()
     with app.app_context():
         # SimpleWorker runs jobs in this process, inside the app context, reusing DB connections.
         worker = SimpleWorker([queue.queue], connection=queue.connection)
