@@ -1,0 +1,101 @@
+"""Checking flows against every language: untranslated text, keyword clashes, SMS segments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from babel.messages.pofile import read_po
+
+from outreach_bot.engine.definition import Text, claimed_twice
+from outreach_bot.engine.library import FlowLibrary
+from outreach_bot.engine.runner import render
+from outreach_bot.engine.simulator import SAMPLE_CONTEXT
+from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE, Catalogs, catalog_folder
+from outreach_bot.messaging.segments import measure
+
+WARN_ABOVE_SEGMENTS = 3
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """How many SMS segments one text costs in each language."""
+
+    where: str
+    counts: dict[str, int]
+
+
+@dataclass
+class Review:
+    """What `flows check` found."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    segments: list[SegmentRow] = field(default_factory=list)
+
+
+def _texts(library: FlowLibrary) -> Iterator[tuple[str, Text]]:
+    for flow in library.flows.values():
+        for step in flow.steps.values():
+            for kind, text in (("", step.text), (" (retry)", step.retry_text)):
+                if text is not None:
+                    yield f"{flow.source}, step {step.name}{kind}", text
+    for name, text in library.system.items():
+        yield f"system.yaml, {name}", text
+
+
+def _msgids(library: FlowLibrary) -> set[str]:
+    found = {text.msgid for flow in library.flows.values() for text in flow.texts}
+    found |= {text.msgid for text in library.system.values()}
+    found |= {
+        text.several for flow in library.flows.values() for text in flow.texts if text.several
+    }
+    found |= {t.keywords for t in library.keywords.triggers if t.keywords}
+    return found
+
+
+def translated(catalogs: Catalogs, language: str) -> set[str]:
+    """Msgids a language's catalog translates (not fuzzy, not empty)."""
+    path = catalogs.locales_dir / catalog_folder(language) / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    done = set()
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.id and not message.fuzzy and all(strings):
+            done.add(message.id[0] if isinstance(message.id, tuple) else message.id)
+    return done
+
+
+def review_library(library: FlowLibrary, catalogs: Catalogs) -> Review:
+    """Untranslated texts and keyword clashes are problems; long texts are warnings."""
+    review = Review()
+    languages = catalogs.languages()
+    for language in languages:
+        if language == SOURCE_LANGUAGE:
+            continue
+        missing = sorted(_msgids(library) - translated(catalogs, language))
+        for msgid in missing:
+            review.problems.append(f"{language}: not translated: {msgid[:60]!r}")
+        localizer = catalogs.get(language)
+        for flow in library.flows.values():
+            for step in flow.steps.values():
+                words = [
+                    localizer.gettext(c.keywords) if c.keywords else None for c in step.choices
+                ]
+                clash = claimed_twice(words)
+                if clash:
+                    review.problems.append(
+                        f"{language}: {flow.source}, step {step.name}: "
+                        f"the keyword {clash!r} is claimed by two choices"
+                    )
+    for where, text in _texts(library):
+        counts = {
+            lang: measure(render(text, SAMPLE_CONTEXT, catalogs.get(lang))).count
+            for lang in languages
+        }
+        review.segments.append(SegmentRow(where, counts))
+        for lang, count in counts.items():
+            if count > WARN_ABOVE_SEGMENTS:
+                review.warnings.append(f"{where}: {count} segments in {lang}")
+    return review

@@ -1,0 +1,95 @@
+"""`outreach-bot flows check` and `flows simulate`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from outreach_bot import create_app
+from outreach_bot.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def flows_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "flows"
+    shutil.copytree(ROOT / "flows", folder)
+    return folder
+
+
+def run(monkeypatch, args: list[str], **settings: object):
+    app = create_app({"ENVIRONMENT": "test", "DATABASE_URL": "sqlite://", **settings})
+    monkeypatch.setattr("outreach_bot.create_app", lambda: app)
+    return CliRunner().invoke(main, args)
+
+
+def test_the_shipped_flows_pass_with_segments_per_language(monkeypatch):
+    outcome = run(monkeypatch, ["flows", "check"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "missed_you.yaml, step hello" in outcome.output
+    assert outcome.output.splitlines()[-1].endswith("all good")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("next: what_would_help", "next: what_would_hep"), "goes to 'what_would_hep'"),
+        (
+            ("We missed {first_name} today!", "We missed {student_name} today!"),
+            "unknown placeholder {student_name}",
+        ),
+        (
+            ('- keywords: "health, sick', '- keywords: "bus, health, sick'),
+            "the keyword 'bus' is claimed by two choices",
+        ),
+        (
+            (
+                "    timeout:\n      after: 2d\n      next: no_reply\n\n  transportation:",
+                "\n  transportation:",
+            ),
+            "an ask needs a timeout",
+        ),
+    ],
+)
+def test_a_broken_flow_is_rejected_naming_file_step_and_reason(
+    monkeypatch, flows_copy, edit, message
+):
+    path = flows_copy / "missed_you.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    outcome = run(monkeypatch, ["flows", "check"], FLOWS_DIR=str(flows_copy))
+    assert outcome.exit_code == 1
+    assert "missed_you.yaml" in outcome.output and message in outcome.output
+
+
+def test_untranslated_text_is_rejected_per_language(monkeypatch, flows_copy):
+    path = flows_copy / "recognition.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Thank you for all you do.", "Thanks a lot.", 1), encoding="utf-8")
+    outcome = run(monkeypatch, ["flows", "check"], FLOWS_DIR=str(flows_copy))
+    assert outcome.exit_code == 1
+    assert "es: not translated: 'Great news from {school_name}" in outcome.output
+
+
+def test_simulate_reads_a_script_and_passes_time(monkeypatch, tmp_path):
+    script = tmp_path / "replies.txt"
+    script.write_text("hmm\n/wait 2d\n", encoding="utf-8")
+    outcome = run(
+        monkeypatch, ["flows", "simulate", "missed_you", "--lang", "es", "--script", str(script)]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    lines = outcome.output.splitlines()
+    assert lines[0].startswith("school ◂ Hola, le escribe Lincoln Elementary.")
+    assert "family ▸ hmm" in lines
+    assert "[2d later]" in lines
+    assert lines[-2:] == ["  [escalation: no_reply, normal]", "  [ended: no_reply]"]
+
+
+def test_simulate_refuses_an_unknown_flow(monkeypatch):
+    outcome = run(monkeypatch, ["flows", "simulate", "nope"])
+    assert outcome.exit_code == 1 and "no flow named 'nope'" in outcome.output
