@@ -42,6 +42,7 @@ from outreach_bot.messaging.outbox import Origin, queue_text
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.models import BarrierReport, Conversation, Guardian, Student
 from outreach_bot.resources import render_sheet, sheet_for
+from outreach_bot.staff.takeover import held_by
 
 log = logging.getLogger(__name__)
 BUSY_RETRY = timedelta(hours=1)  # a follow-up due while another conversation runs waits this
@@ -105,6 +106,8 @@ class Conversations:
         flow = self.library.flows[flow_name]
         if not reachable(session, guardian) or active_conversation(session, guardian.phone):
             return None
+        if held_by(session, guardian.phone) is not None:
+            return None  # a person is talking with this family: the bot stays silent
         if flow.once_a_day and self._had_today(session, guardian.phone, flow.name, now):
             return None
         language = self.catalogs.choose(guardian.language)
@@ -172,6 +175,8 @@ class Conversations:
         moved = 0
         running = session.scalars(select(Conversation).where(Conversation.status == "active"))
         for conversation in running.all():
+            if held_by(session, conversation.phone) is not None:
+                continue  # its timers wait until staff hand the family back to the bot
             flow = self.library.flows.get(conversation.flow)
             # An overdue answer takes its timeout path (often an escalation) before expiry.
             if flow and conversation.due_at is not None and conversation.due_at <= now:
@@ -217,7 +222,8 @@ class Conversations:
         if now - conversation.due_at > SCHEDULED_GRACE:
             end_conversation(conversation, "too_late", now)
             return 1
-        if active_conversation(session, conversation.phone) is not None:
+        busy = active_conversation(session, conversation.phone) is not None
+        if busy or held_by(session, conversation.phone) is not None:
             conversation.due_at = now + BUSY_RETRY
             return 0
         conversation.status = "active"

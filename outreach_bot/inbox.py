@@ -24,6 +24,7 @@ from outreach_bot.messaging.outbox import queue_text
 from outreach_bot.messaging.segments import measure
 from outreach_bot.models import Conversation, Guardian, Message
 from outreach_bot.phones import normalize_phone
+from outreach_bot.staff.takeover import held_by
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ def process_inbound(
         return _opt_keyword(session, keyword, message, guardian, language, conversations, now)
     if is_opted_out(session, message.phone):
         return "ignored_opted_out"
+    if held_by(session, message.phone) is not None:
+        return "held_by_staff"  # stored for the person holding the conversation; no bot reply
     match = _keyword_trigger(conversations, message.body)
     flow = conversations.library.flows.get(conversation.flow) if conversation else None
     if match and (flow is None or match.trigger.name in flow.interruptions):

@@ -228,3 +228,37 @@ def test_trigger_errors_name_the_file_and_trigger(trigger: object, message: str)
 def test_trigger_names_are_unique() -> None:
     with pytest.raises(TriggerFileError, match="trigger 'three_in_a_row' appears twice"):
         parse_triggers({"spec_version": 1, "triggers": [valid_trigger(), valid_trigger()]}, SOURCE)
+
+
+def _series_of(pattern: str):
+    """A series from a pattern of school days: 'A' absent, '.' present."""
+    days = [date(2026, 9, 1) + timedelta(days=n) for n in range(len(pattern))]
+    absent = {day for day, mark in zip(days, pattern, strict=True) if mark == "A"}
+    return days, daily_series(days, enrolled_from=days[0], absent_days=absent, as_of=days[-1])
+
+
+FULL_WEEK = {"was_band_at_least": "moderate_chronic", "present_streak_at_least": 5}
+BETTER_BAND = {"band_improved": True, "was_band_at_least": "moderate_chronic"}
+
+
+@pytest.mark.parametrize(
+    ("when", "pattern", "fires"),
+    [
+        # 4 of the first 20 days missed (20%, severe), then a clean week: recognised.
+        (FULL_WEEK, "A.A.A.A............." + ".....", True),
+        (FULL_WEEK, "A.A.A.A............." + "....A", False),
+        # Never chronic: a clean week is not a comeback.
+        (FULL_WEEK, "." * 25, False),
+        # Severe at day 20 (4/20), 4/45 = 9% later: a band better.
+        (BETTER_BAND, "A.A.A.A............." + "." * 25, True),
+        # One absence in week one: 50% on day 2, only 5% by day 20 when peaks start counting.
+        (BETTER_BAND, ".A" + "." * 28, False),
+    ],
+)
+def test_recognition_conditions(when, pattern, fires):
+    days, series = _series_of(pattern)
+    trigger = parse_triggers(
+        {"spec_version": 1, "triggers": [{"name": "t", "when": when, "flow": "recognition"}]},
+        "triggers.yaml",
+    )[0]
+    assert bool(evaluate([trigger], series, days[-1])) is fires

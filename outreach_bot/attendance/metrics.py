@@ -31,9 +31,9 @@ BANDS: tuple[str, ...] = (SATISFACTORY, AT_RISK, MODERATE_CHRONIC, SEVERE_CHRONI
 _BAND_FLOORS = ((SEVERE_CHRONIC, 20), (MODERATE_CHRONIC, 10), (AT_RISK, 5))
 _RANKS = {band: rank for rank, band in enumerate(BANDS)}
 SCHOOL_YEAR_START_MONTH = 7
-# A band is only a student's "peak" once this many school days have passed: one absence in
-# week one is 20%, and recognising "improvement" from that would be noise.
-PEAK_AFTER_DAYS = 10
+# A band is only a student's "peak" once about a month of school has passed: one absence in
+# the first two weeks is already 10%, and recognising "improvement" from that would be noise.
+PEAK_AFTER_DAYS = 20
 _SATURDAY = 5
 
 

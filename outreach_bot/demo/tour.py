@@ -10,7 +10,7 @@ import itertools
 import textwrap
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -129,6 +129,9 @@ def run_demo(folder: Path, echo: Echo, today: date = date(2026, 10, 14)) -> dict
             echo(f"  {report.summary()}")
 
         _heading(echo, "2. Nightly scan: absences, Attendance Works bands, triggers")
+        # A first deployment mid-year starts from a baseline: what was already under way
+        # yesterday is recorded as handled, so today's scan reaches only what is new.
+        jobs.run_scan(today - timedelta(days=1), act=False)
         result = jobs.run_scan(today)
         echo(f"  {result.students_scanned} students scanned as of {today}")
         for band, count in result.bands.items():
@@ -136,7 +139,8 @@ def run_demo(folder: Path, echo: Echo, today: date = date(2026, 10, 14)) -> dict
         fired = Counter(f.trigger for f in result.fired)
         for trigger, count in sorted(fired.items()):
             echo(f"  trigger {trigger:<26} fired for {count} students")
-        echo("  (run the scan again and nothing fires twice: each trigger fires once per episode)")
+        echo("  (a baseline scan of the day before went first, as `outreach-bot scan --baseline`;")
+        echo("   run the scan again and nothing fires twice: each trigger fires once per episode)")
 
         _heading(echo, "3. What families received (console channel: nothing left this machine)")
         shown: set[str] = set()
