@@ -13,6 +13,7 @@ from outreach_bot.engine.library import load_library
 from outreach_bot.engine.matching import fold, match_choice
 from outreach_bot.engine.runner import (
     Ended,
+    NotExpected,
     OpenEscalation,
     RecordBarrier,
     Reply,
@@ -212,3 +213,39 @@ def test_every_shipped_flow_loads():
     library = load_library(FLOWS)
     assert {"missed_you", "barriers"} <= set(library.flows)
     assert {"opted_out", "opted_in", "help", "resources_intro"} <= set(library.system)
+
+
+WAITING = {
+    **BASE,
+    "steps": {
+        "a": {"send": "first", "next": "b"},
+        "b": {"wait": "2h", "next": "c"},
+        "c": {"send": "second", "next": "d"},
+        "d": {"end": "done"},
+    },
+}
+
+
+def test_a_wait_step_pauses_until_its_time_and_ignores_replies_meanwhile():
+    flow = parse_flow(WAITING, "wait.yaml")
+    events, state = advance(flow, State(), Start(), now=NOW, context=CONTEXT, localizer=ENGLISH)
+    assert events == [SendText("first")] and state.due_at == NOW + timedelta(hours=2)
+    events, same = advance(flow, state, Reply("hi"), now=NOW, context=CONTEXT, localizer=ENGLISH)
+    assert events == [NotExpected("hi")] and same == state
+    later = NOW + timedelta(hours=2)
+    events, state = advance(flow, state, Timeout(), now=later, context=CONTEXT, localizer=ENGLISH)
+    assert events == [SendText("second"), Ended("done")] and state.ended
+
+
+def test_older_spec_versions_are_migrated_and_newer_ones_refused(monkeypatch):
+    from outreach_bot.engine import definition
+
+    def rename_version_zero_steps(data):
+        return {**data, "steps": data["stages"], "stages": None}
+
+    monkeypatch.setattr(definition, "SPEC_VERSION", 2)
+    monkeypatch.setitem(definition.MIGRATIONS, 1, rename_version_zero_steps)
+    old = {**BASE, "spec_version": 1, "stages": {"a": {"end": "done"}}}
+    assert parse_flow(old, "old.yaml").steps["a"].kind == "end"
+    with pytest.raises(FlowError, match="newer than this engine"):
+        parse_flow({**BASE, "spec_version": 3, "steps": {"a": {"end": "x"}}}, "new.yaml")
