@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from outreach_bot.engine.definition import Flow
 from outreach_bot.engine.library import FlowLibrary
 from outreach_bot.engine.runner import (
+    DeliveryFailed,
     Ended,
     Event,
     HandOver,
@@ -40,7 +41,7 @@ from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.messaging.optout import is_opted_out, is_undeliverable
 from outreach_bot.messaging.outbox import Origin, queue_text
 from outreach_bot.messaging.quiet_hours import QuietHours
-from outreach_bot.models import BarrierReport, Conversation, Guardian, Student
+from outreach_bot.models import BarrierReport, Conversation, Guardian, Message, Student
 from outreach_bot.resources import render_sheet, sheet_for
 from outreach_bot.staff.takeover import held_by
 
@@ -169,6 +170,21 @@ class Conversations:
     def reply(self, session: Session, conversation: Conversation, text: str, now: datetime) -> bool:
         """The family answered: move the conversation on; False when it was not expecting one."""
         return self._advance(session, conversation, Reply(text), now, origin="reply")
+
+    def delivery_failed(self, session: Session, message_id: int, now: datetime) -> None:
+        """A text of a running conversation never arrived: take the flow's no-answer path."""
+        message = session.get(Message, message_id)
+        conversation = (
+            session.get(Conversation, message.conversation_id)
+            if message is not None and message.conversation_id
+            else None
+        )
+        if conversation is None or conversation.status != "active":
+            return
+        if is_opted_out(session, conversation.phone):
+            end_conversation(conversation, "opted_out", now)
+        elif held_by(session, conversation.phone) is None:
+            self._advance(session, conversation, DeliveryFailed(), now, origin="district")
 
     def run_timers(self, session: Session, now: datetime) -> int:
         """Overdue answers, pauses, expiries and due follow-ups; returns how many moved."""

@@ -43,6 +43,10 @@ def send_message(message_id: int) -> str:
         max_attempts=rt.settings.send_max_attempts,
     )
     log.info("message %s: %s", message_id, outcome)
+    if outcome in ("failed", "opted_out"):
+        with rt.db.transaction() as session:
+            rt.conversations.delivery_failed(session, message_id, rt.clock())
+        relay_outbox()
     return outcome
 
 
@@ -67,6 +71,9 @@ def apply_statuses() -> int:
     rt = _runtime()
     with rt.db.transaction() as session:
         effects = apply_status_callbacks(session, now=rt.clock())
+        for effect in effects:
+            if effect.kind in ("failed", "undeliverable", "opted_out"):
+                rt.conversations.delivery_failed(session, effect.message_id, rt.clock())
     relay_outbox()
     return len(effects)
 

@@ -225,3 +225,16 @@ def test_while_staff_hold_the_conversation_the_bot_stays_silent(runtime, client,
         release(session, PHONE, clock())
     text_in(client, "1")
     assert sent(runtime)[-1].startswith("Thank you for telling us.")
+
+
+def test_a_question_that_never_arrives_takes_the_no_answer_path(runtime, client):
+    family_of_two(runtime)
+    start(runtime, "missed_you")
+    with runtime.db.transaction() as session:
+        question = session.scalars(
+            select(Message).where(Message.direction == "outbound").order_by(Message.id.desc())
+        ).first()
+        question.provider_sid = "SM" + "f" * 32
+    form = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "undelivered", "ErrorCode": "30008"}
+    assert client.post("/twilio/status", data=form).status_code == 200
+    assert open_cases(runtime) == [("no_reply", "normal")]

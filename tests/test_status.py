@@ -29,30 +29,44 @@ def guardian_id(runtime: Runtime) -> int:
     """A family on the roster: school, student, guardian."""
     with runtime.db.transaction() as session:
         session.add(School(id="MVE", name="Maple Valley Elementary"))
-        session.add(Student(id="S100", first_name="Ana", last_name="Rivera", school_id="MVE",
-                            grade="3"))
+        session.add(
+            Student(id="S100", first_name="Ana", last_name="Rivera", school_id="MVE", grade="3")
+        )
         guardian = Guardian(student_id="S100", name="Lucia Rivera", phone=PHONE, language="es")
         session.add(guardian)
         session.flush()
         return guardian.id
 
 
-def sent_message(runtime: Runtime, sid: str, guardian_id: int | None = None,
-                 status: str = "queued") -> int:
+def sent_message(
+    runtime: Runtime, sid: str, guardian_id: int | None = None, status: str = "queued"
+) -> int:
     """An outbound message the provider has taken, with its SID."""
     now = runtime.clock()
     with runtime.db.transaction() as session:
         message = queue_text(
-            session, phone=PHONE, body=BODY, language="en", origin="district", purpose="nudge",
-            now=now, quiet=runtime.quiet_hours, guardian_id=guardian_id,
+            session,
+            phone=PHONE,
+            body=BODY,
+            language="en",
+            origin="district",
+            purpose="nudge",
+            now=now,
+            quiet=runtime.quiet_hours,
+            guardian_id=guardian_id,
         )
         message.status, message.provider_sid, message.sent_at = status, sid, now
         return message.id
 
 
 def callback(runtime: Runtime, sid: str, status: str, error_code: str = "") -> int | None:
-    form = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "0" * 32,
-            "To": PHONE, "From": "+15035550100"}
+    form = {
+        "MessageSid": sid,
+        "MessageStatus": status,
+        "AccountSid": "AC" + "0" * 32,
+        "To": PHONE,
+        "From": "+15035550100",
+    }
     if error_code:
         form["ErrorCode"] = error_code
     with runtime.db.transaction() as session:
@@ -113,7 +127,7 @@ def test_a_duplicate_callback_is_ignored(runtime: Runtime) -> None:
     first = callback(runtime, "SM4", "undelivered", "30007")
     assert first is not None
     assert callback(runtime, "SM4", "undelivered", "30007") is None
-    assert len(apply(runtime)) == 1
+    assert [effect.kind for effect in apply(runtime)] == ["alert", "failed"]
     with runtime.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(StatusCallback)) == 1
         stored = session.get_one(StatusCallback, first)
@@ -193,12 +207,21 @@ def test_an_unknown_or_landline_number_is_marked_and_the_family_escalated(
         assert is_undeliverable(session, PHONE)
         escalation = session.get_one(Escalation, effect.escalation_id)
         assert (escalation.reason, escalation.priority, escalation.student_id) == (
-            "undeliverable", "high", "S100")
+            "undeliverable",
+            "high",
+            "S100",
+        )
         assert escalation.guardian_id == guardian_id
         # Nothing more is sent to that number.
         later = queue_text(
-            session, phone=PHONE, body=BODY, language="en", origin="district", purpose="nudge",
-            now=runtime.clock() + timedelta(days=1), quiet=runtime.quiet_hours,
+            session,
+            phone=PHONE,
+            body=BODY,
+            language="en",
+            origin="district",
+            purpose="nudge",
+            now=runtime.clock() + timedelta(days=1),
+            quiet=runtime.quiet_hours,
         )
         assert (later.status, later.error_code) == ("suppressed", "undeliverable")
 
@@ -209,7 +232,10 @@ def test_30007_raises_an_alert_without_private_data(
     message_id = sent_message(runtime, "SM10")
     callback(runtime, "SM10", "undelivered", "30007")
     with caplog.at_level(logging.INFO):
-        assert apply(runtime) == [StatusEffect("alert", message_id, "30007")]
+        assert apply(runtime) == [
+            StatusEffect("alert", message_id, "30007"),
+            StatusEffect("failed", message_id, "30007"),
+        ]
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert any(str(message_id) in r.getMessage() and "30007" in r.getMessage() for r in warnings)
     for record in caplog.records:
@@ -218,8 +244,14 @@ def test_30007_raises_an_alert_without_private_data(
 
 def test_an_inbound_message_is_never_touched_by_a_status_report(runtime: Runtime) -> None:
     with runtime.db.transaction() as session:
-        inbound = Message(direction="inbound", phone=PHONE, body="2", status="received",
-                          provider_sid="SM11", created_at=runtime.clock())
+        inbound = Message(
+            direction="inbound",
+            phone=PHONE,
+            body="2",
+            status="received",
+            provider_sid="SM11",
+            created_at=runtime.clock(),
+        )
         session.add(inbound)
         session.flush()
         inbound_id = inbound.id

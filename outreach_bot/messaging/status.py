@@ -22,14 +22,23 @@ log = logging.getLogger(__name__)
 
 # How far along the provider's pipeline a status is; a message never moves to a lower rank.
 STATUS_RANK = {
-    "pending": 0, "queued": 1, "accepted": 1, "scheduled": 1, "sending": 2, "sent": 3,
-    "delivered": 4, "read": 5, "undelivered": 4, "failed": 4, "canceled": 4,
+    "pending": 0,
+    "queued": 1,
+    "accepted": 1,
+    "scheduled": 1,
+    "sending": 2,
+    "sent": 3,
+    "delivered": 4,
+    "read": 5,
+    "undelivered": 4,
+    "failed": 4,
+    "canceled": 4,
 }
 FAILURE_STATUSES = frozenset({"undelivered", "failed"})
 UNREACHABLE_RETRY_AFTER = timedelta(hours=1)  # 30003: the phone is off or out of coverage
 ORPHAN_AFTER = timedelta(days=2)  # a callback whose SID never matched a message
 
-EffectKind = Literal["opted_out", "retry", "undeliverable", "alert"]
+EffectKind = Literal["opted_out", "retry", "undeliverable", "alert", "failed"]
 
 
 @dataclass(frozen=True)
@@ -53,16 +62,19 @@ def store_status_callback(
         raise ValueError("A status callback needs MessageSid and MessageStatus form fields.")
     # The columns are short; the payload keeps the provider's words whole.
     values = {
-        "message_sid": sid[:64], "status": status.lower()[:16],
+        "message_sid": sid[:64],
+        "status": status.lower()[:16],
         "error_code": (form.get("ErrorCode") or "")[:16] or None,
-        "payload": dict(form), "received_at": now,
+        "payload": dict(form),
+        "received_at": now,
     }
     # INSERT ... ON CONFLICT DO NOTHING is atomic on both databases, so two deliveries of the
     # same callback racing each other store one row and neither fails.
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     new_id = session.scalar(
-        insert(StatusCallback).values(**values)
+        insert(StatusCallback)
+        .values(**values)
         .on_conflict_do_nothing(index_elements=["message_sid", "status"])
         .returning(StatusCallback.id)
     )
@@ -118,8 +130,8 @@ def _failure_effects(
         return [StatusEffect("undeliverable", message.id, code, escalation_id=escalation_id)]
     if code == "30007":
         log.warning("ALERT: carrier filtered message %s as spam (error %s)", message.id, code)
-        return [StatusEffect("alert", message.id, code)]
-    return []
+        return [StatusEffect("alert", message.id, code), StatusEffect("failed", message.id, code)]
+    return [StatusEffect("failed", message.id, code)]
 
 
 def _retry_once(session: Session, message: Message, *, now: datetime) -> Message | None:
@@ -130,11 +142,22 @@ def _retry_once(session: Session, message: Message, *, now: datetime) -> Message
         return None
     # The send job re-checks opt-out and quiet hours when the retry's time comes.
     retry = Message(
-        direction="outbound", phone=message.phone, body=message.body, language=message.language,
-        origin=message.origin, purpose=message.purpose, guardian_id=message.guardian_id,
-        conversation_id=message.conversation_id, segments=message.segments,
-        encoding=message.encoding, status="pending", attempts=0, retry_of_id=message.id,
-        not_before=now + UNREACHABLE_RETRY_AFTER, created_at=now, updated_at=now,
+        direction="outbound",
+        phone=message.phone,
+        body=message.body,
+        language=message.language,
+        origin=message.origin,
+        purpose=message.purpose,
+        guardian_id=message.guardian_id,
+        conversation_id=message.conversation_id,
+        segments=message.segments,
+        encoding=message.encoding,
+        status="pending",
+        attempts=0,
+        retry_of_id=message.id,
+        not_before=now + UNREACHABLE_RETRY_AFTER,
+        created_at=now,
+        updated_at=now,
     )
     session.add(retry)
     session.flush()
