@@ -33,6 +33,18 @@ class Settings:
     flows_dir: Path = field(default=PROJECT_ROOT / "flows")
     locales_dir: Path = field(default=PROJECT_ROOT / "locales")
     send_max_attempts: int = 5
+    session_idle_minutes: int = 30
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    escalation_climb_hours: int = 24
+    follow_up_hours: int = 24
+    staff_notify_minutes: int = 15
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
 
     @property
     def is_development(self) -> bool:
@@ -59,6 +71,18 @@ _ENVIRONMENT_NAMES = {
     "flows_dir": "FLOWS_DIR",
     "locales_dir": "LOCALES_DIR",
     "send_max_attempts": "SEND_MAX_ATTEMPTS",
+    "session_idle_minutes": "SESSION_IDLE_MINUTES",
+    "login_max_failures": "LOGIN_MAX_FAILURES",
+    "login_lockout_minutes": "LOGIN_LOCKOUT_MINUTES",
+    "escalation_climb_hours": "ESCALATION_CLIMB_HOURS",
+    "follow_up_hours": "FOLLOW_UP_HOURS",
+    "staff_notify_minutes": "STAFF_NOTIFY_MINUTES",
+    "smtp_host": "SMTP_HOST",
+    "smtp_port": "SMTP_PORT",
+    "smtp_username": "SMTP_USERNAME",
+    "smtp_password": "SMTP_PASSWORD",
+    "smtp_from": "SMTP_FROM",
+    "smtp_starttls": "SMTP_STARTTLS",
 }
 
 
@@ -76,6 +100,8 @@ def _coerce(name: str, raw: Any) -> Any:
         return int(raw)
     if kind == "float":
         return float(raw)
+    if kind == "bool":
+        return str(raw).strip().lower() in ("1", "true", "yes", "on")
     return raw
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach_bot.models import Escalation, Student
+from outreach_bot.models import Escalation, StaffNotice, Student
 
 # How long a case may wait before it re-notifies and climbs, by priority.
 RESPONSE_TIME = {
@@ -16,7 +16,9 @@ RESPONSE_TIME = {
     "normal": timedelta(hours=48),
     "low": timedelta(hours=72),
 }
-LEVELS = ("school", "district")
+# Who a case is with: the school's clerks, then its school lead, then the district.
+LEVELS = ("school", "school_lead", "district")
+CLIMB_AFTER = timedelta(hours=24)
 
 
 def open_escalation(
@@ -58,19 +60,32 @@ def open_escalation(
     )
     session.add(escalation)
     session.flush()
+    session.add(
+        StaffNotice(escalation_id=escalation.id, kind="new", level="school", created_at=now)
+    )
     return escalation
 
 
-def climb_overdue(session: Session, now: datetime) -> list[Escalation]:
-    """Re-notify every open case past its deadline and move it up a level (school -> district)."""
+def climb_overdue(
+    session: Session, now: datetime, climb_after: timedelta = CLIMB_AFTER
+) -> list[Escalation]:
+    """Move every open case past its deadline up a level and queue a notice: none goes quiet.
+
+    School -> school lead -> district; at the district a late case re-notifies every
+    `climb_after` (ESCALATION_CLIMB_HOURS) until someone records contact.
+    """
     overdue = session.scalars(
         select(Escalation).where(Escalation.status == "open", Escalation.due_at <= now)
     ).all()
     for escalation in overdue:
         position = LEVELS.index(escalation.level) if escalation.level in LEVELS else 0
         escalation.level = LEVELS[min(position + 1, len(LEVELS) - 1)]
-        escalation.notified_at = now
-        escalation.due_at = now + RESPONSE_TIME[escalation.priority]
+        escalation.due_at = now + climb_after
+        session.add(
+            StaffNotice(
+                escalation_id=escalation.id, kind="overdue", level=escalation.level, created_at=now
+            )
+        )
     return list(overdue)
 
 

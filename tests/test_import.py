@@ -43,7 +43,12 @@ MODELS: dict[str, type[Base]] = {
     "resources": Resource,
 }
 FIXTURE_ROWS = {
-    "schools": 2, "students": 4, "guardians": 5, "calendar": 6, "attendance": 8, "resources": 3,
+    "schools": 2,
+    "students": 4,
+    "guardians": 5,
+    "calendar": 6,
+    "attendance": 8,
+    "resources": 3,
 }
 
 
@@ -96,14 +101,20 @@ def test_a_district_imports_with_every_value_read(runtime: Runtime) -> None:
     with runtime.db.transaction() as session:
         lincoln = session.get_one(School, "LIN")  # read through the file's byte-order mark
         assert (lincoln.name, lincoln.zip, lincoln.timezone) == (
-            "Lincoln Elementary", "97201", "America/Los_Angeles"
+            "Lincoln Elementary",
+            "97201",
+            "America/Los_Angeles",
         )
         assert lincoln.phone == "+15035550100"
         assert session.get_one(School, "RSV").timezone is None
 
         ana = session.get_one(Student, "S001")
         assert (ana.grade, ana.birth_date, ana.english_learner, ana.iep, ana.low_income) == (
-            "K", date(2020, 3, 14), True, False, True
+            "K",
+            date(2020, 3, 14),
+            True,
+            False,
+            True,
         )
         bao = session.get_one(Student, "S002")
         assert (bao.grade, bao.birth_date, bao.low_income) == ("3", date(2017, 7, 4), True)
@@ -143,7 +154,10 @@ def test_a_district_imports_with_every_value_read(runtime: Runtime) -> None:
         bus, info, food = (session.get_one(Resource, rid) for rid in ("R-BUS", "R-211", "R-FOOD"))
         assert (bus.school_id, bus.phone, bus.languages) == ("LIN", "+15035550110", "en,es")
         assert (info.barrier, info.phone, info.url, info.languages) == (
-            "housing", "211", "https://www.211info.org", "en,es,vi"
+            "housing",
+            "211",
+            "https://www.211info.org",
+            "en,es,vi",
         )
         assert (food.school_id, food.zip, food.phone, food.languages) == (None, "97202", None, None)
 
@@ -154,7 +168,10 @@ def test_importing_the_same_files_again_changes_nothing(runtime: Runtime) -> Non
     for kind in KIND_NAMES:
         report = load(runtime, kind, DATA / f"{kind}.csv")
         assert (report.created, report.updated, report.unchanged, report.bad_rows) == (
-            0, 0, FIXTURE_ROWS[kind], 0
+            0,
+            0,
+            FIXTURE_ROWS[kind],
+            0,
         )
     assert snapshot(runtime) == before
 
@@ -184,10 +201,11 @@ def test_a_column_the_file_lacks_is_left_alone_but_a_blank_cell_clears(
     runtime: Runtime, tmp_path: Path
 ) -> None:
     load_district(runtime, "schools", "students")
-    short = write(tmp_path, "students.csv", (
-        "student_id,first_name,last_name,school_id,grade,gender\n"
-        "S001,Ana,Example,LIN,K,\n"
-    ))
+    short = write(
+        tmp_path,
+        "students.csv",
+        ("student_id,first_name,last_name,school_id,grade,gender\nS001,Ana,Example,LIN,K,\n"),
+    )
     report = load(runtime, "students", short)
     assert (report.updated, report.unchanged) == (1, 0)
     with runtime.db.transaction() as session:
@@ -201,17 +219,22 @@ def test_a_blank_consent_never_changes_a_family_s_answer(runtime: Runtime, tmp_p
     blank = (DATA / "guardians.csv").read_text().replace("father,N", "father,")
     report = load(runtime, "guardians", write(tmp_path, "guardians.csv", blank))
     assert (report.updated, report.unchanged) == (0, 5)
-    no_column = write(tmp_path, "no_consent.csv", (
-        "student_id,name,phone,language\n"
-        "S003,Wei Test,(360) 555-0145,zh-Hant\n"
-        "S004,Ana Demo,(206) 555-0147,Somali\n"
-    ))
+    no_column = write(
+        tmp_path,
+        "no_consent.csv",
+        (
+            "student_id,name,phone,language\n"
+            "S003,Wei Test,(360) 555-0145,zh-Hant\n"
+            "S004,Ana Demo,(206) 555-0147,Somali\n"
+        ),
+    )
     report = load(runtime, "guardians", no_column)
     assert (report.created, report.unchanged) == (1, 1)
     with runtime.db.transaction() as session:
-        consent = {name: given for name, given in session.execute(
-            select(Guardian.name, Guardian.sms_consent)
-        )}
+        consent = {
+            name: given
+            for name, given in session.execute(select(Guardian.name, Guardian.sms_consent))
+        }
     assert consent["Wei Test"] is False
     assert consent["Ana Demo"] is True
 
@@ -381,28 +404,45 @@ def test_a_bad_row_is_explained_and_nothing_is_loaded(
 
 def test_every_problem_in_a_row_is_reported(runtime: Runtime, tmp_path: Path) -> None:
     load_district(runtime, "schools", "students")
-    report = load(runtime, "students", write(tmp_path, "students.csv", (
-        "student_id,first_name,last_name,school_id,grade,iep\n"
-        "S010,,Example,NOPE,3,perhaps\n"
-    )))
+    report = load(
+        runtime,
+        "students",
+        write(
+            tmp_path,
+            "students.csv",
+            ("student_id,first_name,last_name,school_id,grade,iep\nS010,,Example,NOPE,3,perhaps\n"),
+        ),
+    )
     assert [(e.line, e.column, e.position) for e in report.errors] == [
-        (2, "first_name", 2), (2, "school_id", 4), (2, "iep", 6)
+        (2, "first_name", 2),
+        (2, "school_id", 4),
+        (2, "iep", 6),
     ]
     assert report.bad_rows == 1
-    assert report.summary() == "students.csv: 0 created, 0 updated, 0 unchanged, 1 bad row;" \
+    assert (
+        report.summary() == "students.csv: 0 created, 0 updated, 0 unchanged, 1 bad row;"
         " nothing was imported"
+    )
 
 
 def test_lines_are_counted_as_the_file_has_them(runtime: Runtime, tmp_path: Path) -> None:
     """A quoted value across two lines and blank lines do not shift the line numbers."""
     load_district(runtime, "schools")
-    report = load(runtime, "students", write(tmp_path, "students.csv", (
-        "student_id,first_name,last_name,school_id,grade\r\n"
-        '"S010","Fay","Example\r\nJones",LIN,2\r\n'
-        "\r\n"
-        ",,,,\r\n"
-        "S011,Gus,Example,LIN,13\r\n"
-    )))
+    report = load(
+        runtime,
+        "students",
+        write(
+            tmp_path,
+            "students.csv",
+            (
+                "student_id,first_name,last_name,school_id,grade\r\n"
+                '"S010","Fay","Example\r\nJones",LIN,2\r\n'
+                "\r\n"
+                ",,,,\r\n"
+                "S011,Gus,Example,LIN,13\r\n"
+            ),
+        ),
+    )
     assert [str(error) for error in report.errors] == [
         "students.csv, line 6, column grade (5): '13' is not a grade; expected a grade such as"
         " K or 3"
@@ -411,11 +451,19 @@ def test_lines_are_counted_as_the_file_has_them(runtime: Runtime, tmp_path: Path
 
 def test_a_row_with_too_many_values_is_bad(runtime: Runtime, tmp_path: Path) -> None:
     load_district(runtime, "schools")
-    report = load(runtime, "students", write(tmp_path, "students.csv", (
-        "student_id,first_name,last_name,school_id,grade\n"
-        "S010,Fay,Example, Jr.,LIN,2\n"
-        "S011,Gus,Example,LIN,3,,\n"  # empty trailing cells, as spreadsheets write them
-    )))
+    report = load(
+        runtime,
+        "students",
+        write(
+            tmp_path,
+            "students.csv",
+            (
+                "student_id,first_name,last_name,school_id,grade\n"
+                "S010,Fay,Example, Jr.,LIN,2\n"
+                "S011,Gus,Example,LIN,3,,\n"  # empty trailing cells, as spreadsheets write them
+            ),
+        ),
+    )
     assert [str(error) for error in report.errors] == [
         "students.csv, line 2: the row has 6 values but the header has 5 columns; a value with"
         " a comma in it must be in double quotes"
@@ -426,18 +474,23 @@ def test_skip_bad_rows_loads_the_good_rows_and_reports_the_bad(
     runtime: Runtime, tmp_path: Path
 ) -> None:
     load_district(runtime, "schools", "students")
-    path = write(tmp_path, "attendance.csv", (
-        "student_id,date,status\n"
-        "S001,2025-09-02,present\n"
-        "S999,2025-09-02,absent\n"
-        "S002,2025-09-02,sick\n"
-        "S003,2025-09-02,absent\n"
-    ))
+    path = write(
+        tmp_path,
+        "attendance.csv",
+        (
+            "student_id,date,status\n"
+            "S001,2025-09-02,present\n"
+            "S999,2025-09-02,absent\n"
+            "S002,2025-09-02,sick\n"
+            "S003,2025-09-02,absent\n"
+        ),
+    )
     report = load(runtime, "attendance", path, skip_bad_rows=True)
     assert not report.rejected
     assert report.summary() == "attendance.csv: 2 created, 0 updated, 0 unchanged, 2 bad rows"
     assert [(error.line, error.column) for error in report.errors] == [
-        (3, "student_id"), (4, "status")
+        (3, "student_id"),
+        (4, "status"),
     ]
     with runtime.db.transaction() as session:
         stored = set(session.execute(select(AttendanceRecord.student_id, AttendanceRecord.status)))
@@ -478,7 +531,7 @@ UNREADABLE = [
         id="empty",
     ),
     pytest.param(
-        b'student_id,first_name,last_name,school_id,grade\nS010,Fay,Example,LIN,2\n'
+        b"student_id,first_name,last_name,school_id,grade\nS010,Fay,Example,LIN,2\n"
         b'S011,"Gus,Example,LIN,3\nS012,Hal,Example,LIN,4\n',
         "students.csv, line 3: this record is not valid CSV (unexpected end of data); a value"
         ' with a double quote in it must be in double quotes, with the quote doubled ("")',
@@ -526,8 +579,15 @@ def test_an_unknown_kind_is_refused(runtime: Runtime) -> None:
 def test_rows_as_mappings_import_like_a_file(runtime: Runtime) -> None:
     load_district(runtime, "schools")
     rows = [
-        {"Student ID": "S020", "first_name": "Ivy", "last_name": "Example", "school_id": "LIN",
-         "grade": 3, "english_learner": True, "birth_date": date(2017, 1, 2)},
+        {
+            "Student ID": "S020",
+            "first_name": "Ivy",
+            "last_name": "Example",
+            "school_id": "LIN",
+            "grade": 3,
+            "english_learner": True,
+            "birth_date": date(2017, 1, 2),
+        },
         {"student_id": "S021", "first_name": "Jon", "last_name": "Example", "school_id": "LIN"},
     ]
     with runtime.db.transaction() as session:
@@ -547,12 +607,17 @@ def test_rows_as_mappings_import_like_a_file(runtime: Runtime) -> None:
 def test_report_as_dict_carries_each_error_sentence() -> None:
     error = RowError("students.csv", 4, "grade", "'' is empty; expected a grade such as K or 3", 5)
     report = ImportReport("students", "students.csv", bad_rows=1, errors=[error], rejected=True)
-    assert report.as_dict()["errors"] == [{
-        "file": "students.csv", "line": 4, "column": "grade", "position": 5,
-        "message": "'' is empty; expected a grade such as K or 3",
-        "error": "students.csv, line 4, column grade (5): '' is empty; expected a grade such as"
-                 " K or 3",
-    }]
+    assert report.as_dict()["errors"] == [
+        {
+            "file": "students.csv",
+            "line": 4,
+            "column": "grade",
+            "position": 5,
+            "message": "'' is empty; expected a grade such as K or 3",
+            "error": "students.csv, line 4, column grade (5): '' is empty; expected a grade such as"
+            " K or 3",
+        }
+    ]
     assert report.as_dict()["bad_rows"] == 1
 
 
@@ -621,9 +686,21 @@ def test_a_daily_file_loads_only_its_own_date(
 
 @pytest.mark.parametrize(
     ("raw", "grade"),
-    [("K", "K"), ("kg", "K"), ("Kindergarten", "K"), ("0", "K"), ("PK", "PK"), ("Pre-K", "PK"),
-     ("-1", "PK"), ("TK", "TK"), ("1", "1"), ("01", "1"), ("12", "12"), ("Third grade", "3"),
-     ("UG", "UG")],
+    [
+        ("K", "K"),
+        ("kg", "K"),
+        ("Kindergarten", "K"),
+        ("0", "K"),
+        ("PK", "PK"),
+        ("Pre-K", "PK"),
+        ("-1", "PK"),
+        ("TK", "TK"),
+        ("1", "1"),
+        ("01", "1"),
+        ("12", "12"),
+        ("Third grade", "3"),
+        ("UG", "UG"),
+    ],
 )
 def test_grades_are_read_the_ways_exports_write_them(raw: str, grade: str) -> None:
     assert csv_fields.grade(raw) == grade
@@ -637,10 +714,19 @@ def test_an_unknown_grade_is_refused(raw: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "status"),
-    [("present", "present"), ("ABSENT", "absent"), ("Tardy", "tardy"), ("excused", "excused"),
-     ("Unexcused", "unexcused"), ("In Attendance", "present"), ("excused absence", "excused"),
-     ("Unexcused Absence", "unexcused"), ("Early departure", "present"), ("Partial", "present"),
-     ("uri://ed-fi.org/AttendanceEventCategoryDescriptor#Tardy", "tardy")],
+    [
+        ("present", "present"),
+        ("ABSENT", "absent"),
+        ("Tardy", "tardy"),
+        ("excused", "excused"),
+        ("Unexcused", "unexcused"),
+        ("In Attendance", "present"),
+        ("excused absence", "excused"),
+        ("Unexcused Absence", "unexcused"),
+        ("Early departure", "present"),
+        ("Partial", "present"),
+        ("uri://ed-fi.org/AttendanceEventCategoryDescriptor#Tardy", "tardy"),
+    ],
 )
 def test_statuses_and_ed_fi_categories_are_read(raw: str, status: str) -> None:
     assert csv_fields.attendance_status(raw) == status
@@ -648,8 +734,16 @@ def test_statuses_and_ed_fi_categories_are_read(raw: str, status: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("Y", True), ("yes", True), ("TRUE", True), ("1", True),
-     ("n", False), ("No", False), ("false", False), ("0", False)],
+    [
+        ("Y", True),
+        ("yes", True),
+        ("TRUE", True),
+        ("1", True),
+        ("n", False),
+        ("No", False),
+        ("false", False),
+        ("0", False),
+    ],
 )
 def test_yes_and_no_are_read(raw: str, value: bool) -> None:
     assert csv_fields.boolean(raw) is value
@@ -657,8 +751,12 @@ def test_yes_and_no_are_read(raw: str, value: bool) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "day"),
-    [("2025-09-03", date(2025, 9, 3)), ("9/3/2025", date(2025, 9, 3)),
-     ("09/03/2025", date(2025, 9, 3)), ("2/29/2024", date(2024, 2, 29))],
+    [
+        ("2025-09-03", date(2025, 9, 3)),
+        ("9/3/2025", date(2025, 9, 3)),
+        ("09/03/2025", date(2025, 9, 3)),
+        ("2/29/2024", date(2024, 2, 29)),
+    ],
 )
 def test_dates_are_read_in_iso_and_us_form(raw: str, day: date) -> None:
     assert csv_fields.school_date(raw) == day
@@ -712,11 +810,15 @@ def test_the_command_rejects_a_file_with_a_bad_row(
     runner: CliRunner, runtime: Runtime, tmp_path: Path
 ) -> None:
     load_district(runtime, "schools")
-    path = write(tmp_path, "students.csv", (
-        "student_id,first_name,last_name,school_id,grade\n"
-        "S010,Fay,Example,LIN,2\n"
-        "S011,Gus,Example,LIN,\n"
-    ))
+    path = write(
+        tmp_path,
+        "students.csv",
+        (
+            "student_id,first_name,last_name,school_id,grade\n"
+            "S010,Fay,Example,LIN,2\n"
+            "S011,Gus,Example,LIN,\n"
+        ),
+    )
     result = runner.invoke(main, ["import", "students", str(path)])
     assert result.exit_code == 1
     assert result.stdout == (
@@ -766,4 +868,3 @@ def test_guardian_names_and_phones_are_never_logged(
     assert "imported guardians: 5 created" in logged
     for secret in ("Maria", "Example", "555", "+1503"):
         assert secret not in logged
-

@@ -37,8 +37,14 @@ def redis_queue(redis_connection: Redis) -> RedisQueue:
 def queue_one(runtime: Runtime) -> int:
     with runtime.db.transaction() as session:
         return queue_text(
-            session, phone=PHONE, body="Hi, this is Maple Valley Schools.", language="en",
-            origin="district", purpose="nudge", now=runtime.clock(), quiet=runtime.quiet_hours,
+            session,
+            phone=PHONE,
+            body="Hi, this is Maple Valley Schools.",
+            language="en",
+            origin="district",
+            purpose="nudge",
+            now=runtime.clock(),
+            quiet=runtime.quiet_hours,
         ).id
 
 

@@ -49,16 +49,28 @@ def app_config(
 def queue(runtime: Runtime, origin: str = "district", body: str = BODY) -> int:
     with runtime.db.transaction() as session:
         return queue_text(
-            session, phone=PHONE, body=body, language="en", origin=origin,  # type: ignore[arg-type]
-            purpose="nudge", now=runtime.clock(), quiet=runtime.quiet_hours, guardian_id=None,
+            session,
+            phone=PHONE,
+            body=body,
+            language="en",
+            origin=origin,  # type: ignore[arg-type]
+            purpose="nudge",
+            now=runtime.clock(),
+            quiet=runtime.quiet_hours,
+            guardian_id=None,
         ).id
 
 
-def send(runtime: Runtime, message_id: int, channel: TwilioChannel | None = None,
-         max_attempts: int = 5) -> str:
+def send(
+    runtime: Runtime, message_id: int, channel: TwilioChannel | None = None, max_attempts: int = 5
+) -> str:
     return deliver(
-        runtime.db, channel or runtime.channel, message_id, now=runtime.clock(),
-        quiet=runtime.quiet_hours, status_callback_url=runtime.status_callback_url,
+        runtime.db,
+        channel or runtime.channel,
+        message_id,
+        now=runtime.clock(),
+        quiet=runtime.quiet_hours,
+        status_callback_url=runtime.status_callback_url,
         max_attempts=max_attempts,
     )
 
@@ -79,7 +91,9 @@ def test_the_real_client_sends_the_right_request(
     assert request.method == "POST"
     assert request.path == f"/2010-04-01/Accounts/{twilio_double.account_sid}/Messages.json"
     assert request.form == {
-        "To": PHONE, "From": SENDER, "Body": BODY,
+        "To": PHONE,
+        "From": SENDER,
+        "Body": BODY,
         "StatusCallback": "https://outreach.example.org/twilio/status",
     }
     token = f"{twilio_double.account_sid}:{twilio_double.auth_token}".encode()
@@ -96,8 +110,11 @@ def test_the_real_client_sends_the_right_request(
 def test_a_messaging_service_replaces_the_from_number(
     runtime: Runtime, twilio_double: TwilioDouble
 ) -> None:
-    settings = replace(runtime.settings, twilio_messaging_service_sid=MESSAGING_SERVICE_SID,
-                       twilio_from_number=None)
+    settings = replace(
+        runtime.settings,
+        twilio_messaging_service_sid=MESSAGING_SERVICE_SID,
+        twilio_from_number=None,
+    )
     message_id = queue(runtime, body="Hola 👋")
     assert send(runtime, message_id, TwilioChannel.from_settings(settings)) == "sent"
     (request,) = twilio_double.requests
@@ -111,8 +128,11 @@ def test_a_messaging_service_replaces_the_from_number(
     ("failure", "code"), [(TOO_MANY_REQUESTS, "20429"), (SERVER_ERROR, "20500")]
 )
 def test_a_retryable_error_waits_for_its_backoff_then_sends(
-    runtime: Runtime, twilio_double: TwilioDouble, clock: FixedClock,
-    failure: tuple[int, dict[str, object]], code: str,
+    runtime: Runtime,
+    twilio_double: TwilioDouble,
+    clock: FixedClock,
+    failure: tuple[int, dict[str, object]],
+    code: str,
 ) -> None:
     twilio_double.fail_next(failure)
     message_id = queue(runtime)
@@ -297,12 +317,18 @@ def test_an_unreachable_provider_is_retried(runtime: Runtime) -> None:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json",
-         "http://gw.test:8080/twilio/2010-04-01/Accounts/AC1/Messages.json"),
-        ("https://messaging.twilio.com/v1/Services?PageSize=5",
-         "http://gw.test:8080/twilio/v1/Services?PageSize=5"),
-        ("https://api.us1.twilio.com/2010-04-01/Accounts.json",
-         "http://gw.test:8080/twilio/2010-04-01/Accounts.json"),
+        (
+            "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json",
+            "http://gw.test:8080/twilio/2010-04-01/Accounts/AC1/Messages.json",
+        ),
+        (
+            "https://messaging.twilio.com/v1/Services?PageSize=5",
+            "http://gw.test:8080/twilio/v1/Services?PageSize=5",
+        ),
+        (
+            "https://api.us1.twilio.com/2010-04-01/Accounts.json",
+            "http://gw.test:8080/twilio/2010-04-01/Accounts.json",
+        ),
         ("https://example.org/media/1.png", "https://example.org/media/1.png"),
         ("https://nottwilio.com/x", "https://nottwilio.com/x"),
     ],

@@ -17,18 +17,33 @@ from urllib.parse import parse_qs, urlsplit
 from outreach_bot.messaging.segments import measure
 
 API_VERSION = "2010-04-01"
-OPTED_OUT_21610 = (400, {
-    "code": 21610, "message": "Attempt to send to unsubscribed recipient",
-    "more_info": "https://www.twilio.com/docs/errors/21610", "status": 400,
-})
-TOO_MANY_REQUESTS = (429, {
-    "code": 20429, "message": "Too Many Requests",
-    "more_info": "https://www.twilio.com/docs/errors/20429", "status": 429,
-})
-SERVER_ERROR = (500, {
-    "code": 20500, "message": "Internal Server Error",
-    "more_info": "https://www.twilio.com/docs/errors/20500", "status": 500,
-})
+OPTED_OUT_21610 = (
+    400,
+    {
+        "code": 21610,
+        "message": "Attempt to send to unsubscribed recipient",
+        "more_info": "https://www.twilio.com/docs/errors/21610",
+        "status": 400,
+    },
+)
+TOO_MANY_REQUESTS = (
+    429,
+    {
+        "code": 20429,
+        "message": "Too Many Requests",
+        "more_info": "https://www.twilio.com/docs/errors/20429",
+        "status": 429,
+    },
+)
+SERVER_ERROR = (
+    500,
+    {
+        "code": 20500,
+        "message": "Internal Server Error",
+        "more_info": "https://www.twilio.com/docs/errors/20500",
+        "status": 500,
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -113,16 +128,18 @@ class TwilioDouble:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def handle(self, method: str, path: str, form: dict[str, str], headers: dict[str, str]
-               ) -> tuple[int, dict[str, Any], float]:
+    def handle(
+        self, method: str, path: str, form: dict[str, str], headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any], float]:
         """The answer to one request: status, JSON body, seconds to wait before answering."""
         with self._lock:
             answer = self._answer(method, path, form, headers)
             self.requests.append(RecordedRequest(method, path, form, headers, answer[0]))
         return answer
 
-    def _answer(self, method: str, path: str, form: dict[str, str], headers: dict[str, str]
-                ) -> tuple[int, dict[str, Any], float]:
+    def _answer(
+        self, method: str, path: str, form: dict[str, str], headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any], float]:
         if not self._authorized(headers.get("authorization", "")):
             return 401, _error(20003, "Authenticate", 401), 0.0
         if self.script:
@@ -147,23 +164,43 @@ class TwilioDouble:
         now = formatdate(usegmt=True)
         # With a Messaging Service and no From, Twilio first answers 'accepted'.
         status = "queued" if form.get("From") else "accepted"
-        return 201, {
-            "account_sid": self.account_sid, "api_version": API_VERSION, "body": form["Body"],
-            "date_created": now, "date_sent": None, "date_updated": now,
-            "direction": "outbound-api", "error_code": None, "error_message": None,
-            "from": form.get("From"), "messaging_service_sid": form.get("MessagingServiceSid"),
-            "num_media": "0", "num_segments": str(measure(form["Body"]).count), "price": None,
-            "price_unit": "USD", "sid": sid, "status": status, "to": form["To"],
-            "subresource_uris": {
-                "media": f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}/Media.json"
+        return (
+            201,
+            {
+                "account_sid": self.account_sid,
+                "api_version": API_VERSION,
+                "body": form["Body"],
+                "date_created": now,
+                "date_sent": None,
+                "date_updated": now,
+                "direction": "outbound-api",
+                "error_code": None,
+                "error_message": None,
+                "from": form.get("From"),
+                "messaging_service_sid": form.get("MessagingServiceSid"),
+                "num_media": "0",
+                "num_segments": str(measure(form["Body"]).count),
+                "price": None,
+                "price_unit": "USD",
+                "sid": sid,
+                "status": status,
+                "to": form["To"],
+                "subresource_uris": {
+                    "media": f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}/Media.json"
+                },
+                "uri": f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}.json",
             },
-            "uri": f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}.json",
-        }, 0.0
+            0.0,
+        )
 
 
 def _error(code: int, message: str, status: int) -> dict[str, Any]:
-    return {"code": code, "message": message,
-            "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+    return {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -24,22 +24,42 @@ _GRADE_WORDS = (
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
 )
 _GRADES = {
-    **{alias: "PK" for alias in ("pk", "p", "prek", "pre k", "pre kindergarten", "preschool",
-                                   "prekindergarten", "preschool/prekindergarten")},
+    **{
+        alias: "PK"
+        for alias in (
+            "pk",
+            "p",
+            "prek",
+            "pre k",
+            "pre kindergarten",
+            "preschool",
+            "prekindergarten",
+            "preschool/prekindergarten",
+        )
+    },
     **{alias: "K" for alias in ("k", "kg", "0", "00", "kindergarten")},
-    "-1": "PK", "-2": "PK",  # PowerSchool's numbers for pre-kindergarten
-    "tk": "TK", "transitional kindergarten": "TK",
-    "ug": "UG", "ungraded": "UG",
+    "-1": "PK",
+    "-2": "PK",  # PowerSchool's numbers for pre-kindergarten
+    "tk": "TK",
+    "transitional kindergarten": "TK",
+    "ug": "UG",
+    "ungraded": "UG",
     **{str(n): str(n) for n in range(1, 13)},
     **{f"{n:02d}": str(n) for n in range(1, 13)},
     **{f"{word} grade": str(n) for n, word in enumerate(_GRADE_WORDS, start=1)},
 }
 # Daily attendance statuses, with the Ed-Fi attendance event category names.
 _STATUSES = {
-    "present": "present", "absent": "absent", "tardy": "tardy",
-    "excused": "excused", "unexcused": "unexcused",
-    "in attendance": "present", "excused absence": "excused", "unexcused absence": "unexcused",
-    "early departure": "present", "partial": "present",
+    "present": "present",
+    "absent": "absent",
+    "tardy": "tardy",
+    "excused": "excused",
+    "unexcused": "unexcused",
+    "in attendance": "present",
+    "excused absence": "excused",
+    "unexcused absence": "unexcused",
+    "early departure": "present",
+    "partial": "present",
 }
 
 
@@ -158,7 +178,9 @@ def web_address(value: str) -> str:
     address = value if "://" in value else f"https://{value}"
     parts = urlsplit(address)
     if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in address:
-        raise ValueError(f"{shown(value)} is not a web address; expected one such as https://example.org")
+        raise ValueError(
+            f"{shown(value)} is not a web address; expected one such as https://example.org"
+        )
     if len(address) > 500:
         raise ValueError(f"the web address is {len(address)} characters long; expected at most 500")
     return address

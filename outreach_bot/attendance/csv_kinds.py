@@ -70,14 +70,17 @@ class Reference:
     unknown: str
 
 
-REFERENCES: Mapping[str, Reference] = MappingProxyType({
-    "schools": Reference(
-        School.id, "is not a known school; import schools.csv first, or correct the school_id"
-    ),
-    "students": Reference(
-        Student.id, "is not a known student; import students.csv first, or correct the student_id"
-    ),
-})
+REFERENCES: Mapping[str, Reference] = MappingProxyType(
+    {
+        "schools": Reference(
+            School.id, "is not a known school; import schools.csv first, or correct the school_id"
+        ),
+        "students": Reference(
+            Student.id,
+            "is not a known student; import students.csv first, or correct the student_id",
+        ),
+    }
+)
 
 _ID = "an id from the student information system"
 _SCHOOL_ID = Column("school_id", read.identifier, "a school id", True, refers_to="schools")
@@ -86,7 +89,8 @@ _DATE = Column("date", read.school_date, "a date such as 2025-09-03", True)
 _ZIP = Column("zip", read.zip_code, "a ZIP code such as 97201")
 
 SCHOOLS = Kind(
-    "schools", School,
+    "schools",
+    School,
     (
         Column("school_id", read.identifier, _ID, True, attribute="id"),
         Column("name", read.text(200), "the school's name", True),
@@ -98,7 +102,8 @@ SCHOOLS = Kind(
     once="each school_id may appear once",
 )
 STUDENTS = Kind(
-    "students", Student,
+    "students",
+    Student,
     (
         Column("student_id", read.identifier, _ID, True, attribute="id"),
         Column("first_name", read.text(100), "the student's first name", True),
@@ -117,14 +122,19 @@ STUDENTS = Kind(
     once="each student_id may appear once",
 )
 GUARDIANS = Kind(
-    "guardians", Guardian,
+    "guardians",
+    Guardian,
     (
         _STUDENT_ID,
         Column("name", read.text(200), "the guardian's name", True),
         Column("phone", normalize_phone, "a phone number such as (503) 555-0142", True),
         Column("language", normalize_language, "a language such as es or Spanish", True),
-        Column("relationship", read.text(64), "a relationship such as mother",
-               attribute="relationship_to_student"),
+        Column(
+            "relationship",
+            read.text(64),
+            "a relationship such as mother",
+            attribute="relationship_to_student",
+        ),
         # Consent changes only when the file says so: a blank never re-consents a family.
         Column("sms_consent", read.boolean, "Y or N", blank_keeps=True),
     ),
@@ -133,19 +143,22 @@ GUARDIANS = Kind(
     defaults={"sms_consent": True},
 )
 CALENDAR = Kind(
-    "calendar", CalendarDay,
+    "calendar",
+    CalendarDay,
     (_SCHOOL_ID, _DATE, Column("instructional", read.boolean, "Y or N", True)),
     key=("school_id", "date"),
     once="each school may list a date once",
     narrow_by="date",
 )
 ATTENDANCE = Kind(
-    "attendance", AttendanceRecord,
+    "attendance",
+    AttendanceRecord,
     (
         _STUDENT_ID,
         _DATE,
-        Column("status", read.attendance_status, "present, absent, tardy, excused or unexcused",
-               True),
+        Column(
+            "status", read.attendance_status, "present, absent, tardy, excused or unexcused", True
+        ),
         Column("minutes_missed", read.minutes, "a number of minutes such as 45"),
         Column("reason", read.text(200), "a reason"),
     ),
@@ -154,7 +167,8 @@ ATTENDANCE = Kind(
     narrow_by="date",
 )
 RESOURCES = Kind(
-    "resources", Resource,
+    "resources",
+    Resource,
     (
         Column("resource_id", read.identifier, "an id for the resource", True, attribute="id"),
         Column("barrier", normalize_barrier, "a barrier such as transportation", True),

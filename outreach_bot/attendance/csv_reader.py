@@ -58,14 +58,21 @@ class CsvTable:
                 yield CsvRow(line, {names[i + 1]: cells[i] for i in range(width) if i + 1 in names})
         except csv.Error as error:
             raise UnreadableFile(
-                RowError(self.source, next_line, None, f"this record is not valid CSV ({error});"
-                         " a value with a double quote in it must be in double quotes, with the"
-                         ' quote doubled ("")')
+                RowError(
+                    self.source,
+                    next_line,
+                    None,
+                    f"this record is not valid CSV ({error});"
+                    " a value with a double quote in it must be in double quotes, with the"
+                    ' quote doubled ("")',
+                )
             ) from None
 
     def _width_error(self, line: int, found: int, width: int) -> RowError:
         return RowError(
-            self.source, line, None,
+            self.source,
+            line,
+            None,
             f"the row has {found} values but the header has {width} columns; a value with a"
             " comma in it must be in double quotes",
         )
@@ -79,9 +86,14 @@ def column_name(header_cell: str) -> str:
 def decode_csv(data: bytes, source: str) -> CsvTable:
     """Decode a CSV file's bytes (UTF-8, with or without a BOM) and read its header."""
     if data.startswith(b"PK\x03\x04"):
-        raise UnreadableFile(RowError(
-            source, None, None, f"the file is a spreadsheet workbook (.xlsx), not CSV; {_SAVE_AS}"
-        ))
+        raise UnreadableFile(
+            RowError(
+                source,
+                None,
+                None,
+                f"the file is a spreadsheet workbook (.xlsx), not CSV; {_SAVE_AS}",
+            )
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableFile(RowError(source, None, None, f"the file is UTF-16 text; {_SAVE_AS}"))
     try:
@@ -89,14 +101,21 @@ def decode_csv(data: bytes, source: str) -> CsvTable:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         byte = data[error.start]
-        raise UnreadableFile(RowError(
-            source, line, None, f"the file is not UTF-8 text (byte 0x{byte:02X}); {_SAVE_AS}"
-        )) from None
+        raise UnreadableFile(
+            RowError(
+                source, line, None, f"the file is not UTF-8 text (byte 0x{byte:02X}); {_SAVE_AS}"
+            )
+        ) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise UnreadableFile(RowError(
-            source, line, None, f"the file is binary, not CSV text (it has NUL bytes); {_SAVE_AS}"
-        ))
+        raise UnreadableFile(
+            RowError(
+                source,
+                line,
+                None,
+                f"the file is binary, not CSV text (it has NUL bytes); {_SAVE_AS}",
+            )
+        )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -105,14 +124,16 @@ def decode_csv(data: bytes, source: str) -> CsvTable:
             RowError(source, 1, None, f"the header is not valid CSV ({error})")
         ) from None
     if header is None or not any(cell.strip() for cell in header):
-        raise UnreadableFile(RowError(
-            source, 1, None, "the file is empty; expected a header row naming the columns"
-        ))
+        raise UnreadableFile(
+            RowError(source, 1, None, "the file is empty; expected a header row naming the columns")
+        )
     if len(header) == 1 and ("\t" in header[0] or ";" in header[0]):
         separator = "tabs" if "\t" in header[0] else "semicolons"
-        raise UnreadableFile(RowError(
-            source, 1, None, f"the columns are separated by {separator}, not commas; {_SAVE_AS}"
-        ))
+        raise UnreadableFile(
+            RowError(
+                source, 1, None, f"the columns are separated by {separator}, not commas; {_SAVE_AS}"
+            )
+        )
     positions: dict[str, int] = {}
     duplicates: dict[str, list[int]] = {}
     for position, cell in enumerate(header, start=1):

@@ -106,18 +106,26 @@ def _header_errors(
     expected = ", ".join(column.name for column in spec.required)
     for column in spec.required:
         if column.name not in positions:
-            errors.append(RowError(
-                source, 1, column.name,
-                f"the header has no {column.name} column; expected a {spec.name} file,"
-                f" whose header has {expected}",
-            ))
+            errors.append(
+                RowError(
+                    source,
+                    1,
+                    column.name,
+                    f"the header has no {column.name} column; expected a {spec.name} file,"
+                    f" whose header has {expected}",
+                )
+            )
     for column in spec.columns:
         if column.name in duplicates:
             places = " and ".join(str(position) for position in duplicates[column.name])
-            errors.append(RowError(
-                source, 1, column.name,
-                f"the header names {column.name} more than once (columns {places}); keep one",
-            ))
+            errors.append(
+                RowError(
+                    source,
+                    1,
+                    column.name,
+                    f"the header names {column.name} more than once (columns {places}); keep one",
+                )
+            )
     return errors
 
 
@@ -138,8 +146,8 @@ def _import(
     good: dict[tuple[Any, ...], dict[str, Any]] = {}
     first_seen: dict[tuple[Any, ...], int] = {}
     for row in rows:
-        values, errors = ({}, [row.error]) if row.error else _read_row(
-            spec, source, row, positions, known
+        values, errors = (
+            ({}, [row.error]) if row.error else _read_row(spec, source, row, positions, known)
         )
         if not errors:
             key = tuple(values[attribute] for attribute in spec.key)
@@ -158,7 +166,11 @@ def _import(
     _upsert(session, spec, good, report)
     log.info(
         "imported %s: %d created, %d updated, %d unchanged, %d bad rows",
-        spec.name, report.created, report.updated, report.unchanged, report.bad_rows,
+        spec.name,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.bad_rows,
     )
     return report
 
@@ -206,7 +218,9 @@ def _duplicate(
 ) -> RowError:
     names = [column.name for column in spec.columns if column.field in spec.key]
     return RowError(
-        source, line, names[-1],
+        source,
+        line,
+        names[-1],
         f"line {first} has the same {' and '.join(names)}; {spec.once}",
         positions.get(names[-1]),
     )

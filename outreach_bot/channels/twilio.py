@@ -33,8 +33,9 @@ class GatewayHttpClient(TwilioHttpClient):  # type: ignore[misc]
             raise ValueError(
                 f"TWILIO_TIMEOUT_SECONDS must be a positive number of seconds, not {timeout}."
             )
-        if base_url and (urlsplit(base_url).scheme not in ("http", "https")
-                         or not urlsplit(base_url).netloc):
+        if base_url and (
+            urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc
+        ):
             raise ValueError(
                 f"TWILIO_API_BASE_URL must be an http(s) URL such as "
                 f"'https://sms-gateway.example.org', not {base_url!r}."
@@ -65,8 +66,14 @@ class GatewayHttpClient(TwilioHttpClient):  # type: ignore[misc]
     ) -> Response:
         """Send one API request, never without a timeout."""
         return super().request(
-            method, self.rewrite(url), params=params, data=data, headers=headers, auth=auth,
-            timeout=timeout or self.timeout, allow_redirects=allow_redirects,
+            method,
+            self.rewrite(url),
+            params=params,
+            data=data,
+            headers=headers,
+            auth=auth,
+            timeout=timeout or self.timeout,
+            allow_redirects=allow_redirects,
         )
 
 
@@ -124,17 +131,21 @@ class TwilioChannel:
             code = str(error.code) if error.code is not None else None
             raise ChannelError(
                 f"Twilio did not take the message (HTTP {status}, error {code}).",
-                code=code, http_status=status, retryable=status == 429 or status >= 500,
+                code=code,
+                http_status=status,
+                retryable=status == 429 or status >= 500,
             ) from None
         except requests.Timeout:
             raise ChannelError(
                 f"Twilio did not answer within {self.timeout:g} seconds.",
-                code="timeout", retryable=True,
+                code="timeout",
+                retryable=True,
             ) from None
         except requests.ConnectionError:
             raise ChannelError(
                 "Could not connect to Twilio's API; check the network or TWILIO_API_BASE_URL.",
-                code="connection", retryable=True,
+                code="connection",
+                retryable=True,
             ) from None
         except requests.RequestException as error:
             raise ChannelError(

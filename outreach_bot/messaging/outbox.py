@@ -29,6 +29,8 @@ OPT_OUT_CONFIRMATION = "opt_out_confirmation"
 UNSENT = ("pending", "queued")
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(minutes=30)
+# Rows relay() enqueues before marking them queued in one statement (a bounded IN list).
+RELAY_CHUNK = 500
 
 
 def send_job_id(message_id: int) -> str:
@@ -62,10 +64,20 @@ def queue_text(
         )
     cost = measure(body)
     message = Message(
-        direction="outbound", phone=phone, body=body, language=language, origin=origin,
-        purpose=purpose, guardian_id=guardian_id, conversation_id=conversation_id,
-        segments=cost.count, encoding=cost.encoding, status="pending", attempts=0,
-        created_at=now, updated_at=now,
+        direction="outbound",
+        phone=phone,
+        body=body,
+        language=language,
+        origin=origin,
+        purpose=purpose,
+        guardian_id=guardian_id,
+        conversation_id=conversation_id,
+        segments=cost.count,
+        encoding=cost.encoding,
+        status="pending",
+        attempts=0,
+        created_at=now,
+        updated_at=now,
     )
     suppression = _suppression(session, phone, purpose)
     if suppression is not None:
@@ -97,14 +109,17 @@ def relay(db: Database, queue: JobQueue, now: datetime) -> int:
             .where(Message.direction == "outbound", Message.status == "pending", _is_due(now))
             .order_by(Message.id)
         ).all()
-    for message_id in ids:
+    for start in range(0, len(ids), RELAY_CHUNK):
+        chunk = ids[start : start + RELAY_CHUNK]
         # Enqueue first, then mark: a crash in between only means a second, harmless enqueue.
-        queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id))
+        for message_id in chunk:
+            queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id))
+        # One transaction marks the chunk (not one per row); still pending and due only,
+        # since an inline job may already have sent a row or held it.
         with db.transaction() as session:
-            # Still pending and due: an inline job may already have sent it or held it.
             session.execute(
                 update(Message)
-                .where(Message.id == message_id, Message.status == "pending", _is_due(now))
+                .where(Message.id.in_(chunk), Message.status == "pending", _is_due(now))
                 .values(status="queued", queued_at=now, updated_at=now)
             )
     return len(ids)
@@ -116,12 +131,14 @@ def sweep_stuck(
     """Enqueue again every row left in 'queued' for too long (its job was lost)."""
     with db.transaction() as session:
         ids = session.scalars(
-            select(Message.id).where(
+            select(Message.id)
+            .where(
                 Message.direction == "outbound",
                 Message.status == "queued",
                 Message.provider_sid.is_(None),
                 Message.queued_at <= now - older_than,
-            ).order_by(Message.id)
+            )
+            .order_by(Message.id)
         ).all()
     for message_id in ids:
         queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id))
@@ -169,12 +186,18 @@ def deliver(
         result = channel.send(phone, body, status_callback_url)
     except ChannelError as error:
         with db.transaction() as session:
-            return _record_failure(session, message_id, error, now=now, attempts=attempts,
-                                   max_attempts=max_attempts)
+            return _record_failure(
+                session, message_id, error, now=now, attempts=attempts, max_attempts=max_attempts
+            )
     with db.transaction() as session:
         session.execute(
-            update(Message).where(Message.id == message_id).values(
-                status=result.status[:16], provider_sid=result.sid, sent_at=now, updated_at=now,
+            update(Message)
+            .where(Message.id == message_id)
+            .values(
+                status=result.status[:16],
+                provider_sid=result.sid,
+                sent_at=now,
+                updated_at=now,
                 error_code=None,
             )
         )
@@ -197,22 +220,36 @@ def _check_and_claim(session: Session, message_id: int, *, now: datetime, quiet:
     unsent = (Message.id == message_id, Message.status.in_(UNSENT), Message.provider_sid.is_(None))
     suppression = _suppression(session, message.phone, message.purpose)
     if suppression is not None:
-        session.execute(update(Message).where(*unsent).values(
-            status="suppressed", error_code=suppression, updated_at=now))
+        session.execute(
+            update(Message)
+            .where(*unsent)
+            .values(status="suppressed", error_code=suppression, updated_at=now)
+        )
         return "suppressed"
     if message.not_before is not None and message.not_before > now:
         # An early or duplicate job: the row waits for its time (a backoff or quiet hours).
         session.execute(update(Message).where(*unsent).values(status="pending", updated_at=now))
         return "not_due"
     if message.origin == "district" and quiet.contains(now):
-        session.execute(update(Message).where(*unsent).values(
-            status="pending", not_before=quiet.next_send_time(now), queued_at=None,
-            updated_at=now))
+        session.execute(
+            update(Message)
+            .where(*unsent)
+            .values(
+                status="pending",
+                not_before=quiet.next_send_time(now),
+                queued_at=None,
+                updated_at=now,
+            )
+        )
         return "held"
-    claimed = cast(CursorResult[Any], session.execute(
-        update(Message).where(*unsent).values(
-            status="sending", attempts=Message.attempts + 1, updated_at=now)
-    ))
+    claimed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Message)
+            .where(*unsent)
+            .values(status="sending", attempts=Message.attempts + 1, updated_at=now)
+        ),
+    )
     if claimed.rowcount != 1:
         return "done"
     session.refresh(message)
@@ -220,7 +257,12 @@ def _check_and_claim(session: Session, message_id: int, *, now: datetime, quiet:
 
 
 def _record_failure(
-    session: Session, message_id: int, error: ChannelError, *, now: datetime, attempts: int,
+    session: Session,
+    message_id: int,
+    error: ChannelError,
+    *,
+    now: datetime,
+    attempts: int,
     max_attempts: int,
 ) -> str:
     message = session.get_one(Message, message_id)
@@ -235,10 +277,16 @@ def _record_failure(
     if error.retryable and attempts < max_attempts:
         message.status, message.queued_at = "pending", None
         message.not_before = now + retry_delay(attempts)
-        log.warning("message %s not taken (error %s); retry %s of %s after backoff",
-                    message_id, code, attempts + 1, max_attempts)
+        log.warning(
+            "message %s not taken (error %s); retry %s of %s after backoff",
+            message_id,
+            code,
+            attempts + 1,
+            max_attempts,
+        )
         return "retry"
     message.status = "failed"
-    log.warning("message %s failed for good (error %s) after %s attempts",
-                message_id, code, attempts)
+    log.warning(
+        "message %s failed for good (error %s) after %s attempts", message_id, code, attempts
+    )
     return "failed"

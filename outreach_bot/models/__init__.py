@@ -12,10 +12,12 @@ from outreach_bot.models.escalation import ContactAttempt, Escalation
 from outreach_bot.models.message import Message, StatusCallback
 from outreach_bot.models.resource import Resource
 from outreach_bot.models.roster import Guardian, PhoneNumber, School, Student
+from outreach_bot.models.staff import AuditEvent, LoginThrottle, StaffNotice, User, UserSchool
 
 __all__ = [
     "AttendanceRecord",
     "AttendanceSummary",
+    "AuditEvent",
     "BarrierReport",
     "Base",
     "CalendarDay",
@@ -23,11 +25,15 @@ __all__ = [
     "Conversation",
     "Escalation",
     "Guardian",
+    "LoginThrottle",
     "Message",
     "PhoneNumber",
     "Resource",
     "School",
+    "StaffNotice",
     "StatusCallback",
     "Student",
     "TriggerFiring",
+    "User",
+    "UserSchool",
 ]

@@ -32,6 +32,10 @@ class Escalation(Base):
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(64))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     attempts: Mapped[list[ContactAttempt]] = relationship(
         back_populates="escalation", order_by="ContactAttempt.attempted_at"
@@ -49,6 +53,7 @@ class ContactAttempt(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     staff: Mapped[str | None] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     escalation: Mapped[Escalation] = relationship(back_populates="attempts")

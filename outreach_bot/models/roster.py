@@ -73,6 +73,9 @@ class PhoneNumber(Base):
     opt_out_source: Mapped[str | None] = mapped_column(String(32))
     undeliverable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     undeliverable_code: Mapped[str | None] = mapped_column(String(16))
+    # A staff member holding the conversation: the bot stays silent until they release it.
+    held_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def opted_out(self) -> bool:

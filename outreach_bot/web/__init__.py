@@ -15,8 +15,17 @@ def runtime() -> Runtime:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint; imported here so nothing happens at import time."""
+    from outreach_bot.web import admin, auth, cases, dashboard, labels, language, security
     from outreach_bot.web.health import blueprint as health
     from outreach_bot.web.twilio import blueprint as twilio
 
     app.register_blueprint(health)
     app.register_blueprint(twilio, url_prefix="/twilio")
+    security.init_app(app)
+    language.init_app(app)
+    labels.init_app(app)
+    app.register_blueprint(dashboard.assets, url_prefix="/staff")
+    app.register_blueprint(auth.blueprint, url_prefix="/staff")
+    app.register_blueprint(dashboard.blueprint, url_prefix="/staff")
+    app.register_blueprint(cases.blueprint, url_prefix="/staff/cases")
+    app.register_blueprint(admin.blueprint, url_prefix="/staff/admin")

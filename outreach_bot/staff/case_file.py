@@ -1,0 +1,180 @@
+"""Everything a case page shows: the student, the guardians, the conversation, what was done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach_bot.models import (
+    AttendanceRecord,
+    AttendanceSummary,
+    BarrierReport,
+    CalendarDay,
+    ContactAttempt,
+    Escalation,
+    Guardian,
+    Message,
+    PhoneNumber,
+    School,
+    Student,
+    User,
+)
+
+STRIP_DAYS = 30
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "ps", "ur", "he", "yi", "dv", "ckb", "sd", "ug"})
+
+
+def text_direction(language: str | None) -> str:
+    """'rtl' for languages written right to left, else 'ltr'."""
+    return "rtl" if (language or "").split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
+
+
+@dataclass(frozen=True)
+class SchoolDay:
+    """One instructional day on the attendance strip."""
+
+    day: date
+    status: str  # present, tardy, absent, excused, unexcused
+
+
+@dataclass(frozen=True)
+class PhoneStatus:
+    """A guardian's phone: ok, opted out or undeliverable, and who holds its conversation."""
+
+    guardian: Guardian | None
+    phone: str
+    status: str
+    held_by_user_id: int | None
+    held_by_email: str | None
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """A case and everything needed to work it."""
+
+    case: Escalation
+    student: Student | None
+    school: School | None
+    summary: AttendanceSummary | None
+    strip: list[SchoolDay]
+    phones: list[PhoneStatus]
+    messages: list[Message]
+    barriers: list[BarrierReport]
+    sheets: list[Message]
+    attempts: list[tuple[ContactAttempt, str | None]]
+    assignee: User | None
+
+
+def attendance_strip(session: Session, student: Student, last: date | None) -> list[SchoolDay]:
+    """The student's last 30 instructional days, oldest first; no record means present."""
+    query = select(CalendarDay.date).where(
+        CalendarDay.school_id == student.school_id, CalendarDay.instructional.is_(True)
+    )
+    if last is not None:
+        query = query.where(CalendarDay.date <= last)
+    days = sorted(session.scalars(query.order_by(CalendarDay.date.desc()).limit(STRIP_DAYS)))
+    if not days:
+        return []
+    rows = session.execute(
+        select(AttendanceRecord.date, AttendanceRecord.status).where(
+            AttendanceRecord.student_id == student.id,
+            AttendanceRecord.date.between(days[0], days[-1]),
+        )
+    )
+    statuses = {day: status for day, status in rows}
+    return [SchoolDay(day, statuses.get(day, "present")) for day in days]
+
+
+def phone_status(session: Session, phone: str, guardian: Guardian | None) -> PhoneStatus:
+    """What we know about one phone."""
+    number = session.get(PhoneNumber, phone)
+    status = "ok"
+    if number is not None and number.undeliverable_at is not None:
+        status = "undeliverable"
+    elif number is not None and number.opted_out_at is not None:
+        status = "opted_out"
+    holder = number.held_by_user_id if number is not None else None
+    email = session.scalar(select(User.email).where(User.id == holder)) if holder else None
+    return PhoneStatus(guardian, phone, status, holder, email)
+
+
+def load_case_file(session: Session, case: Escalation) -> CaseFile:
+    """Gather a case's file in a handful of queries."""
+    student = session.get(Student, case.student_id) if case.student_id else None
+    guardians: list[Guardian] = list(student.guardians) if student else []
+    if not guardians and case.guardian_id:
+        guardians = [session.get_one(Guardian, case.guardian_id)]
+    phones = [phone_status(session, g.phone, g) for g in guardians]
+    if case.phone and case.phone not in {p.phone for p in phones}:
+        phones.append(phone_status(session, case.phone, None))
+    numbers = [p.phone for p in phones]
+    messages = (
+        list(
+            session.scalars(
+                select(Message)
+                .where(
+                    Message.phone.in_(numbers),
+                    Message.purpose.is_distinct_from("staff_notification"),
+                )
+                .order_by(Message.created_at, Message.id)
+            )
+        )
+        if numbers
+        else []
+    )
+    summary = session.get(AttendanceSummary, student.id) if student else None
+    return CaseFile(
+        case=case,
+        student=student,
+        school=session.get(School, case.school_id) if case.school_id else None,
+        summary=summary,
+        strip=attendance_strip(session, student, summary.as_of if summary else None)
+        if student
+        else [],
+        phones=phones,
+        messages=messages,
+        barriers=list(
+            session.scalars(
+                select(BarrierReport)
+                .where(BarrierReport.student_id == case.student_id)
+                .order_by(BarrierReport.reported_at)
+            )
+        )
+        if case.student_id
+        else [],
+        sheets=[m for m in messages if (m.purpose or "").startswith("resources:")],
+        attempts=[
+            (attempt, email)
+            for attempt, email in session.execute(
+                select(ContactAttempt, User.email)
+                .outerjoin(User, User.id == ContactAttempt.user_id)
+                .where(ContactAttempt.escalation_id == case.id)
+                .order_by(ContactAttempt.attempted_at, ContactAttempt.id)
+            )
+        ],
+        assignee=session.get(User, case.assigned_to_id) if case.assigned_to_id else None,
+    )
+
+
+def student_cases(session: Session, student_id: str) -> list[Escalation]:
+    """Every case, open or closed, for one student, newest first."""
+    return list(
+        session.scalars(
+            select(Escalation)
+            .where(Escalation.student_id == student_id)
+            .order_by(Escalation.created_at.desc())
+        )
+    )
+
+
+def colleagues(session: Session, school_id: str | None) -> list[User]:
+    """Active staff a case at this school can be assigned to."""
+    users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.email)).all()
+    return [
+        u
+        for u in users
+        if u.role == "district_admin" or (school_id is not None and school_id in u.school_ids)
+    ]

@@ -1,0 +1,105 @@
+"""District admin pages: staff accounts and the audit log (read and export)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from outreach_bot.models import School, User
+from outreach_bot.models.staff import ROLES
+from outreach_bot.staff import audit
+from outreach_bot.staff.users import AccountError, create_user, set_role
+from outreach_bot.web import runtime
+from outreach_bot.web.dashboard import record
+from outreach_bot.web.language import t
+from outreach_bot.web.security import admin_only, require_sign_in
+
+blueprint = Blueprint("admin", __name__)
+blueprint.before_request(require_sign_in)
+
+
+@blueprint.get("/users")
+@admin_only
+def users() -> str:
+    """Every staff account, and a form to add one."""
+    with runtime().db.transaction() as db:
+        accounts = db.scalars(select(User).order_by(User.email)).all()
+        schools = db.scalars(select(School).order_by(School.name)).all()
+        record(db, "viewed_users")
+        return render_template("staff/users.html", accounts=accounts, schools=schools, roles=ROLES)
+
+
+@blueprint.post("/users")
+@admin_only
+def create() -> BaseResponse:
+    """Add a staff account."""
+    form = request.form
+    rt = runtime()
+    try:
+        with rt.db.transaction() as db:
+            user = create_user(
+                db,
+                email=form.get("email", ""),
+                password=form.get("password", ""),
+                role=form.get("role", ""),
+                school_ids=form.getlist("school_ids"),
+                language=form.get("language", "en"),
+                now=rt.clock(),
+            )
+            record(db, "created_user", "user", user.id)
+    except AccountError as error:
+        flash(str(error), "error")
+    else:
+        flash(t("Account created."), "ok")
+    return redirect(url_for("admin.users"))
+
+
+@blueprint.post("/users/<int:user_id>")
+@admin_only
+def update(user_id: int) -> BaseResponse:
+    """Change an account's role and schools, or turn it off (its sessions end at once)."""
+    form = request.form
+    rt = runtime()
+    try:
+        with rt.db.transaction() as db:
+            user = db.get(User, user_id)
+            if user is None:
+                return redirect(url_for("admin.users"))
+            set_role(db, user, form.get("role", user.role), form.getlist("school_ids"))
+            active = form.get("active") == "1"
+            if user.active and not active:
+                user.session_version += 1
+            user.active = active
+            record(db, "changed_user", "user", user.id)
+    except AccountError as error:
+        flash(str(error), "error")
+    else:
+        flash(t("Account saved."), "ok")
+    return redirect(url_for("admin.users"))
+
+
+@blueprint.get("/audit")
+@admin_only
+def audit_log() -> str:
+    """The newest audit events."""
+    action = request.args.get("action", "")
+    with runtime().db.transaction() as db:
+        events = audit.recent(db, action=action or None)
+        record(db, "viewed_audit_log")
+        return render_template("staff/audit.html", events=events, action=action)
+
+
+@blueprint.get("/audit.csv")
+@admin_only
+def audit_export() -> Response:
+    """The whole audit log as CSV."""
+    rt = runtime()
+    with rt.db.transaction() as db:
+        record(db, "exported_audit_log")
+        body = "".join(audit.export_csv(db))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
+    )

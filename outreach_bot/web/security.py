@@ -1,0 +1,162 @@
+"""Staff sessions: signed cookies, idle timeout, CSRF on every form, and who is signed in."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, Response, abort, g, redirect, request, session, url_for
+from markupsafe import Markup, escape
+from werkzeug.wrappers import Response as BaseResponse
+
+from outreach_bot.models import User
+from outreach_bot.staff.scope import Scope
+from outreach_bot.web import runtime
+
+F = TypeVar("F", bound=Callable[..., Any])
+# Machine-to-machine endpoints with their own authentication (Twilio signs its webhooks).
+CSRF_EXEMPT = frozenset({"twilio", "health"})
+STAFF_BLUEPRINTS = frozenset({"auth", "dashboard", "cases", "admin"})
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    """The signed-in staff member, as loaded at the start of a request."""
+
+    id: int
+    email: str
+    role: str
+    language: str
+    school_ids: frozenset[str]
+
+    @property
+    def scope(self) -> Scope:
+        """What this person may see and do."""
+        return Scope(user_id=self.id, role=self.role, school_ids=self.school_ids)
+
+
+def init_app(app: Flask) -> None:
+    """Cookie settings from the runtime's settings, and the per-request checks."""
+    settings = runtime_for(app).settings
+    app.config.update(
+        SESSION_COOKIE_NAME="outreach_session",
+        SESSION_COOKIE_SECURE=not settings.is_development,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),
+        SESSION_REFRESH_EACH_REQUEST=True,
+    )
+    app.before_request(load_staff)
+    app.before_request(check_csrf)
+    app.after_request(protect_response)
+    app.jinja_env.globals["csrf_field"] = csrf_field
+
+
+def runtime_for(app: Flask) -> Any:
+    """The runtime stored on an app (before any request context exists)."""
+    return app.extensions["outreach"]
+
+
+def load_staff() -> None:
+    """Find the signed-in user; end the session when it sat idle too long or was signed out."""
+    g.staff = None
+    g.session_expired = False
+    if request.blueprint not in STAFF_BLUEPRINTS or "user_id" not in session:
+        return
+    rt = runtime()
+    now = rt.clock().timestamp()
+    idle = rt.settings.session_idle_minutes * 60
+    if now - float(session.get("seen", 0)) > idle:
+        session.clear()
+        g.session_expired = True
+        return
+    with rt.db.transaction() as db:
+        user = db.get(User, session["user_id"])
+        valid = user is not None and user.active and user.session_version == session.get("v")
+        if not valid or user is None:
+            session.clear()
+            return
+        g.staff = StaffIdentity(
+            user.id, user.email, user.role, user.language, frozenset(user.school_ids)
+        )
+    session["seen"] = now
+
+
+def start_session(user: User) -> None:
+    """Sign a user in on a fresh session: nothing from before sign-in survives."""
+    session.clear()
+    session.permanent = True
+    session["user_id"] = user.id
+    session["v"] = user.session_version
+    session["csrf"] = secrets.token_urlsafe(32)
+    session["seen"] = runtime().clock().timestamp()
+
+
+def csrf_token() -> str:
+    """This session's form token, created on first use."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    token: str = session["csrf"]
+    return token
+
+
+def csrf_field() -> Markup:
+    """The hidden input every form carries."""
+    return Markup(f'<input type="hidden" name="csrf_token" value="{escape(csrf_token())}">')
+
+
+def check_csrf() -> None:
+    """Refuse (400) any form post whose token does not match the session's."""
+    if request.method != "POST" or request.blueprint in CSRF_EXEMPT:
+        return
+    expected = session.get("csrf")
+    given = request.form.get("csrf_token", "")
+    if not expected or not hmac.compare_digest(str(expected), given):
+        abort(400, "This form has expired. Go back, reload the page and try again.")
+
+
+def protect_response(response: Response) -> Response:
+    """Staff pages are never cached or framed, and run only our own scripts."""
+    if request.blueprint in STAFF_BLUEPRINTS:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def staff() -> StaffIdentity:
+    """The signed-in user (only inside views that require sign-in)."""
+    found: StaffIdentity = g.staff
+    return found
+
+
+def require_sign_in() -> BaseResponse | None:
+    """A blueprint guard: send anyone not signed in to the sign-in page."""
+    if g.get("staff") is None:
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        expired = "1" if g.get("session_expired") else None
+        return redirect(url_for("auth.login", next=target, expired=expired))
+    return None
+
+
+def admin_only(view: F) -> F:
+    """A view only district admins may open (403 for everyone else)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not staff().scope.can_administer:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
