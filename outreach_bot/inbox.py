@@ -22,7 +22,7 @@ from outreach_bot.i18n.names import names_for
 from outreach_bot.messaging.optout import classify_keyword, is_opted_out, opt_in, opt_out
 from outreach_bot.messaging.outbox import queue_text
 from outreach_bot.messaging.segments import measure
-from outreach_bot.models import Conversation, Guardian, Message
+from outreach_bot.models import Conversation, Escalation, Guardian, Message, StaffNotice
 from outreach_bot.phones import normalize_phone
 from outreach_bot.staff.takeover import held_by
 
@@ -88,7 +88,8 @@ def process_inbound(
     if is_opted_out(session, message.phone):
         return "ignored_opted_out"
     if held_by(session, message.phone) is not None:
-        return "held_by_staff"  # stored for the person holding the conversation; no bot reply
+        _tell_staff(session, message, guardian, now)  # the person holding it answers, not the bot
+        return "held_by_staff"
     match = _keyword_trigger(conversations, message.body)
     flow = conversations.library.flows.get(conversation.flow) if conversation else None
     if match and (flow is None or match.trigger.name in flow.interruptions):
@@ -226,6 +227,31 @@ def _catch_all(
         phone=message.phone,
     )
     return "escalated"
+
+
+def _tell_staff(
+    session: Session, message: Message, guardian: Guardian | None, now: datetime
+) -> None:
+    """A family texted while staff hold their phone: notify whoever works their open case."""
+    case = session.scalars(
+        select(Escalation)
+        .where(Escalation.status == "open", Escalation.phone == message.phone)
+        .order_by(Escalation.id.desc())
+    ).first()
+    if case is not None:
+        session.add(
+            StaffNotice(escalation_id=case.id, kind="new", level=case.level, created_at=now)
+        )
+        return
+    open_escalation(
+        session,
+        reason="family_texted",
+        priority="low",
+        now=now,
+        student_id=guardian.student_id if guardian else None,
+        guardian_id=guardian.id if guardian else None,
+        phone=message.phone,
+    )
 
 
 def _open_conversations(session: Session, phone: str) -> list[Conversation]:

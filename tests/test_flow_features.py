@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from outreach_bot import jobs
-from outreach_bot.models import Conversation, Escalation, Guardian, Message
+from outreach_bot.models import Conversation, Escalation, Guardian, Message, StaffNotice
 from tests.factories import add_attendance, add_family, add_school, add_school_days
 
 TZ = ZoneInfo("America/Los_Angeles")
@@ -218,6 +218,9 @@ def test_while_staff_hold_the_conversation_the_bot_stays_silent(runtime, client,
         hold(session, PHONE, clerk.id, clock())
     before = len(sent(runtime))
     text_in(client, "1")
+    with runtime.db.transaction() as session:
+        notices = session.scalars(select(StaffNotice.kind)).all()
+    assert "new" in notices  # whoever works the family's case hears they texted
     clock.advance(days=3)
     jobs.tick()
     assert len(sent(runtime)) == before  # no answer, no timeout escalation
