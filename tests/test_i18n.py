@@ -60,7 +60,7 @@ def test_every_msgid_is_translated_with_the_same_placeholders(path):
 
 @pytest.mark.parametrize(
     ("tag", "expected"),
-    [("es", "es"), ("es-MX", "es"), ("en-US", "en"), ("vi", "en"), (None, "en"), ("xx", "en")],
+    [("es", "es"), ("es-MX", "es"), ("en-US", "en"), ("vi", "vi"), (None, "en"), ("xx", "en")],
 )
 def test_language_fallback(tag, expected):
     assert Catalogs(LOCALES).choose(tag) == expected

@@ -29,27 +29,67 @@ OTHER_PHONE = "+12065550117"
 @pytest.mark.parametrize(
     ("text", "keyword"),
     [
-        ("STOP", "stop"), (" stop. ", "stop"), ("Stop!!", "stop"), ("STOPALL", "stop"),
-        ("Unsubscribe", "stop"), ("cancel", "stop"), ("END", "stop"), ("quit", "stop"),
-        ("Revoke", "stop"), ("OPTOUT", "stop"), ("opt-out", "stop"), ("STOP 🛑", "stop"),
-        ("ＳＴＯＰ", "stop"), ("stop texting me", "stop"), ("Don't text me.", "stop"),
-        ("don’t text me", "stop"), ("Unsubscribe me", "stop"), ("please stop", "stop"),
-        ("START", "start"), ("unstop", "start"), ("Subscribe", "start"),
-        ("HELP", "help"), ("help?", "help"), ("info", "help"),
+        ("STOP", "stop"),
+        (" stop. ", "stop"),
+        ("Stop!!", "stop"),
+        ("STOPALL", "stop"),
+        ("Unsubscribe", "stop"),
+        ("cancel", "stop"),
+        ("END", "stop"),
+        ("quit", "stop"),
+        ("Revoke", "stop"),
+        ("OPTOUT", "stop"),
+        ("opt-out", "stop"),
+        ("STOP 🛑", "stop"),
+        ("ＳＴＯＰ", "stop"),
+        ("stop texting me", "stop"),
+        ("Don't text me.", "stop"),
+        ("don’t text me", "stop"),
+        ("Unsubscribe me", "stop"),
+        ("please stop", "stop"),
+        ("START", "start"),
+        ("unstop", "start"),
+        ("Subscribe", "start"),
+        ("HELP", "help"),
+        ("help?", "help"),
+        ("info", "help"),
         # Spanish
-        ("ALTO", "stop"), ("Parar", "stop"), ("pare", "stop"), ("¡Basta!", "stop"),
-        ("cancelar", "stop"), ("No más mensajes", "stop"), ("NO MAS MENSAJES", "stop"),
-        ("comenzar", "start"), ("Iniciar", "start"), ("AYUDA", "help"), ("información", "help"),
+        ("ALTO", "stop"),
+        ("Parar", "stop"),
+        ("pare", "stop"),
+        ("¡Basta!", "stop"),
+        ("cancelar", "stop"),
+        ("No más mensajes", "stop"),
+        ("NO MAS MENSAJES", "stop"),
+        ("comenzar", "start"),
+        ("Iniciar", "start"),
+        ("AYUDA", "help"),
+        ("información", "help"),
         # Portuguese, French
-        ("parar", "stop"), ("Não quero mais", "stop"), ("começar", "start"), ("ajuda", "help"),
-        ("ARRÊT", "stop"), ("aide", "help"),
+        ("parar", "stop"),
+        ("Não quero mais", "stop"),
+        ("começar", "start"),
+        ("ajuda", "help"),
+        ("ARRÊT", "stop"),
+        ("aide", "help"),
         # Vietnamese, with its marks
-        ("DỪNG", "stop"), ("dừng", "stop"), ("Dừng lại.", "stop"), ("Hủy", "stop"),
-        ("bắt đầu", "start"), ("Giúp", "help"),
+        ("DỪNG", "stop"),
+        ("dừng", "stop"),
+        ("Dừng lại.", "stop"),
+        ("Hủy", "stop"),
+        ("bắt đầu", "start"),
+        ("Giúp", "help"),
         # Chinese (simplified and traditional), Arabic, Russian
-        ("停止", "stop"), ("退订", "stop"), ("退訂", "stop"), ("开始", "start"), ("帮助", "help"),
-        ("توقف", "stop"), ("إيقاف", "stop"), ("مساعدة", "help"),
-        ("СТОП", "stop"), ("помощь", "help"),
+        ("停止", "stop"),
+        ("退订", "stop"),
+        ("退訂", "stop"),
+        ("开始", "start"),
+        ("帮助", "help"),
+        ("توقف", "stop"),
+        ("إيقاف", "stop"),
+        ("مساعدة", "help"),
+        ("СТОП", "stop"),
+        ("помощь", "help"),
     ],
 )
 def test_keywords(text: str, keyword: str) -> None:
@@ -59,11 +99,25 @@ def test_keywords(text: str, keyword: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "", "   ", "?!", "1", "2", "yes", "sí", "no", "ok",
-        "stop by the office tomorrow", "I can't stop worrying", "help me find a bus pass",
-        "S.T.O.P", "stopp",
+        "",
+        "   ",
+        "?!",
+        "1",
+        "2",
+        "yes",
+        "sí",
+        "no",
+        "ok",
+        "stop by the office tomorrow",
+        "I can't stop worrying",
+        "help me find a bus pass",
+        "S.T.O.P",
+        "stopp",
         # Without its marks "dung" can mean "correct" or "use": never read as STOP.
-        "dung", "Đúng", "đúng rồi", "dùng",
+        "dung",
+        "Đúng",
+        "đúng rồi",
+        "dùng",
     ],
 )
 def test_ordinary_messages_are_not_keywords(text: str) -> None:
@@ -110,8 +164,12 @@ def test_undeliverable_marks(runtime: Runtime) -> None:
 
 def _queue(runtime: Runtime, phone: str = PHONE, **options: object) -> int:
     fields: dict[str, object] = {
-        "phone": phone, "body": "Hi, this is Maple Valley Schools.", "language": "en",
-        "origin": "district", "purpose": "nudge", "now": runtime.clock(),
+        "phone": phone,
+        "body": "Hi, this is Maple Valley Schools.",
+        "language": "en",
+        "origin": "district",
+        "purpose": "nudge",
+        "now": runtime.clock(),
         "quiet": runtime.quiet_hours,
     }
     fields.update(options)
@@ -121,8 +179,13 @@ def _queue(runtime: Runtime, phone: str = PHONE, **options: object) -> int:
 
 def _deliver(runtime: Runtime, channel: ConsoleChannel, message_id: int) -> str:
     return deliver(
-        runtime.db, channel, message_id, now=runtime.clock(), quiet=runtime.quiet_hours,
-        status_callback_url=None, max_attempts=3,
+        runtime.db,
+        channel,
+        message_id,
+        now=runtime.clock(),
+        quiet=runtime.quiet_hours,
+        status_callback_url=None,
+        max_attempts=3,
     )
 
 
@@ -154,8 +217,9 @@ def test_only_the_stop_confirmation_reaches_an_opted_out_phone(runtime: Runtime)
     channel = ConsoleChannel(echo=None)
     with runtime.db.transaction() as session:
         opt_out(session, PHONE, source="keyword", now=runtime.clock())
-    confirmation = _queue(runtime, origin="reply", purpose=OPT_OUT_CONFIRMATION,
-                          bypass_opt_out=True)
+    confirmation = _queue(
+        runtime, origin="reply", purpose=OPT_OUT_CONFIRMATION, bypass_opt_out=True
+    )
     assert _deliver(runtime, channel, confirmation) == "sent"
     assert len(channel.sent) == 1
     with pytest.raises(ValueError, match="Only the STOP confirmation"):

@@ -39,9 +39,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from outreach_bot.cli import database, demo, escalations, imports, scan
+    from outreach_bot.cli import database, demo, escalations, flows, i18n, imports, scan, users
 
-    for module in (database, demo, escalations, imports, scan):
+    for module in (database, demo, escalations, flows, i18n, imports, scan, users):
         module.register(main)
 
 

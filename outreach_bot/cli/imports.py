@@ -43,7 +43,8 @@ def _command(kind: Kind) -> click.Command:
         "path", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path)
     )
     @click.option(
-        "--skip-bad-rows", is_flag=True,
+        "--skip-bad-rows",
+        is_flag=True,
         help="Import the good rows and report the bad ones, instead of importing nothing.",
     )
     @with_runtime

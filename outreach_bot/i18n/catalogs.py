@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileParser
 from babel.support import NullTranslations, Translations
+
+from outreach_bot.i18n.languages import babel_locale, normalize_language, plural_forms
 
 SOURCE_LANGUAGE = "en"
 # Tags whose catalog lives under another language (BCP 47 tag -> catalog language).
@@ -23,17 +27,84 @@ ALIASES = {
     "zh-CN": "zh-Hans",
     "zh-SG": "zh-Hans",
     "zh": "zh-Hans",
+    # Written Cantonese is read in Traditional characters.
+    "yue": "zh-Hant",
     "fil": "tl",
+    # Hmong Daw (White Hmong) and Hmong Njua (Green Hmong) read the same RPA spelling.
+    "mww": "hmn",
+    "hnj": "hmn",
     "pt-BR": "pt",
     "pt-PT": "pt",
     "iw": "he",
     "no": "nb",
 }
+CATALOG_NAME = "messages.po"
 
 
 def catalog_folder(language: str) -> str:
     """The folder name Babel uses for a BCP 47 tag ('zh-Hant' -> 'zh_Hant')."""
     return language.replace("-", "_")
+
+
+def catalog_path(locales_dir: Path, language: str) -> Path:
+    """Where a language's .po file lives."""
+    return locales_dir / catalog_folder(language) / "LC_MESSAGES" / CATALOG_NAME
+
+
+def fallback_chain(tag: str) -> Iterator[str]:
+    """The catalog languages to try for a tag, best first ('zh-TW' -> zh-Hant-TW, zh-Hant...)."""
+    raw = tag.strip().replace("_", "-")
+    try:
+        canonical = normalize_language(raw)
+    except ValueError:
+        canonical = raw
+    for start in dict.fromkeys((canonical, raw)):
+        parts = start.split("-")
+        for length in range(len(parts), 0, -1):
+            prefix = "-".join(parts[:length])
+            yield prefix
+            if prefix in ALIASES:
+                yield ALIASES[prefix]
+
+
+class LanguageCatalog(Catalog):
+    """A Babel catalog that keeps its plural rule for a language CLDR lacks (Hmong).
+
+    Babel writes the Plural-Forms header (into .po and .mo alike) only for locales CLDR
+    knows; without it gettext would treat Hmong as having English's two forms.
+    """
+
+    def _get_mime_headers(self) -> list[tuple[str, str]]:
+        headers = super()._get_mime_headers()
+        if self.locale is None and not any(name == "Plural-Forms" for name, _ in headers):
+            headers.insert(-3, ("Plural-Forms", self.plural_forms))
+        return headers
+
+    mime_headers = property(_get_mime_headers, Catalog._set_mime_headers)
+
+
+def empty_catalog(language: str, **options: str) -> LanguageCatalog:
+    """A catalog for a language, with its plural rule (our own where CLDR has none)."""
+    if babel_locale(language) is not None:
+        return LanguageCatalog(locale=catalog_folder(language), **options)  # type: ignore[arg-type]
+    catalog = LanguageCatalog(locale=None, **options)  # type: ignore[arg-type]
+    count, expression = plural_forms(language)
+    catalog.mime_headers = [
+        ("Language", catalog_folder(language)),
+        ("Plural-Forms", f"nplurals={count}; plural={expression};"),
+    ]
+    return catalog
+
+
+def read_catalog(path: Path, language: str) -> LanguageCatalog:
+    """Parse a language's .po file."""
+    catalog = empty_catalog(language)
+    with path.open("rb") as handle:
+        PoFileParser(catalog).parse(handle)
+    if catalog.locale is None:  # the file's own header may lack or misstate the rule
+        count, expression = plural_forms(language)
+        catalog.mime_headers = [("Plural-Forms", f"nplurals={count}; plural={expression};")]
+    return catalog
 
 
 class Catalogs:
@@ -48,21 +119,22 @@ class Catalogs:
         """Every language families can be texted in, English first."""
         found = sorted(
             path.parent.parent.name.replace("_", "-")
-            for path in self.locales_dir.glob("*/LC_MESSAGES/messages.po")
+            for path in self.locales_dir.glob(f"*/LC_MESSAGES/{CATALOG_NAME}")
         )
         return [SOURCE_LANGUAGE, *found]
 
     def choose(self, tag: str | None) -> str:
         """The catalog language for a guardian's language tag, falling back to English."""
-        available = set(self.languages())
-        if not tag:
+        if not tag or not tag.strip():
             return SOURCE_LANGUAGE
-        candidates = [tag, ALIASES.get(tag, "")]
-        parts = tag.split("-")
-        for length in range(len(parts) - 1, 0, -1):
-            prefix = "-".join(parts[:length])
-            candidates += [prefix, ALIASES.get(prefix, "")]
-        return next((c for c in candidates if c in available), SOURCE_LANGUAGE)
+        available = set(self.languages())
+        return next((c for c in fallback_chain(tag) if c in available), SOURCE_LANGUAGE)
+
+    def needs_invitation(self, tag: str | None) -> bool:
+        """True when a guardian's language has no catalog, so they get English and an invite."""
+        if not tag or not tag.strip() or self.choose(tag) != SOURCE_LANGUAGE:
+            return False
+        return SOURCE_LANGUAGE not in fallback_chain(tag)
 
     def get(self, language: str) -> NullTranslations:
         """Translations for a catalog language; English (the source) translates to itself."""
@@ -75,9 +147,7 @@ class Catalogs:
     def _load(self, language: str) -> NullTranslations:
         if language == SOURCE_LANGUAGE:
             return NullTranslations()
-        path = self.locales_dir / catalog_folder(language) / "LC_MESSAGES" / "messages.po"
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=catalog_folder(language))
+        catalog = read_catalog(catalog_path(self.locales_dir, language), language)
         buffer = io.BytesIO()
         write_mo(buffer, catalog)  # fuzzy entries are left out, as gettext does
         buffer.seek(0)

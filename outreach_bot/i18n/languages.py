@@ -11,9 +11,10 @@ import unicodedata
 from collections.abc import Iterator
 from functools import cache, lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.localedata import locale_identifiers
+from babel.messages.plurals import get_plural
 
 # Languages CLDR has no locale data (or no English name) for: tag -> (English name, other names).
 EXTRA_LANGUAGES: dict[str, tuple[str, ...]] = {
@@ -23,6 +24,31 @@ EXTRA_LANGUAGES: dict[str, tuple[str, ...]] = {
     "kjb": ("Qʼanjobʼal", "Q'anjob'al", "Kanjobal"),
     "kar": ("Karen",),
 }
+# The languages families are texted in out of the box, English (the source) first.
+SUPPORTED_LANGUAGES: tuple[str, ...] = (
+    "en",
+    "es",
+    "vi",
+    "zh-Hans",
+    "zh-Hant",
+    "ar",
+    "tl",
+    "ko",
+    "ru",
+    "uk",
+    "fa",
+    "ps",
+    "pa",
+    "ht",
+    "so",
+    "pt",
+    "hmn",
+)
+# Plural rules (gettext's nplurals and plural expression) for languages CLDR has no rules for.
+# Hmong nouns do not change with number ("1 hnub", "5 hnub"), so it has one form.
+EXTRA_PLURALS: dict[str, tuple[int, str]] = {"hmn": (1, "0")}
+# What a language calls itself, where CLDR has no name or not the one families use.
+EXTRA_OWN_NAMES: dict[str, str] = {"hmn": "Hmoob", "tl": "Tagalog", "ht": "Kreyòl ayisyen"}
 # Names rosters use that CLDR spells another way: name -> tag.
 EXTRA_NAMES: dict[str, str] = {
     "Bengali": "bn",
@@ -162,3 +188,35 @@ def language_name(tag: str) -> str:
         return tag
     details = [english.scripts.get(p) or english.territories.get(p) or p for p in parts[1:]]
     return f"{name} ({', '.join(details)})" if details else name
+
+
+def babel_locale(tag: str) -> Locale | None:
+    """Babel's locale for a tag ("zh-Hant" -> zh_Hant), or None when CLDR lacks it (hmn)."""
+    try:
+        return Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+def own_name(tag: str) -> str:
+    """The name a language calls itself ("español", "Tiếng Việt", "Hmoob"), or the tag."""
+    base = tag.split("-")[0]
+    if tag in EXTRA_OWN_NAMES or base in EXTRA_OWN_NAMES:
+        return EXTRA_OWN_NAMES.get(tag) or EXTRA_OWN_NAMES[base]
+    locale = babel_locale(tag)
+    return (locale.get_display_name(locale) or tag) if locale else tag
+
+
+def text_direction(tag: str) -> str:
+    """'rtl' for a right-to-left language (Arabic, Persian, Pashto), else 'ltr'; for dir=""."""
+    locale = babel_locale(tag)
+    return locale.text_direction if locale else "ltr"
+
+
+def plural_forms(tag: str) -> tuple[int, str]:
+    """gettext's (nplurals, plural expression) for a language, from CLDR or EXTRA_PLURALS."""
+    base = tag.split("-")[0]
+    if base in EXTRA_PLURALS:
+        return EXTRA_PLURALS[base]
+    rule = get_plural(babel_locale(tag) or "en")
+    return rule.num_plurals, rule.plural_expr

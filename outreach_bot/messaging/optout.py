@@ -31,40 +31,94 @@ class KeywordSet:
 # Add a language by adding rows here; a phrase is matched against the whole message after
 # trimming, casefolding and stripping punctuation, so write it in lower case without punctuation.
 KEYWORDS: tuple[KeywordSet, ...] = (
+    # English: carriers' standard words, then the ways people say it in their own words.
     KeywordSet("en", "stop", (
         "stop", "stopall", "stop all", "unsubscribe", "cancel", "end", "quit", "revoke",
         "optout", "opt out", "stop texting me", "stop texting", "stop messaging me",
         "dont text me", "do not text me", "unsubscribe me", "no more texts", "remove me",
-        "please stop", "stop please",
+        "please stop", "stop please", "no more messages", "stop sending messages",
+        "leave me alone", "dont text me anymore", "take me off this list",
+        "please stop texting me", "stop texting me please",
     )),
     KeywordSet("en", "start", ("start", "unstop", "subscribe", "resubscribe")),
     KeywordSet("en", "help", ("help", "info")),
     KeywordSet("es", "stop", (
         "alto", "parar", "pare", "para", "basta", "cancelar", "detener", "baja",
         "no mas mensajes", "no mas textos", "no me escriban", "no me manden mensajes",
+        "no mas", "ya no", "no quiero mas mensajes", "dejen de escribirme",
+        "no me escriban mas", "ya no me escriban",
     )),
-    KeywordSet("es", "start", ("comenzar", "iniciar", "empezar", "reanudar")),
+    KeywordSet("es", "start", ("comenzar", "iniciar", "empezar", "reanudar", "alta")),
     KeywordSet("es", "help", ("ayuda", "informacion")),
-    KeywordSet("pt", "stop", ("parar", "pare", "cancelar", "sair", "nao quero mais")),
-    KeywordSet("pt", "start", ("comecar", "iniciar")),
+    KeywordSet("pt", "stop", (
+        "parar", "pare", "parem", "cancelar", "sair", "chega", "nao quero mais",
+        "nao quero mais mensagens", "parem de mandar mensagens", "descadastrar",
+    )),
+    KeywordSet("pt", "start", ("comecar", "iniciar", "voltar", "reativar")),
     KeywordSet("pt", "help", ("ajuda",)),
     KeywordSet("fr", "stop", ("arret", "arreter", "desabonner", "annuler")),
     KeywordSet("fr", "start", ("commencer", "reprendre")),
     KeywordSet("fr", "help", ("aide",)),
-    KeywordSet("vi", "stop", ("dừng", "dừng lại", "ngừng", "ngưng", "hủy", "hủy đăng ký"),
-               fold_accents=False),
-    KeywordSet("vi", "start", ("bắt đầu",), fold_accents=False),
+    # Vietnamese keeps its marks: without them "dung" can mean "correct" or "use".
+    KeywordSet("vi", "stop", (
+        "dừng", "dừng lại", "ngừng", "ngưng", "hủy", "hủy đăng ký", "ngừng nhắn tin",
+        "đừng nhắn tin nữa", "không nhận tin nữa", "đừng nhắn nữa",
+    ), fold_accents=False),
+    KeywordSet("vi", "start", ("bắt đầu", "đăng ký lại"), fold_accents=False),
     KeywordSet("vi", "help", ("giúp", "giúp đỡ", "trợ giúp"), fold_accents=False),
-    KeywordSet("zh", "stop", ("停止", "退订", "退訂", "取消订阅", "取消訂閱")),
+    # Chinese, in both scripts (zh-Hans and zh-Hant share these rows).
+    KeywordSet("zh", "stop", (
+        "停止", "退订", "退訂", "取消订阅", "取消訂閱", "取消", "退出", "不要再发了",
+        "不要再發了", "别发了", "別發了", "停止发送", "停止發送",
+    )),
     KeywordSet("zh", "start", ("开始", "開始", "订阅", "訂閱")),
-    KeywordSet("zh", "help", ("帮助", "幫助")),
-    KeywordSet("ar", "stop", ("توقف", "إيقاف", "إلغاء")),
-    KeywordSet("ar", "start", ("ابدأ", "بدء")),
-    KeywordSet("ar", "help", ("مساعدة",)),
-    KeywordSet("ru", "stop", ("стоп", "отписаться")),
-    KeywordSet("ru", "start", ("старт",)),
+    KeywordSet("zh", "help", ("帮助", "幫助", "求助")),
+    KeywordSet("ar", "stop", (
+        "توقف", "إيقاف", "ايقاف", "إلغاء", "الغاء", "توقفوا", "كفى", "لا ترسلوا رسائل",
+        "لا أريد رسائل", "لا اريد رسائل",
+    )),
+    KeywordSet("ar", "start", ("ابدأ", "ابدا", "بدء", "اشتراك")),
+    KeywordSet("ar", "help", ("مساعدة", "مساعده")),
+    KeywordSet("tl", "stop", (
+        "tigil", "itigil", "hinto", "ihinto", "ayoko na", "tama na", "huwag na mag text",
+    )),
+    KeywordSet("tl", "start", ("simula", "simulan")),
+    KeywordSet("tl", "help", ("tulong", "saklolo")),
+    KeywordSet("ko", "stop", ("중지", "중단", "수신거부", "수신 거부", "그만", "그만 보내세요")),
+    KeywordSet("ko", "start", ("시작",)),
+    KeywordSet("ko", "help", ("도움", "도움말")),
+    KeywordSet("ru", "stop", (
+        "стоп", "отписаться", "отписка", "хватит", "не пишите", "не пишите мне",
+        "больше не пишите",
+    )),
+    KeywordSet("ru", "start", ("старт", "подписаться")),
     KeywordSet("ru", "help", ("помощь",)),
-)
+    KeywordSet("uk", "stop", (
+        "стоп", "відписатися", "припинити", "досить", "не пишіть", "не пишіть мені",
+    )),
+    KeywordSet("uk", "start", ("старт", "почати")),
+    KeywordSet("uk", "help", ("допомога",)),
+    KeywordSet("fa", "stop", ("لغو", "توقف", "قطع", "دیگر پیام نفرستید", "پیام نفرستید")),
+    KeywordSet("fa", "start", ("شروع",)),
+    KeywordSet("fa", "help", ("راهنما", "کمک")),
+    KeywordSet("ps", "stop", ("بند", "ودروئ", "ودرول", "نور پیغام مه لېږئ")),
+    KeywordSet("ps", "start", ("پیل",)),
+    KeywordSet("ps", "help", ("مرسته",)),
+    KeywordSet("pa", "stop", ("ਬੰਦ", "ਬੰਦ ਕਰੋ", "ਰੋਕੋ", "band", "band karo")),
+    KeywordSet("pa", "start", ("ਸ਼ੁਰੂ", "shuru")),
+    KeywordSet("pa", "help", ("ਮਦਦ", "madad")),
+    KeywordSet("ht", "stop", (
+        "rete", "sispann", "kanpe", "pa voye mesaj anko", "mwen pa vle mesaj anko",
+    )),
+    KeywordSet("ht", "start", ("komanse",)),
+    KeywordSet("ht", "help", ("ed",)),
+    KeywordSet("so", "stop", ("jooji", "joogso", "ha ii soo dirin", "fariin ha ii soo dirin")),
+    KeywordSet("so", "start", ("bilow",)),
+    KeywordSet("so", "help", ("caawi", "caawimaad")),
+    KeywordSet("hmn", "stop", ("nres", "tsum", "txhob xa tuaj", "tsis xav tau")),
+    KeywordSet("hmn", "start", ("pib",)),
+    KeywordSet("hmn", "help", ("pab", "pab kuv")),
+)  # fmt: skip
 
 _APOSTROPHES = str.maketrans("", "", "'’ʼ`´")
 
@@ -72,10 +126,7 @@ _APOSTROPHES = str.maketrans("", "", "'’ʼ`´")
 def normalize(text: str, *, fold_accents: bool) -> str:
     """The form keywords are compared in: casefolded, no punctuation, single spaces."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
-    kept = [
-        " " if unicodedata.category(char)[0] in "PSZC" else char
-        for char in text
-    ]
+    kept = [" " if unicodedata.category(char)[0] in "PSZC" else char for char in text]
     text = " ".join("".join(kept).split())
     if fold_accents:
         decomposed = unicodedata.normalize("NFKD", text)

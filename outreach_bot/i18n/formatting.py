@@ -1,0 +1,105 @@
+"""Dates, numbers and lists in a family's own language ("martes, 24 de noviembre").
+
+Babel's CLDR data does the work. Hmong has no CLDR data at all, and CLDR's Haitian Creole
+borrows French day and month names, so both get their own small tables here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import match_skeleton
+from babel.lists import format_list as babel_format_list
+from babel.numbers import format_decimal
+
+from outreach_bot.i18n.languages import babel_locale
+
+# Monday first, as Python's date.weekday() counts.
+_OWN_DAYS: dict[str, tuple[str, ...]] = {
+    "hmn": ("Hnub Ib", "Hnub Ob", "Hnub Peb", "Hnub Plaub", "Hnub Tsib", "Hnub Rau", "Hnub Xya"),
+    "ht": ("lendi", "madi", "mèkredi", "jedi", "vandredi", "samdi", "dimanch"),
+}
+_OWN_MONTHS: dict[str, tuple[str, ...]] = {
+    "hmn": tuple(
+        f"Lub {number} Hlis"
+        for number in (
+            "Ib",
+            "Ob",
+            "Peb",
+            "Plaub",
+            "Tsib",
+            "Rau",
+            "Xya",
+            "Yim",
+            "Cuaj",
+            "Kaum",
+            "Kaum Ib",
+            "Kaum Ob",
+        )
+    ),
+    "ht": (
+        "janvye",
+        "fevriye",
+        "mas",
+        "avril",
+        "me",
+        "jen",
+        "jiyè",
+        "out",
+        "septanm",
+        "oktòb",
+        "novanm",
+        "desanm",
+    ),
+}
+_OWN_AND = {"hmn": "thiab", "ht": "ak"}
+_FALLBACK = Locale("en")
+
+
+def _locale(language: str) -> Locale:
+    return babel_locale(language) or _FALLBACK
+
+
+def _base(language: str) -> str:
+    return language.split("-")[0]
+
+
+def format_date(day: date, language: str) -> str:
+    """Weekday, day and month, as a parent writes them ("martes, 24 de noviembre")."""
+    own = _base(language)
+    if own in _OWN_DAYS:
+        weekday, month = _OWN_DAYS[own][day.weekday()], _OWN_MONTHS[own][day.month - 1]
+        return f"{weekday}, {day.day} {month}"
+    locale = _locale(language)
+    skeletons = locale.datetime_skeletons
+    best = match_skeleton("MMMMEd", skeletons)
+    if best is None:
+        return babel_format_date(day, "long", locale=locale)
+    pattern = str(skeletons[best])
+    return babel_format_date(day, _whole_words(pattern), locale=locale)
+
+
+def _whole_words(pattern: str) -> str:
+    """The nearest skeleton may abbreviate ("mar", "нояб."); a text reads better in full."""
+    pieces = pattern.split("'")
+    for index in range(0, len(pieces), 2):  # even pieces are outside 'quoted literals'
+        piece = re.sub(r"(?<![Ec])([Ec])\1{0,2}(?![Ec])", r"\1\1\1\1", pieces[index])
+        pieces[index] = re.sub(r"(?<![ML])([ML])\1\1(?![ML])", r"\1\1\1\1", piece)
+    return "'".join(pieces)
+
+
+def format_number(number: float, language: str) -> str:
+    """A number with the language's separators ("1.234,5" in Spanish)."""
+    return format_decimal(number, locale=_locale(language))
+
+
+def format_list(items: Sequence[str], language: str) -> str:
+    """Items joined as the language joins them ("A, B y C")."""
+    own = _base(language)
+    if own in _OWN_AND and len(items) > 1:
+        return f"{', '.join(items[:-1])} {_OWN_AND[own]} {items[-1]}"
+    return babel_format_list(list(items), locale=_locale(language))
