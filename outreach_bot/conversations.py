@@ -31,9 +31,11 @@ from outreach_bot.engine.runner import (
     SendText,
     Start,
     State,
+    SwitchLanguage,
     Timeout,
     advance,
     render,
+    understood,
 )
 from outreach_bot.escalations import open_escalation
 from outreach_bot.family import family_context
@@ -97,6 +99,7 @@ class Conversations:
         firing_id: int | None = None,
         extra: dict[str, object] | None = None,
         origin: Origin = "district",
+        language: str | None = None,
     ) -> Conversation | None:
         """Begin a flow with a guardian about one or more children, when the family can take it.
 
@@ -111,7 +114,7 @@ class Conversations:
             return None  # a person is talking with this family: the bot stays silent
         if flow.once_a_day and self._had_today(session, guardian.phone, flow.name, now):
             return None
-        language = self.catalogs.choose(guardian.language)
+        language = self.catalogs.choose(language or guardian.language)
         children = list(students or [guardian.student])
         context = family_context(session, children, self.district_name, language)
         conversation = Conversation(
@@ -128,7 +131,9 @@ class Conversations:
         )
         session.add(conversation)
         session.flush()
-        self._advance(session, conversation, Start(), now, origin=origin)
+        # A language with no catalog yet gets English, and a line saying how to choose another.
+        invite = self.catalogs.needs_invitation(guardian.language)
+        self._advance(session, conversation, Start(), now, origin=origin, invite=invite)
         return conversation
 
     def start_for_families(
@@ -166,6 +171,13 @@ class Conversations:
             )
             started += begun is not None
         return started
+
+    def understands(self, conversation: Conversation, text: str) -> bool:
+        """True when the conversation is asking a question and `text` answers it."""
+        flow = self.library.flows.get(conversation.flow)
+        state = State.from_json(conversation.state, conversation.due_at)
+        localizer = self.catalogs.get(conversation.language)
+        return flow is not None and understood(flow, state, text, localizer)
 
     def reply(self, session: Session, conversation: Conversation, text: str, now: datetime) -> bool:
         """The family answered: move the conversation on; False when it was not expecting one."""
@@ -278,6 +290,7 @@ class Conversations:
         now: datetime,
         *,
         origin: Origin,
+        invite: bool = False,
     ) -> bool:
         flow = self.library.flows[conversation.flow]
         state = State.from_json(conversation.state, conversation.due_at)
@@ -291,8 +304,18 @@ class Conversations:
         )
         conversation.state = new_state.to_json()
         conversation.due_at = new_state.due_at if new_state.waiting else None
+        if invite:
+            events = self._with_invitation(events, conversation)
         self._perform(session, conversation, flow, events, now, origin)
         return not any(isinstance(e, NotExpected) for e in events)
+
+    def _with_invitation(self, events: list[Event], conversation: Conversation) -> list[Event]:
+        """The first text, with the invitation to name another language on a line of its own."""
+        for index, event in enumerate(events):
+            if isinstance(event, SendText):
+                line = self.text("language_invite", conversation.language, conversation.context)
+                return [*events[:index], SendText(f"{event.text}\n{line}"), *events[index + 1 :]]
+        return events
 
     def _perform(
         self,
@@ -334,8 +357,18 @@ class Conversations:
                 self._schedule(session, conversation, event.flow, event.at)
             elif isinstance(event, Ended):
                 end_conversation(conversation, event.reason, now)
+            elif isinstance(event, SwitchLanguage):
+                self._switch_language(session, conversation, event.language)
             elif isinstance(event, HandOver):
                 self._hand_over(session, conversation, event.flow, now, origin)
+
+    def _switch_language(self, session: Session, conversation: Conversation, language: str) -> None:
+        """Every guardian record on this phone now gets texts in `language`."""
+        for guardian in session.scalars(
+            select(Guardian).where(Guardian.phone == conversation.phone)
+        ):
+            guardian.language = language
+        conversation.language = self.catalogs.choose(language)
 
     def _hand_over(
         self, session: Session, conversation: Conversation, flow: str, now: datetime, origin: Origin

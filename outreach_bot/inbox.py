@@ -18,6 +18,8 @@ from outreach_bot.conversations import Conversations, active_conversation, end_c
 from outreach_bot.engine.keywords import KeywordMatch
 from outreach_bot.escalations import open_escalation
 from outreach_bot.family import attendance_summary, family_context, students_on_phone
+from outreach_bot.i18n.detection import detect_switch
+from outreach_bot.i18n.languages import own_name
 from outreach_bot.i18n.names import names_for
 from outreach_bot.messaging.optout import classify_keyword, is_opted_out, opt_in, opt_out
 from outreach_bot.messaging.outbox import queue_text
@@ -96,9 +98,52 @@ def process_inbound(
         if conversation is not None:
             end_conversation(conversation, f"interrupted:{match.trigger.name}", now)
         return _start_by_keyword(session, match, message, guardian, conversations, now)
+    offered = _offer_language(
+        session, message, guardian, language, conversation, conversations, now
+    )
+    if offered:
+        return offered
     if conversation is not None and conversations.reply(session, conversation, message.body, now):
         return "replied"
     return _catch_all(session, message, guardian, conversations, now)
+
+
+def _offer_language(
+    session: Session,
+    message: Message,
+    guardian: Guardian | None,
+    language: str,
+    conversation: Conversation | None,
+    conversations: Conversations,
+    now: datetime,
+) -> str | None:
+    """A reply clearly written in another language we have: ask, in it, whether to switch."""
+    offer = "language_offer"
+    if guardian is None or offer not in conversations.library.flows:
+        return None
+    if conversation is not None and (
+        conversation.flow == offer or conversations.understands(conversation, message.body)
+    ):
+        return None  # an answer the flow understands is an answer, whatever language it is in
+    suggested = detect_switch(message.body, language)
+    if suggested is None or conversations.catalogs.choose(suggested) != suggested:
+        return None
+    if conversation is not None:
+        end_conversation(conversation, "language_offer", now)
+    extra: dict[str, object] = {
+        "suggested_language": suggested,
+        "language_name": own_name(suggested),
+    }
+    started = conversations.start(
+        session,
+        flow_name=offer,
+        guardian=guardian,
+        now=now,
+        extra=extra,
+        origin="reply",
+        language=suggested,
+    )
+    return f"language_offer:{suggested}" if started else None
 
 
 def _keyword_trigger(conversations: Conversations, body: str) -> KeywordMatch | None:

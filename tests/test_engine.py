@@ -249,3 +249,9 @@ def test_older_spec_versions_are_migrated_and_newer_ones_refused(monkeypatch):
     assert parse_flow(old, "old.yaml").steps["a"].kind == "end"
     with pytest.raises(FlowError, match="newer than this engine"):
         parse_flow({**BASE, "spec_version": 3, "steps": {"a": {"end": "x"}}}, "new.yaml")
+
+
+def test_chinese_keywords_match_inside_unspaced_text():
+    assert match_choice("我们没有车", ["车, 公交", "生病, 医生"]) == 0
+    assert match_choice("孩子生病了", ["车, 公交", "生病, 医生"]) == 1
+    assert match_choice("abus", ["bus", "sick"]) is None  # Latin words still need boundaries

@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from outreach_bot import jobs
-from outreach_bot.models import Conversation, Escalation, Guardian, Message, StaffNotice
+from outreach_bot.models import (
+    BarrierReport,
+    Conversation,
+    Escalation,
+    Guardian,
+    Message,
+    StaffNotice,
+)
 from tests.factories import add_attendance, add_family, add_school, add_school_days
 
 TZ = ZoneInfo("America/Los_Angeles")
@@ -241,3 +248,51 @@ def test_a_question_that_never_arrives_takes_the_no_answer_path(runtime, client)
     form = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "undelivered", "ErrorCode": "30008"}
     assert client.post("/twilio/status", data=form).status_code == 200
     assert open_cases(runtime) == [("no_reply", "normal")]
+
+
+def test_a_language_without_a_catalog_gets_english_and_an_invitation(runtime):
+    with runtime.db.transaction() as session:
+        add_school(session)
+        add_family(session, language="am")  # Amharic: a real language we have no catalog for
+    start(runtime, "missed_you")
+    first, question = sent(runtime)
+    assert first.startswith("Hi, this is Lincoln Elementary.")
+    assert first.endswith(
+        "\nTo get texts in another language, reply with its name, like Español or Tagalog."
+    )
+    assert "another language" not in question
+
+
+def test_a_reply_clearly_in_another_language_is_offered_a_switch_in_it(runtime, client):
+    family_of_two(runtime, language="en")
+    text_in(client, "Hola, mi hija está enferma y no puede ir a la escuela esta semana")
+    spanish = runtime.catalogs.get("es")
+    offer = spanish.gettext(
+        "Would you like our texts in {language_name}? Reply with a number:\n1 Yes, please\n"
+        "2 No, thank you"
+    ).format(language_name="español")
+    assert sent(runtime)[-1] == offer
+    with runtime.db.transaction() as session:
+        assert set(session.scalars(select(Guardian.language))) == {"en"}  # not before they say so
+    text_in(client, "1")
+    with runtime.db.transaction() as session:
+        assert set(session.scalars(select(Guardian.language))) == {"es"}
+    confirmation = "OK! We will text you in English from now on. Reply STOP to end texts."
+    assert sent(runtime)[-1] == spanish.gettext(confirmation)
+    assert "español" in sent(runtime)[-1]
+
+
+def test_an_answer_the_flow_understands_is_never_taken_for_a_language_switch(runtime, client):
+    family_of_two(runtime, language="es")
+    start(runtime, "missed_you")
+    text_in(client, "the bus never comes to our street")
+    with runtime.db.transaction() as session:
+        assert "language_offer" not in session.scalars(select(Conversation.flow)).all()
+        assert session.scalars(select(BarrierReport.barrier)).all() == ["transportation"]
+
+
+def test_one_word_never_offers_a_switch(runtime, client):
+    family_of_two(runtime, language="en")
+    text_in(client, "gracias")
+    with runtime.db.transaction() as session:
+        assert "language_offer" not in session.scalars(select(Conversation.flow)).all()

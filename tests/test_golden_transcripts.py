@@ -29,6 +29,7 @@ SCRIPTS: dict[str, list[list[str]]] = {
     "attendance_lookup": [[]],
     "recognition": [[]],
     "language": [[]],
+    "language_offer": [["1"], ["2"], ["/wait 1d"]],
     "received": [[]],
 }
 

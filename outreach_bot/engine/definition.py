@@ -11,6 +11,7 @@ A flow is a set of named steps. Each step does exactly one thing, named by its k
     goto: STEP          go on at another step
     start: FLOW         hand the family over to another flow now
     schedule: {flow, after}   start another flow later (e.g. a follow-up in 4d)
+    switch_language: true   switch the family to the language the flow was offering
     end: REASON         the conversation is over
 
 Every step but `ask`, `goto`, `start` and `end` goes on to its `next` step (or ends when it
@@ -38,12 +39,13 @@ SPEC_VERSION = 1
 # {1: upgrade_1_to_2, ...}. Empty while version 1 is the only one.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 STEP_KINDS = (
-    "send", "ask", "record", "resources", "escalate", "wait", "goto", "start", "schedule", "end",
+    "send", "ask", "record", "resources", "escalate", "wait", "goto", "start", "schedule",
+    "switch_language", "end",
 )  # fmt: skip
 PLACEHOLDERS = frozenset(
     {
         "first_name", "school_name", "days_missed", "district_name", "school_phone",
-        "children_days", "attendance_summary", "language_name",
+        "children_days", "attendance_summary", "language_name", "suggested_language",
     }
 )  # fmt: skip
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -178,6 +180,8 @@ def _step(name: str, raw: object, source: str) -> Step:
         return Step(name, kind, timeout=parse_duration(value, source, name), next=nxt)
     if kind == "start":
         return Step(name, kind, flow=str(value))
+    if kind == "switch_language":
+        return Step(name, kind, next=nxt)
     if kind == "schedule":
         if not isinstance(value, Mapping) or not value.get("flow") or not value.get("after"):
             raise FlowError(source, name, "schedule needs {flow: NAME, after: DURATION}")

@@ -38,11 +38,24 @@ def match_choice(reply: str, keyword_lists: Sequence[str | None]) -> int | None:
     if first.isdigit():
         number = int(first)
         return number - 1 if 1 <= number <= len(keyword_lists) else None
-    padded = f" {folded} "
     hits = set()
     for index, keywords in enumerate(keyword_lists):
         for keyword in (keywords or "").split(","):
             word = fold(keyword)
-            if word and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", padded):
+            if word and _contains(folded, word):
                 hits.add(index)
     return hits.pop() if len(hits) == 1 else None
+
+
+def _contains(text: str, word: str) -> bool:
+    """A whole word or phrase; in scripts written without spaces (Chinese), any occurrence."""
+    if any(_unspaced(char) for char in word):
+        return word in text
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
+
+
+def _unspaced(char: str) -> bool:
+    # CJK ideographs, kana and Thai are written without spaces between words.
+    return (
+        "\u3040" <= char <= "\u30ff" or "\u3400" <= char <= "\u9fff" or "\u0e00" <= char <= "\u0e7f"
+    )

@@ -101,6 +101,13 @@ class ScheduleFlow:
 
 
 @dataclass(frozen=True)
+class SwitchLanguage:
+    """From now on, text the family in this language (the one the flow offered)."""
+
+    language: str
+
+
+@dataclass(frozen=True)
 class NotExpected:
     """A reply came while the flow was not asking anything; the caller decides what to do."""
 
@@ -116,7 +123,7 @@ class Ended:
 
 Event = (
     SendText | RecordBarrier | SendResources | OpenEscalation | HandOver | ScheduleFlow
-    | NotExpected | Ended
+    | SwitchLanguage | NotExpected | Ended
 )  # fmt: skip
 
 
@@ -208,6 +215,15 @@ def advance(
     return _answer(flow, current, state, event.text, now, context, localizer)
 
 
+def understood(flow: Flow, state: State, reply: str, localizer: Localizer) -> bool:
+    """True when the conversation waits at a question and this reply picks one of its answers."""
+    step = flow.steps.get(state.step or "")
+    if step is None or step.kind != "ask" or not state.waiting or state.ended:
+        return False
+    keywords = [localizer.gettext(c.keywords) if c.keywords else None for c in step.choices]
+    return match_choice(reply, keywords) is not None
+
+
 def _answer(
     flow: Flow,
     step: Step,
@@ -265,6 +281,8 @@ def _run(
             events.append(RecordBarrier(step.barrier))
         elif step.kind == "resources" and step.barrier:
             events.append(SendResources(step.barrier))
+        elif step.kind == "switch_language" and context.get("suggested_language"):
+            events.append(SwitchLanguage(str(context["suggested_language"])))
         elif step.kind == "schedule" and step.flow and step.timeout:
             events.append(ScheduleFlow(step.flow, now + step.timeout))
         elif step.kind == "escalate":

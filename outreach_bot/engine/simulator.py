@@ -28,6 +28,7 @@ from outreach_bot.engine.runner import (
     SendText,
     Start,
     State,
+    SwitchLanguage,
     Timeout,
     advance,
 )
@@ -41,6 +42,8 @@ SAMPLE_CONTEXT: Mapping[str, object] = {
     "children_days": "Ana 4",
     "children_count": 1,
     "attendance_summary": "Ana: 4 days missed so far this year. Missing some days.",
+    "suggested_language": "es",
+    "language_name": "español",
 }
 _WAIT = re.compile(r"^/wait\s+(\S+)\s*$")
 
@@ -106,6 +109,8 @@ class Simulation:
         if isinstance(event, ScheduleFlow):
             days = (event.at - self.now) / timedelta(days=1)
             return self._note(f"  [follow-up scheduled: {event.flow} in {days:g} days]")
+        if isinstance(event, SwitchLanguage):
+            return self._note(f"  [language switched to {event.language}]")
         if isinstance(event, NotExpected):
             return self._note("  [not expected: goes to the catch-all flow]")
         if isinstance(event, HandOver):
