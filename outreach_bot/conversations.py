@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outreach_bot import followups
 from outreach_bot.engine.definition import Flow
 from outreach_bot.engine.library import FlowLibrary
 from outreach_bot.engine.runner import (
@@ -38,7 +39,7 @@ from outreach_bot.engine.runner import (
     understood,
 )
 from outreach_bot.escalations import open_escalation
-from outreach_bot.family import family_context
+from outreach_bot.family import families_to_reach, family_context
 from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.messaging.optout import is_opted_out, is_undeliverable
 from outreach_bot.messaging.outbox import Origin, queue_text
@@ -48,9 +49,6 @@ from outreach_bot.resources import render_sheet, sheet_for
 from outreach_bot.staff.takeover import held_by
 
 log = logging.getLogger(__name__)
-BUSY_RETRY = timedelta(hours=1)  # a follow-up due while another conversation runs waits this
-FOLLOWUP_HOUR = time(9, 0)  # a follow-up falling on a weekend goes out Monday morning
-SCHEDULED_GRACE = timedelta(days=3)  # a follow-up this late is dropped, not sent stale
 
 
 def reachable(session: Session, guardian: Guardian) -> bool:
@@ -137,36 +135,20 @@ class Conversations:
         return conversation
 
     def start_for_families(
-        self, session: Session, firings: Sequence[tuple[int, str, str]], now: datetime
+        self, session: Session, firings: Sequence[tuple[int | None, str, str]], now: datetime
     ) -> int:
-        """Start fired flows, one conversation per family phone: siblings are named together.
+        """Start fired flows, one conversation per family phone; returns how many started.
 
-        `firings` are (firing id, student id, flow) in the order they fired; returns how many
-        conversations started.
+        `firings` are (firing id, student id, flow) in the order they fired.
         """
-        families: dict[tuple[str, str], list[tuple[Guardian, int]]] = {}
-        student_ids = {student_id for _, student_id, _ in firings}
-        guardians = session.scalars(
-            select(Guardian).where(Guardian.student_id.in_(student_ids)).order_by(Guardian.id)
-        ).all()
-        by_student: dict[str, list[Guardian]] = {}
-        for guardian in guardians:
-            by_student.setdefault(guardian.student_id, []).append(guardian)
-        for firing_id, student_id, flow in firings:
-            for guardian in by_student.get(student_id, []):
-                families.setdefault((guardian.phone, flow), []).append((guardian, firing_id))
         started = 0
-        for (_, flow), members in families.items():
-            students = list(
-                {guardian.student_id: guardian.student for guardian, _ in members}.values()
-            )
-            guardian, firing_id = members[0]
+        for family in families_to_reach(session, firings):
             begun = self.start(
                 session,
-                flow_name=flow,
-                guardian=guardian,
-                students=students,
-                firing_id=firing_id,
+                flow_name=family.flow,
+                guardian=family.guardian,
+                students=family.students,
+                firing_id=family.firing_id,
                 now=now,
             )
             started += begun is not None
@@ -213,12 +195,7 @@ class Conversations:
             elif flow is None or conversation.started_at + flow.expires_after <= now:
                 end_conversation(conversation, "expired", now)
                 moved += 1
-        scheduled = session.scalars(
-            select(Conversation)
-            .where(Conversation.status == "scheduled", Conversation.due_at <= now)
-            .order_by(Conversation.due_at)
-        )
-        for conversation in scheduled.all():
+        for conversation in followups.due(session, now):
             moved += self._begin_scheduled(session, conversation, now)
         return moved
 
@@ -247,40 +224,18 @@ class Conversations:
         if guardian is None or not reachable(session, guardian):
             end_conversation(conversation, "not_reachable", now)
             return 1
-        if now - conversation.due_at > SCHEDULED_GRACE:
+        if now - conversation.due_at > followups.TOO_LATE:
             end_conversation(conversation, "too_late", now)
             return 1
         busy = active_conversation(session, conversation.phone) is not None
         if busy or held_by(session, conversation.phone) is not None:
-            conversation.due_at = now + BUSY_RETRY
+            conversation.due_at = now + followups.BUSY_RETRY
             return 0
         conversation.status = "active"
         conversation.started_at = now
         conversation.due_at = None
         self._advance(session, conversation, Start(), now, origin="district")
         return 1
-
-    def _schedule(
-        self, session: Session, conversation: Conversation, flow: str, at: datetime
-    ) -> None:
-        local = at.astimezone(self.quiet.tz)
-        if local.weekday() >= 5:  # no follow-ups on weekends: Monday morning instead
-            monday = local.date() + timedelta(days=7 - local.weekday())
-            at = datetime.combine(monday, FOLLOWUP_HOUR, self.quiet.tz)
-        session.add(
-            Conversation(
-                phone=conversation.phone,
-                guardian_id=conversation.guardian_id,
-                student_id=conversation.student_id,
-                flow=flow,
-                language=conversation.language,
-                status="scheduled",
-                state={},
-                context=dict(conversation.context),
-                due_at=at,
-                started_at=conversation.started_at,
-            )
-        )
 
     def _advance(
         self,
@@ -354,7 +309,7 @@ class Conversations:
                     phone=conversation.phone,
                 )
             elif isinstance(event, ScheduleFlow):
-                self._schedule(session, conversation, event.flow, event.at)
+                followups.schedule(session, conversation, event.flow, event.at, self.quiet.tz)
             elif isinstance(event, Ended):
                 end_conversation(conversation, event.reason, now)
             elif isinstance(event, SwitchLanguage):
@@ -374,17 +329,7 @@ class Conversations:
         self, session: Session, conversation: Conversation, flow: str, now: datetime, origin: Origin
     ) -> None:
         end_conversation(conversation, "handed_over", now)
-        successor = Conversation(
-            phone=conversation.phone,
-            guardian_id=conversation.guardian_id,
-            student_id=conversation.student_id,
-            flow=flow,
-            language=conversation.language,
-            status="active",
-            state={},
-            context=dict(conversation.context),
-            started_at=now,
-        )
+        successor = followups.successor(conversation, flow, status="active", started_at=now)
         session.add(successor)
         session.flush()
         self._advance(session, successor, Start(), now, origin=origin)

@@ -7,6 +7,7 @@ reasons. Several children of one family are named together in one text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from babel.core import UnknownLocaleError
 from babel.lists import format_list
@@ -48,6 +49,42 @@ def family_context(
         "children_count": len(students),
         "district_name": district_name,
     }
+
+
+@dataclass(frozen=True)
+class FamilyStart:
+    """One conversation to start: a guardian's phone, the children it is about, the flow."""
+
+    guardian: Guardian
+    students: list[Student]
+    flow: str
+    firing_id: int | None
+
+
+def families_to_reach(
+    session: Session, firings: Sequence[tuple[int | None, str, str]]
+) -> list[FamilyStart]:
+    """Group fired flows by family phone, so siblings are named together in one text.
+
+    `firings` are (firing id, student id, flow) in the order they fired.
+    """
+    student_ids = {student_id for _, student_id, _ in firings}
+    by_student: dict[str, list[Guardian]] = {}
+    rows = session.scalars(
+        select(Guardian).where(Guardian.student_id.in_(student_ids)).order_by(Guardian.id)
+    )
+    for guardian in rows:
+        by_student.setdefault(guardian.student_id, []).append(guardian)
+    families: dict[tuple[str, str], list[tuple[Guardian, int | None]]] = {}
+    for firing_id, student_id, flow in firings:
+        for guardian in by_student.get(student_id, []):
+            families.setdefault((guardian.phone, flow), []).append((guardian, firing_id))
+    starts = []
+    for (_, flow), members in families.items():
+        students = {guardian.student_id: guardian.student for guardian, _ in members}
+        guardian, firing_id = members[0]
+        starts.append(FamilyStart(guardian, list(students.values()), flow, firing_id))
+    return starts
 
 
 def students_on_phone(session: Session, phone: str) -> list[Student]:

@@ -38,7 +38,6 @@ ALIASES = {
     "iw": "he",
     "no": "nb",
 }
-CATALOG_NAME = "messages.po"
 
 
 def catalog_folder(language: str) -> str:
@@ -46,9 +45,9 @@ def catalog_folder(language: str) -> str:
     return language.replace("-", "_")
 
 
-def catalog_path(locales_dir: Path, language: str) -> Path:
-    """Where a language's .po file lives."""
-    return locales_dir / catalog_folder(language) / "LC_MESSAGES" / CATALOG_NAME
+def catalog_path(locales_dir: Path, language: str, domain: str = "messages") -> Path:
+    """Where a language's .po file for a gettext domain lives."""
+    return locales_dir / catalog_folder(language) / "LC_MESSAGES" / f"{domain}.po"
 
 
 def fallback_chain(tag: str) -> Iterator[str]:
@@ -108,18 +107,22 @@ def read_catalog(path: Path, language: str) -> LanguageCatalog:
 
 
 class Catalogs:
-    """The translations of every language with a catalog, loaded once per process."""
+    """The translations of every language with a catalog, loaded once per process.
 
-    def __init__(self, locales_dir: Path) -> None:
+    The `messages` domain holds family texts; `dashboard` holds the staff pages' words.
+    """
+
+    def __init__(self, locales_dir: Path, domain: str = "messages") -> None:
         self.locales_dir = locales_dir
+        self.domain = domain
         self._loaded: dict[str, NullTranslations] = {}
         self._lock = threading.Lock()
 
     def languages(self) -> list[str]:
-        """Every language families can be texted in, English first."""
+        """Every language with a catalog in this domain, English first."""
         found = sorted(
             path.parent.parent.name.replace("_", "-")
-            for path in self.locales_dir.glob(f"*/LC_MESSAGES/{CATALOG_NAME}")
+            for path in self.locales_dir.glob(f"*/LC_MESSAGES/{self.domain}.po")
         )
         return [SOURCE_LANGUAGE, *found]
 
@@ -147,8 +150,9 @@ class Catalogs:
     def _load(self, language: str) -> NullTranslations:
         if language == SOURCE_LANGUAGE:
             return NullTranslations()
-        catalog = read_catalog(catalog_path(self.locales_dir, language), language)
+        path = catalog_path(self.locales_dir, language, self.domain)
+        catalog = read_catalog(path, language)
         buffer = io.BytesIO()
         write_mo(buffer, catalog)  # fuzzy entries are left out, as gettext does
         buffer.seek(0)
-        return Translations(buffer, domain="messages")
+        return Translations(buffer, domain=self.domain)
