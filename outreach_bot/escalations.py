@@ -8,13 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach_bot.models import Escalation, StaffNotice, Student
+from outreach_bot.staff import district_settings
 
-# How long a case may wait before it re-notifies and climbs, by priority.
+# How long a new case may wait before it re-notifies and climbs, by priority, until a district
+# admin changes it on the District settings page (which then wins; see open_escalation).
 RESPONSE_TIME = {
-    "urgent": timedelta(hours=4),
-    "high": timedelta(hours=24),
-    "normal": timedelta(hours=48),
-    "low": timedelta(hours=72),
+    priority: timedelta(hours=hours)
+    for priority, hours in district_settings.DEFAULT_RESPONSE_HOURS.items()
 }
 # Who a case is with: the school's clerks, then its school lead, then the district.
 LEVELS = ("school", "school_lead", "district")
@@ -32,7 +32,11 @@ def open_escalation(
     conversation_id: int | None = None,
     phone: str | None = None,
 ) -> Escalation:
-    """Open a case, or return the open one for the same student and reason (never two at once)."""
+    """Open a case, or return the open one for the same student and reason (never two at once).
+
+    Its first deadline is the district's response time for its priority (District settings,
+    else RESPONSE_TIME).
+    """
     if priority not in RESPONSE_TIME:
         raise ValueError(f"unknown priority {priority!r}; expected one of {sorted(RESPONSE_TIME)}")
     existing = session.scalars(
@@ -55,7 +59,7 @@ def open_escalation(
         priority=priority,
         status="open",
         level="school",
-        due_at=now + RESPONSE_TIME[priority],
+        due_at=now + district_settings.response_time(session, priority),
         created_at=now,
     )
     session.add(escalation)

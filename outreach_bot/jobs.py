@@ -18,6 +18,7 @@ from outreach_bot.escalations import climb_overdue
 from outreach_bot.messaging.outbox import deliver, relay, sweep_stuck
 from outreach_bot.messaging.status import apply_status_callbacks
 from outreach_bot.runtime import Runtime
+from outreach_bot.staff import district_settings
 from outreach_bot.staff.catalog import StaffCatalog
 from outreach_bot.staff.notifications import send_notices
 
@@ -101,9 +102,8 @@ def tick() -> dict[str, int]:
     now = rt.clock()
     with rt.db.transaction() as session:
         timers = rt.conversations.run_timers(session, now)
-        climbed = len(
-            climb_overdue(session, now, timedelta(hours=rt.settings.escalation_climb_hours))
-        )
+        climb_after = district_settings.effective(session, rt.settings).climb_after
+        climbed = len(climb_overdue(session, now, climb_after))
         stranded = inbox.unprocessed(session, now - INBOUND_GRACE)
     for message_id in stranded:
         process_inbound(message_id)

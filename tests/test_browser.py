@@ -142,3 +142,29 @@ def test_the_queue_and_a_case_fit_a_phone_in_spanish(runtime, clock, base_url, b
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     _shot(page, request, "8-phone-case-es")
     context.close()
+
+
+def test_an_admin_corrects_and_saves_a_district_setting(runtime, clock, base_url, browser, request):
+    with runtime.db.transaction() as session:
+        two_schools(session, clock())
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    _sign_in(page, base_url, "admin@example.org")
+    page.get_by_role("link", name="District settings").click()
+    urgent = page.get_by_label("Urgent")
+    expect(urgent).to_have_value("4")
+    urgent.fill("soon")
+    page.get_by_role("button", name="Save district settings").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing was saved.")
+    expect(urgent).to_have_attribute("aria-invalid", "true")
+    expect(urgent).to_have_accessible_description(
+        "A whole number from 1 to 720. Default: 4 hours. "
+        "Enter a whole number of hours from 1 to 720."
+    )
+    _shot(page, request, "9-district-settings-error")
+    page.get_by_role("link", name="Urgent: Enter a whole number of hours from 1 to 720.").click()
+    expect(urgent).to_be_focused()
+    urgent.fill("2")
+    page.get_by_role("button", name="Save district settings").click()
+    expect(page.get_by_role("status")).to_have_text("District settings saved.")
+    expect(urgent).to_have_value("2")
+    page.close()

@@ -12,7 +12,14 @@ from outreach_bot.models.escalation import ContactAttempt, Escalation
 from outreach_bot.models.message import Message, StatusCallback
 from outreach_bot.models.resource import Resource
 from outreach_bot.models.roster import Guardian, PhoneNumber, School, Student
-from outreach_bot.models.staff import AuditEvent, LoginThrottle, StaffNotice, User, UserSchool
+from outreach_bot.models.staff import (
+    AuditEvent,
+    DistrictSetting,
+    LoginThrottle,
+    StaffNotice,
+    User,
+    UserSchool,
+)
 
 __all__ = [
     "AttendanceRecord",
@@ -23,6 +30,7 @@ __all__ = [
     "CalendarDay",
     "ContactAttempt",
     "Conversation",
+    "DistrictSetting",
     "Escalation",
     "Guardian",
     "LoginThrottle",

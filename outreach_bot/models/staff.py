@@ -1,4 +1,4 @@
-"""Staff: accounts and their schools, sign-in throttling, the audit log, and staff notices."""
+"""Staff: accounts, sign-in throttling, the audit log, staff notices, and district settings."""
 
 from __future__ import annotations
 
@@ -87,3 +87,17 @@ class StaffNotice(Base):
     level: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class DistrictSetting(Base):
+    """One district setting a district admin changed on the dashboard; absent means the default.
+
+    Read and checked by `outreach_bot.staff.district_settings`, which owns the names and rules.
+    """
+
+    __tablename__ = "district_settings"
+
+    name: Mapped[str] = mapped_column(String(48), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -9,7 +9,7 @@ import logging
 import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from outreach_bot.config import Settings
 from outreach_bot.messaging.outbox import queue_text
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.models import Escalation, StaffNotice, User
+from outreach_bot.staff import district_settings
 from outreach_bot.staff.catalog import StaffCatalog
 from outreach_bot.staff.scope import scope_of
 
@@ -152,9 +153,13 @@ def _deliver(
 def send_notices(
     session: Session, settings: Settings, quiet: QuietHours, catalog: StaffCatalog, now: datetime
 ) -> int:
-    """Send due batches (at most one per STAFF_NOTIFY_MINUTES); returns how many went out."""
+    """Send due batches (at most one per notice period); returns how many went out.
+
+    The period is the district's (District settings), else STAFF_NOTIFY_MINUTES.
+    """
+    every = district_settings.effective(session, settings).notify_every
     last = session.scalar(select(func.max(StaffNotice.sent_at)))
-    if last is not None and now - last < timedelta(minutes=settings.staff_notify_minutes):
+    if last is not None and now - last < every:
         return 0
     batches = plan(session)
     failed: set[int] = set()

@@ -1,6 +1,8 @@
-"""District admin pages: staff accounts and the audit log (read and export)."""
+"""District admin pages: staff accounts, district settings, and the audit log (read, export)."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -8,12 +10,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from outreach_bot.models import School, User
 from outreach_bot.models.staff import ROLES
-from outreach_bot.staff import audit
+from outreach_bot.staff import audit, district_settings
+from outreach_bot.staff.district_settings import DistrictDeadlines, DistrictSettingsError
 from outreach_bot.staff.users import AccountError, create_user, set_role
 from outreach_bot.web import runtime
 from outreach_bot.web.dashboard import record
 from outreach_bot.web.language import t
-from outreach_bot.web.security import admin_only, require_sign_in
+from outreach_bot.web.security import admin_only, require_sign_in, staff
 
 blueprint = Blueprint("admin", __name__)
 blueprint.before_request(require_sign_in)
@@ -77,6 +80,57 @@ def update(user_id: int) -> BaseResponse:
     else:
         flash(t("Account saved."), "ok")
     return redirect(url_for("admin.users"))
+
+
+def _settings_page(
+    current: DistrictDeadlines, typed: dict[str, str], errors: dict[str, str]
+) -> str:
+    """The District settings form: what is in force (or what was typed), and any errors."""
+    rt = runtime()
+    return render_template(
+        "staff/district_settings.html",
+        values={
+            name: typed.get(name, str(getattr(current, name))) for name in district_settings.RULES
+        },
+        errors=errors,
+        rules=district_settings.RULES,
+        defaults=asdict(district_settings.defaults(rt.settings)),
+        settings=rt.settings,
+        quiet_hours=rt.quiet_hours,
+    )
+
+
+@blueprint.get("/settings")
+@admin_only
+def district_settings_form() -> str:
+    """Case deadlines and notice pace an admin may change; quiet hours and timezone, read-only."""
+    rt = runtime()
+    with rt.db.transaction() as db:
+        current = district_settings.effective(db, rt.settings)
+        record(db, "viewed_district_settings")
+    return _settings_page(current, {}, {})
+
+
+@blueprint.post("/settings")
+@admin_only
+def district_settings_save() -> BaseResponse | tuple[str, int]:
+    """Save the district settings; refused values are shown beside their fields, none saved."""
+    typed = {name: request.form[name] for name in district_settings.RULES if name in request.form}
+    rt = runtime()
+    try:
+        with rt.db.transaction() as db:
+            changed = district_settings.update(
+                db, typed, user_id=staff().id, now=rt.clock(), settings=rt.settings
+            )
+    except DistrictSettingsError as error:
+        errors = {name: t(e.message, **e.values) for name, e in error.errors.items()}
+        with rt.db.transaction() as db:
+            current = district_settings.effective(db, rt.settings)
+        return _settings_page(current, typed, errors), 400
+    flash(
+        t("District settings saved.") if changed else t("Nothing to save: no value changed."), "ok"
+    )
+    return redirect(url_for("admin.district_settings_form"))
 
 
 @blueprint.get("/audit")

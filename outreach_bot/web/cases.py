@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from outreach_bot.models import Escalation, Guardian, User
-from outreach_bot.staff import casework, takeover
+from outreach_bot.staff import casework, district_settings, takeover
 from outreach_bot.staff.case_file import CaseFile, PhoneStatus, colleagues, load_case_file
 from outreach_bot.staff.casework import CaseworkError
 from outreach_bot.staff.quick_replies import load_quick_replies, render_quick_replies
@@ -81,6 +81,7 @@ def show(case_id: int) -> str:
             methods=casework.METHODS,
             attempt_outcomes=casework.ATTEMPT_OUTCOMES,
             case_outcomes=casework.CASE_OUTCOMES,
+            follow_up_hours=district_settings.effective(db, rt.settings).follow_up_hours,
             now=rt.clock(),
             me=staff(),
         )
@@ -160,7 +161,7 @@ def log_attempt(case_id: int) -> BaseResponse:
                 note=form.get("note"),
                 case_outcome=form.get("case_outcome") or None,
                 follow_up_at=_follow_up(form.get("follow_up_at")),
-                follow_up_after=timedelta(hours=rt.settings.follow_up_hours),
+                follow_up_after=district_settings.effective(db, rt.settings).follow_up_after,
                 now=now,
             )
             closed = case.status == "closed"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 04:55:56.082216
+Create Date: 2026-11-23 05:27:15.307936
 """
 
 from __future__ import annotations
@@ -117,6 +117,17 @@ def upgrade() -> None:
             ["school_id"], ["schools.id"], name=op.f("fk_calendar_days_school_id_schools")
         ),
         sa.PrimaryKeyConstraint("school_id", "date", name=op.f("pk_calendar_days")),
+    )
+    op.create_table(
+        "district_settings",
+        sa.Column("name", sa.String(length=48), nullable=False),
+        sa.Column("value", sa.String(length=200), nullable=False),
+        sa.Column("updated_at", outreach_bot.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["users.id"], name=op.f("fk_district_settings_updated_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_district_settings")),
     )
     op.create_table(
         "phone_numbers",
@@ -518,6 +529,7 @@ def downgrade() -> None:
 
     op.drop_table("students")
     op.drop_table("phone_numbers")
+    op.drop_table("district_settings")
     op.drop_table("calendar_days")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_user_id"))

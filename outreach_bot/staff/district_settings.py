@@ -1,0 +1,214 @@
+"""District settings a district admin edits on the dashboard: case deadlines and notice pace.
+
+Each setting has a default: a new case's first deadline per priority comes from the code, the
+others from the environment (ESCALATION_CLIMB_HOURS, FOLLOW_UP_HOURS, STAFF_NOTIFY_MINUTES).
+A stored row overrides the default until an admin clears the field again. Quiet hours and the
+district's timezone stay environment settings: they carry the district's promises to families.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach_bot.config import Settings
+from outreach_bot.models import DistrictSetting
+from outreach_bot.staff import audit
+
+log = logging.getLogger(__name__)
+
+# A new case's first deadline by priority, in hours, until an admin changes it.
+DEFAULT_RESPONSE_HOURS = {"urgent": 4, "high": 24, "normal": 48, "low": 72}
+PRIORITIES = tuple(DEFAULT_RESPONSE_HOURS)
+
+
+def N_(text: str) -> str:
+    """Mark an error sentence for the dashboard catalog; the dashboard translates it."""
+    return text
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one setting may hold: a whole number of `unit` from `low` to `high`."""
+
+    unit: str
+    low: int
+    high: int
+    environment: str | None = None
+
+
+HOURS = Rule("hours", 1, 720)  # up to 30 days
+RULES: dict[str, Rule] = {
+    **{f"{priority}_hours": HOURS for priority in PRIORITIES},
+    "climb_hours": replace(HOURS, environment="ESCALATION_CLIMB_HOURS"),
+    "follow_up_hours": replace(HOURS, environment="FOLLOW_UP_HOURS"),
+    "notify_minutes": Rule("minutes", 1, 1440, "STAFF_NOTIFY_MINUTES"),
+}
+_OUT_OF_RANGE = {
+    "hours": N_("Enter a whole number of hours from %(low)d to %(high)d."),
+    "minutes": N_("Enter a whole number of minutes from %(low)d to %(high)d."),
+}
+_UNKNOWN = N_("There is no district setting called %(name)s.")
+
+
+@dataclass(frozen=True)
+class DistrictDeadlines:
+    """The deadlines and notice pace the service works with right now."""
+
+    urgent_hours: int
+    high_hours: int
+    normal_hours: int
+    low_hours: int
+    climb_hours: int
+    follow_up_hours: int
+    notify_minutes: int
+
+    def response_time(self, priority: str) -> timedelta:
+        """How long a new case of this priority may wait for a first response."""
+        hours: int = getattr(self, f"{priority}_hours")
+        return timedelta(hours=hours)
+
+    @property
+    def climb_after(self) -> timedelta:
+        """How long a late case stays at each level before it climbs again."""
+        return timedelta(hours=self.climb_hours)
+
+    @property
+    def follow_up_after(self) -> timedelta:
+        """The next follow-up after an attempt without contact, unless staff pick a time."""
+        return timedelta(hours=self.follow_up_hours)
+
+    @property
+    def notify_every(self) -> timedelta:
+        """Staff notices go out at most this often."""
+        return timedelta(minutes=self.notify_minutes)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """Why one value was refused: an English sentence with %(name)s values, translatable."""
+
+    message: str
+    values: Mapping[str, object]
+
+    def __str__(self) -> str:
+        return self.message % dict(self.values)
+
+
+class DistrictSettingsError(ValueError):
+    """Some values were refused and nothing was saved; `errors` says why, per setting."""
+
+    def __init__(self, errors: Mapping[str, FieldError]) -> None:
+        super().__init__("; ".join(f"{name}: {error}" for name, error in errors.items()))
+        self.errors = dict(errors)
+
+
+def defaults(settings: Settings) -> DistrictDeadlines:
+    """The values in force when no admin has changed anything."""
+    return DistrictDeadlines(
+        **{f"{priority}_hours": DEFAULT_RESPONSE_HOURS[priority] for priority in PRIORITIES},
+        climb_hours=settings.escalation_climb_hours,
+        follow_up_hours=settings.follow_up_hours,
+        notify_minutes=settings.staff_notify_minutes,
+    )
+
+
+def _read(name: str, raw: str) -> int | FieldError:
+    """A stored or typed value as a whole number within its rule, or why it is not one."""
+    rule = RULES.get(name)
+    if rule is None:
+        return FieldError(_UNKNOWN, {"name": name})
+    text = raw.strip()
+    # Only ASCII digits: int() would also take "+5", "5_0" and other scripts' digits.
+    if not (text.isascii() and text.isdigit()) or not rule.low <= int(text) <= rule.high:
+        return FieldError(_OUT_OF_RANGE[rule.unit], {"low": rule.low, "high": rule.high})
+    return int(text)
+
+
+def _usable(row: DistrictSetting) -> int | None:
+    """A stored row's value; None (and a warning) when it no longer reads well."""
+    value = _read(row.name, row.value)
+    if isinstance(value, FieldError):
+        log.warning("district setting %s holds an unusable value; using the default", row.name)
+        return None
+    return value
+
+
+def stored(session: Session) -> dict[str, int]:
+    """The values admins have set (rows that no longer read well are skipped)."""
+    rows = session.scalars(select(DistrictSetting)).all()
+    return {row.name: value for row in rows if (value := _usable(row)) is not None}
+
+
+def effective(session: Session, settings: Settings) -> DistrictDeadlines:
+    """What the service uses now: each stored value, else its default."""
+    return replace(defaults(settings), **stored(session))
+
+
+def response_time(session: Session, priority: str) -> timedelta:
+    """A new case's first deadline for a priority: the stored hours, else the code's default."""
+    row = session.get(DistrictSetting, f"{priority}_hours")
+    hours = _usable(row) if row is not None else None
+    return timedelta(hours=DEFAULT_RESPONSE_HOURS[priority] if hours is None else hours)
+
+
+def update(
+    session: Session,
+    changes: Mapping[str, str],
+    *,
+    user_id: int | None,
+    now: datetime,
+    settings: Settings,
+) -> list[str]:
+    """Save typed values (an empty one returns to the default); returns the names changed.
+
+    Every value is checked first: when any is refused, DistrictSettingsError names each one
+    and nothing is saved. Each change is written to the audit log with its old and new value.
+    """
+    errors: dict[str, FieldError] = {}
+    wanted: dict[str, int | None] = {}
+    for name, raw in changes.items():
+        value = _read(name, raw) if raw.strip() or name not in RULES else None
+        if isinstance(value, FieldError):
+            errors[name] = value
+        else:
+            wanted[name] = value
+    if errors:
+        raise DistrictSettingsError(errors)
+    base = defaults(settings)
+    rows = {row.name: row for row in session.scalars(select(DistrictSetting))}
+    current = effective(session, settings)
+    changed: list[str] = []
+    for name, value in wanted.items():
+        row = rows.get(name)
+        old = getattr(current, name)
+        if value is None:
+            if row is None:
+                continue
+            session.delete(row)
+            new_text = f"{getattr(base, name)} (default)"
+        else:
+            if value == old and (row is None or row.value == str(value)):
+                continue  # unchanged: a value equal to the default stays the default
+            if row is None:
+                row = DistrictSetting(name=name)
+                session.add(row)
+            row.value, row.updated_at, row.updated_by_id = str(value), now, user_id
+            new_text = str(value)
+        audit.record(
+            session,
+            user_id=user_id,
+            action="changed_district_setting",
+            now=now,
+            target_type="district_setting",
+            target_id=name,
+            detail=f"{name}: {old} -> {new_text}",
+        )
+        changed.append(name)
+    session.flush()
+    return changed
