@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from outreach_bot.engine.definition import FlowError
-from outreach_bot.engine.matching import fold
+from outreach_bot.engine.matching import fold, starts_with_keyword
 from outreach_bot.engine.runner import Localizer
 
 
@@ -58,10 +58,8 @@ class KeywordRules:
                     return KeywordMatch(trigger, language_names[folded])
                 continue
             for localizer in localizers:
-                words = localizer.gettext(trigger.keywords or "").split(",")
-                for word in (fold(w) for w in words):
-                    if word and (folded == word or folded.startswith(word + " ")):
-                        return KeywordMatch(trigger)
+                if starts_with_keyword(folded, localizer.gettext(trigger.keywords or "")):
+                    return KeywordMatch(trigger)
         return None
 
     def flows(self) -> set[str]:

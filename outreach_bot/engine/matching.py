@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 _KEYCAP = "\ufe0f\u20e3"
 
@@ -40,18 +41,41 @@ def match_choice(reply: str, keyword_lists: Sequence[str | None]) -> int | None:
         return number - 1 if 1 <= number <= len(keyword_lists) else None
     hits = set()
     for index, keywords in enumerate(keyword_lists):
-        for keyword in (keywords or "").split(","):
-            word = fold(keyword)
-            if word and _contains(folded, word):
-                hits.add(index)
+        if keywords and _matcher(keywords).found_in(folded):
+            hits.add(index)
     return hits.pop() if len(hits) == 1 else None
 
 
-def _contains(text: str, word: str) -> bool:
-    """A whole word or phrase; in scripts written without spaces (Chinese), any occurrence."""
-    if any(_unspaced(char) for char in word):
-        return word in text
-    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
+class _Keywords:
+    """A keyword list folded and compiled once: one regex for whole words, substrings for CJK."""
+
+    def __init__(self, keywords: str) -> None:
+        words = [word for word in (fold(k) for k in keywords.split(",")) if word]
+        self.unspaced = tuple(w for w in words if any(_unspaced(char) for char in w))
+        spaced = [re.escape(w) for w in words if w not in self.unspaced]
+        self.pattern = re.compile(rf"(?<!\w)(?:{'|'.join(spaced)})(?!\w)") if spaced else None
+
+    def found_in(self, text: str) -> bool:
+        """True when any keyword occurs in the folded text."""
+        if self.pattern is not None and self.pattern.search(text):
+            return True
+        return any(word in text for word in self.unspaced)
+
+
+@lru_cache(maxsize=4096)
+def _matcher(keywords: str) -> _Keywords:
+    return _Keywords(keywords)
+
+
+def starts_with_keyword(folded: str, keywords: str) -> bool:
+    """True when a folded text is one of the keywords, or begins with one and a space."""
+    return _leading(keywords).match(folded) is not None
+
+
+@lru_cache(maxsize=4096)
+def _leading(keywords: str) -> re.Pattern[str]:
+    words = [re.escape(word) for word in (fold(k) for k in keywords.split(",")) if word]
+    return re.compile(rf"(?:{'|'.join(words) or '(?!)'})(?: |$)")
 
 
 def _unspaced(char: str) -> bool:

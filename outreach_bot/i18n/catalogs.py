@@ -116,15 +116,18 @@ class Catalogs:
         self.locales_dir = locales_dir
         self.domain = domain
         self._loaded: dict[str, NullTranslations] = {}
+        self._languages: list[str] | None = None
         self._lock = threading.Lock()
 
     def languages(self) -> list[str]:
-        """Every language with a catalog in this domain, English first."""
-        found = sorted(
-            path.parent.parent.name.replace("_", "-")
-            for path in self.locales_dir.glob(f"*/LC_MESSAGES/{self.domain}.po")
-        )
-        return [SOURCE_LANGUAGE, *found]
+        """Every language with a catalog in this domain, English first (read once)."""
+        if self._languages is None:
+            found = sorted(
+                path.parent.parent.name.replace("_", "-")
+                for path in self.locales_dir.glob(f"*/LC_MESSAGES/{self.domain}.po")
+            )
+            self._languages = [SOURCE_LANGUAGE, *found]
+        return list(self._languages)
 
     def choose(self, tag: str | None) -> str:
         """The catalog language for a guardian's language tag, falling back to English."""
