@@ -43,7 +43,10 @@ DISTRICT_TZ = "America/Los_Angeles"
 # A Wednesday afternoon in the district: outside quiet hours.
 SCHOOL_AFTERNOON = datetime(2026, 10, 14, 15, 30, tzinfo=ZoneInfo(DISTRICT_TZ))
 # Fictional numbers only: 555-0100..0199 in each area code, 100 families per area code.
-AREA_CODES = (503, 206, 360, 971, 425, 541, 458, 253, 509, 564, 208, 986, 406, 307, 775, 702)
+AREA_CODES = (
+    503, 206, 360, 971, 425, 541, 458, 253, 509, 564, 208, 986, 406, 307, 775, 702,
+    612, 617, 720, 805, 907, 808, 515, 601,
+)  # fmt: skip
 SCHOOL = "BENCH"
 FIRST_NAMES = ("Ana", "Sofia", "Mateo", "Liam", "Noor", "Kai", "Lucia", "Owen", "Ines", "Theo")
 
@@ -152,15 +155,18 @@ def schema_url(base_url: str, schema: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def outreach_app(database_url: str) -> Flask:
-    """The real app: console channel without echo, inline jobs, signed webhooks, fixed clock."""
+def outreach_app(database_url: str, redis_url: str = "") -> Flask:
+    """The real app: console channel without echo, signed webhooks, fixed clock.
+
+    Jobs run inline, in the request, unless `redis_url` is given: then they go to RQ.
+    """
     app = create_app(
         {
             "DATABASE_URL": database_url,
             "CLOCK": FixedClock(SCHOOL_AFTERNOON),
             "ENVIRONMENT": "test",
             "SMS_BACKEND": "console",
-            "REDIS_URL": "",  # unset: jobs run inline, in the request
+            "REDIS_URL": redis_url,  # empty: jobs run inline, in the request
             "TWILIO_AUTH_TOKEN": TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "DISTRICT_NAME": "Maple Valley Schools",

@@ -1,13 +1,22 @@
 """Replies per second through the whole path on PostgreSQL, beside a bare Flask endpoint.
 
 Each reply goes webhook (signed) -> stored inbound row -> engine -> outbox rows -> console
-send, with jobs inline, exactly as a single web process without Redis runs it. The bare
-endpoint is a tiny Flask app that answers '<Response/>' to the same requests, through the same
-client, in the same run: the ceiling of the framework and the client on this machine now.
+send. The bare endpoint is a tiny Flask app that answers '<Response/>' to the same requests,
+through the same client, in the same run: the ceiling of the framework and the client on this
+machine now.
 
-Two clients: Flask's test client in this process, and real HTTP (http.client with keep-alive
-from a thread pool) against gunicorn with two workers on 127.0.0.1. The run works in a schema
-of its own, bench_<pid>, which it drops at the end, and it checks every row it expects, so a
+Two configurations:
+- inline (REDIS_URL unset): jobs run in the request, exactly as a single web process without
+  Redis runs them; through Flask's test client in this process, and over real HTTP
+  (http.client with keep-alive from a thread pool) against gunicorn with two workers.
+- production (DESIGN.md): gunicorn stores each webhook and queues its processing on RQ
+  (Redis); RQ workers of this benchmark's own run the engine and write the outbox, and each
+  send is a job of its own. A run is timed from the first webhook until every reply is
+  processed and every text sent; a family's second reply is posted once its first is
+  processed, as a family would answer.
+
+The run works in a schema of its own, bench_<pid>, which it drops at the end, and a Redis
+database of its own (flushed before and after), and it checks every row it expects, so a
 failing path cannot pass for a fast one.
 
 Run: .venv/bin/python bench/full_path.py [--database-url URL]
@@ -53,12 +62,20 @@ from district import (
     verify,
 )
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, func, select
+
+from outreach_bot.models import Message
 
 TARGET = 300  # replies/s through the full path, from the issue
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REQUEST_TIMEOUT = 30.0  # seconds, for any one HTTP request
 SERVER_START_TIMEOUT = 30.0
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of the benchmark's own
+DRAIN_TIMEOUT = 120.0  # seconds for the RQ workers to finish one round
+POLL_SECONDS = 0.01
+RQ_CEILING_JOBS = 600
+WORKER_MAX_IDLE = 120  # an RQ worker with nothing to do this long stops
+WORKER_DEADLINE = 1800.0  # and none lives longer than this, whatever happens
 
 
 # --- clients ----------------------------------------------------------------------------------
@@ -79,8 +96,13 @@ def post_in_process(app: Flask, batch: Batch) -> float:
     return elapsed
 
 
-def post_over_http(port: int, batch: Batch, clients: int) -> float:
-    """Post the batch over keep-alive HTTP from `clients` threads; returns seconds taken."""
+def post_over_http(
+    port: int, batch: Batch, clients: int, between_rounds: Callable[[int], None] | None = None
+) -> float:
+    """Post the batch over keep-alive HTTP from `clients` threads; returns seconds taken.
+
+    `between_rounds(n)`, when given, runs (and is timed) after round n, before the next.
+    """
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
 
@@ -103,11 +125,13 @@ def post_over_http(port: int, batch: Batch, clients: int) -> float:
 
     elapsed = 0.0
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        for rnd in batch.rounds:  # a second reply is only sent once the first is answered
+        for number, rnd in enumerate(batch.rounds):  # a second reply once the first is answered
             counter = itertools.count()  # next() on it is atomic under the GIL
             began = time.perf_counter()
             for future in [pool.submit(drive, rnd, counter) for _ in range(clients)]:
                 future.result()
+            if between_rounds is not None:
+                between_rounds(number)
             elapsed += time.perf_counter() - began
     check_statuses(statuses, batch)
     return elapsed
@@ -135,6 +159,7 @@ class Server:
     database_url: str
     workers: int
     log: Path
+    redis_url: str = ""
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
 
@@ -152,6 +177,8 @@ class Server:
             str(self.workers),
             "--database-url",
             self.database_url,
+            "--redis-url",
+            self.redis_url,
         ]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -180,12 +207,12 @@ class Server:
                 self.process.wait()
 
 
-def serve(which: str, port: int, workers: int, database_url: str) -> None:
+def serve(which: str, port: int, workers: int, database_url: str, redis_url: str) -> None:
     """Run gunicorn (gthread, one thread a worker, keep-alive) with the chosen app."""
     from gunicorn.app.base import BaseApplication
 
     factory: Callable[[], Flask] = (
-        bare_app if which == "bare" else (lambda: outreach_app(database_url))
+        bare_app if which == "bare" else (lambda: outreach_app(database_url, redis_url))
     )
 
     class Gunicorn(BaseApplication):
@@ -207,6 +234,203 @@ def serve(which: str, port: int, workers: int, database_url: str) -> None:
     Gunicorn().run()
 
 
+# --- production configuration: RQ workers ----------------------------------------------------
+
+
+def work(database_url: str, redis_url: str, max_idle: int, deadline: float) -> None:
+    """One RQ worker (SimpleWorker, as worker.py runs it) on the benchmark's app, bounded."""
+    from rq import SimpleWorker
+
+    from outreach_bot.queue import RedisQueue
+
+    app = outreach_app(database_url, redis_url)
+    queue = runtime_of(app).queue
+    assert isinstance(queue, RedisQueue)
+    # However the parent ends, this process does not outlive the run.
+    timer = threading.Timer(deadline, lambda: os._exit(3))
+    timer.daemon = True
+    timer.start()
+    with app.app_context():
+        SimpleWorker([queue.queue], connection=queue.connection).work(
+            logging_level="WARNING", max_idle_time=max_idle
+        )
+
+
+@dataclass
+class Workers:
+    """RQ worker processes of our own, started and always stopped by us."""
+
+    count: int
+    database_url: str
+    redis_url: str
+    log: Path
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def __enter__(self) -> Workers:
+        command = [
+            sys.executable,
+            __file__,
+            "work",
+            "--database-url",
+            self.database_url,
+            "--redis-url",
+            self.redis_url,
+            "--max-idle",
+            str(WORKER_MAX_IDLE),
+            "--deadline",
+            str(WORKER_DEADLINE),
+        ]
+        with self.log.open("ab") as log:
+            for _ in range(self.count):
+                self.processes.append(
+                    subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+                )
+        return self
+
+    def check(self) -> None:
+        """Fail loudly when a worker has died."""
+        for process in self.processes:
+            if process.poll() is not None:
+                raise SystemExit(f"an RQ worker exited ({process.returncode}); see {self.log}")
+
+    def __exit__(self, *_: object) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()  # RQ stops after the job at hand on SIGTERM
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def flush_redis(redis_url: str) -> None:
+    """Empty the benchmark's own Redis database."""
+    from redis import Redis
+
+    connection = Redis.from_url(redis_url)
+    try:
+        connection.flushdb()
+    finally:
+        connection.close()
+
+
+def wait_for(app: Flask, batch: Batch, number: int, workers: Workers) -> None:
+    """Until round `number` is processed and, after the last round, every text sent."""
+    rt = runtime_of(app)
+    sids = [request.sid for request in batch.rounds[number]]
+    last = number == len(batch.rounds) - 1
+    phones = [f.phone for f in batch.families]
+    texts = sum(len(f.expect) for f in batch.families)
+    deadline = time.monotonic() + DRAIN_TIMEOUT
+    processed = sent = 0
+    while time.monotonic() < deadline:
+        with rt.db.transaction() as session:
+            processed = session.scalar(
+                select(func.count())
+                .select_from(Message)
+                .where(
+                    Message.direction == "inbound",
+                    Message.provider_sid.in_(sids),
+                    Message.processed_at.is_not(None),
+                )
+            )
+            if processed == len(sids) and last:
+                sent = session.scalar(
+                    select(func.count())
+                    .select_from(Message)
+                    .where(
+                        Message.direction == "outbound",
+                        Message.origin == "reply",
+                        Message.status == "sent",
+                        Message.phone.in_(phones),
+                    )
+                )
+        if processed == len(sids) and (not last or sent >= texts):
+            return
+        workers.check()
+        time.sleep(POLL_SECONDS)
+    raise SystemExit(
+        f"run {batch.tag}, round {number + 1}: after {DRAIN_TIMEOUT:.0f}s, {processed} of"
+        f" {len(sids)} replies processed and {sent} of {texts} texts sent"
+    )
+
+
+def rq_ceiling(redis_url: str, pool: Workers, jobs: int = RQ_CEILING_JOBS) -> float:
+    """No-op jobs a second through the same RQ workers: the most RQ alone allows them."""
+    from redis import Redis
+    from rq import Queue
+    from rq.registry import StartedJobRegistry
+
+    from outreach_bot.queue import QUEUE_NAME
+
+    connection = Redis.from_url(redis_url)
+    try:
+        queue = Queue(QUEUE_NAME, connection=connection)
+        started = StartedJobRegistry(queue=queue)
+        began = time.perf_counter()
+        for number in range(jobs):
+            queue.enqueue("os.getpid", job_id=f"noop-{number}", result_ttl=0)
+        deadline = time.monotonic() + DRAIN_TIMEOUT
+        while queue.count or started.count:
+            if time.monotonic() > deadline:
+                raise SystemExit("the RQ workers did not drain the no-op jobs in time")
+            pool.check()
+            time.sleep(POLL_SECONDS)
+        return jobs / (time.perf_counter() - began)
+    finally:
+        connection.close()
+
+
+def measure_production(
+    app: Flask,
+    url: str,
+    redis_url: str,
+    batches: list[Batch],
+    warm: Batch,
+    workers: int,
+    clients: int,
+    rq_workers: int,
+) -> Figures:
+    """gunicorn queueing to RQ, RQ workers doing the rest; timed until every text is sent."""
+    log = Path(tempfile.gettempdir()) / f"bench_full_path_rq_{os.getpid()}.log"
+    figures = Figures(f"production: HTTP, {workers} web + {rq_workers} RQ workers")
+    flush_redis(redis_url)
+    try:
+        with (
+            Server("bare", url, workers, log) as bare_server,
+            Server("full", url, workers, log, redis_url=redis_url) as full_server,
+            Workers(rq_workers, url, redis_url, log) as pool,
+        ):
+
+            def drained(batch: Batch) -> Callable[[int], None]:
+                return lambda number: wait_for(app, batch, number, pool)
+
+            post_over_http(bare_server.port, warm, clients)
+            post_over_http(full_server.port, warm, clients, drained(warm))
+            verify(app, warm, "production warm-up")
+            noop = rq_ceiling(redis_url, pool)
+            # A reply is one processing job, and one send job for each text it gets.
+            per_reply = 1 + sum(len(f.expect) for f in warm.families) / warm.replies
+            print(
+                f"  RQ alone: {noop:,.0f} no-op jobs/s through the {rq_workers} workers;"
+                f" at {per_reply:.2f} jobs a reply, RQ alone allows about"
+                f" {noop / per_reply:,.0f} replies/s"
+            )
+            for batch in batches:
+                figures.bare.append(
+                    batch.replies / post_over_http(bare_server.port, batch, clients)
+                )
+                elapsed = post_over_http(full_server.port, batch, clients, drained(batch))
+                figures.full.append(batch.replies / elapsed)
+                verify(app, batch, f"production run {batch.tag}")
+    finally:
+        flush_redis(redis_url)
+    summarize_log(log)
+    return figures
+
+
 # --- measuring ------------------------------------------------------------------------------
 
 
@@ -223,7 +447,7 @@ class Figures:
         full, bare = statistics.median(self.full), statistics.median(self.bare)
         verdict = "meets target" if full >= TARGET else "BELOW TARGET"
         return (
-            f"{self.client:34} {full:>9,.0f} {bare:>9,.0f} {full / bare:>8.1%}"
+            f"{self.client:44} {full:>9,.0f} {bare:>9,.0f} {full / bare:>8.1%}"
             f" {full / TARGET:>8.2f}  {verdict}"
         )
 
@@ -263,7 +487,7 @@ def measure_in_process(
     app: Flask, bare: Flask, batches: list[Batch], profiler: cProfile.Profile | None
 ) -> Figures:
     """Each batch through the bare endpoint, then through the full path, then checked."""
-    figures = Figures("Flask test client, in process")
+    figures = Figures("inline jobs: Flask test client, in process")
     for batch in batches:
         figures.bare.append(batch.replies / post_in_process(bare, batch))
         if profiler:
@@ -280,7 +504,7 @@ def measure_over_http(
 ) -> Figures:
     """The same, over HTTP to two gunicorn servers (bare and full) running side by side."""
     log = Path(tempfile.gettempdir()) / f"bench_full_path_{os.getpid()}.log"
-    figures = Figures(f"HTTP, gunicorn {workers} workers, {clients} clients")
+    figures = Figures(f"inline jobs: HTTP, gunicorn {workers} workers")
     with (
         Server("bare", url, workers, log) as bare_server,
         Server("full", url, workers, log) as full_server,
@@ -291,17 +515,22 @@ def measure_over_http(
             figures.bare.append(batch.replies / post_over_http(bare_server.port, batch, clients))
             figures.full.append(batch.replies / post_over_http(full_server.port, batch, clients))
             verify(app, batch, f"HTTP run {batch.tag}")
+    summarize_log(log)
+    return figures
+
+
+def summarize_log(log: Path) -> None:
+    """The servers' (and workers') log by kind of line; removed once read."""
     logged = log.read_text(errors="replace").splitlines() if log.exists() else []
     if not logged:
         log.unlink(missing_ok=True)
         print("  server log: empty")
-        return figures
+        return
     print(f"  server log: {len(logged)} lines; by kind:")
     kinds = Counter(re.sub(r"\d+", "N", line) for line in logged)
     for line, times in kinds.most_common(5):
         print(f"    {times:5}  {line}")
     log.unlink()  # a server that failed raised above and left its log for reading
-    return figures
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -313,6 +542,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--clients", type=int, default=4, help="HTTP client threads")
     parser.add_argument("--no-http", action="store_true", help="only the in-process client")
+    parser.add_argument(
+        "--no-rq", action="store_true", help="skip the production configuration (RQ workers)"
+    )
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="flushed before and after")
+    parser.add_argument("--rq-workers", type=int, default=2, help="RQ worker processes")
     parser.add_argument("--explain", action="store_true", help="list the SQL per reply")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the in-process runs")
     parser.add_argument("--keep-schema", action="store_true", help="do not drop the schema")
@@ -322,12 +556,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve_args.add_argument("--port", type=int, required=True)
     serve_args.add_argument("--workers", type=int, default=2)
     serve_args.add_argument("--database-url", required=True)
+    serve_args.add_argument("--redis-url", default="")
+    work_args = sub.add_parser("work", help="(internal) run one RQ worker")
+    work_args.add_argument("--database-url", required=True)
+    work_args.add_argument("--redis-url", required=True)
+    work_args.add_argument("--max-idle", type=int, default=WORKER_MAX_IDLE)
+    work_args.add_argument("--deadline", type=float, default=WORKER_DEADLINE)
     args = parser.parse_args(argv)
     if args.command == "serve":
-        serve(args.which, args.port, args.workers, args.database_url)
+        serve(args.which, args.port, args.workers, args.database_url, args.redis_url)
+        return
+    if args.command == "work":
+        work(args.database_url, args.redis_url, args.max_idle, args.deadline)
         return
 
     clients = ["in-process"] + ([] if args.no_http else ["http"])
+    if not args.no_http and not args.no_rq:
+        clients.append("rq")
     explain_size = 30
     indexes = itertools.count()
     batches = {
@@ -341,8 +586,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Warm-ups (imports, catalogs, pools, caches) use families of their own, untimed.
     warm_in_process = Batch([family(next(indexes)) for _ in range(6)], "w")
     warm_http = Batch([family(next(indexes)) for _ in range(6)], "v")
+    warm_rq = Batch([family(next(indexes)) for _ in range(6)], "u")
     everyone = [f for runs in batches.values() for b in runs for f in b.families]
     everyone += explain.families + warm_in_process.families + warm_http.families
+    everyone += warm_rq.families
 
     print(f"outreach-bot full-path benchmark, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     print(
@@ -367,14 +614,28 @@ def main(argv: Sequence[str] | None = None) -> None:
             results.append(
                 measure_over_http(app, url, batches["http"], warm_http, args.workers, args.clients)
             )
+        if "rq" in clients:
+            results.append(
+                measure_production(
+                    app,
+                    url,
+                    args.redis_url,
+                    batches["rq"],
+                    warm_rq,
+                    args.workers,
+                    args.clients,
+                    args.rq_workers,
+                )
+            )
         count_statements(app, explain, args.explain)
         runtime_of(app).db.dispose()
 
     print()
-    print(f"{'replies/s, median':34} {'full path':>9} {'bare':>9} {'of bare':>8} {'x target':>8}")
+    print(f"{'replies/s, median':44} {'full path':>9} {'bare':>9} {'of bare':>8} {'x target':>8}")
     for figures in results:
         print(figures.line())
-    print(f"{'target (issue): full path':34} {TARGET:>9,}")
+    print(f"{'target (issue): full path':44} {TARGET:>9,}")
+    print(f"HTTP clients: {args.clients} threads with keep-alive.")
     if profiler is not None:
         profiler.dump_stats(args.profile)
         print(f"\nprofile of the in-process full path written to {args.profile}; top 30:")

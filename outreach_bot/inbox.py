@@ -7,11 +7,13 @@ the conversation waiting on that phone, or, when none waits, to a person.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from outreach_bot.conversations import Conversations, active_conversation, end_conversation
@@ -32,37 +34,49 @@ log = logging.getLogger(__name__)
 
 
 def store_inbound(session: Session, form: Mapping[str, str], *, now: datetime) -> Message | None:
-    """Store a webhook's message raw; None when this MessageSid was stored before."""
+    """Store a webhook's message raw; None when this MessageSid was stored before.
+
+    One statement: INSERT ... ON CONFLICT DO NOTHING, so the same message arriving twice,
+    even at the same moment, is stored once; the guardian on file for the phone, if any, is
+    looked up inside it.
+    """
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     if not sid:
         raise ValueError("the webhook has no MessageSid; expected Twilio's form fields")
-    if session.scalar(select(Message.id).where(Message.provider_sid == sid)) is not None:
-        return None
     body = form.get("Body", "")
     try:
         phone = normalize_phone(form.get("From", ""))
     except ValueError:
         phone = form.get("From", "")[:20]  # kept as given: a short code or an odd sender
     size = measure(body)
-    message = Message(
-        direction="inbound",
-        phone=phone,
-        body=body,
-        status="received",
-        provider_sid=sid,
-        segments=size.count,
-        encoding=size.encoding,
-        created_at=now,
-        raw=dict(form),
+    guardian_id = (
+        select(Guardian.id)
+        .where(Guardian.phone == phone)
+        .order_by(Guardian.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
-        return None  # the same message arrived twice at once; the first one is stored
-    guardian = _guardian_for(session, phone)
-    message.guardian_id = guardian.id if guardian else None
-    return message
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Message)
+        .values(
+            direction="inbound",
+            phone=phone,
+            guardian_id=guardian_id,
+            body=body,
+            status="received",
+            provider_sid=sid,
+            segments=size.count,
+            encoding=size.encoding,
+            attempts=0,
+            created_at=now,
+            raw=dict(form),
+        )
+        .on_conflict_do_nothing()
+        .returning(Message)
+    )
+    return session.scalars(statement).first()
 
 
 def _guardian_for(session: Session, phone: str) -> Guardian | None:
@@ -75,43 +89,59 @@ def process_inbound(
     session: Session, message_id: int, conversations: Conversations, *, now: datetime
 ) -> str:
     """Answer one stored message, once; returns what was done, for logs and tests."""
-    message = session.get(Message, message_id, with_for_update=True)
-    if message is None or message.direction != "inbound" or message.processed_at is not None:
+    # Claimed in one statement, which locks the row: a second run of this job waits, then
+    # finds it processed and skips it.
+    message = session.scalars(
+        update(Message)
+        .where(
+            Message.id == message_id,
+            Message.direction == "inbound",
+            Message.processed_at.is_(None),
+        )
+        .values(processed_at=now)
+        .returning(Message)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if message is None:
         return "skipped"
-    message.processed_at = now
-    guardian = _guardian_for(session, message.phone)
+    # The guardian on file is looked up when a step needs it, and once: an answer to the
+    # waiting conversation needs none.
+    guardian_of: Callable[[], Guardian | None] = cache(
+        lambda: _guardian_for(session, message.phone)
+    )
     conversation = active_conversation(session, message.phone)
     message.conversation_id = conversation.id if conversation else None
-    language = _language(conversations, guardian, conversation)
+    language = _language(conversations, guardian_of, conversation)
     message.language = language
     keyword = classify_keyword(message.body)
     if keyword is not None:
-        return _opt_keyword(session, keyword, message, guardian, language, conversations, now)
+        return _opt_keyword(session, keyword, message, guardian_of(), language, conversations, now)
     if is_opted_out(session, message.phone):
         return "ignored_opted_out"
     if held_by(session, message.phone) is not None:
-        _tell_staff(session, message, guardian, now)  # the person holding it answers, not the bot
+        # The person holding it answers, not the bot.
+        _tell_staff(session, message, guardian_of(), now)
         return "held_by_staff"
     match = _keyword_trigger(conversations, message.body)
     flow = conversations.library.flows.get(conversation.flow) if conversation else None
     if match and (flow is None or match.trigger.name in flow.interruptions):
         if conversation is not None:
             end_conversation(conversation, f"interrupted:{match.trigger.name}", now)
-        return _start_by_keyword(session, match, message, guardian, conversations, now)
+        return _start_by_keyword(session, match, message, guardian_of(), conversations, now)
     offered = _offer_language(
-        session, message, guardian, language, conversation, conversations, now
+        session, message, guardian_of, language, conversation, conversations, now
     )
     if offered:
         return offered
     if conversation is not None and conversations.reply(session, conversation, message.body, now):
         return "replied"
-    return _catch_all(session, message, guardian, conversations, now)
+    return _catch_all(session, message, guardian_of(), conversations, now)
 
 
 def _offer_language(
     session: Session,
     message: Message,
-    guardian: Guardian | None,
+    guardian_of: Callable[[], Guardian | None],
     language: str,
     conversation: Conversation | None,
     conversations: Conversations,
@@ -119,12 +149,15 @@ def _offer_language(
 ) -> str | None:
     """A reply clearly written in another language we have: ask, in it, whether to switch."""
     offer = "language_offer"
-    if guardian is None or offer not in conversations.library.flows:
+    if offer not in conversations.library.flows:
         return None
     if conversation is not None and (
         conversation.flow == offer or conversations.understands(conversation, message.body)
     ):
         return None  # an answer the flow understands is an answer, whatever language it is in
+    guardian = guardian_of()
+    if guardian is None:
+        return None
     suggested = detect_switch(message.body, language)
     if suggested is None or conversations.catalogs.choose(suggested) != suggested:
         return None
@@ -311,10 +344,13 @@ def _open_conversations(session: Session, phone: str) -> list[Conversation]:
 
 
 def _language(
-    conversations: Conversations, guardian: Guardian | None, conversation: Conversation | None
+    conversations: Conversations,
+    guardian_of: Callable[[], Guardian | None],
+    conversation: Conversation | None,
 ) -> str:
     if conversation is not None:
         return conversation.language
+    guardian = guardian_of()
     return conversations.catalogs.choose(guardian.language if guardian else None)
 
 

@@ -15,7 +15,7 @@ from flask import current_app
 from outreach_bot import inbox
 from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
 from outreach_bot.escalations import climb_overdue
-from outreach_bot.messaging.outbox import deliver, relay, sweep_stuck
+from outreach_bot.messaging.outbox import deliver, relay, relay_rows, sweep_stuck, written_in
 from outreach_bot.messaging.status import apply_status_callbacks
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import district_settings
@@ -47,7 +47,8 @@ def send_message(message_id: int) -> str:
     if outcome in ("failed", "opted_out"):
         with rt.db.transaction() as session:
             rt.conversations.delivery_failed(session, message_id, rt.clock())
-        relay_outbox()
+            written = written_in(session)
+        relay_rows(rt.db, rt.queue, written, rt.clock())
     return outcome
 
 
@@ -58,12 +59,13 @@ def relay_outbox() -> int:
 
 
 def process_inbound(message_id: int) -> str:
-    """Answer one stored inbound message, then queue what it produced."""
+    """Answer one stored inbound message, then queue what it produced (and only that)."""
     rt = _runtime()
     with rt.db.transaction() as session:
         outcome = inbox.process_inbound(session, message_id, rt.conversations, now=rt.clock())
+        written = written_in(session)
     log.info("inbound message %s: %s", message_id, outcome)
-    relay_outbox()
+    relay_rows(rt.db, rt.queue, written, rt.clock())
     return outcome
 
 

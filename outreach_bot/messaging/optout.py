@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from sqlalchemy import inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from outreach_bot.models import PhoneNumber
 
@@ -164,8 +166,50 @@ def classify_keyword(text: str) -> Keyword | None:
     return _EXACT.get(exact) or _FOLDED.get(normalize(exact, fold_accents=True))
 
 
-def _phone_row(session: Session, phone: str) -> PhoneNumber:
+# session.info key: (transaction, {phone: its PhoneNumber row, or None for no row}).
+_KNOWN = "outreach_bot.phone_numbers"
+
+
+def _known(session: Session) -> dict[str, PhoneNumber | None]:
+    transaction = session.get_transaction()
+    kept = session.info.get(_KNOWN)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[_KNOWN] = (transaction, {})
+    known: dict[str, PhoneNumber | None] = kept[1]
+    return known
+
+
+def phone_number(session: Session, phone: str) -> PhoneNumber | None:
+    """What we know about `phone` (None: nothing yet), read at most once per transaction.
+
+    The checks one reply makes (opted out? held by staff? undeliverable, for each text?)
+    cost one SELECT, not one each. Rows are created through `phone_row`, which keeps this
+    up to date; the send job reads the row again, on its own, just before it hands a text to
+    the provider.
+    """
+    known = _known(session)
+    if phone in known:
+        row = known[phone]
+        if row is None and not _added_in_session(session, phone):
+            return None
+        if row is not None and inspect(row).persistent:
+            return row
     row = session.get(PhoneNumber, phone)
+    if session.get_transaction() is not None:
+        _known(session)[phone] = row
+    return row
+
+
+def _added_in_session(session: Session, phone: str) -> bool:
+    """A row for `phone` added or loaded in this session by other means than phone_row."""
+    if session.identity_map.get(identity_key(PhoneNumber, phone)) is not None:
+        return True
+    return any(isinstance(row, PhoneNumber) and row.phone == phone for row in session.new)
+
+
+def phone_row(session: Session, phone: str) -> PhoneNumber:
+    """The PhoneNumber row for `phone`, created (empty) when there is none yet."""
+    row = phone_number(session, phone)
     if row is not None:
         return row
     # Two webhooks for one new number may race: INSERT ... ON CONFLICT DO NOTHING lets both
@@ -175,12 +219,13 @@ def _phone_row(session: Session, phone: str) -> PhoneNumber:
     session.execute(insert(PhoneNumber).values(phone=phone).on_conflict_do_nothing())
     row = session.get(PhoneNumber, phone)
     assert row is not None
+    _known(session)[phone] = row
     return row
 
 
 def opt_out(session: Session, phone: str, *, source: str, now: datetime) -> PhoneNumber:
     """Stop all texts to `phone`, for every student; the first opt-out's time is kept."""
-    row = _phone_row(session, phone)
+    row = phone_row(session, phone)
     if row.opted_out_at is None:
         row.opted_out_at = now
         row.opt_out_source = source
@@ -189,7 +234,7 @@ def opt_out(session: Session, phone: str, *, source: str, now: datetime) -> Phon
 
 def opt_in(session: Session, phone: str, *, now: datetime) -> PhoneNumber:
     """Let texts to `phone` flow again (the family sent START)."""
-    row = _phone_row(session, phone)
+    row = phone_row(session, phone)
     row.opted_out_at = None
     row.opt_out_source = None
     return row
@@ -197,13 +242,13 @@ def opt_in(session: Session, phone: str, *, now: datetime) -> PhoneNumber:
 
 def is_opted_out(session: Session, phone: str) -> bool:
     """True while the family at `phone` has asked for no texts."""
-    row = session.get(PhoneNumber, phone)
+    row = phone_number(session, phone)
     return row is not None and row.opted_out_at is not None
 
 
 def mark_undeliverable(session: Session, phone: str, *, code: str, now: datetime) -> PhoneNumber:
     """Record that the carrier says `phone` cannot receive texts (e.g. error 30005, 30006)."""
-    row = _phone_row(session, phone)
+    row = phone_row(session, phone)
     if row.undeliverable_at is None:
         row.undeliverable_at = now
     row.undeliverable_code = code
@@ -212,7 +257,7 @@ def mark_undeliverable(session: Session, phone: str, *, code: str, now: datetime
 
 def mark_deliverable(session: Session, phone: str) -> None:
     """Forget an undeliverable mark, e.g. when the family texts us from that phone."""
-    row = session.get(PhoneNumber, phone)
+    row = phone_number(session, phone)
     if row is not None:
         row.undeliverable_at = None
         row.undeliverable_code = None
@@ -220,5 +265,5 @@ def mark_deliverable(session: Session, phone: str) -> None:
 
 def is_undeliverable(session: Session, phone: str) -> bool:
     """True when the carrier has told us `phone` cannot receive texts."""
-    row = session.get(PhoneNumber, phone)
+    row = phone_number(session, phone)
     return row is not None and row.undeliverable_at is not None

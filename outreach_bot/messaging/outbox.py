@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import ColumnElement, CursorResult, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from outreach_bot.channels import Channel, ChannelError
-from outreach_bot.db import Database
-from outreach_bot.messaging.optout import is_opted_out, is_undeliverable, opt_out
+from outreach_bot.db import Database, UTCDateTime
+from outreach_bot.messaging.optout import opt_out, phone_number
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.messaging.segments import measure
-from outreach_bot.models import Message
+from outreach_bot.models import Message, PhoneNumber
 from outreach_bot.queue import JobQueue
 
 log = logging.getLogger(__name__)
@@ -31,6 +43,8 @@ RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(minutes=30)
 # Rows relay() enqueues before marking them queued in one statement (a bounded IN list).
 RELAY_CHUNK = 500
+# session.info key: the outbox rows queue_text wrote in the current transaction.
+_WRITTEN = "outreach_bot.outbox_written"
 
 
 def send_job_id(message_id: int) -> str:
@@ -51,8 +65,13 @@ def queue_text(
     guardian_id: int | None = None,
     conversation_id: int | None = None,
     bypass_opt_out: bool = False,
+    flush: bool = True,
 ) -> Message:
-    """Write an outbound text to the outbox (the row is the queue intent; nothing is enqueued)."""
+    """Write an outbound text to the outbox (the row is the queue intent; nothing is enqueued).
+
+    With `flush=False` the row is inserted with the rest of the transaction's writes (its id
+    is known after the commit), for callers that do not need the id at once.
+    """
     if origin not in ("district", "reply"):
         raise ValueError(f"origin must be 'district' or 'reply', not {origin!r}.")
     if not body.strip():
@@ -85,14 +104,37 @@ def queue_text(
     elif origin == "district" and quiet.contains(now):
         message.not_before = quiet.next_send_time(now)
     session.add(message)
-    session.flush()
+    _written(session).append(message)
+    if flush:
+        session.flush()
     return message
 
 
+def _written(session: Session) -> list[Message]:
+    transaction = session.get_transaction()
+    kept = session.info.get(_WRITTEN)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[_WRITTEN] = (transaction, [])
+    rows: list[Message] = kept[1]
+    return rows
+
+
+def written_in(session: Session) -> list[Message]:
+    """The outbox rows queue_text wrote in this session's current transaction, in order.
+
+    Read it before the transaction ends, and relay the rows after the commit with
+    `relay_rows`; the minute tick's full `relay` picks up anything a crash leaves between.
+    """
+    return list(_written(session))
+
+
 def _suppression(session: Session, phone: str, purpose: str | None) -> str | None:
-    if is_undeliverable(session, phone):
+    number = phone_number(session, phone)
+    if number is None:
+        return None
+    if number.undeliverable_at is not None:
         return "undeliverable"
-    if purpose != OPT_OUT_CONFIRMATION and is_opted_out(session, phone):
+    if purpose != OPT_OUT_CONFIRMATION and number.opted_out_at is not None:
         return "opted_out"
     return None
 
@@ -109,6 +151,29 @@ def relay(db: Database, queue: JobQueue, now: datetime) -> int:
             .where(Message.direction == "outbound", Message.status == "pending", _is_due(now))
             .order_by(Message.id)
         ).all()
+    _enqueue_and_mark(db, queue, ids, now)
+    return len(ids)
+
+
+def relay_rows(db: Database, queue: JobQueue, rows: Sequence[Message], now: datetime) -> int:
+    """Enqueue a send job for those of `rows` that are pending and due, without a scan.
+
+    For a job right after its commit: it relays the rows it wrote (see `written_in`), not
+    every pending row, so two processes do not both enqueue the same rows. A row it misses
+    (a crash in between) is still pending, and the tick's full `relay` finds it.
+    """
+    ids = [
+        row.id
+        for row in rows
+        if row.id is not None
+        and row.status == "pending"
+        and (row.not_before is None or row.not_before <= now)
+    ]
+    _enqueue_and_mark(db, queue, ids, now)
+    return len(ids)
+
+
+def _enqueue_and_mark(db: Database, queue: JobQueue, ids: Sequence[int], now: datetime) -> None:
     for start in range(0, len(ids), RELAY_CHUNK):
         chunk = ids[start : start + RELAY_CHUNK]
         # Enqueue first, then mark: a crash in between only means a second, harmless enqueue.
@@ -121,8 +186,8 @@ def relay(db: Database, queue: JobQueue, now: datetime) -> int:
                 update(Message)
                 .where(Message.id.in_(chunk), Message.status == "pending", _is_due(now))
                 .values(status="queued", queued_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
             )
-    return len(ids)
 
 
 def sweep_stuck(
@@ -173,11 +238,16 @@ def deliver(
     # Outcomes: sent, retry, failed, opted_out (21610), suppressed, held (quiet hours),
     # not_due, in_flight (left for reconciliation), done (already sent or final), missing.
     with db.transaction() as session:
-        outcome = _check_and_claim(session, message_id, now=now, quiet=quiet)
-        if outcome != "claimed":
-            return outcome
-        message = session.get_one(Message, message_id)
-        phone, body, attempts = message.phone, message.body, message.attempts
+        claimed = _claim(session, message_id, now=now, quiet=quiet)
+        if claimed is None:
+            # Not sendable now: read the row to say why, and act on it (or claim it after all,
+            # when it changed in between).
+            outcome = _check_and_claim(session, message_id, now=now, quiet=quiet)
+            if outcome != "claimed":
+                return outcome
+            message = session.get_one(Message, message_id)
+            claimed = message.phone, message.body, message.attempts
+        phone, body, attempts = claimed
     # The claim is committed before the provider is called: a second run of this job finds
     # the row in 'sending' and leaves it alone, so the family never gets the text twice.
     # Any other exception leaves the row in 'sending': whether the provider took the text is
@@ -191,18 +261,80 @@ def deliver(
             )
     with db.transaction() as session:
         session.execute(
-            update(Message)
-            .where(Message.id == message_id)
-            .values(
-                status=result.status[:16],
-                provider_sid=result.sid,
-                sent_at=now,
-                updated_at=now,
-                error_code=None,
-            )
+            _RECORD_SENT,
+            {
+                "message_id": message_id,
+                "status": result.status[:16],
+                "provider_sid": result.sid,
+                "now": now,
+            },
         )
     log.info("message %s handed to %s (attempt %s)", message_id, channel.name, attempts)
     return "sent"
+
+
+# The send job's two statements run as plain Core, built once (they run for every text).
+_MESSAGES = cast(Table, Message.__table__)
+
+
+def _claim_statement(in_quiet_hours: bool) -> Update:
+    """The claim, built once for each case: its values come as :message_id and :now."""
+    messages, numbers = _MESSAGES.c, PhoneNumber.__table__.c
+    now = bindparam("now", type_=UTCDateTime())
+    blocked = exists().where(
+        numbers.phone == messages.phone,
+        or_(
+            numbers.undeliverable_at.is_not(None),
+            and_(
+                numbers.opted_out_at.is_not(None),
+                func.coalesce(messages.purpose, "") != OPT_OUT_CONFIRMATION,
+            ),
+        ),
+    )
+    conditions = [
+        messages.id == bindparam("message_id"),
+        messages.direction == "outbound",
+        messages.status.in_(UNSENT),
+        messages.provider_sid.is_(None),
+        or_(messages.not_before.is_(None), messages.not_before <= now),
+        ~blocked,
+    ]
+    if in_quiet_hours:  # a district text waits; a direct answer to the family goes out
+        conditions.append(or_(messages.origin.is_(None), messages.origin != "district"))
+    return (
+        update(_MESSAGES)
+        .where(*conditions)
+        .values(status="sending", attempts=messages.attempts + 1, updated_at=now)
+        .returning(messages.phone, messages.body, messages.attempts)
+    )
+
+
+_CLAIM = {quiet: _claim_statement(quiet) for quiet in (False, True)}
+_RECORD_SENT = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"))
+    .values(
+        status=bindparam("status"),
+        provider_sid=bindparam("provider_sid"),
+        sent_at=bindparam("now", type_=UTCDateTime()),
+        updated_at=bindparam("now", type_=UTCDateTime()),
+        error_code=None,
+    )
+)
+
+
+def _claim(
+    session: Session, message_id: int, *, now: datetime, quiet: QuietHours
+) -> tuple[str, str, int] | None:
+    """Claim a row that may be sent now, in one statement; (phone, body, attempts) or None.
+
+    The statement holds every check the send job makes before the provider call: an unsent
+    outbound row, due, not a district text inside quiet hours, and a phone neither
+    undeliverable nor opted out (but for the STOP confirmation). None means "look closer".
+    """
+    statement = _CLAIM[quiet.contains(now)]
+    row = session.execute(statement, {"message_id": message_id, "now": now}).first()
+    return None if row is None else (row.phone, row.body, row.attempts)
 
 
 def _check_and_claim(session: Session, message_id: int, *, now: datetime, quiet: QuietHours) -> str:

@@ -1,0 +1,250 @@
+"""How much database work one reply costs, and the shortcuts that keep it small.
+
+Statement and transaction counts, not timings: a count does not depend on the machine, and
+a change that brings back a lookup per text, a full outbox scan per reply, or a re-read in
+the send job shows up here. The shortcuts themselves keep every reliability rule, checked
+below: the inbound row is stored once and processed once, a reply's job relays only what it
+wrote, and the send job claims a row in one statement that still re-checks the opt-out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event, select
+
+from outreach_bot import inbox, jobs
+from outreach_bot.channels.console import ConsoleChannel
+from outreach_bot.messaging.optout import is_opted_out, opt_out, phone_number
+from outreach_bot.messaging.outbox import deliver, queue_text
+from outreach_bot.models import Guardian, Message, User
+from outreach_bot.runtime import Runtime
+from outreach_bot.staff import takeover
+from tests.factories import add_family, add_resources, add_school
+
+FAMILY_PHONE = "+15035550142"
+OTHER_PHONE = "+15035550143"
+NOW = datetime(2026, 10, 14, 22, 0, tzinfo=UTC)
+
+
+@dataclass
+class Work:
+    """SQL statements (BEGIN excluded) and commits seen on an engine."""
+
+    statements: list[str]
+    commits: int = 0
+
+
+@contextmanager
+def counted(runtime: Runtime) -> Iterator[Work]:
+    work = Work([])
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE
+            work.statements.append(" ".join(statement.split()))
+
+    def on_commit(_conn: Any) -> None:
+        work.commits += 1
+
+    engine = runtime.db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine, "commit", on_commit)
+    try:
+        yield work
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(engine, "commit", on_commit)
+
+
+def start_missed_you(runtime: Runtime) -> None:
+    with runtime.db.transaction() as session:
+        add_school(session)
+        add_resources(session)
+        guardian = add_family(session, phone=FAMILY_PHONE)
+        started = runtime.conversations.start(
+            session, flow_name="missed_you", guardian=guardian, now=runtime.clock()
+        )
+        assert started is not None
+    jobs.relay_outbox()
+
+
+def text_in(client: Any, body: str, sid: str, phone: str = FAMILY_PHONE) -> None:
+    form = {"MessageSid": sid, "From": phone, "To": "+15035550199", "Body": body}
+    assert client.post("/twilio/inbound", data=form).status_code == 200
+
+
+def outbound(runtime: Runtime) -> list[tuple[str, str | None, str]]:
+    with runtime.db.transaction() as session:
+        rows = session.execute(
+            select(Message.phone, Message.purpose, Message.status)
+            .where(Message.direction == "outbound")
+            .order_by(Message.id)
+        ).all()
+    return [(row.phone, row.purpose, row.status) for row in rows]
+
+
+def test_one_reply_costs_a_bounded_number_of_statements_and_transactions(runtime, client):
+    """Webhook, engine, resource sheet, relay and two sends: 17 statements (18 on SQLite).
+
+    Before this was counted, a reply of bench/full_path.py's mix took 38 statements and 7.5
+    transactions: the phone read again for every check, the inbound row and the guardian
+    read twice, the whole outbox scanned by each reply, each send reading its row 3 times.
+    """
+    start_missed_you(runtime)
+    before = len(outbound(runtime))
+    with counted(runtime) as work:
+        text_in(client, "The bus is late again", "SM" + "1" * 32)
+    texts = outbound(runtime)[before:]
+    assert [(purpose, status) for _, purpose, status in texts] == [
+        ("resources:transportation", "sent"),
+        ("flow:missed_you", "sent"),
+    ]
+    # Stored (1), processed (1), relayed (1), and each of two texts claimed and recorded (4).
+    assert work.commits <= 7, work.statements
+    assert len(work.statements) <= 18, "\n".join(work.statements)
+    phone_reads = [s for s in work.statements if "FROM phone_numbers" in s]
+    assert len(phone_reads) == 1 + 2  # once while processing, then inside each send's claim
+    assert not any("FOR UPDATE" in s for s in work.statements)
+
+
+def test_the_send_job_claims_and_records_in_two_statements(runtime):
+    with runtime.db.transaction() as session:
+        opt_out(session, OTHER_PHONE, source="keyword", now=runtime.clock())
+        message_id = queue_text(
+            session,
+            phone=FAMILY_PHONE,
+            body="Hi from Lincoln Elementary.",
+            language="en",
+            origin="district",
+            purpose="nudge",
+            now=runtime.clock(),
+            quiet=runtime.quiet_hours,
+        ).id
+    channel = ConsoleChannel(echo=None)
+
+    def send() -> str:
+        return deliver(
+            runtime.db,
+            channel,
+            message_id,
+            now=runtime.clock(),
+            quiet=runtime.quiet_hours,
+            status_callback_url=None,
+            max_attempts=3,
+        )
+
+    with counted(runtime) as work:
+        # Another phone's opt-out does not hold this one back: the check is on its own phone.
+        assert send() == "sent"
+    assert (len(work.statements), work.commits) == (2, 2), work.statements
+    assert channel.sent == [(FAMILY_PHONE, "Hi from Lincoln Elementary.")]
+    assert send() == "done"  # a second run of the job: the row went to the provider once
+    assert len(channel.sent) == 1
+
+
+def test_a_reply_relays_only_the_texts_it_wrote(runtime, client):
+    start_missed_you(runtime)
+    with runtime.db.transaction() as session:
+        # Written by someone else and not relayed yet: the tick's relay is its way out.
+        queue_text(
+            session,
+            phone=OTHER_PHONE,
+            body="Hi from Lincoln Elementary.",
+            language="en",
+            origin="district",
+            purpose="nudge",
+            now=runtime.clock(),
+            quiet=runtime.quiet_hours,
+        )
+    text_in(client, "1", "SM" + "2" * 32)
+    others = [status for phone, _, status in outbound(runtime) if phone == OTHER_PHONE]
+    assert others == ["pending"]
+    assert all(status == "sent" for phone, _, status in outbound(runtime) if phone == FAMILY_PHONE)
+    assert jobs.relay_outbox() == 1
+    others = [status for phone, _, status in outbound(runtime) if phone == OTHER_PHONE]
+    assert others == ["sent"]
+
+
+def test_a_webhook_is_stored_once_with_the_first_guardian_on_file(runtime):
+    with runtime.db.transaction() as session:
+        add_school(session)
+        first = add_family(session, phone=FAMILY_PHONE)
+        add_family(session, student_id="S1002", first_name="Mateo", phone=FAMILY_PHONE)
+        first_id = first.id
+    form = {"MessageSid": "SM" + "3" * 32, "From": "(503) 555-0142", "Body": "hola"}
+    with runtime.db.transaction() as session:
+        stored = inbox.store_inbound(session, form, now=runtime.clock())
+        assert stored is not None
+        assert (stored.phone, stored.guardian_id, stored.status) == (
+            FAMILY_PHONE,
+            first_id,
+            "received",
+        )
+        assert stored.raw == form
+    with runtime.db.transaction() as session:
+        assert inbox.store_inbound(session, form, now=runtime.clock()) is None
+    with runtime.db.transaction() as session:
+        unknown = {"MessageSid": "SM" + "4" * 32, "From": OTHER_PHONE, "Body": "hi"}
+        stored = inbox.store_inbound(session, unknown, now=runtime.clock())
+        assert stored is not None and stored.guardian_id is None
+
+
+def test_a_stored_reply_is_processed_once(runtime):
+    start_missed_you(runtime)
+    form = {"MessageSid": "SM" + "5" * 32, "From": FAMILY_PHONE, "Body": "1"}
+    with runtime.db.transaction() as session:
+        stored = inbox.store_inbound(session, form, now=runtime.clock())
+        assert stored is not None
+        message_id = stored.id
+    assert jobs.process_inbound(message_id) == "replied"
+    assert jobs.process_inbound(message_id) == "skipped"
+    purposes = [purpose for _, purpose, _ in outbound(runtime)]
+    assert purposes.count("resources:transportation") == 1
+
+
+def test_a_phone_is_read_once_a_transaction_and_changes_are_seen(runtime):
+    with counted(runtime) as work, runtime.db.transaction() as session:
+        assert not is_opted_out(session, FAMILY_PHONE)
+        assert takeover.held_by(session, FAMILY_PHONE) is None
+        assert phone_number(session, FAMILY_PHONE) is None
+    assert len([s for s in work.statements if "FROM phone_numbers" in s]) == 1
+    with runtime.db.transaction() as session:
+        assert not is_opted_out(session, FAMILY_PHONE)
+        opt_out(session, FAMILY_PHONE, source="keyword", now=runtime.clock())
+        assert is_opted_out(session, FAMILY_PHONE)  # this transaction's own change
+        assert takeover.held_by(session, FAMILY_PHONE) is None
+        takeover.hold(session, FAMILY_PHONE, user_id=_a_user(session), now=runtime.clock())
+        assert takeover.held_by(session, FAMILY_PHONE) is not None
+    with runtime.db.transaction() as session:
+        assert is_opted_out(session, FAMILY_PHONE)  # and the next transaction reads it again
+        takeover.release(session, FAMILY_PHONE, runtime.clock())
+        assert takeover.held_by(session, FAMILY_PHONE) is None
+
+
+def _a_user(session: Any) -> int:
+    user = User(email="clerk@example.org", role="clerk", password_hash="x", created_at=NOW)
+    session.add(user)
+    session.flush()
+    return user.id
+
+
+def test_a_guardian_added_after_the_webhook_is_found_when_processing(runtime, client):
+    with runtime.db.transaction() as session:
+        add_school(session)
+    form = {"MessageSid": "SM" + "6" * 32, "From": FAMILY_PHONE, "Body": "hello"}
+    with runtime.db.transaction() as session:
+        stored = inbox.store_inbound(session, form, now=runtime.clock())
+        assert stored is not None and stored.guardian_id is None
+        message_id = stored.id
+    with runtime.db.transaction() as session:
+        add_family(session, phone=FAMILY_PHONE)
+    assert jobs.process_inbound(message_id).startswith("catch_all")
+    with runtime.db.transaction() as session:
+        guardian = session.scalars(select(Guardian)).one()
+        assert session.scalars(
+            select(Message.guardian_id).where(Message.direction == "outbound")
+        ).all() == [guardian.id]
