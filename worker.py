@@ -42,7 +42,8 @@ def main() -> None:
     threading.Thread(target=enqueue_ticks, args=(ticker, tick_queue, stop), daemon=True).start()
     with app.app_context():
         # SimpleWorker runs jobs in this process, inside the app context, reusing DB connections.
-        worker = SimpleWorker([queue.queue], connection=queue.connection)
+        # It reads the families' queue first: their answers never wait behind a scan.
+        worker = SimpleWorker(queue.queues, connection=queue.connection)
         try:
             worker.work(with_scheduler=True)
         finally:

@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from outreach_bot.conversations import Conversations, active_conversation, end_conversation
 from outreach_bot.engine.keywords import KeywordMatch
@@ -85,12 +85,46 @@ def _guardian_for(session: Session, phone: str) -> Guardian | None:
     ).first()
 
 
+def claim(session: Session, now: datetime, limit: int) -> list[Message]:
+    """Claim up to `limit` stored texts to answer in this transaction, oldest first.
+
+    One statement. It takes each phone's oldest unanswered text only, and skips rows another
+    transaction holds: two workers never answer one family at once, and a family's texts
+    are answered in the order they came. The claim is undone if the transaction is.
+    """
+    older = aliased(Message)
+    waiting = (
+        select(Message.id)
+        .where(
+            Message.direction == "inbound",
+            Message.processed_at.is_(None),
+            ~exists().where(
+                older.direction == "inbound",
+                older.processed_at.is_(None),
+                older.phone == Message.phone,
+                older.id < Message.id,
+            ),
+        )
+        .order_by(Message.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = session.scalars(
+        update(Message)
+        .where(Message.id.in_(waiting))
+        .values(processed_at=now)
+        .returning(Message)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted(claimed, key=lambda message: message.id)
+
+
 def process_inbound(
     session: Session, message_id: int, conversations: Conversations, *, now: datetime
 ) -> str:
-    """Answer one stored message, once; returns what was done, for logs and tests."""
-    # Claimed in one statement, which locks the row: a second run of this job waits, then
-    # finds it processed and skips it.
+    """Answer one stored text, once, by id; returns what was done, for logs and tests."""
+    # Claimed in one statement, which locks the row: a second run waits, then finds it
+    # processed and skips it.
     message = session.scalars(
         update(Message)
         .where(
@@ -104,6 +138,13 @@ def process_inbound(
     ).first()
     if message is None:
         return "skipped"
+    return answer(session, message, conversations, now=now)
+
+
+def answer(
+    session: Session, message: Message, conversations: Conversations, *, now: datetime
+) -> str:
+    """Answer a claimed text: a keyword, the waiting flow, or a person; returns what was done."""
     # The guardian on file is looked up when a step needs it, and once: an answer to the
     # waiting conversation needs none.
     guardian_of: Callable[[], Guardian | None] = cache(
@@ -136,6 +177,28 @@ def process_inbound(
     if conversation is not None and conversations.reply(session, conversation, message.body, now):
         return "replied"
     return _catch_all(session, message, guardian_of(), conversations, now)
+
+
+def set_aside(session: Session, message_id: int, now: datetime) -> bool:
+    """A text the bot failed to answer goes to a person, so that it is still read.
+
+    Marks it processed and opens a case for the phone; False when it was answered meanwhile.
+    """
+    message = session.get(Message, message_id, with_for_update=True)
+    if message is None or message.processed_at is not None:
+        return False
+    message.processed_at = now
+    guardian = _guardian_for(session, message.phone)
+    open_escalation(
+        session,
+        reason="family_texted" if guardian else "unknown_number",
+        priority="normal",
+        now=now,
+        student_id=guardian.student_id if guardian else None,
+        guardian_id=guardian.id if guardian else None,
+        phone=message.phone,
+    )
+    return True
 
 
 def _offer_language(
@@ -352,18 +415,3 @@ def _language(
         return conversation.language
     guardian = guardian_of()
     return conversations.catalogs.choose(guardian.language if guardian else None)
-
-
-def unprocessed(session: Session, older_than: datetime) -> list[int]:
-    """Inbound messages stored but never answered (a crash between store and process)."""
-    return list(
-        session.scalars(
-            select(Message.id)
-            .where(
-                Message.direction == "inbound",
-                Message.processed_at.is_(None),
-                Message.created_at <= older_than,
-            )
-            .order_by(Message.id)
-        )
-    )

@@ -7,10 +7,11 @@ app context, so `current_app` holds the runtime.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy.exc import OperationalError
 
 from outreach_bot import inbox
 from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
@@ -23,7 +24,8 @@ from outreach_bot.staff.catalog import StaffCatalog
 from outreach_bot.staff.notifications import send_notices
 
 log = logging.getLogger(__name__)
-INBOUND_GRACE = timedelta(minutes=2)
+PROCESS_INBOX = "outreach_bot.jobs.process_inbox"
+INBOX_BATCH = 100  # texts answered in one transaction
 
 
 def _runtime() -> Runtime:
@@ -58,15 +60,63 @@ def relay_outbox() -> int:
     return relay(rt.db, rt.queue, rt.clock())
 
 
-def process_inbound(message_id: int) -> str:
-    """Answer one stored inbound message, then queue what it produced (and only that)."""
+def process_inbox() -> int:
+    """Answer every stored text from families, in batches, and queue what that produced.
+
+    Woken by the webhook after each store (many wakes, one run) and run by the tick, which
+    so recovers anything a lost job left. Returns how many texts were answered.
+    """
     rt = _runtime()
-    with rt.db.transaction() as session:
-        outcome = inbox.process_inbound(session, message_id, rt.conversations, now=rt.clock())
-        written = written_in(session)
+    rt.queue.woken(PROCESS_INBOX)
+    answered = 0
+    while claimed := _answer_batch(rt):
+        answered += claimed
+    return answered
+
+
+def _answer_batch(rt: Runtime) -> int:
+    """One transaction answers a batch; if it fails, each text gets a transaction of its own."""
+    ids: list[int] = []
+    try:
+        with rt.db.transaction() as session:
+            now = rt.clock()
+            batch = inbox.claim(session, now, INBOX_BATCH)
+            ids = [message.id for message in batch]
+            for message in batch:
+                log.info(
+                    "inbound message %s: %s",
+                    message.id,
+                    inbox.answer(session, message, rt.conversations, now=now),
+                )
+            written = written_in(session)
+    except OperationalError:
+        raise  # the database is away: the job fails, and the tick tries again
+    except Exception:
+        if not ids:
+            raise
+        log.exception("a batch of %d inbound messages failed; answering one by one", len(ids))
+        for message_id in ids:
+            _answer_alone(rt, message_id)
+        return len(ids)
+    relay_rows(rt.db, rt.queue, written, rt.clock())
+    return len(ids)
+
+
+def _answer_alone(rt: Runtime, message_id: int) -> None:
+    """Answer one text; one the bot cannot answer is set aside for a person to read."""
+    try:
+        with rt.db.transaction() as session:
+            outcome = inbox.process_inbound(session, message_id, rt.conversations, now=rt.clock())
+            written = written_in(session)
+    except OperationalError:
+        raise
+    except Exception:
+        log.exception("inbound message %s could not be answered; set aside for staff", message_id)
+        with rt.db.transaction() as session:
+            inbox.set_aside(session, message_id, rt.clock())
+        return
     log.info("inbound message %s: %s", message_id, outcome)
     relay_rows(rt.db, rt.queue, written, rt.clock())
-    return outcome
 
 
 def apply_statuses() -> int:
@@ -106,9 +156,7 @@ def tick() -> dict[str, int]:
         timers = rt.conversations.run_timers(session, now)
         climb_after = district_settings.effective(session, rt.settings).climb_after
         climbed = len(climb_overdue(session, now, climb_after))
-        stranded = inbox.unprocessed(session, now - INBOUND_GRACE)
-    for message_id in stranded:
-        process_inbound(message_id)
+    answered = process_inbox()
     statuses = apply_statuses()
     swept = sweep_stuck(rt.db, rt.queue, now)
     with rt.db.transaction() as session:
@@ -119,7 +167,7 @@ def tick() -> dict[str, int]:
     return {
         "timers": timers,
         "escalations_climbed": climbed,
-        "inbound_recovered": len(stranded),
+        "inbound_answered": answered,
         "statuses": statuses,
         "swept": swept,
         "relayed": relayed,

@@ -1,4 +1,9 @@
-"""Where jobs go: RQ on Redis when REDIS_URL is set, otherwise run inline, in-process."""
+"""Where jobs go: RQ on Redis when REDIS_URL is set, otherwise run inline, in-process.
+
+Two RQ queues, read in order: `outreach-replies` for families' own texts and the answers to
+them, then `outreach` for everything the district starts (scans, follow-ups, the tick). A
+family waiting on an answer never queues behind a scan's thousands of texts.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,9 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "outreach"
+REPLIES_QUEUE_NAME = "outreach-replies"
+# A wake's mark outlives a lost job by this much at most; then the next wake queues again.
+WAKE_SECONDS = 30
 
 
 def resolve(path: str) -> Any:
@@ -20,8 +28,17 @@ def resolve(path: str) -> Any:
 class JobQueue(Protocol):
     """Takes jobs by dotted function path, with ids and primitives as arguments."""
 
-    def enqueue(self, function: str, *args: Any, job_id: str | None = None) -> None:
-        """Run or queue the job."""
+    def enqueue(
+        self, function: str, *args: Any, job_id: str | None = None, reply: bool = False
+    ) -> None:
+        """Run or queue the job; `reply` puts it ahead, with the answers to families."""
+
+    def wake(self, function: str, *, reply: bool = False) -> None:
+        """Run a job that takes no arguments soon: any number of wakes before it starts make
+        one run. The job calls `woken` first, so a wake after that queues it again."""
+
+    def woken(self, function: str) -> None:
+        """Called by a woken job as it starts."""
 
 
 class InlineQueue:
@@ -31,7 +48,9 @@ class InlineQueue:
         self._depth = 0
         self._pending: list[tuple[str, tuple[Any, ...]]] = []
 
-    def enqueue(self, function: str, *args: Any, job_id: str | None = None) -> None:
+    def enqueue(
+        self, function: str, *args: Any, job_id: str | None = None, reply: bool = False
+    ) -> None:
         # Jobs queued by a running job run after it, in order, as a worker would run them.
         self._pending.append((function, args))
         if self._depth:
@@ -49,9 +68,16 @@ class InlineQueue:
         finally:
             self._depth -= 1
 
+    def wake(self, function: str, *, reply: bool = False) -> None:
+        if (function, ()) not in self._pending:
+            self.enqueue(function)
+
+    def woken(self, function: str) -> None:
+        """Nothing to clear: an inline wake runs at once."""
+
 
 class RedisQueue:
-    """Puts jobs on an RQ queue; a job id makes a second enqueue of the same work harmless."""
+    """Puts jobs on RQ queues; a job id makes a second enqueue of the same work harmless."""
 
     def __init__(self, redis_url: str) -> None:
         from redis import Redis
@@ -59,9 +85,30 @@ class RedisQueue:
 
         self.connection = Redis.from_url(redis_url)
         self.queue = Queue(QUEUE_NAME, connection=self.connection)
+        self.replies = Queue(REPLIES_QUEUE_NAME, connection=self.connection)
 
-    def enqueue(self, function: str, *args: Any, job_id: str | None = None) -> None:
-        self.queue.enqueue(function, *args, job_id=job_id, result_ttl=0, failure_ttl=7 * 86400)
+    @property
+    def queues(self) -> list[Any]:
+        """The RQ queues in the order workers read them."""
+        return [self.replies, self.queue]
+
+    def enqueue(
+        self, function: str, *args: Any, job_id: str | None = None, reply: bool = False
+    ) -> None:
+        queue = self.replies if reply else self.queue
+        queue.enqueue(function, *args, job_id=job_id, result_ttl=0, failure_ttl=7 * 86400)
+
+    def wake(self, function: str, *, reply: bool = False) -> None:
+        # One round trip while a run is already queued: the mark says so.
+        if self.connection.set(_wake_key(function), 1, nx=True, ex=WAKE_SECONDS):
+            self.enqueue(function, reply=reply)
+
+    def woken(self, function: str) -> None:
+        self.connection.delete(_wake_key(function))
+
+
+def _wake_key(function: str) -> str:
+    return f"outreach:wake:{function}"
 
 
 def make_queue(redis_url: str | None) -> JobQueue:

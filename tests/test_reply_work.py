@@ -88,7 +88,7 @@ def outbound(runtime: Runtime) -> list[tuple[str, str | None, str]]:
 
 
 def test_one_reply_costs_a_bounded_number_of_statements_and_transactions(runtime, client):
-    """Webhook, engine, resource sheet, relay and two sends: 17 statements (18 on SQLite).
+    """Webhook, engine, resource sheet, relay and two sends: 18 statements (19 on SQLite).
 
     Before this was counted, a reply of bench/full_path.py's mix took 38 statements and 7.5
     transactions: the phone read again for every check, the inbound row and the guardian
@@ -103,12 +103,14 @@ def test_one_reply_costs_a_bounded_number_of_statements_and_transactions(runtime
         ("resources:transportation", "sent"),
         ("flow:missed_you", "sent"),
     ]
-    # Stored (1), processed (1), relayed (1), and each of two texts claimed and recorded (4).
-    assert work.commits <= 7, work.statements
-    assert len(work.statements) <= 18, "\n".join(work.statements)
+    # Stored (1), processed (1), relayed (1), each of two texts claimed and recorded (4), and
+    # the inbox found empty (1).
+    assert work.commits <= 8, work.statements
+    assert len(work.statements) <= 19, "\n".join(work.statements)
     phone_reads = [s for s in work.statements if "FROM phone_numbers" in s]
     assert len(phone_reads) == 1 + 2  # once while processing, then inside each send's claim
-    assert not any("FOR UPDATE" in s for s in work.statements)
+    locking = [s for s in work.statements if "FOR UPDATE" in s]
+    assert all("SKIP LOCKED" in s for s in locking)  # only the inbox's claims lock rows
 
 
 def test_the_send_job_claims_and_records_in_two_statements(runtime):
@@ -200,8 +202,12 @@ def test_a_stored_reply_is_processed_once(runtime):
         stored = inbox.store_inbound(session, form, now=runtime.clock())
         assert stored is not None
         message_id = stored.id
-    assert jobs.process_inbound(message_id) == "replied"
-    assert jobs.process_inbound(message_id) == "skipped"
+    assert jobs.process_inbox() == 1
+    assert jobs.process_inbox() == 0
+    with runtime.db.transaction() as session:
+        assert inbox.process_inbound(
+            session, message_id, runtime.conversations, now=runtime.clock()
+        ) == "skipped"
     purposes = [purpose for _, purpose, _ in outbound(runtime)]
     assert purposes.count("resources:transportation") == 1
 
@@ -242,7 +248,11 @@ def test_a_guardian_added_after_the_webhook_is_found_when_processing(runtime, cl
         message_id = stored.id
     with runtime.db.transaction() as session:
         add_family(session, phone=FAMILY_PHONE)
-    assert jobs.process_inbound(message_id).startswith("catch_all")
+    with runtime.db.transaction() as session:
+        outcome = inbox.process_inbound(
+            session, message_id, runtime.conversations, now=runtime.clock()
+        )
+        assert outcome.startswith("catch_all")
     with runtime.db.transaction() as session:
         guardian = session.scalars(select(Guardian)).one()
         assert session.scalars(

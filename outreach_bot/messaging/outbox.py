@@ -146,13 +146,13 @@ def _is_due(now: datetime) -> ColumnElement[bool]:
 def relay(db: Database, queue: JobQueue, now: datetime) -> int:
     """Enqueue a send job for every due pending row; return how many were enqueued."""
     with db.transaction() as session:
-        ids = session.scalars(
-            select(Message.id)
+        rows = session.execute(
+            select(Message.id, Message.origin)
             .where(Message.direction == "outbound", Message.status == "pending", _is_due(now))
             .order_by(Message.id)
         ).all()
-    _enqueue_and_mark(db, queue, ids, now)
-    return len(ids)
+    _enqueue_and_mark(db, queue, [(row.id, row.origin == "reply") for row in rows], now)
+    return len(rows)
 
 
 def relay_rows(db: Database, queue: JobQueue, rows: Sequence[Message], now: datetime) -> int:
@@ -162,29 +162,36 @@ def relay_rows(db: Database, queue: JobQueue, rows: Sequence[Message], now: date
     every pending row, so two processes do not both enqueue the same rows. A row it misses
     (a crash in between) is still pending, and the tick's full `relay` finds it.
     """
-    ids = [
-        row.id
+    sendable = [
+        (row.id, row.origin == "reply")
         for row in rows
         if row.id is not None
         and row.status == "pending"
         and (row.not_before is None or row.not_before <= now)
     ]
-    _enqueue_and_mark(db, queue, ids, now)
-    return len(ids)
+    _enqueue_and_mark(db, queue, sendable, now)
+    return len(sendable)
 
 
-def _enqueue_and_mark(db: Database, queue: JobQueue, ids: Sequence[int], now: datetime) -> None:
-    for start in range(0, len(ids), RELAY_CHUNK):
-        chunk = ids[start : start + RELAY_CHUNK]
+def _enqueue_and_mark(
+    db: Database, queue: JobQueue, rows: Sequence[tuple[int, bool]], now: datetime
+) -> None:
+    """Enqueue (id, is a reply) rows, then mark them queued. Replies go on the replies queue."""
+    for start in range(0, len(rows), RELAY_CHUNK):
+        chunk = rows[start : start + RELAY_CHUNK]
         # Enqueue first, then mark: a crash in between only means a second, harmless enqueue.
-        for message_id in chunk:
-            queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id))
+        for message_id, reply in chunk:
+            queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id), reply=reply)
         # One transaction marks the chunk (not one per row); still pending and due only,
         # since an inline job may already have sent a row or held it.
         with db.transaction() as session:
             session.execute(
                 update(Message)
-                .where(Message.id.in_(chunk), Message.status == "pending", _is_due(now))
+                .where(
+                    Message.id.in_([message_id for message_id, _ in chunk]),
+                    Message.status == "pending",
+                    _is_due(now),
+                )
                 .values(status="queued", queued_at=now, updated_at=now)
                 .execution_options(synchronize_session=False)
             )
@@ -195,8 +202,8 @@ def sweep_stuck(
 ) -> int:
     """Enqueue again every row left in 'queued' for too long (its job was lost)."""
     with db.transaction() as session:
-        ids = session.scalars(
-            select(Message.id)
+        rows = session.execute(
+            select(Message.id, Message.origin)
             .where(
                 Message.direction == "outbound",
                 Message.status == "queued",
@@ -205,17 +212,19 @@ def sweep_stuck(
             )
             .order_by(Message.id)
         ).all()
-    for message_id in ids:
-        queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id))
+    for message_id, origin in rows:
+        queue.enqueue(
+            SEND_JOB, message_id, job_id=send_job_id(message_id), reply=origin == "reply"
+        )
         with db.transaction() as session:
             session.execute(
                 update(Message)
                 .where(Message.id == message_id, Message.status == "queued")
                 .values(queued_at=now, updated_at=now)
             )
-    if ids:
-        log.warning("re-enqueued %d outbound messages stuck in 'queued'", len(ids))
-    return len(ids)
+    if rows:
+        log.warning("re-enqueued %d outbound messages stuck in 'queued'", len(rows))
+    return len(rows)
 
 
 def retry_delay(attempts: int, jitter: Callable[[], float] = random.random) -> timedelta:

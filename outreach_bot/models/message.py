@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach_bot.db import Base, UTCDateTime
 
 # Outbound life: pending -> queued -> sending -> (provider) queued/sent -> delivered;
 # or suppressed (opted out), undelivered, failed.  Inbound: received -> processed.
+UNANSWERED = "direction = 'inbound' AND processed_at IS NULL"
 FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed", "suppressed", "canceled", "read"})
 
 
@@ -19,7 +20,17 @@ class Message(Base):
     """One text message, either direction; outbound rows are the outbox."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_status_not_before", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_messages_status_not_before", "status", "not_before"),
+        # The inbox: texts from families not yet answered, by phone (see inbox.claim).
+        Index(
+            "ix_messages_unanswered",
+            "phone",
+            "id",
+            postgresql_where=text(UNANSWERED),
+            sqlite_where=text(UNANSWERED),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[str] = mapped_column(String(8))  # "outbound" | "inbound"

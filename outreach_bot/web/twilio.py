@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, request
 from twilio.request_validator import RequestValidator
 
 from outreach_bot.inbox import store_inbound
+from outreach_bot.jobs import PROCESS_INBOX
 from outreach_bot.messaging.status import store_status_callback
 from outreach_bot.web import runtime
 
@@ -43,14 +44,11 @@ def inbound() -> Response:
     rt = runtime()
     try:
         with rt.db.transaction() as session:
-            message = store_inbound(session, request.form.to_dict(), now=rt.clock())
-            message_id = message.id if message else None
+            stored = store_inbound(session, request.form.to_dict(), now=rt.clock())
     except ValueError as error:
         abort(400, str(error))
-    if message_id is not None:
-        rt.queue.enqueue(
-            "outreach_bot.jobs.process_inbound", message_id, job_id=f"process-inbound-{message_id}"
-        )
+    if stored:
+        rt.queue.wake(PROCESS_INBOX, reply=True)
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
