@@ -205,9 +205,10 @@ def test_a_stored_reply_is_processed_once(runtime):
     assert jobs.process_inbox() == 1
     assert jobs.process_inbox() == 0
     with runtime.db.transaction() as session:
-        assert inbox.process_inbound(
-            session, message_id, runtime.conversations, now=runtime.clock()
-        ) == "skipped"
+        assert (
+            inbox.process_inbound(session, message_id, runtime.conversations, now=runtime.clock())
+            == "skipped"
+        )
     purposes = [purpose for _, purpose, _ in outbound(runtime)]
     assert purposes.count("resources:transportation") == 1
 

@@ -213,9 +213,7 @@ def sweep_stuck(
             .order_by(Message.id)
         ).all()
     for message_id, origin in rows:
-        queue.enqueue(
-            SEND_JOB, message_id, job_id=send_job_id(message_id), reply=origin == "reply"
-        )
+        queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id), reply=origin == "reply")
         with db.transaction() as session:
             session.execute(
                 update(Message)
