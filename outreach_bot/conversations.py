@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from outreach_bot import followups
 from outreach_bot.engine.definition import Flow
@@ -335,12 +335,7 @@ class Conversations:
         self._advance(session, successor, Start(), now, origin=origin)
 
     def _sheet(self, session: Session, conversation: Conversation, barrier: str) -> str:
-        student = (
-            session.get(Student, conversation.student_id, options=[joinedload(Student.school)])
-            if conversation.student_id
-            else None
-        )
-        found = sheet_for(session, barrier, student, conversation.language)
+        found = sheet_for(session, barrier, conversation.student, conversation.language)
         name = "resources_intro" if found else "resources_none"
         intro = self.text(name, conversation.language, conversation.context)
         return render_sheet(intro, found) if found else intro

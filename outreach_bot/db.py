@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
@@ -79,6 +79,23 @@ def make_engine(url: str, **options: Any) -> Engine:
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_engine(url, **options)
+
+
+T = TypeVar("T")
+
+
+def per_transaction(session: Session, key: str, make: Callable[[], T]) -> T:
+    """A value kept on the session for its current transaction only (made anew in the next).
+
+    For what one transaction may read once and reuse: a phone's row, the resource sheets,
+    the outbox rows it wrote.
+    """
+    transaction = session.get_transaction()
+    kept = session.info.get(key)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[key] = (transaction, make())
+    value: T = kept[1]
+    return value
 
 
 class Database:

@@ -7,14 +7,14 @@ the conversation waiting on that phone, or, when none waits, to a person.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from outreach_bot.conversations import Conversations, active_conversation, end_conversation
 from outreach_bot.engine.keywords import KeywordMatch
@@ -23,10 +23,16 @@ from outreach_bot.family import attendance_summary, family_context, students_on_
 from outreach_bot.i18n.detection import detect_switch
 from outreach_bot.i18n.languages import own_name
 from outreach_bot.i18n.names import names_for
-from outreach_bot.messaging.optout import classify_keyword, is_opted_out, opt_in, opt_out
+from outreach_bot.messaging.optout import (
+    classify_keyword,
+    is_opted_out,
+    opt_in,
+    opt_out,
+    read_phones,
+)
 from outreach_bot.messaging.outbox import queue_text
 from outreach_bot.messaging.segments import measure
-from outreach_bot.models import Conversation, Escalation, Guardian, Message, StaffNotice
+from outreach_bot.models import Conversation, Escalation, Guardian, Message, StaffNotice, Student
 from outreach_bot.phones import normalize_phone
 from outreach_bot.staff.takeover import held_by
 
@@ -138,19 +144,47 @@ def process_inbound(
     ).first()
     if message is None:
         return "skipped"
-    return answer(session, message, conversations, now=now)
+    conversation = active_conversation(session, message.phone)
+    return answer(session, message, conversation, conversations, now=now)
+
+
+def prepare(session: Session, messages: Sequence[Message]) -> dict[str, Conversation]:
+    """Read what answering a batch needs in two SELECTs, instead of a few for each text.
+
+    Returns the conversation running on each phone, with its student and school (for the
+    resource sheets); the phones' rows (opted out? held by staff?) stay in the session.
+    """
+    phones = {message.phone for message in messages}
+    running = {
+        conversation.phone: conversation  # the newest, where (wrongly) there are two
+        for conversation in session.scalars(
+            select(Conversation)
+            .options(joinedload(Conversation.student).joinedload(Student.school))
+            .where(Conversation.phone.in_(phones), Conversation.status == "active")
+            .order_by(Conversation.id)
+        )
+    }
+    read_phones(session, phones)
+    return running
 
 
 def answer(
-    session: Session, message: Message, conversations: Conversations, *, now: datetime
+    session: Session,
+    message: Message,
+    conversation: Conversation | None,
+    conversations: Conversations,
+    *,
+    now: datetime,
 ) -> str:
-    """Answer a claimed text: a keyword, the waiting flow, or a person; returns what was done."""
+    """Answer a claimed text: a keyword, the waiting flow, or a person; returns what was done.
+
+    `conversation` is the one running on the phone, if any.
+    """
     # The guardian on file is looked up when a step needs it, and once: an answer to the
     # waiting conversation needs none.
     guardian_of: Callable[[], Guardian | None] = cache(
         lambda: _guardian_for(session, message.phone)
     )
-    conversation = active_conversation(session, message.phone)
     message.conversation_id = conversation.id if conversation else None
     language = _language(conversations, guardian_of, conversation)
     message.language = language
@@ -218,11 +252,11 @@ def _offer_language(
         conversation.flow == offer or conversations.understands(conversation, message.body)
     ):
         return None  # an answer the flow understands is an answer, whatever language it is in
-    guardian = guardian_of()
-    if guardian is None:
-        return None
     suggested = detect_switch(message.body, language)
     if suggested is None or conversations.catalogs.choose(suggested) != suggested:
+        return None
+    guardian = guardian_of()
+    if guardian is None:
         return None
     if conversation is not None:
         end_conversation(conversation, "language_offer", now)

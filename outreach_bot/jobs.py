@@ -82,12 +82,11 @@ def _answer_batch(rt: Runtime) -> int:
             now = rt.clock()
             batch = inbox.claim(session, now, INBOX_BATCH)
             ids = [message.id for message in batch]
+            running = inbox.prepare(session, batch)
             for message in batch:
-                log.info(
-                    "inbound message %s: %s",
-                    message.id,
-                    inbox.answer(session, message, rt.conversations, now=now),
-                )
+                conversation = running.get(message.phone)
+                outcome = inbox.answer(session, message, conversation, rt.conversations, now=now)
+                log.info("inbound message %s: %s", message.id, outcome)
             written = written_in(session)
     except OperationalError:
         raise  # the database is away: the job fails, and the tick tries again

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from outreach_bot.db import per_transaction
 from outreach_bot.models import Resource, Student
 
 SHEET_SIZE = 3
+_READ = "outreach_bot.resources_read"
+_Rows = Sequence[Resource]
 
 
 def sheet_for(
@@ -15,19 +20,25 @@ def sheet_for(
 ) -> list[Resource]:
     """The few best resources for a barrier: the student's school first, then zip, then district."""
     school_id = student.school_id if student else None
-    zips = {
+    zips = frozenset(
         z for z in (student.zip if student else None, student.school.zip if student else None) if z
-    }
-    rows = session.scalars(
-        select(Resource).where(
-            Resource.barrier == barrier,
-            or_(
-                Resource.school_id == school_id,
-                Resource.zip.in_(zips),
-                (Resource.school_id.is_(None)) & (Resource.zip.is_(None)),
-            ),
-        )
-    ).all()
+    )
+    # Read once per transaction for each barrier and place: a batch of replies from one
+    # school's families asks the same question many times.
+    read = per_transaction(session, _READ, dict[tuple[str, str | None, frozenset[str]], _Rows])
+    key = (barrier, school_id, zips)
+    if key not in read:
+        read[key] = session.scalars(
+            select(Resource).where(
+                Resource.barrier == barrier,
+                or_(
+                    Resource.school_id == school_id,
+                    Resource.zip.in_(zips),
+                    (Resource.school_id.is_(None)) & (Resource.zip.is_(None)),
+                ),
+            )
+        ).all()
+    rows = read[key]
 
     def rank(resource: Resource) -> tuple[int, int, str]:
         scope = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from outreach_bot.engine.definition import FlowError
 from outreach_bot.engine.matching import fold, starts_with_keyword
@@ -51,21 +52,25 @@ class KeywordRules:
         folded = fold(text)
         if not folded:
             return None
-        localizers = list(localizers)
+        every = tuple(localizers)
         for trigger in self.triggers:
             if trigger.language_names:
                 if folded in language_names:
                     return KeywordMatch(trigger, language_names[folded])
-                continue
-            for localizer in localizers:
-                if starts_with_keyword(folded, localizer.gettext(trigger.keywords or "")):
-                    return KeywordMatch(trigger)
+            elif starts_with_keyword(folded, _in_every_language(trigger.keywords or "", every)):
+                return KeywordMatch(trigger)
         return None
 
     def flows(self) -> set[str]:
         """Every flow these rules can start."""
         found = {trigger.flow for trigger in self.triggers}
         return found | ({self.catch_all} if self.catch_all else set())
+
+
+@lru_cache(maxsize=256)
+def _in_every_language(keywords: str, localizers: tuple[Localizer, ...]) -> str:
+    """A trigger's keywords in every language given, as one list (matched as one pattern)."""
+    return ",".join(localizer.gettext(keywords) for localizer in localizers)
 
 
 def parse_keyword_rules(data: object, source: str) -> KeywordRules:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from outreach_bot.db import per_transaction
 from outreach_bot.models import PhoneNumber
 
 Keyword = Literal["stop", "start", "help"]
@@ -171,12 +173,20 @@ _KNOWN = "outreach_bot.phone_numbers"
 
 
 def _known(session: Session) -> dict[str, PhoneNumber | None]:
-    transaction = session.get_transaction()
-    kept = session.info.get(_KNOWN)
-    if kept is None or kept[0] is not transaction:
-        kept = session.info[_KNOWN] = (transaction, {})
-    known: dict[str, PhoneNumber | None] = kept[1]
-    return known
+    return per_transaction(session, _KNOWN, dict[str, PhoneNumber | None])
+
+
+def read_phones(session: Session, phones: Iterable[str]) -> None:
+    """Read the rows of many phones in one SELECT, for the checks that follow (a batch)."""
+    wanted = set(phones) - _known(session).keys()
+    if not wanted:
+        return
+    found = {
+        row.phone: row
+        for row in session.scalars(select(PhoneNumber).where(PhoneNumber.phone.in_(wanted)))
+    }
+    if session.get_transaction() is not None:
+        _known(session).update({phone: found.get(phone) for phone in wanted})
 
 
 def phone_number(session: Session, phone: str) -> PhoneNumber | None:
@@ -201,10 +211,8 @@ def phone_number(session: Session, phone: str) -> PhoneNumber | None:
 
 
 def _added_in_session(session: Session, phone: str) -> bool:
-    """A row for `phone` added or loaded in this session by other means than phone_row."""
-    if session.identity_map.get(identity_key(PhoneNumber, phone)) is not None:
-        return True
-    return any(isinstance(row, PhoneNumber) and row.phone == phone for row in session.new)
+    """A row for `phone` loaded or flushed in this session by other means than phone_row."""
+    return session.identity_map.get(identity_key(PhoneNumber, phone)) is not None
 
 
 def phone_row(session: Session, phone: str) -> PhoneNumber:

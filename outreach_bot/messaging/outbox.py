@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from outreach_bot.channels import Channel, ChannelError
-from outreach_bot.db import Database, UTCDateTime
+from outreach_bot.db import Database, UTCDateTime, per_transaction
 from outreach_bot.messaging.optout import opt_out, phone_number
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.messaging.segments import measure
@@ -111,12 +111,7 @@ def queue_text(
 
 
 def _written(session: Session) -> list[Message]:
-    transaction = session.get_transaction()
-    kept = session.info.get(_WRITTEN)
-    if kept is None or kept[0] is not transaction:
-        kept = session.info[_WRITTEN] = (transaction, [])
-    rows: list[Message] = kept[1]
-    return rows
+    return per_transaction(session, _WRITTEN, list[Message])
 
 
 def written_in(session: Session) -> list[Message]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach_bot.db import Base, UTCDateTime
+
+if TYPE_CHECKING:
+    from outreach_bot.models.roster import Student
 
 
 class Conversation(Base):
@@ -30,6 +33,8 @@ class Conversation(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     end_reason: Mapped[str | None] = mapped_column(String(64))
+
+    student: Mapped[Student | None] = relationship()
 
 
 class BarrierReport(Base):

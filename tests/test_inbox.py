@@ -1,0 +1,209 @@
+"""The inbox: texts from families answered in batches, in order, once, and never lost.
+
+The webhook stores a text and wakes one drain job; the drain claims batches of stored texts
+(each phone's oldest only, skipping rows another worker holds) and answers each batch in one
+transaction. A batch that fails is answered again one text a transaction, and a text the bot
+cannot answer goes to a person.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from redis import Redis
+from rq import SimpleWorker
+from sqlalchemy import select
+
+from outreach_bot import inbox, jobs
+from outreach_bot.models import Escalation, Message
+from outreach_bot.queue import RedisQueue
+from outreach_bot.runtime import Runtime
+from tests.factories import add_family, add_resources, add_school
+
+ANA = "+15035550142"
+MATEO = "+15035550143"
+LUCIA = "+15035550144"
+
+
+def store(runtime: Runtime, phone: str, body: str, sid: str) -> int:
+    form = {"MessageSid": sid, "From": phone, "To": "+15035550199", "Body": body}
+    with runtime.db.transaction() as session:
+        stored = inbox.store_inbound(session, form, now=runtime.clock())
+        assert stored is not None
+        return stored.id
+
+
+def families_in_missed_you(runtime: Runtime, *phones: str) -> None:
+    with runtime.db.transaction() as session:
+        add_school(session)
+        add_resources(session)
+        for number, phone in enumerate(phones):
+            guardian = add_family(
+                session, student_id=f"S10{number:02}", first_name=f"Kid{number}", phone=phone
+            )
+            started = runtime.conversations.start(
+                session, flow_name="missed_you", guardian=guardian, now=runtime.clock()
+            )
+            assert started is not None
+    jobs.relay_outbox()
+
+
+def claimed_ids(runtime: Runtime, limit: int = 10) -> list[int]:
+    with runtime.db.transaction() as session:
+        return [message.id for message in inbox.claim(session, runtime.clock(), limit)]
+
+
+def test_each_phone_s_oldest_text_is_claimed_first_and_the_next_after_it(runtime):
+    first = store(runtime, ANA, "1", "SM" + "1" * 32)
+    second = store(runtime, ANA, "2", "SM" + "2" * 32)
+    other = store(runtime, MATEO, "hello", "SM" + "3" * 32)
+    assert claimed_ids(runtime) == [first, other]  # Ana's second waits for her first
+    assert claimed_ids(runtime) == [second]
+    assert claimed_ids(runtime) == []
+
+
+def test_a_claim_takes_at_most_its_limit_oldest_first(runtime):
+    ids = [store(runtime, phone, "hi", f"SM{n:032}") for n, phone in enumerate([ANA, MATEO, LUCIA])]
+    assert claimed_ids(runtime, limit=2) == ids[:2]
+    assert claimed_ids(runtime, limit=2) == ids[2:]
+
+
+def test_a_claim_is_undone_with_its_transaction(runtime):
+    message_id = store(runtime, ANA, "hi", "SM" + "1" * 32)
+    with pytest.raises(RuntimeError), runtime.db.transaction() as session:
+        assert [m.id for m in inbox.claim(session, runtime.clock(), 10)] == [message_id]
+        raise RuntimeError("the worker died")
+    assert claimed_ids(runtime) == [message_id]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_workers_never_answer_one_family_at_once(runtime):
+    """While one transaction holds Ana's first text, another takes neither it nor her next."""
+    first = store(runtime, ANA, "1", "SM" + "1" * 32)
+    second = store(runtime, ANA, "2", "SM" + "2" * 32)
+    other = store(runtime, MATEO, "hello", "SM" + "3" * 32)
+    with runtime.db.transaction() as holding:
+        assert [m.id for m in inbox.claim(holding, runtime.clock(), 1)] == [first]
+        late = store(runtime, LUCIA, "hola", "SM" + "4" * 32)
+        # A second worker, meanwhile: Ana's first is locked and her second must wait for it.
+        assert claimed_ids(runtime) == [other, late]
+    assert claimed_ids(runtime) == [second]
+
+
+def test_one_drain_answers_every_stored_text_and_finds_the_inbox_empty(runtime):
+    families_in_missed_you(runtime, ANA, MATEO)
+    store(runtime, ANA, "1", "SM" + "1" * 32)
+    store(runtime, ANA, "The bus is late", "SM" + "2" * 32)  # her second, after her first
+    store(runtime, MATEO, "2", "SM" + "3" * 32)
+    assert jobs.process_inbox() == 3
+    assert jobs.process_inbox() == 0
+    with runtime.db.transaction() as session:
+        unanswered = session.scalars(
+            select(Message.id).where(
+                Message.direction == "inbound", Message.processed_at.is_(None)
+            )
+        ).all()
+        answers = session.scalars(
+            select(Message.status).where(
+                Message.direction == "outbound", Message.origin == "reply"
+            )
+        ).all()
+    assert unanswered == []
+    assert answers and set(answers) == {"sent"}
+
+
+def test_a_text_the_bot_cannot_answer_goes_to_a_person_and_the_others_are_answered(
+    runtime, monkeypatch, caplog
+):
+    families_in_missed_you(runtime, ANA, MATEO, LUCIA)
+    conversations = runtime.conversations
+    reply = conversations.reply
+
+    def fragile(session: Any, conversation: Any, text: str, now: Any) -> bool:
+        if text == "¿?":
+            raise KeyError("a bug the bot trips on")
+        return reply(session, conversation, text, now)
+
+    monkeypatch.setattr(conversations, "reply", fragile)
+    store(runtime, ANA, "1", "SM" + "1" * 32)
+    broken = store(runtime, MATEO, "¿?", "SM" + "2" * 32)
+    store(runtime, LUCIA, "2", "SM" + "3" * 32)
+    with caplog.at_level(logging.INFO):
+        assert jobs.process_inbox() == 3
+    with runtime.db.transaction() as session:
+        inbound = session.execute(
+            select(Message.id, Message.phone, Message.processed_at).where(
+                Message.direction == "inbound"
+            )
+        ).all()
+        answered = set(
+            session.scalars(
+                select(Message.phone).where(
+                    Message.direction == "outbound",
+                    Message.origin == "reply",
+                    Message.status == "sent",
+                )
+            )
+        )
+        cases = session.execute(select(Escalation.phone, Escalation.reason)).all()
+    assert all(row.processed_at is not None for row in inbound)
+    assert answered == {ANA, LUCIA}
+    assert (MATEO, "family_texted") in [(case.phone, case.reason) for case in cases]
+    assert f"inbound message {broken} could not be answered" in caplog.text
+    assert "a batch of 3 inbound messages failed" in caplog.text
+    for secret in (ANA, MATEO, LUCIA, "¿?"):
+        assert secret not in caplog.text  # no phone numbers or message bodies in logs
+
+
+def test_the_tick_answers_texts_whose_job_was_lost(runtime):
+    families_in_missed_you(runtime, ANA)
+    store(runtime, ANA, "1", "SM" + "1" * 32)  # stored, and the job that would answer it lost
+    assert jobs.tick()["inbound_answered"] == 1
+    assert jobs.tick()["inbound_answered"] == 0
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, object], request: pytest.FixtureRequest) -> dict[str, object]:
+    """The RQ tests' app puts its jobs on the test Redis database."""
+    if "redis_connection" not in request.fixturenames:
+        return app_config
+    redis: Redis = request.getfixturevalue("redis_connection")
+    options = redis.connection_pool.connection_kwargs
+    url = f"redis://{options['host']}:{options['port']}/{options['db']}"
+    return {**app_config, "REDIS_URL": url}
+
+
+def post(client: Any, phone: str, body: str, sid: str) -> None:
+    form = {"MessageSid": sid, "From": phone, "To": "+15035550199", "Body": body}
+    assert client.post("/twilio/inbound", data=form).status_code == 200
+
+
+def test_many_webhooks_wake_one_drain_on_the_replies_queue(runtime, client, redis_connection):
+    queue = runtime.queue
+    assert isinstance(queue, RedisQueue)
+    families_in_missed_you(runtime, ANA, MATEO)
+    district_sends = queue.queue.count  # the first texts of missed_you, from the district
+    assert district_sends == 4
+    post(client, ANA, "1", "SM" + "1" * 32)
+    post(client, MATEO, "2", "SM" + "2" * 32)
+    post(client, ANA, "1", "SM" + "1" * 32)  # Twilio retried: stored once, no new wake
+    assert [job.func_name for job in queue.replies.jobs] == [jobs.PROCESS_INBOX]
+    # A worker reads the families' queue first: the drain, then the answers it queued.
+    worker = SimpleWorker(queue.queues, connection=queue.connection)
+    worker.work(burst=True, max_jobs=1)
+    assert [job.func_name for job in queue.replies.jobs] == ["outreach_bot.jobs.send_message"] * 4
+    assert queue.queue.count == district_sends
+    worker.work(burst=True, max_jobs=4)
+    assert queue.replies.count == 0 and queue.queue.count == district_sends
+    with runtime.db.transaction() as session:
+        replies = session.scalars(
+            select(Message.status).where(
+                Message.direction == "outbound", Message.origin == "reply"
+            )
+        ).all()
+    assert replies == ["sent"] * 4
+    # The drain cleared its mark as it began: the next text wakes a run of its own.
+    post(client, MATEO, "hello again", "SM" + "3" * 32)
+    assert [job.func_name for job in queue.replies.jobs] == [jobs.PROCESS_INBOX]
