@@ -76,6 +76,14 @@ POLL_SECONDS = 0.01
 RQ_CEILING_JOBS = 600
 WORKER_MAX_IDLE = 120  # an RQ worker with nothing to do this long stops
 WORKER_DEADLINE = 1800.0  # and none lives longer than this, whatever happens
+ALL_LANES = ("inbox", "replies", "district")
+# Each run's MessageSids begin with its tag: in process, HTTP, all at once, sends held.
+TAGS = {
+    "in-process": "i",
+    "http": "h",
+    "all": "a",
+    "held": "d",
+}  # worker.py reads every lane, in this order
 
 
 # --- clients ----------------------------------------------------------------------------------
@@ -237,8 +245,13 @@ def serve(which: str, port: int, workers: int, database_url: str, redis_url: str
 # --- production configuration: RQ workers ----------------------------------------------------
 
 
-def work(database_url: str, redis_url: str, max_idle: int, deadline: float) -> None:
-    """One RQ worker (SimpleWorker, as worker.py runs it) on the benchmark's app, bounded."""
+def work(
+    database_url: str, redis_url: str, lanes: Sequence[str], max_idle: int, deadline: float
+) -> None:
+    """One RQ worker (SimpleWorker, as worker.py runs it) on the benchmark's app, bounded.
+
+    It reads the given lanes, in the order worker.py reads them.
+    """
     from rq import SimpleWorker
 
     from outreach_bot.queue import RedisQueue
@@ -251,7 +264,8 @@ def work(database_url: str, redis_url: str, max_idle: int, deadline: float) -> N
     timer.daemon = True
     timer.start()
     with app.app_context():
-        SimpleWorker(queue.queues, connection=queue.connection).work(
+        queues = [rq for lane, rq in queue.lanes.items() if lane in lanes]
+        SimpleWorker(queues, connection=queue.connection).work(
             logging_level="WARNING", max_idle_time=max_idle
         )
 
@@ -264,6 +278,7 @@ class Workers:
     database_url: str
     redis_url: str
     log: Path
+    lanes: Sequence[str] = ALL_LANES
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def __enter__(self) -> Workers:
@@ -279,6 +294,8 @@ class Workers:
             str(WORKER_MAX_IDLE),
             "--deadline",
             str(WORKER_DEADLINE),
+            "--lanes",
+            ",".join(self.lanes),
         ]
         with self.log.open("ab") as log:
             for _ in range(self.count):
@@ -388,61 +405,84 @@ def measure_production(
     app: Flask,
     url: str,
     redis_url: str,
-    batches: list[Batch],
-    warm: Batch,
+    runs: dict[str, list[Batch]],
+    warm: dict[str, Batch],
     workers: int,
     clients: int,
     rq_workers: int,
 ) -> list[Figures]:
-    """gunicorn storing and waking RQ, RQ workers doing the rest.
+    """gunicorn storing and waking RQ; RQ workers answering, then sending. Two ways:
 
-    Timed twice: until every reply is answered into the outbox (the issue's path: webhook,
-    database, engine, outbox), and until every text is sent by the console channel.
+    - all at once, as worker.py runs: every worker reads every lane. Timed until every reply
+      is answered into the outbox, and until every text is sent by the console channel.
+    - sends held: the workers read only the inbox lane, so the texts wait in Redis, as they
+      would behind a provider's rate limit. Timed until every reply is in the outbox, which
+      is the issue's path (webhook, database, engine, outbox); workers reading the replies
+      lane then send them, untimed, so that every run is checked whole.
     """
     log = Path(tempfile.gettempdir()) / f"bench_full_path_rq_{os.getpid()}.log"
-    name = f"production: HTTP, {workers} web + {rq_workers} RQ workers"
-    outbox = Figures(f"{name}, to the outbox")
-    sent = Figures(f"{name}, every text sent")
+    name = f"production, {workers} web + {rq_workers} RQ workers"
+    outbox = Figures(f"{name}: to the outbox")
+    sent = Figures(f"{name}: every text sent")
+    held = Figures(f"{name}, sends held: to the outbox")
     flush_redis(redis_url)
+
+    def processed(batch: Batch, pool: Workers) -> Callable[[int], None]:
+        return lambda number: wait_for(app, batch, number, pool, sent=False)
+
+    def all_sent(batch: Batch, pool: Workers) -> float:
+        began = time.perf_counter()
+        wait_for(app, batch, 0, pool, sent=True)
+        return time.perf_counter() - began
+
     try:
         with (
             Server("bare", url, workers, log) as bare_server,
             Server("full", url, workers, log, redis_url=redis_url) as full_server,
-            Workers(rq_workers, url, redis_url, log) as pool,
         ):
 
-            def processed(batch: Batch) -> Callable[[int], None]:
-                return lambda number: wait_for(app, batch, number, pool, sent=False)
+            def bare(batch: Batch) -> float:
+                return batch.replies / post_over_http(bare_server.port, batch, clients)
 
-            def all_sent(batch: Batch) -> float:
-                began = time.perf_counter()
-                wait_for(app, batch, 0, pool, sent=True)
-                return time.perf_counter() - began
-
-            post_over_http(bare_server.port, warm, clients)
-            post_over_http(full_server.port, warm, clients, processed(warm))
-            all_sent(warm)
-            verify(app, warm, "production warm-up")
-            noop = rq_ceiling(redis_url, pool)
-            # Each text is a send job of its own; the inbox's jobs answer many replies each.
-            per_reply = sum(len(f.expect) for f in warm.families) / warm.replies
-            print(
-                f"  RQ alone: {noop:,.0f} no-op jobs/s through the {rq_workers} workers;"
-                f" at {per_reply:.2f} send jobs a reply, RQ alone sends the texts of about"
-                f" {noop / per_reply:,.0f} replies/s"
-            )
-            for batch in batches:
-                bare = batch.replies / post_over_http(bare_server.port, batch, clients)
-                to_outbox = post_over_http(full_server.port, batch, clients, processed(batch))
-                to_sent = to_outbox + all_sent(batch)
-                verify(app, batch, f"production run {batch.tag}")
-                for figures, elapsed in ((outbox, to_outbox), (sent, to_sent)):
-                    figures.bare.append(bare)
-                    figures.full.append(batch.replies / elapsed)
+            with Workers(rq_workers, url, redis_url, log) as pool:
+                post_over_http(bare_server.port, warm["all"], clients)
+                post_over_http(full_server.port, warm["all"], clients, processed(warm["all"], pool))
+                all_sent(warm["all"], pool)
+                verify(app, warm["all"], "production warm-up")
+                noop = rq_ceiling(redis_url, pool)
+                # Each text is a send job of its own; an inbox job answers many replies.
+                per_reply = sum(len(f.expect) for f in warm["all"].families) / warm["all"].replies
+                print(
+                    f"  RQ alone: {noop:,.0f} no-op jobs/s through the {rq_workers} workers;"
+                    f" at {per_reply:.2f} send jobs a reply, RQ alone sends the texts of about"
+                    f" {noop / per_reply:,.0f} replies/s"
+                )
+                for batch in runs["all"]:
+                    ceiling = bare(batch)
+                    to_outbox = post_over_http(
+                        full_server.port, batch, clients, processed(batch, pool)
+                    )
+                    to_sent = to_outbox + all_sent(batch, pool)
+                    verify(app, batch, f"production run {batch.tag}")
+                    for figures, elapsed in ((outbox, to_outbox), (sent, to_sent)):
+                        figures.bare.append(ceiling)
+                        figures.full.append(batch.replies / elapsed)
+            with Workers(rq_workers, url, redis_url, log, lanes=("inbox",)) as drainers:
+                for batch in [warm["held"], *runs["held"]]:
+                    ceiling = bare(batch)
+                    to_outbox = post_over_http(
+                        full_server.port, batch, clients, processed(batch, drainers)
+                    )
+                    with Workers(rq_workers, url, redis_url, log, lanes=("replies",)) as senders:
+                        all_sent(batch, senders)
+                    verify(app, batch, f"production run {batch.tag}, sends held")
+                    if batch is not warm["held"]:
+                        held.bare.append(ceiling)
+                        held.full.append(batch.replies / to_outbox)
     finally:
         flush_redis(redis_url)
     summarize_log(log)
-    return [outbox, sent]
+    return [held, outbox, sent]
 
 
 # --- measuring ------------------------------------------------------------------------------
@@ -576,22 +616,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     work_args.add_argument("--redis-url", required=True)
     work_args.add_argument("--max-idle", type=int, default=WORKER_MAX_IDLE)
     work_args.add_argument("--deadline", type=float, default=WORKER_DEADLINE)
+    work_args.add_argument("--lanes", default=",".join(ALL_LANES))
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(args.which, args.port, args.workers, args.database_url, args.redis_url)
         return
     if args.command == "work":
-        work(args.database_url, args.redis_url, args.max_idle, args.deadline)
+        work(args.database_url, args.redis_url, args.lanes.split(","), args.max_idle, args.deadline)
         return
 
     clients = ["in-process"] + ([] if args.no_http else ["http"])
     if not args.no_http and not args.no_rq:
-        clients.append("rq")
+        clients += ["all", "held"]
     explain_size = 30
     indexes = itertools.count()
     batches = {
         client: [
-            Batch([family(next(indexes)) for _ in range(args.families)], f"{client[0]}{r}")
+            Batch([family(next(indexes)) for _ in range(args.families)], f"{TAGS[client]}{r}")
             for r in range(args.repeats)
         ]
         for client in clients
@@ -600,10 +641,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Warm-ups (imports, catalogs, pools, caches) use families of their own, untimed.
     warm_in_process = Batch([family(next(indexes)) for _ in range(6)], "w")
     warm_http = Batch([family(next(indexes)) for _ in range(6)], "v")
-    warm_rq = Batch([family(next(indexes)) for _ in range(6)], "u")
+    warm_rq = {
+        mode: Batch([family(next(indexes)) for _ in range(6)], tag)
+        for mode, tag in (("all", "u"), ("held", "t"))
+    }
     everyone = [f for runs in batches.values() for b in runs for f in b.families]
     everyone += explain.families + warm_in_process.families + warm_http.families
-    everyone += warm_rq.families
+    everyone += [f for batch in warm_rq.values() for f in batch.families]
 
     print(f"outreach-bot full-path benchmark, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     print(
@@ -628,13 +672,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             results.append(
                 measure_over_http(app, url, batches["http"], warm_http, args.workers, args.clients)
             )
-        if "rq" in clients:
+        if "all" in clients:
             results.extend(
                 measure_production(
                     app,
                     url,
                     args.redis_url,
-                    batches["rq"],
+                    {mode: batches[mode] for mode in ("all", "held")},
                     warm_rq,
                     args.workers,
                     args.clients,

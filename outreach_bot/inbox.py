@@ -10,13 +10,15 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
+from typing import cast
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import Insert, Table, bindparam, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from outreach_bot.conversations import Conversations, active_conversation, end_conversation
+from outreach_bot.db import UTCDateTime
 from outreach_bot.engine.keywords import KeywordMatch
 from outreach_bot.escalations import open_escalation
 from outreach_bot.family import attendance_summary, family_context, students_on_phone
@@ -39,12 +41,12 @@ from outreach_bot.staff.takeover import held_by
 log = logging.getLogger(__name__)
 
 
-def store_inbound(session: Session, form: Mapping[str, str], *, now: datetime) -> Message | None:
-    """Store a webhook's message raw; None when this MessageSid was stored before.
+def store_inbound(session: Session, form: Mapping[str, str], *, now: datetime) -> int | None:
+    """Store a webhook's message raw; its id, or None when this MessageSid was stored before.
 
-    One statement: INSERT ... ON CONFLICT DO NOTHING, so the same message arriving twice,
-    even at the same moment, is stored once; the guardian on file for the phone, if any, is
-    looked up inside it.
+    One statement, built once: INSERT ... ON CONFLICT DO NOTHING, so the same message
+    arriving twice, even at the same moment, is stored once; the guardian on file for the
+    phone, if any, is looked up inside it.
     """
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     if not sid:
@@ -55,34 +57,52 @@ def store_inbound(session: Session, form: Mapping[str, str], *, now: datetime) -
     except ValueError:
         phone = form.get("From", "")[:20]  # kept as given: a short code or an odd sender
     size = measure(body)
+    statement = _STORE[session.get_bind().dialect.name == "postgresql"]
+    values = {
+        "phone": phone,
+        "body": body,
+        "provider_sid": sid,
+        "segments": size.count,
+        "encoding": size.encoding,
+        "created_at": now,
+        "raw": dict(form),
+    }
+    found: int | None = session.execute(statement, values).scalar()
+    return found
+
+
+def _store_statement(postgresql: bool) -> Insert:
+    """The webhook's one statement, for each dialect; its values come as bound parameters."""
+    messages = cast(Table, Message.__table__)
     guardian_id = (
         select(Guardian.id)
-        .where(Guardian.phone == phone)
+        .where(Guardian.phone == bindparam("phone"))
         .order_by(Guardian.id)
         .limit(1)
         .scalar_subquery()
     )
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(Message)
+    insert = postgresql_insert if postgresql else sqlite_insert
+    return (
+        insert(messages)
         .values(
             direction="inbound",
-            phone=phone,
+            phone=bindparam("phone"),
             guardian_id=guardian_id,
-            body=body,
+            body=bindparam("body"),
             status="received",
-            provider_sid=sid,
-            segments=size.count,
-            encoding=size.encoding,
+            provider_sid=bindparam("provider_sid"),
+            segments=bindparam("segments"),
+            encoding=bindparam("encoding"),
             attempts=0,
-            created_at=now,
-            raw=dict(form),
+            created_at=bindparam("created_at", type_=UTCDateTime()),
+            raw=bindparam("raw", type_=messages.c.raw.type),
         )
         .on_conflict_do_nothing()
-        .returning(Message)
+        .returning(messages.c.id)
     )
-    return session.scalars(statement).first()
+
+
+_STORE = {postgresql: _store_statement(postgresql) for postgresql in (False, True)}
 
 
 def _guardian_for(session: Session, phone: str) -> Guardian | None:

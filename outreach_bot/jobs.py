@@ -7,6 +7,7 @@ app context, so `current_app` holds the runtime.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,8 @@ from outreach_bot.staff.notifications import send_notices
 log = logging.getLogger(__name__)
 PROCESS_INBOX = "outreach_bot.jobs.process_inbox"
 INBOX_BATCH = 100  # texts answered in one transaction
+INBOX_DOZE = 2.0  # seconds the inbox job waits for the next text before it ends
+INBOX_SHIFT = 60.0  # seconds one inbox job answers texts at most (RQ times jobs out at 180)
 
 
 def _runtime() -> Runtime:
@@ -61,13 +64,22 @@ def relay_outbox() -> int:
 
 
 def process_inbox() -> int:
-    """Answer every stored text from families, in batches, and queue what that produced.
+    """Answer the texts families send, as they come; returns how many were answered.
 
-    Woken by the webhook after each store (many wakes, one run) and run by the tick, which
-    so recovers anything a lost job left. Returns how many texts were answered.
+    Woken by the webhook after each store. It answers everything stored, then dozes for a
+    moment, so that a stream of texts is answered by one job, batch by batch, without a job
+    for each. The tick answers whatever a lost job left (see `answer_inbox`).
     """
     rt = _runtime()
-    rt.queue.woken(PROCESS_INBOX)
+    answered = answer_inbox(rt)
+    shift_ends = time.monotonic() + INBOX_SHIFT
+    while rt.queue.doze(PROCESS_INBOX, min(INBOX_DOZE, shift_ends - time.monotonic())):
+        answered += answer_inbox(rt)
+    return answered + answer_inbox(rt)  # a text stored just as the job stopped listening
+
+
+def answer_inbox(rt: Runtime) -> int:
+    """Answer every stored text, batch by batch, until none waits."""
     answered = 0
     while claimed := _answer_batch(rt):
         answered += claimed
@@ -81,6 +93,8 @@ def _answer_batch(rt: Runtime) -> int:
         with rt.db.transaction() as session:
             now = rt.clock()
             batch = inbox.claim(session, now, INBOX_BATCH)
+            if not batch:
+                return 0
             ids = [message.id for message in batch]
             running = inbox.prepare(session, batch)
             for message in batch:
@@ -155,7 +169,7 @@ def tick() -> dict[str, int]:
         timers = rt.conversations.run_timers(session, now)
         climb_after = district_settings.effective(session, rt.settings).climb_after
         climbed = len(climb_overdue(session, now, climb_after))
-    answered = process_inbox()
+    answered = answer_inbox(rt)
     statuses = apply_statuses()
     swept = sweep_stuck(rt.db, rt.queue, now)
     with rt.db.transaction() as session:

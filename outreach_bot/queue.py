@@ -1,22 +1,35 @@
 """Where jobs go: RQ on Redis when REDIS_URL is set, otherwise run inline, in-process.
 
-Two RQ queues, read in order: `outreach-replies` for families' own texts and the answers to
-them, then `outreach` for everything the district starts (scans, follow-ups, the tick). A
-family waiting on an answer never queues behind a scan's thousands of texts.
+Jobs go in one of three lanes, RQ queues that workers read in this order:
+- `inbox` (`outreach-inbox`): answering the texts families send;
+- `replies` (`outreach-replies`): sending those answers;
+- `district` (`outreach`): everything the district starts (scans, follow-ups, the tick).
+A family waiting on an answer never queues behind a scan's thousands of texts.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any, Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAME = "outreach"
-REPLIES_QUEUE_NAME = "outreach-replies"
+Lane = Literal["inbox", "replies", "district"]
+QUEUE_NAMES: dict[Lane, str] = {
+    "inbox": "outreach-inbox",
+    "replies": "outreach-replies",
+    "district": "outreach",
+}
+QUEUE_NAME = QUEUE_NAMES["district"]
 # A wake's mark outlives a lost job by this much at most; then the next wake queues again.
 WAKE_SECONDS = 30
+# A finished job's record stays this long (RQ's default). Deleting it at once (0) costs a
+# worker about a third more Redis work per job.
+RESULT_SECONDS = 500
+FAILURE_SECONDS = 7 * 86400  # a failed job's record stays a week, for reading
 
 
 def resolve(path: str) -> Any:
@@ -25,20 +38,37 @@ def resolve(path: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
+@dataclass(frozen=True)
+class Job:
+    """One job to queue: a dotted function path, its arguments, its id and its lane."""
+
+    function: str
+    args: tuple[Any, ...] = ()
+    job_id: str | None = None
+    lane: Lane = "district"
+
+
 class JobQueue(Protocol):
     """Takes jobs by dotted function path, with ids and primitives as arguments."""
 
     def enqueue(
-        self, function: str, *args: Any, job_id: str | None = None, reply: bool = False
+        self, function: str, *args: Any, job_id: str | None = None, lane: Lane = "district"
     ) -> None:
-        """Run or queue the job; `reply` puts it ahead, with the answers to families."""
+        """Run or queue the job in a lane."""
 
-    def wake(self, function: str, *, reply: bool = False) -> None:
-        """Run a job that takes no arguments soon: any number of wakes before it starts make
-        one run. The job calls `woken` first, so a wake after that queues it again."""
+    def enqueue_many(self, jobs: Sequence[Job]) -> None:
+        """Run or queue several jobs, in order (on Redis, in one round trip)."""
 
-    def woken(self, function: str) -> None:
-        """Called by a woken job as it starts."""
+    def wake(self, function: str, *, lane: Lane = "district") -> None:
+        """Run a job that takes no arguments soon. While it is queued or awake, wakes queue
+        no other run: the job hears them in `doze`."""
+
+    def doze(self, function: str, seconds: float) -> bool:
+        """Called by a woken job with nothing left to do: wait up to `seconds` for a wake.
+
+        True: woken again, so look for work and doze again. False: the job is no longer
+        awake, and the next wake queues a new run; look for work once more, then end.
+        """
 
 
 class InlineQueue:
@@ -49,7 +79,7 @@ class InlineQueue:
         self._pending: list[tuple[str, tuple[Any, ...]]] = []
 
     def enqueue(
-        self, function: str, *args: Any, job_id: str | None = None, reply: bool = False
+        self, function: str, *args: Any, job_id: str | None = None, lane: Lane = "district"
     ) -> None:
         # Jobs queued by a running job run after it, in order, as a worker would run them.
         self._pending.append((function, args))
@@ -68,12 +98,16 @@ class InlineQueue:
         finally:
             self._depth -= 1
 
-    def wake(self, function: str, *, reply: bool = False) -> None:
+    def enqueue_many(self, jobs: Sequence[Job]) -> None:
+        for job in jobs:
+            self.enqueue(job.function, *job.args, job_id=job.job_id, lane=job.lane)
+
+    def wake(self, function: str, *, lane: Lane = "district") -> None:
         if (function, ()) not in self._pending:
             self.enqueue(function)
 
-    def woken(self, function: str) -> None:
-        """Nothing to clear: an inline wake runs at once."""
+    def doze(self, function: str, seconds: float) -> bool:
+        return False  # an inline job never waits: each wake runs it again
 
 
 class RedisQueue:
@@ -84,31 +118,66 @@ class RedisQueue:
         from rq import Queue
 
         self.connection = Redis.from_url(redis_url)
-        self.queue = Queue(QUEUE_NAME, connection=self.connection)
-        self.replies = Queue(REPLIES_QUEUE_NAME, connection=self.connection)
+        self.lanes = {
+            lane: Queue(name, connection=self.connection) for lane, name in QUEUE_NAMES.items()
+        }
 
     @property
     def queues(self) -> list[Any]:
         """The RQ queues in the order workers read them."""
-        return [self.replies, self.queue]
+        return list(self.lanes.values())
 
     def enqueue(
-        self, function: str, *args: Any, job_id: str | None = None, reply: bool = False
+        self, function: str, *args: Any, job_id: str | None = None, lane: Lane = "district"
     ) -> None:
-        queue = self.replies if reply else self.queue
-        queue.enqueue(function, *args, job_id=job_id, result_ttl=0, failure_ttl=7 * 86400)
+        self.enqueue_many([Job(function, args, job_id, lane)])
 
-    def wake(self, function: str, *, reply: bool = False) -> None:
-        # One round trip while a run is already queued: the mark says so.
-        if self.connection.set(_wake_key(function), 1, nx=True, ex=WAKE_SECONDS):
-            self.enqueue(function, reply=reply)
+    def enqueue_many(self, jobs: Sequence[Job]) -> None:
+        from rq import Queue
 
-    def woken(self, function: str) -> None:
-        self.connection.delete(_wake_key(function))
+        with self.connection.pipeline() as pipe:
+            for lane, queue in self.lanes.items():
+                data = [
+                    Queue.prepare_data(
+                        job.function,
+                        args=job.args,
+                        job_id=job.job_id,
+                        result_ttl=RESULT_SECONDS,
+                        failure_ttl=FAILURE_SECONDS,
+                    )
+                    for job in jobs
+                    if job.lane == lane
+                ]
+                if data:
+                    queue.enqueue_many(data, pipeline=pipe)
+            pipe.execute()
+
+    def wake(self, function: str, *, lane: Lane = "district") -> None:
+        # One round trip: mark the job awake (or find it so) and ring its bell.
+        mark, bell = _wake_keys(function)
+        pipe = self.connection.pipeline(transaction=False)
+        pipe.set(mark, 1, nx=True, ex=WAKE_SECONDS)
+        pipe.rpush(bell, 1)
+        pipe.expire(bell, WAKE_SECONDS)
+        marked, _, _ = pipe.execute()
+        if marked:
+            self.enqueue(function, lane=lane)
+
+    def doze(self, function: str, seconds: float) -> bool:
+        mark, bell = _wake_keys(function)
+        if seconds > 0 and self.connection.blpop([bell], timeout=seconds) is not None:
+            pipe = self.connection.pipeline(transaction=False)
+            pipe.delete(bell)  # one look for work answers every ring so far
+            pipe.expire(mark, WAKE_SECONDS)
+            pipe.execute()
+            return True
+        self.connection.delete(mark)
+        return False
 
 
-def _wake_key(function: str) -> str:
-    return f"outreach:wake:{function}"
+def _wake_keys(function: str) -> tuple[str, str]:
+    """The mark that a job is queued or awake, and the bell wakes ring."""
+    return f"outreach:wake:{function}", f"outreach:wake:{function}:bell"
 
 
 def make_queue(redis_url: str | None) -> JobQueue:

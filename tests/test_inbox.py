@@ -32,7 +32,7 @@ def store(runtime: Runtime, phone: str, body: str, sid: str) -> int:
     with runtime.db.transaction() as session:
         stored = inbox.store_inbound(session, form, now=runtime.clock())
         assert stored is not None
-        return stored.id
+        return stored
 
 
 def families_in_missed_you(runtime: Runtime, *phones: str) -> None:
@@ -101,14 +101,10 @@ def test_one_drain_answers_every_stored_text_and_finds_the_inbox_empty(runtime):
     assert jobs.process_inbox() == 0
     with runtime.db.transaction() as session:
         unanswered = session.scalars(
-            select(Message.id).where(
-                Message.direction == "inbound", Message.processed_at.is_(None)
-            )
+            select(Message.id).where(Message.direction == "inbound", Message.processed_at.is_(None))
         ).all()
         answers = session.scalars(
-            select(Message.status).where(
-                Message.direction == "outbound", Message.origin == "reply"
-            )
+            select(Message.status).where(Message.direction == "outbound", Message.origin == "reply")
         ).all()
     assert unanswered == []
     assert answers and set(answers) == {"sent"}
@@ -180,30 +176,28 @@ def post(client: Any, phone: str, body: str, sid: str) -> None:
     assert client.post("/twilio/inbound", data=form).status_code == 200
 
 
-def test_many_webhooks_wake_one_drain_on_the_replies_queue(runtime, client, redis_connection):
+def test_many_webhooks_wake_one_drain_ahead_of_everything_else(runtime, client, redis_connection):
     queue = runtime.queue
     assert isinstance(queue, RedisQueue)
+    inbox_lane, replies, district = (queue.lanes[lane] for lane in ("inbox", "replies", "district"))
     families_in_missed_you(runtime, ANA, MATEO)
-    district_sends = queue.queue.count  # the first texts of missed_you, from the district
-    assert district_sends == 4
+    assert district.count == 4  # the first texts of missed_you, which the district started
     post(client, ANA, "1", "SM" + "1" * 32)
     post(client, MATEO, "2", "SM" + "2" * 32)
     post(client, ANA, "1", "SM" + "1" * 32)  # Twilio retried: stored once, no new wake
-    assert [job.func_name for job in queue.replies.jobs] == [jobs.PROCESS_INBOX]
-    # A worker reads the families' queue first: the drain, then the answers it queued.
+    assert [job.func_name for job in inbox_lane.jobs] == [jobs.PROCESS_INBOX]
+    # A worker reads the inbox first, then the answers it queued, then the district's texts.
     worker = SimpleWorker(queue.queues, connection=queue.connection)
     worker.work(burst=True, max_jobs=1)
-    assert [job.func_name for job in queue.replies.jobs] == ["outreach_bot.jobs.send_message"] * 4
-    assert queue.queue.count == district_sends
+    assert inbox_lane.count == 0
+    assert [job.func_name for job in replies.jobs] == ["outreach_bot.jobs.send_message"] * 4
     worker.work(burst=True, max_jobs=4)
-    assert queue.replies.count == 0 and queue.queue.count == district_sends
+    assert replies.count == 0 and district.count == 4
     with runtime.db.transaction() as session:
-        replies = session.scalars(
-            select(Message.status).where(
-                Message.direction == "outbound", Message.origin == "reply"
-            )
+        answers = session.scalars(
+            select(Message.status).where(Message.direction == "outbound", Message.origin == "reply")
         ).all()
-    assert replies == ["sent"] * 4
+    assert answers == ["sent"] * 4
     # The drain cleared its mark as it began: the next text wakes a run of its own.
     post(client, MATEO, "hello again", "SM" + "3" * 32)
-    assert [job.func_name for job in queue.replies.jobs] == [jobs.PROCESS_INBOX]
+    assert [job.func_name for job in inbox_lane.jobs] == [jobs.PROCESS_INBOX]

@@ -50,7 +50,7 @@ def queue_one(runtime: Runtime) -> int:
 
 def work(redis_queue: RedisQueue) -> None:
     """Run every queued job in this process, as a worker would (inside the app context)."""
-    SimpleWorker([redis_queue.queue], connection=redis_queue.connection).work(burst=True)
+    SimpleWorker(redis_queue.queues, connection=redis_queue.connection).work(burst=True)
 
 
 def test_relay_enqueues_one_job_named_after_the_row(
@@ -58,14 +58,14 @@ def test_relay_enqueues_one_job_named_after_the_row(
 ) -> None:
     message_id = queue_one(runtime)
     assert relay(runtime.db, redis_queue, clock()) == 1
-    assert redis_queue.queue.job_ids == [send_job_id(message_id)]
+    assert redis_queue.lanes["district"].job_ids == [send_job_id(message_id)]
     job = Job.fetch(send_job_id(message_id), connection=redis_queue.connection)
     assert (job.func_name, job.args) == (SEND_JOB, (message_id,))
     with runtime.db.transaction() as session:
         message = session.get_one(Message, message_id)
         assert (message.status, message.queued_at) == ("queued", clock())
     assert relay(runtime.db, redis_queue, clock()) == 0  # already queued: nothing new
-    assert redis_queue.queue.job_ids == [send_job_id(message_id)]
+    assert redis_queue.lanes["district"].job_ids == [send_job_id(message_id)]
 
 
 def test_a_second_enqueue_is_harmless_and_the_worker_sends_once(

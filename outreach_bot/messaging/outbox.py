@@ -29,7 +29,7 @@ from outreach_bot.messaging.optout import opt_out, phone_number
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.messaging.segments import measure
 from outreach_bot.models import Message, PhoneNumber
-from outreach_bot.queue import JobQueue
+from outreach_bot.queue import Job, JobQueue, Lane
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def relay(db: Database, queue: JobQueue, now: datetime) -> int:
             .where(Message.direction == "outbound", Message.status == "pending", _is_due(now))
             .order_by(Message.id)
         ).all()
-    _enqueue_and_mark(db, queue, [(row.id, row.origin == "reply") for row in rows], now)
+    _enqueue_and_mark(db, queue, [(row.id, _lane(row.origin)) for row in rows], now)
     return len(rows)
 
 
@@ -158,7 +158,7 @@ def relay_rows(db: Database, queue: JobQueue, rows: Sequence[Message], now: date
     (a crash in between) is still pending, and the tick's full `relay` finds it.
     """
     sendable = [
-        (row.id, row.origin == "reply")
+        (row.id, _lane(row.origin))
         for row in rows
         if row.id is not None
         and row.status == "pending"
@@ -168,15 +168,24 @@ def relay_rows(db: Database, queue: JobQueue, rows: Sequence[Message], now: date
     return len(sendable)
 
 
+def _lane(origin: str | None) -> Lane:
+    """Answers to a family's own texts go ahead of what the district starts."""
+    return "replies" if origin == "reply" else "district"
+
+
 def _enqueue_and_mark(
-    db: Database, queue: JobQueue, rows: Sequence[tuple[int, bool]], now: datetime
+    db: Database, queue: JobQueue, rows: Sequence[tuple[int, Lane]], now: datetime
 ) -> None:
-    """Enqueue (id, is a reply) rows, then mark them queued. Replies go on the replies queue."""
+    """Enqueue a send job for each (id, lane), then mark the rows queued."""
     for start in range(0, len(rows), RELAY_CHUNK):
         chunk = rows[start : start + RELAY_CHUNK]
         # Enqueue first, then mark: a crash in between only means a second, harmless enqueue.
-        for message_id, reply in chunk:
-            queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id), reply=reply)
+        queue.enqueue_many(
+            [
+                Job(SEND_JOB, (message_id,), send_job_id(message_id), lane)
+                for message_id, lane in chunk
+            ]
+        )
         # One transaction marks the chunk (not one per row); still pending and due only,
         # since an inline job may already have sent a row or held it.
         with db.transaction() as session:
@@ -208,7 +217,7 @@ def sweep_stuck(
             .order_by(Message.id)
         ).all()
     for message_id, origin in rows:
-        queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id), reply=origin == "reply")
+        queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id), lane=_lane(origin))
         with db.transaction() as session:
             session.execute(
                 update(Message)

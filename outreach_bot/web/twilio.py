@@ -48,7 +48,7 @@ def inbound() -> Response:
     except ValueError as error:
         abort(400, str(error))
     if stored:
-        rt.queue.wake(PROCESS_INBOX, reply=True)
+        rt.queue.wake(PROCESS_INBOX, lane="inbox")
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
