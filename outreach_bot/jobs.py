@@ -26,7 +26,9 @@ from outreach_bot.staff.notifications import send_notices
 
 log = logging.getLogger(__name__)
 PROCESS_INBOX = "outreach_bot.jobs.process_inbox"
+HELP_INBOX = "outreach_bot.jobs.help_inbox"
 INBOX_BATCH = 100  # texts answered in one transaction
+INBOX_HELP = 25  # a batch this big wakes a second worker to help
 INBOX_DOZE = 2.0  # seconds the inbox job waits for the next text before it ends
 INBOX_SHIFT = 60.0  # seconds one inbox job answers texts at most (RQ times jobs out at 180)
 
@@ -78,11 +80,24 @@ def process_inbox() -> int:
     return answered + answer_inbox(rt)  # a text stored just as the job stopped listening
 
 
-def answer_inbox(rt: Runtime) -> int:
-    """Answer every stored text, batch by batch, until none waits."""
+def answer_inbox(rt: Runtime, *, helped: bool = True) -> int:
+    """Answer every stored text, batch by batch, until none waits.
+
+    When texts pile up (a batch of INBOX_HELP or more), another worker is woken to help.
+    """
     answered = 0
     while claimed := _answer_batch(rt):
         answered += claimed
+        if helped and claimed >= INBOX_HELP:
+            rt.queue.wake(HELP_INBOX, lane="inbox")
+    return answered
+
+
+def help_inbox() -> int:
+    """A second worker on a pile of texts, beside process_inbox; it ends when none waits."""
+    rt = _runtime()
+    answered = answer_inbox(rt, helped=False)
+    rt.queue.doze(HELP_INBOX, 0)  # done: the next pile may wake a helper again
     return answered
 
 
