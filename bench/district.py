@@ -45,7 +45,8 @@ SCHOOL_AFTERNOON = datetime(2026, 10, 14, 15, 30, tzinfo=ZoneInfo(DISTRICT_TZ))
 # Fictional numbers only: 555-0100..0199 in each area code, 100 families per area code.
 AREA_CODES = (
     503, 206, 360, 971, 425, 541, 458, 253, 509, 564, 208, 986, 406, 307, 775, 702,
-    612, 617, 720, 805, 907, 808, 515, 601,
+    612, 617, 720, 805, 907, 808, 515, 601, 202, 212, 213, 305, 312, 404, 415, 510,
+    512, 602, 614, 713, 801, 919, 310, 480, 816,
 )  # fmt: skip
 SCHOOL = "BENCH"
 FIRST_NAMES = ("Ana", "Sofia", "Mateo", "Liam", "Noor", "Kai", "Lucia", "Owen", "Ines", "Theo")

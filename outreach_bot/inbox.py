@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import cast
 
-from sqlalchemy import Insert, Table, bindparam, exists, select, update
+from sqlalchemy import Insert, Table, Update, bindparam, exists, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -118,31 +118,42 @@ def claim(session: Session, now: datetime, limit: int) -> list[Message]:
     transaction holds: two workers never answer one family at once, and a family's texts
     are answered in the order they came. The claim is undone if the transaction is.
     """
+    claimed = session.scalars(_CLAIM, {"now": now, "limit": limit}).all()
+    return sorted(claimed, key=lambda message: message.id)
+
+
+def _claim_statement() -> Update:
+    """The claim, built once: its values come as :now and :limit."""
     older = aliased(Message)
+    # 'inbound' is written into the statement, not bound: a prepared statement's generic
+    # plan can then use the partial index of unanswered texts instead of reading them all.
+    inbound = literal_column("'inbound'")
     waiting = (
         select(Message.id)
         .where(
-            Message.direction == "inbound",
+            Message.direction == inbound,
             Message.processed_at.is_(None),
             ~exists().where(
-                older.direction == "inbound",
+                older.direction == inbound,
                 older.processed_at.is_(None),
                 older.phone == Message.phone,
                 older.id < Message.id,
             ),
         )
         .order_by(Message.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
         .with_for_update(skip_locked=True)
     )
-    claimed = session.scalars(
+    return (
         update(Message)
         .where(Message.id.in_(waiting))
-        .values(processed_at=now)
+        .values(processed_at=bindparam("now", type_=UTCDateTime()))
         .returning(Message)
         .execution_options(synchronize_session=False)
-    ).all()
-    return sorted(claimed, key=lambda message: message.id)
+    )
+
+
+_CLAIM = _claim_statement()
 
 
 def process_inbound(
