@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -111,6 +111,14 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection inside one transaction, without an ORM session: for the few prebuilt
+        statements on the hot path (storing a webhook, claiming a send), where a session's
+        bookkeeping would cost more than the statement."""
+        with self.engine.begin() as connection:
+            yield connection
 
     def dispose(self) -> None:
         """Close every pooled connection."""

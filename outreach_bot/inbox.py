@@ -12,7 +12,17 @@ from datetime import datetime
 from functools import cache
 from typing import cast
 
-from sqlalchemy import Insert, Table, Update, bindparam, exists, literal_column, select, update
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Table,
+    Update,
+    bindparam,
+    exists,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -41,7 +51,7 @@ from outreach_bot.staff.takeover import held_by
 log = logging.getLogger(__name__)
 
 
-def store_inbound(session: Session, form: Mapping[str, str], *, now: datetime) -> int | None:
+def store_inbound(connection: Connection, form: Mapping[str, str], *, now: datetime) -> int | None:
     """Store a webhook's message raw; its id, or None when this MessageSid was stored before.
 
     One statement, built once: INSERT ... ON CONFLICT DO NOTHING, so the same message
@@ -57,7 +67,7 @@ def store_inbound(session: Session, form: Mapping[str, str], *, now: datetime) -
     except ValueError:
         phone = form.get("From", "")[:20]  # kept as given: a short code or an odd sender
     size = measure(body)
-    statement = _STORE[session.get_bind().dialect.name == "postgresql"]
+    statement = _STORE[connection.dialect.name == "postgresql"]
     values = {
         "phone": phone,
         "body": body,
@@ -67,7 +77,7 @@ def store_inbound(session: Session, form: Mapping[str, str], *, now: datetime) -
         "created_at": now,
         "raw": dict(form),
     }
-    found: int | None = session.execute(statement, values).scalar()
+    found: int | None = connection.execute(statement, values).scalar()
     return found
 
 
@@ -308,9 +318,9 @@ def _offer_language(
 
 
 def _keyword_trigger(conversations: Conversations, body: str) -> KeywordMatch | None:
-    languages = tuple(conversations.catalogs.languages())
+    catalogs = conversations.catalogs
     return conversations.library.keywords.match(
-        body, [conversations.catalogs.get(lang) for lang in languages], names_for(languages)
+        body, catalogs.every(), names_for(tuple(catalogs.languages()))
     )
 
 

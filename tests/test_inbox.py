@@ -29,8 +29,8 @@ LUCIA = "+15035550144"
 
 def store(runtime: Runtime, phone: str, body: str, sid: str) -> int:
     form = {"MessageSid": sid, "From": phone, "To": "+15035550199", "Body": body}
-    with runtime.db.transaction() as session:
-        stored = inbox.store_inbound(session, form, now=runtime.clock())
+    with runtime.db.connection() as connection:
+        stored = inbox.store_inbound(connection, form, now=runtime.clock())
         assert stored is not None
         return stored
 

@@ -117,6 +117,8 @@ class Catalogs:
         self.domain = domain
         self._loaded: dict[str, NullTranslations] = {}
         self._languages: list[str] | None = None
+        self._available: frozenset[str] = frozenset()
+        self._every: tuple[NullTranslations, ...] | None = None
         self._lock = threading.Lock()
 
     def languages(self) -> list[str]:
@@ -127,13 +129,22 @@ class Catalogs:
                 for path in self.locales_dir.glob(f"*/LC_MESSAGES/{self.domain}.po")
             )
             self._languages = [SOURCE_LANGUAGE, *found]
+            self._available = frozenset(self._languages)
         return list(self._languages)
+
+    def every(self) -> tuple[NullTranslations, ...]:
+        """The translations of every language, in the order of `languages` (made once)."""
+        if self._every is None:
+            self._every = tuple(self.get(language) for language in self.languages())
+        return self._every
 
     def choose(self, tag: str | None) -> str:
         """The catalog language for a guardian's language tag, falling back to English."""
         if not tag or not tag.strip():
             return SOURCE_LANGUAGE
-        available = set(self.languages())
+        if self._languages is None:
+            self.languages()
+        available = self._available
         return next((c for c in fallback_chain(tag) if c in available), SOURCE_LANGUAGE)
 
     def needs_invitation(self, tag: str | None) -> bool:

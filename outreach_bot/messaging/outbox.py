@@ -10,6 +10,7 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     CursorResult,
     Table,
     Update,
@@ -248,17 +249,18 @@ def deliver(
     """The send job: check, claim, hand to the provider, record; return what happened."""
     # Outcomes: sent, retry, failed, opted_out (21610), suppressed, held (quiet hours),
     # not_due, in_flight (left for reconciliation), done (already sent or final), missing.
-    with db.transaction() as session:
-        claimed = _claim(session, message_id, now=now, quiet=quiet)
-        if claimed is None:
-            # Not sendable now: read the row to say why, and act on it (or claim it after all,
-            # when it changed in between).
+    with db.connection() as connection:
+        claimed = _claim(connection, message_id, now=now, quiet=quiet)
+    if claimed is None:
+        # Not sendable now: read the row to say why, and act on it (or claim it after all,
+        # when it changed in between).
+        with db.transaction() as session:
             outcome = _check_and_claim(session, message_id, now=now, quiet=quiet)
             if outcome != "claimed":
                 return outcome
             message = session.get_one(Message, message_id)
             claimed = message.phone, message.body, message.attempts
-        phone, body, attempts = claimed
+    phone, body, attempts = claimed
     # The claim is committed before the provider is called: a second run of this job finds
     # the row in 'sending' and leaves it alone, so the family never gets the text twice.
     # Any other exception leaves the row in 'sending': whether the provider took the text is
@@ -270,8 +272,8 @@ def deliver(
             return _record_failure(
                 session, message_id, error, now=now, attempts=attempts, max_attempts=max_attempts
             )
-    with db.transaction() as session:
-        session.execute(
+    with db.connection() as connection:
+        connection.execute(
             _RECORD_SENT,
             {
                 "message_id": message_id,
@@ -335,7 +337,7 @@ _RECORD_SENT = (
 
 
 def _claim(
-    session: Session, message_id: int, *, now: datetime, quiet: QuietHours
+    connection: Connection, message_id: int, *, now: datetime, quiet: QuietHours
 ) -> tuple[str, str, int] | None:
     """Claim a row that may be sent now, in one statement; (phone, body, attempts) or None.
 
@@ -344,7 +346,7 @@ def _claim(
     undeliverable nor opted out (but for the STOP confirmation). None means "look closer".
     """
     statement = _CLAIM[quiet.contains(now)]
-    row = session.execute(statement, {"message_id": message_id, "now": now}).first()
+    row = connection.execute(statement, {"message_id": message_id, "now": now}).first()
     return None if row is None else (row.phone, row.body, row.attempts)
 
 

@@ -43,8 +43,8 @@ def inbound() -> Response:
     """A family's text: stored (once per MessageSid), then processed by a job."""
     rt = runtime()
     try:
-        with rt.db.transaction() as session:
-            stored = store_inbound(session, request.form.to_dict(), now=rt.clock())
+        with rt.db.connection() as connection:
+            stored = store_inbound(connection, request.form.to_dict(), now=rt.clock())
     except ValueError as error:
         abort(400, str(error))
     if stored:
