@@ -164,6 +164,21 @@ def _claim_statement() -> Update:
 
 
 _CLAIM = _claim_statement()
+_WAITING_BEHIND = (
+    select(Message.id)
+    .where(
+        Message.direction == literal_column("'inbound'"),
+        Message.processed_at.is_(None),
+        Message.phone.in_(bindparam("phones", expanding=True)),
+    )
+    .limit(1)
+)
+
+
+def waiting_behind(session: Session, claimed: Sequence[Message]) -> bool:
+    """True when a family in a claimed batch has sent another text, which waited its turn."""
+    phones = sorted({message.phone for message in claimed})
+    return session.scalar(_WAITING_BEHIND, {"phones": phones}) is not None
 
 
 def process_inbound(

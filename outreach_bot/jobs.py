@@ -83,14 +83,19 @@ def process_inbox() -> int:
 def answer_inbox(rt: Runtime, *, helped: bool = True) -> int:
     """Answer every stored text, batch by batch, until none waits.
 
-    When texts pile up (a batch of INBOX_HELP or more), another worker is woken to help.
+    It stops after a batch that was not full and left none of its families' texts waiting
+    (a family's second text waits for its first). A text stored meanwhile rings the job's
+    bell, and one another worker holds is that worker's to answer. When texts pile up (a
+    batch of INBOX_HELP or more), another worker is woken to help.
     """
     answered = 0
-    while claimed := _answer_batch(rt):
+    while True:
+        claimed, more = _answer_batch(rt)
         answered += claimed
         if helped and claimed >= INBOX_HELP:
             rt.queue.wake(HELP_INBOX, lane="inbox")
-    return answered
+        if not more:
+            return answered
 
 
 def help_inbox() -> int:
@@ -101,21 +106,25 @@ def help_inbox() -> int:
     return answered
 
 
-def _answer_batch(rt: Runtime) -> int:
-    """One transaction answers a batch; if it fails, each text gets a transaction of its own."""
+def _answer_batch(rt: Runtime) -> tuple[int, bool]:
+    """One transaction answers a batch; if it fails, each text gets a transaction of its own.
+
+    Returns how many texts it claimed, and whether more may wait.
+    """
     ids: list[int] = []
     try:
         with rt.db.transaction() as session:
             now = rt.clock()
             batch = inbox.claim(session, now, INBOX_BATCH)
             if not batch:
-                return 0
+                return 0, False
             ids = [message.id for message in batch]
             running = inbox.prepare(session, batch)
             for message in batch:
                 conversation = running.get(message.phone)
                 outcome = inbox.answer(session, message, conversation, rt.conversations, now=now)
                 log.info("inbound message %s: %s", message.id, outcome)
+            more = len(batch) == INBOX_BATCH or inbox.waiting_behind(session, batch)
             written = written_in(session)
     except OperationalError:
         raise  # the database is away: the job fails, and the tick tries again
@@ -125,9 +134,9 @@ def _answer_batch(rt: Runtime) -> int:
         log.exception("a batch of %d inbound messages failed; answering one by one", len(ids))
         for message_id in ids:
             _answer_alone(rt, message_id)
-        return len(ids)
+        return len(ids), True
     relay_rows(rt.db, rt.queue, written, rt.clock())
-    return len(ids)
+    return len(ids), more
 
 
 def _answer_alone(rt: Runtime, message_id: int) -> None:
