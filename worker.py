@@ -9,7 +9,7 @@ import time
 from redis import Redis
 from rq import Queue, SimpleWorker
 
-import outreach_bot.jobs  # noqa: F401  preloaded so each job starts warm
+import outreach_bot.jobs  # preloaded, and warmed up, so that each job starts warm
 from outreach_bot import create_app
 from outreach_bot.queue import QUEUE_NAME, RedisQueue
 
@@ -41,6 +41,7 @@ def main() -> None:
     tick_queue = Queue(QUEUE_NAME, connection=ticker)
     threading.Thread(target=enqueue_ticks, args=(ticker, tick_queue, stop), daemon=True).start()
     with app.app_context():
+        outreach_bot.jobs.warm_up()
         # SimpleWorker runs jobs in this process, inside the app context, reusing DB connections.
         # It reads the families' queue first: their answers never wait behind a scan.
         worker = SimpleWorker(queue.queues, connection=queue.connection)

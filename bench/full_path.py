@@ -252,6 +252,7 @@ def work(
     """
     from rq import SimpleWorker
 
+    from outreach_bot.jobs import warm_up
     from outreach_bot.queue import RedisQueue
 
     app = outreach_app(database_url, redis_url)
@@ -262,6 +263,7 @@ def work(
     timer.daemon = True
     timer.start()
     with app.app_context():
+        warm_up()  # as worker.py does
         queues = [rq for lane, rq in queue.lanes.items() if lane in lanes]
         SimpleWorker(queues, connection=queue.connection).work(
             logging_level="WARNING", max_idle_time=max_idle

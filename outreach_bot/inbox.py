@@ -332,6 +332,11 @@ def _offer_language(
     return f"language_offer:{suggested}" if started else None
 
 
+def warm_up(conversations: Conversations) -> None:
+    """Load every catalog and build the keyword patterns now, not on a family's first text."""
+    _keyword_trigger(conversations, "warm up")
+
+
 def _keyword_trigger(conversations: Conversations, body: str) -> KeywordMatch | None:
     catalogs = conversations.catalogs
     return conversations.library.keywords.match(

@@ -59,6 +59,12 @@ def send_message(message_id: int) -> str:
     return outcome
 
 
+def warm_up() -> None:
+    """Load what answering a family needs (flows, catalogs, keyword patterns) before the
+    first job, so that no family's text waits for it; worker.py calls it as it starts."""
+    inbox.warm_up(_runtime().conversations)
+
+
 def relay_outbox() -> int:
     """Queue every outbox row that is due and not yet queued."""
     rt = _runtime()

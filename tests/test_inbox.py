@@ -203,3 +203,21 @@ def test_many_webhooks_wake_one_drain_ahead_of_everything_else(runtime, client, 
     # The drain cleared its mark as it began: the next text wakes a run of its own.
     post(client, MATEO, "hello again", "SM" + "3" * 32)
     assert [job.func_name for job in inbox_lane.jobs] == [jobs.PROCESS_INBOX]
+
+
+def test_a_warmed_worker_reads_no_catalog_while_answering(runtime, monkeypatch):
+    families_in_missed_you(runtime, ANA)
+    store(runtime, ANA, "The bus is late again", "SM" + "1" * 32)
+    jobs.warm_up()
+
+    def read_late(language: str) -> None:
+        raise AssertionError(f"the {language} catalog was read while answering a family")
+
+    monkeypatch.setattr(runtime.conversations.catalogs, "_load", read_late)
+    assert jobs.process_inbox() == 1
+    with runtime.db.transaction() as session:
+        purposes = session.scalars(
+            select(Message.purpose).where(Message.origin == "reply").order_by(Message.id)
+        ).all()
+        assert session.scalars(select(Escalation)).all() == []  # answered, not set aside
+    assert purposes == ["resources:transportation", "flow:missed_you"]
