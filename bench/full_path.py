@@ -74,14 +74,10 @@ POLL_SECONDS = 0.01
 RQ_CEILING_JOBS = 600
 WORKER_MAX_IDLE = 120  # an RQ worker with nothing to do this long stops
 WORKER_DEADLINE = 1800.0  # and none lives longer than this, whatever happens
-ALL_LANES = ("inbox", "replies", "district")
+ALL_LANES = ("inbox", "replies", "district")  # worker.py reads every lane, in this order
 # Each run's MessageSids begin with its tag: in process, HTTP, all at once, sends held.
-TAGS = {
-    "in-process": "i",
-    "http": "h",
-    "all": "a",
-    "held": "d",
-}  # worker.py reads every lane, in this order
+TAGS = {"in-process": "i", "http": "h", "all": "a", "held": "d"}
+WORKER_CLASSES = ("sync", "gthread")  # sync: the Procfile's `gunicorn wsgi:app`
 
 
 # --- clients ----------------------------------------------------------------------------------
@@ -166,6 +162,7 @@ class Server:
     workers: int
     log: Path
     redis_url: str = ""
+    worker_class: str = "sync"
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
 
@@ -181,6 +178,8 @@ class Server:
             str(self.port),
             "--workers",
             str(self.workers),
+            "--worker-class",
+            self.worker_class,
             "--database-url",
             self.database_url,
             "--redis-url",
@@ -213,8 +212,12 @@ class Server:
                 self.process.wait()
 
 
-def serve(which: str, port: int, workers: int, database_url: str, redis_url: str) -> None:
-    """Run gunicorn (gthread, one thread a worker, keep-alive) with the chosen app."""
+def serve(
+    which: str, port: int, workers: int, worker_class: str, database_url: str, redis_url: str
+) -> None:
+    """Run gunicorn with the chosen app: `sync` workers, as the Procfile's `gunicorn wsgi:app`
+    runs them (each answers one request at a time and closes the connection), or `gthread`
+    (one thread a worker, keep-alive)."""
     from gunicorn.app.base import BaseApplication
 
     factory: Callable[[], Flask] = (
@@ -226,7 +229,7 @@ def serve(which: str, port: int, workers: int, database_url: str, redis_url: str
             for name, value in {
                 "bind": f"127.0.0.1:{port}",
                 "workers": workers,
-                "worker_class": "gthread",
+                "worker_class": worker_class,
                 "threads": 1,  # the inline job queue is per process and not thread-safe
                 "keepalive": 30,
                 "accesslog": None,
@@ -397,6 +400,7 @@ def measure_production(
     runs: dict[str, list[Batch]],
     warm: dict[str, Batch],
     workers: int,
+    worker_class: str,
     clients: int,
     rq_workers: int,
 ) -> list[Figures]:
@@ -426,8 +430,10 @@ def measure_production(
 
     try:
         with (
-            Server("bare", url, workers, log) as bare_server,
-            Server("full", url, workers, log, redis_url=redis_url) as full_server,
+            Server("bare", url, workers, log, worker_class=worker_class) as bare_server,
+            Server(
+                "full", url, workers, log, redis_url=redis_url, worker_class=worker_class
+            ) as full_server,
         ):
 
             def bare(batch: Batch) -> float:
@@ -543,14 +549,20 @@ def measure_in_process(
 
 
 def measure_over_http(
-    app: Flask, url: str, batches: list[Batch], warm: Batch, workers: int, clients: int
+    app: Flask,
+    url: str,
+    batches: list[Batch],
+    warm: Batch,
+    workers: int,
+    worker_class: str,
+    clients: int,
 ) -> Figures:
     """The same, over HTTP to two gunicorn servers (bare and full) running side by side."""
     log = Path(tempfile.gettempdir()) / f"bench_full_path_{os.getpid()}.log"
-    figures = Figures(f"inline jobs: HTTP, gunicorn {workers} workers")
+    figures = Figures(f"inline jobs: HTTP, gunicorn {workers} {worker_class} workers")
     with (
-        Server("bare", url, workers, log) as bare_server,
-        Server("full", url, workers, log) as full_server,
+        Server("bare", url, workers, log, worker_class=worker_class) as bare_server,
+        Server("full", url, workers, log, worker_class=worker_class) as full_server,
     ):
         post_over_http(bare_server.port, warm, clients)
         post_over_http(full_server.port, warm, clients)
@@ -584,6 +596,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per client")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--clients", type=int, default=4, help="HTTP client threads")
+    parser.add_argument(
+        "--worker-class",
+        choices=WORKER_CLASSES,
+        default="sync",
+        help="gunicorn's workers: sync, as the Procfile runs them, or gthread (keep-alive)",
+    )
     parser.add_argument("--no-http", action="store_true", help="only the in-process client")
     parser.add_argument(
         "--no-rq", action="store_true", help="skip the production configuration (RQ workers)"
@@ -598,6 +616,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve_args.add_argument("--which", choices=("full", "bare"), required=True)
     serve_args.add_argument("--port", type=int, required=True)
     serve_args.add_argument("--workers", type=int, default=2)
+    serve_args.add_argument("--worker-class", choices=WORKER_CLASSES, default="sync")
     serve_args.add_argument("--database-url", required=True)
     serve_args.add_argument("--redis-url", default="")
     work_args = sub.add_parser("work", help="(internal) run one RQ worker")
@@ -608,7 +627,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     work_args.add_argument("--lanes", default=",".join(ALL_LANES))
     args = parser.parse_args(argv)
     if args.command == "serve":
-        serve(args.which, args.port, args.workers, args.database_url, args.redis_url)
+        serve(
+            args.which,
+            args.port,
+            args.workers,
+            args.worker_class,
+            args.database_url,
+            args.redis_url,
+        )
         return
     if args.command == "work":
         work(args.database_url, args.redis_url, args.lanes.split(","), args.max_idle, args.deadline)
@@ -659,7 +685,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         results = [measure_in_process(app, bare, batches["in-process"], profiler)]
         if not args.no_http:
             results.append(
-                measure_over_http(app, url, batches["http"], warm_http, args.workers, args.clients)
+                measure_over_http(
+                    app,
+                    url,
+                    batches["http"],
+                    warm_http,
+                    args.workers,
+                    args.worker_class,
+                    args.clients,
+                )
             )
         if "all" in clients:
             results.extend(
@@ -670,6 +704,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     {mode: batches[mode] for mode in ("all", "held")},
                     warm_rq,
                     args.workers,
+                    args.worker_class,
                     args.clients,
                     args.rq_workers,
                 )
@@ -682,7 +717,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     for figures in results:
         print(figures.line())
     print(f"{'target (issue): webhook to outbox':58} {TARGET:>9,}")
-    print(f"HTTP clients: {args.clients} threads with keep-alive.")
+    closes = " (each closes the connection after its answer)" if args.worker_class == "sync" else ""
+    print(
+        f"HTTP: {args.clients} client threads with keep-alive; gunicorn {args.workers}"
+        f" {args.worker_class} workers{closes}."
+    )
     if profiler is not None:
         profiler.dump_stats(args.profile)
         print(f"\nprofile of the in-process full path written to {args.profile}; top 30:")
