@@ -495,9 +495,10 @@ class Figures:
         """One row of the results table."""
         full, bare = statistics.median(self.full), statistics.median(self.bare)
         verdict = "meets target" if full >= TARGET else "BELOW TARGET"
+        runs = ", ".join(f"{rate:,.0f}" for rate in self.full)
         return (
             f"{self.client:58} {full:>9,.0f} {bare:>9,.0f} {full / bare:>8.1%}"
-            f" {full / TARGET:>8.2f}  {verdict}"
+            f" {full / TARGET:>8.2f}  {verdict} (runs: {runs})"
         )
 
 
@@ -606,6 +607,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--no-rq", action="store_true", help="skip the production configuration (RQ workers)"
     )
+    parser.add_argument(
+        "--no-inline", action="store_true", help="only the production configuration"
+    )
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="flushed before and after")
     parser.add_argument("--rq-workers", type=int, default=2, help="RQ worker processes")
     parser.add_argument("--explain", action="store_true", help="list the SQL per reply")
@@ -640,7 +644,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         work(args.database_url, args.redis_url, args.lanes.split(","), args.max_idle, args.deadline)
         return
 
-    clients = ["in-process"] + ([] if args.no_http else ["http"])
+    clients = [] if args.no_inline else ["in-process"] + ([] if args.no_http else ["http"])
     if not args.no_http and not args.no_rq:
         clients += ["all", "held"]
     explain_size = 30
@@ -682,8 +686,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         post_in_process(bare, warm_in_process)
         post_in_process(app, warm_in_process)
         profiler = cProfile.Profile() if args.profile else None
-        results = [measure_in_process(app, bare, batches["in-process"], profiler)]
-        if not args.no_http:
+        results = []
+        if "in-process" in clients:
+            results.append(measure_in_process(app, bare, batches["in-process"], profiler))
+        if "http" in clients:
             results.append(
                 measure_over_http(
                     app,
