@@ -15,8 +15,8 @@ from typing import cast
 from sqlalchemy import (
     Connection,
     Insert,
+    Select,
     Table,
-    Update,
     bindparam,
     exists,
     literal_column,
@@ -121,25 +121,26 @@ def _guardian_for(session: Session, phone: str) -> Guardian | None:
     ).first()
 
 
-def claim(session: Session, now: datetime, limit: int) -> list[Message]:
+def claim(session: Session, limit: int) -> list[Message]:
     """Claim up to `limit` stored texts to answer in this transaction, oldest first.
 
-    One statement. It takes each phone's oldest unanswered text only, and skips rows another
-    transaction holds: two workers never answer one family at once, and a family's texts
-    are answered in the order they came. The claim is undone if the transaction is.
+    One statement, which locks the rows it reads. It takes each phone's oldest unanswered
+    text only, and skips rows another transaction holds: two workers never answer one
+    family at once, and a family's texts are answered in the order they came. `answer`
+    marks each one answered, with the rest of the transaction's writes (one UPDATE a row),
+    and the claim is undone if the transaction is.
     """
-    claimed = session.scalars(_CLAIM, {"now": now, "limit": limit}).all()
-    return sorted(claimed, key=lambda message: message.id)
+    return list(session.scalars(_CLAIM, {"limit": limit}))
 
 
-def _claim_statement() -> Update:
-    """The claim, built once: its values come as :now and :limit."""
+def _claim_statement() -> Select[tuple[Message]]:
+    """The claim, built once: its limit comes as :limit."""
     older = aliased(Message)
     # 'inbound' is written into the statement, not bound: a prepared statement's generic
     # plan can then use the partial index of unanswered texts instead of reading them all.
     inbound = literal_column("'inbound'")
-    waiting = (
-        select(Message.id)
+    return (
+        select(Message)
         .where(
             Message.direction == inbound,
             Message.processed_at.is_(None),
@@ -153,13 +154,6 @@ def _claim_statement() -> Update:
         .order_by(Message.id)
         .limit(bindparam("limit"))
         .with_for_update(skip_locked=True)
-    )
-    return (
-        update(Message)
-        .where(Message.id.in_(waiting))
-        .values(processed_at=bindparam("now", type_=UTCDateTime()))
-        .returning(Message)
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -241,6 +235,7 @@ def answer(
     guardian_of: Callable[[], Guardian | None] = cache(
         lambda: _guardian_for(session, message.phone)
     )
+    message.processed_at = now
     message.conversation_id = conversation.id if conversation else None
     language = _language(conversations, guardian_of, conversation)
     message.language = language

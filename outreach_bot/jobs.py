@@ -121,7 +121,7 @@ def _answer_batch(rt: Runtime) -> tuple[int, bool]:
     try:
         with rt.db.transaction() as session:
             now = rt.clock()
-            batch = inbox.claim(session, now, INBOX_BATCH)
+            batch = inbox.claim(session, INBOX_BATCH)
             if not batch:
                 return 0, False
             ids = [message.id for message in batch]
