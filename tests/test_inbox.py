@@ -82,6 +82,20 @@ def test_a_claim_is_undone_with_its_transaction(runtime):
     assert claimed_ids(runtime) == [message_id]
 
 
+def test_a_pile_of_texts_is_claimed_a_batch_at_a_time_each_family_in_order(runtime):
+    phones = [f"+1503555{n:04d}" for n in range(100, 100 + 150)]  # 555-01xx and beyond: fictional
+    first = {phone: store(runtime, phone, "1", f"SMa{n:031d}") for n, phone in enumerate(phones)}
+    second = {phone: store(runtime, phone, "2", f"SMb{n:031d}") for n, phone in enumerate(phones)}
+    batches = []
+    while batch := claimed_ids(runtime, limit=100):
+        batches.append(batch)
+    assert [len(batch) for batch in batches] == [100, 100, 100]
+    turn = {message_id: number for number, batch in enumerate(batches) for message_id in batch}
+    assert len(turn) == 300
+    assert all(turn[first[phone]] < turn[second[phone]] for phone in phones)
+    assert all(batch == sorted(batch) for batch in batches)  # oldest first
+
+
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_workers_never_answer_one_family_at_once(runtime):
     """While one transaction holds Ana's first text, another takes neither it nor her next."""
