@@ -78,6 +78,9 @@ def make_engine(url: str, **options: Any) -> Engine:
 
         return engine
     options.setdefault("pool_pre_ping", True)
+    # A batch's rows are inserted in pages of 50: a page of one size is parsed, and prepared
+    # by the server, once, where one INSERT of all of a batch's rows is new every time.
+    options.setdefault("insertmanyvalues_page_size", 50)
     return create_engine(url, **options)
 
 
