@@ -31,6 +31,7 @@ INBOX_BATCH = 100  # texts answered in one transaction
 INBOX_HELP = 25  # a batch this big wakes a second worker to help
 INBOX_DOZE = 2.0  # seconds the inbox job waits for the next text before it ends
 INBOX_SHIFT = 60.0  # seconds one inbox job answers texts at most (RQ times jobs out at 180)
+TICK_INBOX_SECONDS = 20.0  # the tick answers what a lost job left for this long, then wakes one
 
 
 def _runtime() -> Runtime:
@@ -79,20 +80,22 @@ def process_inbox() -> int:
     for each. The tick answers whatever a lost job left (see `answer_inbox`).
     """
     rt = _runtime()
-    answered = answer_inbox(rt)
     shift_ends = time.monotonic() + INBOX_SHIFT
+    answered = answer_inbox(rt, until=shift_ends)
     while rt.queue.doze(PROCESS_INBOX, min(INBOX_DOZE, shift_ends - time.monotonic())):
-        answered += answer_inbox(rt)
-    return answered + answer_inbox(rt)  # a text stored just as the job stopped listening
+        answered += answer_inbox(rt, until=shift_ends)
+    # A text stored just as the job stopped listening.
+    return answered + answer_inbox(rt, until=shift_ends)
 
 
-def answer_inbox(rt: Runtime, *, helped: bool = True) -> int:
-    """Answer every stored text, batch by batch, until none waits.
+def answer_inbox(rt: Runtime, *, until: float, helped: bool = True) -> int:
+    """Answer every stored text, batch by batch, until none waits or time is up.
 
     It stops after a batch that was not full and left none of its families' texts waiting
     (a family's second text waits for its first). A text stored meanwhile rings the job's
     bell, and one another worker holds is that worker's to answer. When texts pile up (a
-    batch of INBOX_HELP or more), another worker is woken to help.
+    batch of INBOX_HELP or more), another worker is woken to help. Past `until` (a
+    `time.monotonic()` reading), the rest is left to a fresh inbox job, woken for it.
     """
     answered = 0
     while True:
@@ -102,12 +105,15 @@ def answer_inbox(rt: Runtime, *, helped: bool = True) -> int:
             rt.queue.wake(HELP_INBOX, lane="inbox")
         if not more:
             return answered
+        if time.monotonic() > until:
+            rt.queue.wake(PROCESS_INBOX, lane="inbox")
+            return answered
 
 
 def help_inbox() -> int:
     """A second worker on a pile of texts, beside process_inbox; it ends when none waits."""
     rt = _runtime()
-    answered = answer_inbox(rt, helped=False)
+    answered = answer_inbox(rt, until=time.monotonic() + INBOX_SHIFT, helped=False)
     rt.queue.doze(HELP_INBOX, 0)  # done: the next pile may wake a helper again
     return answered
 
@@ -199,7 +205,7 @@ def tick() -> dict[str, int]:
         timers = rt.conversations.run_timers(session, now)
         climb_after = district_settings.effective(session, rt.settings).climb_after
         climbed = len(climb_overdue(session, now, climb_after))
-    answered = answer_inbox(rt)
+    answered = answer_inbox(rt, until=time.monotonic() + TICK_INBOX_SECONDS)
     statuses = apply_statuses()
     swept = sweep_stuck(rt.db, rt.queue, now)
     with rt.db.transaction() as session:

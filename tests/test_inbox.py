@@ -9,6 +9,7 @@ cannot answer goes to a person.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -120,7 +121,7 @@ def test_one_drain_answers_every_stored_text_and_finds_the_inbox_empty(runtime):
     store(runtime, MATEO, "2", "SM" + "3" * 32)
     # The first batch takes Ana's first text and Mateo's; it sees her second waiting behind
     # and takes it in a second batch, without waiting for another wake.
-    assert jobs.answer_inbox(runtime) == 3
+    assert jobs.answer_inbox(runtime, until=time.monotonic() + 60) == 3
     assert jobs.process_inbox() == 0
     with runtime.db.transaction() as session:
         unanswered = session.scalars(
@@ -242,3 +243,19 @@ def test_a_warmed_worker_reads_no_catalog_while_answering(runtime, monkeypatch):
         ).all()
         assert session.scalars(select(Escalation)).all() == []  # answered, not set aside
     assert purposes == ["resources:transportation", "flow:missed_you"]
+
+
+def test_a_job_whose_time_is_up_leaves_the_rest_to_a_fresh_job(runtime, redis_connection):
+    queue = runtime.queue
+    assert isinstance(queue, RedisQueue)
+    families_in_missed_you(runtime, ANA)
+    for n, body in enumerate(["1", "hello", "thanks"]):
+        store(runtime, ANA, body, f"SM{n:032}")  # one family: one text a batch
+    assert jobs.answer_inbox(runtime, until=time.monotonic() - 1) == 1
+    assert [job.func_name for job in queue.lanes["inbox"].jobs] == [jobs.PROCESS_INBOX]
+    SimpleWorker(queue.queues, connection=queue.connection).work(burst=True, max_jobs=1)
+    with runtime.db.transaction() as session:
+        waiting = session.scalars(
+            select(Message.id).where(Message.direction == "inbound", Message.processed_at.is_(None))
+        ).all()
+    assert waiting == []
