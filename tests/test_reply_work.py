@@ -33,7 +33,8 @@ NOW = datetime(2026, 10, 14, 22, 0, tzinfo=UTC)
 
 @dataclass
 class Work:
-    """SQL statements (BEGIN excluded) and commits seen on an engine."""
+    """SQL statements (BEGIN excluded) and commits seen on an engine; a statement run in
+    autocommit (PostgreSQL's hot-path statements) is a commit of its own."""
 
     statements: list[str]
     commits: int = 0
@@ -43,9 +44,11 @@ class Work:
 def counted(runtime: Runtime) -> Iterator[Work]:
     work = Work([])
 
-    def on_execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def on_execute(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE
             work.statements.append(" ".join(statement.split()))
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            work.commits += 1
 
     def on_commit(_conn: Any) -> None:
         work.commits += 1
