@@ -29,8 +29,12 @@ PROCESS_INBOX = "outreach_bot.jobs.process_inbox"
 HELP_INBOX = "outreach_bot.jobs.help_inbox"
 INBOX_BATCH = 100  # texts answered in one transaction
 INBOX_HELP = 25  # a batch this big wakes a second worker to help
-INBOX_DOZE = 2.0  # seconds the inbox job waits for the next text before it ends
-INBOX_SHIFT = 60.0  # seconds one inbox job answers texts at most (RQ times jobs out at 180)
+# The inbox job waits this long for the next text before it ends: enough to take a stream
+# of texts in one job, short enough that a lone worker soon turns to sending the answers.
+INBOX_DOZE = 0.5
+# Seconds one inbox job answers texts at most; then it hands on to a fresh job queued behind
+# the answers it wrote, so that even a lone worker sends them during a long stream.
+INBOX_SHIFT = 10.0
 TICK_INBOX_SECONDS = 20.0  # the tick answers what a lost job left for this long, then wakes one
 
 
@@ -95,7 +99,8 @@ def answer_inbox(rt: Runtime, *, until: float, helped: bool = True) -> int:
     (a family's second text waits for its first). A text stored meanwhile rings the job's
     bell, and one another worker holds is that worker's to answer. When texts pile up (a
     batch of INBOX_HELP or more), another worker is woken to help. Past `until` (a
-    `time.monotonic()` reading), the rest is left to a fresh inbox job, woken for it.
+    `time.monotonic()` reading), the rest is left to a fresh inbox job, queued in the replies
+    lane behind the answers written so far.
     """
     answered = 0
     while True:
@@ -106,7 +111,7 @@ def answer_inbox(rt: Runtime, *, until: float, helped: bool = True) -> int:
         if not more:
             return answered
         if time.monotonic() > until:
-            rt.queue.wake(PROCESS_INBOX, lane="inbox")
+            rt.queue.wake(PROCESS_INBOX, lane="replies")
             return answered
 
 
