@@ -18,8 +18,8 @@ from sqlalchemy import (
     Table,
     bindparam,
     func,
-    literal_column,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -44,6 +44,7 @@ from outreach_bot.messaging.optout import (
 from outreach_bot.messaging.outbox import queue_text
 from outreach_bot.messaging.segments import measure
 from outreach_bot.models import Conversation, Escalation, Guardian, Message, StaffNotice, Student
+from outreach_bot.models.message import UNANSWERED
 from outreach_bot.phones import normalize_phone
 from outreach_bot.staff.takeover import held_by
 
@@ -141,26 +142,26 @@ def claim(session: Session, limit: int) -> list[Message]:
     return list(session.scalars(_LOCK, {"ids": oldest, "limit": limit}))
 
 
-# 'inbound' is written into these statements, not bound: a prepared statement's generic
-# plan can then use the partial index of unanswered texts instead of reading them all.
-_UNANSWERED = (Message.direction == literal_column("'inbound'"), Message.processed_at.is_(None))
+# The partial index's own predicate, written into these statements rather than bound: a
+# prepared statement's generic plan can then use the index instead of reading every text.
+_UNANSWERED = text(UNANSWERED)
 _OLDEST = (
     select(func.min(Message.id))
-    .where(*_UNANSWERED)
+    .where(_UNANSWERED)
     .group_by(Message.phone)
     .order_by(func.min(Message.id))
     .limit(bindparam("limit"))
 )
 _LOCK = (
     select(Message)
-    .where(Message.id.in_(bindparam("ids", expanding=True)), *_UNANSWERED)
+    .where(Message.id.in_(bindparam("ids", expanding=True)), _UNANSWERED)
     .order_by(Message.id)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
 _WAITING_BEHIND = (
     select(Message.id)
-    .where(*_UNANSWERED, Message.phone.in_(bindparam("phones", expanding=True)))
+    .where(_UNANSWERED, Message.phone.in_(bindparam("phones", expanding=True)))
     .limit(1)
 )
 
@@ -269,16 +270,7 @@ def set_aside(session: Session, message_id: int, now: datetime) -> bool:
     if message is None or message.processed_at is not None:
         return False
     message.processed_at = now
-    guardian = _guardian_for(session, message.phone)
-    open_escalation(
-        session,
-        reason="family_texted" if guardian else "unknown_number",
-        priority="normal",
-        now=now,
-        student_id=guardian.student_id if guardian else None,
-        guardian_id=guardian.id if guardian else None,
-        phone=message.phone,
-    )
+    _to_a_person(session, message, _guardian_for(session, message.phone), "normal", now)
     return True
 
 
@@ -444,15 +436,7 @@ def _catch_all(
         )
         if started is not None:
             return f"catch_all:{flow}"
-    open_escalation(
-        session,
-        reason="family_texted" if guardian else "unknown_number",
-        priority="low",
-        now=now,
-        student_id=guardian.student_id if guardian else None,
-        guardian_id=guardian.id if guardian else None,
-        phone=message.phone,
-    )
+    _to_a_person(session, message, guardian, "low", now)
     return "escalated"
 
 
@@ -470,10 +454,23 @@ def _tell_staff(
             StaffNotice(escalation_id=case.id, kind="new", level=case.level, created_at=now)
         )
         return
+    _to_a_person(session, message, guardian, "low", now, reason="family_texted")
+
+
+def _to_a_person(
+    session: Session,
+    message: Message,
+    guardian: Guardian | None,
+    priority: str,
+    now: datetime,
+    *,
+    reason: str | None = None,
+) -> None:
+    """A case for staff to read the family's text: from a known guardian or an unknown number."""
     open_escalation(
         session,
-        reason="family_texted",
-        priority="low",
+        reason=reason or ("family_texted" if guardian else "unknown_number"),
+        priority=priority,
         now=now,
         student_id=guardian.student_id if guardian else None,
         guardian_id=guardian.id if guardian else None,

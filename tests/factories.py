@@ -6,6 +6,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
+from outreach_bot import jobs
+from outreach_bot.channels.console import ConsoleChannel
+from outreach_bot.messaging.outbox import deliver, queue_text
 from outreach_bot.models import (
     AttendanceRecord,
     AttendanceSummary,
@@ -15,6 +18,7 @@ from outreach_bot.models import (
     School,
     Student,
 )
+from outreach_bot.runtime import Runtime
 
 LINCOLN = "LIN"
 
@@ -133,3 +137,49 @@ def add_attendance(session: Session, student_id: str, statuses: dict[date, str])
         for day, status in statuses.items()
     )
     session.flush()
+
+
+def start_missed_you(runtime: Runtime, *phones: str, language: str = "en") -> None:
+    """Lincoln, its resource sheets, and a family on each phone with missed_you started and its
+    first texts relayed. The first family is add_family's Ana (S1001); the others S1002 on."""
+    with runtime.db.transaction() as session:
+        add_school(session)
+        add_resources(session)
+        for number, phone in enumerate(phones):
+            student = (
+                {} if number == 0 else {"student_id": f"S{1001 + number}", "first_name": "Kid"}
+            )
+            guardian = add_family(session, phone=phone, language=language, **student)
+            started = runtime.conversations.start(
+                session, flow_name="missed_you", guardian=guardian, now=runtime.clock()
+            )
+            assert started is not None
+    jobs.relay_outbox()
+
+
+def queue_nudge(runtime: Runtime, phone: str, body: str = "Hi from Lincoln Elementary.") -> int:
+    """A district text in the outbox, not relayed; its id."""
+    with runtime.db.transaction() as session:
+        return queue_text(
+            session,
+            phone=phone,
+            body=body,
+            language="en",
+            origin="district",
+            purpose="nudge",
+            now=runtime.clock(),
+            quiet=runtime.quiet_hours,
+        ).id
+
+
+def deliver_now(runtime: Runtime, channel: ConsoleChannel, message_id: int) -> str:
+    """Run the send job's work for one row through `channel`, at the runtime's clock."""
+    return deliver(
+        runtime.db,
+        channel,
+        message_id,
+        now=runtime.clock(),
+        quiet=runtime.quiet_hours,
+        status_callback_url=None,
+        max_attempts=3,
+    )

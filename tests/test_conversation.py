@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from outreach_bot import jobs
 from outreach_bot.models import BarrierReport, Conversation, Escalation, Message
-from tests.factories import add_family, add_resources, add_school
+from tests.factories import add_family, add_school, start_missed_you
 
 FAMILY_PHONE = "+15035550142"
 
@@ -51,18 +51,6 @@ def text_in(client, body: str, phone: str = FAMILY_PHONE):
     return response
 
 
-def start(runtime, language: str):
-    with runtime.db.transaction() as session:
-        add_school(session)
-        add_resources(session)
-        guardian = add_family(session, language=language)
-        conversation = runtime.conversations.start(
-            session, flow_name="missed_you", guardian=guardian, now=runtime.clock()
-        )
-        assert conversation is not None
-    jobs.relay_outbox()
-
-
 def statuses(runtime) -> list[str]:
     with runtime.db.transaction() as session:
         return list(session.scalars(select(Message.status).where(Message.direction == "outbound")))
@@ -94,7 +82,7 @@ TRANSPORT_WORD = {"en": "the bus", "es": "el autobus"}
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_barrier_answer_gets_the_school_resource_sheet(runtime, client, language):
-    start(runtime, language)
+    start_missed_you(runtime, FAMILY_PHONE, language=language)
     greeting, question = sent_texts(runtime)
     assert greeting == GREETING[language]
     assert question.startswith(QUESTION_START[language])
@@ -126,7 +114,7 @@ def test_barrier_answer_gets_the_school_resource_sheet(runtime, client, language
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_talk_to_a_person_escalates(runtime, client, language):
-    start(runtime, language)
+    start_missed_you(runtime, FAMILY_PHONE, language=language)
     before = last_message_id(runtime)
     text_in(client, "5")
     assert sent_texts(runtime, before)[-1].endswith(PERSON[language])
@@ -135,7 +123,7 @@ def test_talk_to_a_person_escalates(runtime, client, language):
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_two_unrecognized_answers_escalate(runtime, client, language):
-    start(runtime, language)
+    start_missed_you(runtime, FAMILY_PHONE, language=language)
     text_in(client, "ok")
     assert open_escalations(runtime) == []
     text_in(client, "ok!!")
@@ -144,7 +132,7 @@ def test_two_unrecognized_answers_escalate(runtime, client, language):
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_no_reply_by_the_timeout_escalates(runtime, clock, language):
-    start(runtime, language)
+    start_missed_you(runtime, FAMILY_PHONE, language=language)
     clock.advance(days=1)
     jobs.tick()
     assert open_escalations(runtime) == []
@@ -156,7 +144,7 @@ def test_no_reply_by_the_timeout_escalates(runtime, clock, language):
 
 
 def test_housing_gets_resources_and_a_call(runtime, client):
-    start(runtime, "en")
+    start_missed_you(runtime, FAMILY_PHONE, language="en")
     text_in(client, "3")
     text_in(client, "1")
     assert open_escalations(runtime) == [("housing", "high")]
@@ -174,7 +162,7 @@ def test_a_text_when_no_flow_waits_reaches_a_person(runtime, client):
 
 def test_time_between_texts(runtime, clock):
     """The timer is a column: it survives restarts because the tick reads it from the database."""
-    start(runtime, "en")
+    start_missed_you(runtime, FAMILY_PHONE, language="en")
     with runtime.db.transaction() as session:
         conversation = session.scalars(select(Conversation)).one()
         assert conversation.due_at == runtime.clock() + timedelta(days=2)

@@ -21,7 +21,7 @@ from outreach_bot import inbox, jobs
 from outreach_bot.models import Escalation, Message
 from outreach_bot.queue import RedisQueue
 from outreach_bot.runtime import Runtime
-from tests.factories import add_family, add_resources, add_school
+from tests.factories import start_missed_you
 
 ANA = "+15035550142"
 MATEO = "+15035550143"
@@ -34,21 +34,6 @@ def store(runtime: Runtime, phone: str, body: str, sid: str) -> int:
         stored = inbox.store_inbound(connection, form, now=runtime.clock())
         assert stored is not None
         return stored
-
-
-def families_in_missed_you(runtime: Runtime, *phones: str) -> None:
-    with runtime.db.transaction() as session:
-        add_school(session)
-        add_resources(session)
-        for number, phone in enumerate(phones):
-            guardian = add_family(
-                session, student_id=f"S10{number:02}", first_name=f"Kid{number}", phone=phone
-            )
-            started = runtime.conversations.start(
-                session, flow_name="missed_you", guardian=guardian, now=runtime.clock()
-            )
-            assert started is not None
-    jobs.relay_outbox()
 
 
 def claimed_ids(runtime: Runtime, limit: int = 10) -> list[int]:
@@ -115,7 +100,7 @@ def test_two_workers_never_answer_one_family_at_once(runtime):
 
 
 def test_one_drain_answers_every_stored_text_and_finds_the_inbox_empty(runtime):
-    families_in_missed_you(runtime, ANA, MATEO)
+    start_missed_you(runtime, ANA, MATEO)
     store(runtime, ANA, "1", "SM" + "1" * 32)
     store(runtime, ANA, "The bus is late", "SM" + "2" * 32)  # her second, after her first
     store(runtime, MATEO, "2", "SM" + "3" * 32)
@@ -137,7 +122,7 @@ def test_one_drain_answers_every_stored_text_and_finds_the_inbox_empty(runtime):
 def test_a_text_the_bot_cannot_answer_goes_to_a_person_and_the_others_are_answered(
     runtime, monkeypatch, caplog
 ):
-    families_in_missed_you(runtime, ANA, MATEO, LUCIA)
+    start_missed_you(runtime, ANA, MATEO, LUCIA)
     conversations = runtime.conversations
     reply = conversations.reply
 
@@ -178,7 +163,7 @@ def test_a_text_the_bot_cannot_answer_goes_to_a_person_and_the_others_are_answer
 
 
 def test_the_tick_answers_texts_whose_job_was_lost(runtime):
-    families_in_missed_you(runtime, ANA)
+    start_missed_you(runtime, ANA)
     store(runtime, ANA, "1", "SM" + "1" * 32)  # stored, and the job that would answer it lost
     assert jobs.tick()["inbound_answered"] == 1
     assert jobs.tick()["inbound_answered"] == 0
@@ -204,7 +189,7 @@ def test_many_webhooks_wake_one_drain_ahead_of_everything_else(runtime, client, 
     queue = runtime.queue
     assert isinstance(queue, RedisQueue)
     inbox_lane, replies, district = (queue.lanes[lane] for lane in ("inbox", "replies", "district"))
-    families_in_missed_you(runtime, ANA, MATEO)
+    start_missed_you(runtime, ANA, MATEO)
     assert district.count == 4  # the first texts of missed_you, which the district started
     post(client, ANA, "1", "SM" + "1" * 32)
     post(client, MATEO, "2", "SM" + "2" * 32)
@@ -228,7 +213,7 @@ def test_many_webhooks_wake_one_drain_ahead_of_everything_else(runtime, client, 
 
 
 def test_a_warmed_worker_reads_no_catalog_while_answering(runtime, monkeypatch):
-    families_in_missed_you(runtime, ANA)
+    start_missed_you(runtime, ANA)
     store(runtime, ANA, "The bus is late again", "SM" + "1" * 32)
     jobs.warm_up()
 
@@ -248,7 +233,7 @@ def test_a_warmed_worker_reads_no_catalog_while_answering(runtime, monkeypatch):
 def test_a_job_whose_time_is_up_leaves_the_rest_to_a_fresh_job(runtime, redis_connection):
     queue = runtime.queue
     assert isinstance(queue, RedisQueue)
-    families_in_missed_you(runtime, ANA)
+    start_missed_you(runtime, ANA)
     for n, body in enumerate(["1", "hello", "thanks"]):
         store(runtime, ANA, body, f"SM{n:032}")  # one family: one text a batch
     assert jobs.answer_inbox(runtime, until=time.monotonic() - 1) == 1

@@ -17,10 +17,11 @@ from outreach_bot.messaging.optout import (
     opt_in,
     opt_out,
 )
-from outreach_bot.messaging.outbox import OPT_OUT_CONFIRMATION, deliver, queue_text, relay
+from outreach_bot.messaging.outbox import OPT_OUT_CONFIRMATION, queue_text, relay
 from outreach_bot.models import Message, PhoneNumber
 from outreach_bot.queue import InlineQueue
 from outreach_bot.runtime import Runtime
+from tests.factories import deliver_now
 
 PHONE = "+15035550142"
 OTHER_PHONE = "+12065550117"
@@ -177,18 +178,6 @@ def _queue(runtime: Runtime, phone: str = PHONE, **options: object) -> int:
         return queue_text(session, **fields).id  # type: ignore[arg-type]
 
 
-def _deliver(runtime: Runtime, channel: ConsoleChannel, message_id: int) -> str:
-    return deliver(
-        runtime.db,
-        channel,
-        message_id,
-        now=runtime.clock(),
-        quiet=runtime.quiet_hours,
-        status_callback_url=None,
-        max_attempts=3,
-    )
-
-
 def test_after_stop_a_text_is_suppressed_and_never_sent(runtime: Runtime) -> None:
     channel = ConsoleChannel(echo=None)
     with runtime.db.transaction() as session:
@@ -198,7 +187,7 @@ def test_after_stop_a_text_is_suppressed_and_never_sent(runtime: Runtime) -> Non
         message = session.get_one(Message, message_id)
         assert (message.status, message.error_code) == ("suppressed", "opted_out")
     assert relay(runtime.db, InlineQueue(), runtime.clock()) == 0
-    assert _deliver(runtime, channel, message_id) == "done"
+    assert deliver_now(runtime, channel, message_id) == "done"
     assert channel.sent == []
 
 
@@ -207,7 +196,7 @@ def test_stop_between_queueing_and_sending_wins(runtime: Runtime) -> None:
     message_id = _queue(runtime)
     with runtime.db.transaction() as session:
         opt_out(session, PHONE, source="keyword", now=runtime.clock())
-    assert _deliver(runtime, channel, message_id) == "suppressed"
+    assert deliver_now(runtime, channel, message_id) == "suppressed"
     assert channel.sent == []
     with runtime.db.transaction() as session:
         assert session.get_one(Message, message_id).status == "suppressed"
@@ -220,7 +209,7 @@ def test_only_the_stop_confirmation_reaches_an_opted_out_phone(runtime: Runtime)
     confirmation = _queue(
         runtime, origin="reply", purpose=OPT_OUT_CONFIRMATION, bypass_opt_out=True
     )
-    assert _deliver(runtime, channel, confirmation) == "sent"
+    assert deliver_now(runtime, channel, confirmation) == "sent"
     assert len(channel.sent) == 1
     with pytest.raises(ValueError, match="Only the STOP confirmation"):
         _queue(runtime, purpose="nudge", bypass_opt_out=True)

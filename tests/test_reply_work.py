@@ -20,11 +20,10 @@ from sqlalchemy import event, select
 from outreach_bot import inbox, jobs
 from outreach_bot.channels.console import ConsoleChannel
 from outreach_bot.messaging.optout import is_opted_out, opt_out, phone_number
-from outreach_bot.messaging.outbox import deliver, queue_text
 from outreach_bot.models import Guardian, Message, User
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import takeover
-from tests.factories import add_family, add_resources, add_school
+from tests.factories import add_family, add_school, deliver_now, queue_nudge, start_missed_you
 
 FAMILY_PHONE = "+15035550142"
 OTHER_PHONE = "+15035550143"
@@ -63,18 +62,6 @@ def counted(runtime: Runtime) -> Iterator[Work]:
         event.remove(engine, "commit", on_commit)
 
 
-def start_missed_you(runtime: Runtime) -> None:
-    with runtime.db.transaction() as session:
-        add_school(session)
-        add_resources(session)
-        guardian = add_family(session, phone=FAMILY_PHONE)
-        started = runtime.conversations.start(
-            session, flow_name="missed_you", guardian=guardian, now=runtime.clock()
-        )
-        assert started is not None
-    jobs.relay_outbox()
-
-
 def text_in(client: Any, body: str, sid: str, phone: str = FAMILY_PHONE) -> None:
     form = {"MessageSid": sid, "From": phone, "To": "+15035550199", "Body": body}
     assert client.post("/twilio/inbound", data=form).status_code == 200
@@ -97,7 +84,7 @@ def test_one_reply_costs_a_bounded_number_of_statements_and_transactions(runtime
     transactions: the phone read again for every check, the inbound row and the guardian
     read twice, the whole outbox scanned by each reply, each send reading its row 3 times.
     """
-    start_missed_you(runtime)
+    start_missed_you(runtime, FAMILY_PHONE)
     before = len(outbound(runtime))
     with counted(runtime) as work:
         text_in(client, "The bus is late again", "SM" + "1" * 32)
@@ -119,28 +106,11 @@ def test_one_reply_costs_a_bounded_number_of_statements_and_transactions(runtime
 def test_the_send_job_claims_and_records_in_two_statements(runtime):
     with runtime.db.transaction() as session:
         opt_out(session, OTHER_PHONE, source="keyword", now=runtime.clock())
-        message_id = queue_text(
-            session,
-            phone=FAMILY_PHONE,
-            body="Hi from Lincoln Elementary.",
-            language="en",
-            origin="district",
-            purpose="nudge",
-            now=runtime.clock(),
-            quiet=runtime.quiet_hours,
-        ).id
+    message_id = queue_nudge(runtime, FAMILY_PHONE)
     channel = ConsoleChannel(echo=None)
 
     def send() -> str:
-        return deliver(
-            runtime.db,
-            channel,
-            message_id,
-            now=runtime.clock(),
-            quiet=runtime.quiet_hours,
-            status_callback_url=None,
-            max_attempts=3,
-        )
+        return deliver_now(runtime, channel, message_id)
 
     with counted(runtime) as work:
         # Another phone's opt-out does not hold this one back: the check is on its own phone.
@@ -152,19 +122,9 @@ def test_the_send_job_claims_and_records_in_two_statements(runtime):
 
 
 def test_a_reply_relays_only_the_texts_it_wrote(runtime, client):
-    start_missed_you(runtime)
-    with runtime.db.transaction() as session:
-        # Written by someone else and not relayed yet: the tick's relay is its way out.
-        queue_text(
-            session,
-            phone=OTHER_PHONE,
-            body="Hi from Lincoln Elementary.",
-            language="en",
-            origin="district",
-            purpose="nudge",
-            now=runtime.clock(),
-            quiet=runtime.quiet_hours,
-        )
+    start_missed_you(runtime, FAMILY_PHONE)
+    # Written by someone else and not relayed yet: the tick's relay is its way out.
+    queue_nudge(runtime, OTHER_PHONE)
     text_in(client, "1", "SM" + "2" * 32)
     others = [status for phone, _, status in outbound(runtime) if phone == OTHER_PHONE]
     assert others == ["pending"]
@@ -209,7 +169,7 @@ def test_a_webhook_is_stored_once_with_the_first_guardian_on_file(runtime):
 
 
 def test_a_stored_reply_is_processed_once(runtime):
-    start_missed_you(runtime)
+    start_missed_you(runtime, FAMILY_PHONE)
     form = {"MessageSid": "SM" + "5" * 32, "From": FAMILY_PHONE, "Body": "1"}
     with runtime.db.connection() as connection:
         message_id = inbox.store_inbound(connection, form, now=runtime.clock())

@@ -10,13 +10,15 @@ from rq import SimpleWorker
 from rq.job import Job
 
 from outreach_bot.clock import FixedClock
-from outreach_bot.messaging.outbox import SEND_JOB, queue_text, relay, send_job_id, sweep_stuck
+from outreach_bot.messaging.outbox import SEND_JOB, relay, send_job_id, sweep_stuck
 from outreach_bot.models import Message
 from outreach_bot.queue import RedisQueue
 from outreach_bot.runtime import Runtime
+from tests.factories import queue_nudge
 from tests.twilio_double import TwilioDouble
 
 PHONE = "+15035550142"
+BODY = "Hi, this is Maple Valley Schools."
 
 
 @pytest.fixture
@@ -34,20 +36,6 @@ def redis_queue(redis_connection: Redis) -> RedisQueue:
     return RedisQueue(f"redis://{options['host']}:{options['port']}/{options['db']}")
 
 
-def queue_one(runtime: Runtime) -> int:
-    with runtime.db.transaction() as session:
-        return queue_text(
-            session,
-            phone=PHONE,
-            body="Hi, this is Maple Valley Schools.",
-            language="en",
-            origin="district",
-            purpose="nudge",
-            now=runtime.clock(),
-            quiet=runtime.quiet_hours,
-        ).id
-
-
 def work(redis_queue: RedisQueue) -> None:
     """Run every queued job in this process, as a worker would (inside the app context)."""
     SimpleWorker(redis_queue.queues, connection=redis_queue.connection).work(burst=True)
@@ -56,7 +44,7 @@ def work(redis_queue: RedisQueue) -> None:
 def test_relay_enqueues_one_job_named_after_the_row(
     runtime: Runtime, redis_queue: RedisQueue, clock: FixedClock
 ) -> None:
-    message_id = queue_one(runtime)
+    message_id = queue_nudge(runtime, PHONE, BODY)
     assert relay(runtime.db, redis_queue, clock()) == 1
     assert redis_queue.lanes["district"].job_ids == [send_job_id(message_id)]
     job = Job.fetch(send_job_id(message_id), connection=redis_queue.connection)
@@ -71,7 +59,7 @@ def test_relay_enqueues_one_job_named_after_the_row(
 def test_a_second_enqueue_is_harmless_and_the_worker_sends_once(
     runtime: Runtime, redis_queue: RedisQueue, twilio_double: TwilioDouble, clock: FixedClock
 ) -> None:
-    message_id = queue_one(runtime)
+    message_id = queue_nudge(runtime, PHONE, BODY)
     assert relay(runtime.db, redis_queue, clock()) == 1
     # A relay that crashed after enqueueing but before marking the row enqueues it again.
     redis_queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id))
@@ -88,7 +76,7 @@ def test_a_second_enqueue_is_harmless_and_the_worker_sends_once(
 def test_a_job_lost_with_redis_is_swept_back(
     runtime: Runtime, redis_queue: RedisQueue, twilio_double: TwilioDouble, clock: FixedClock
 ) -> None:
-    message_id = queue_one(runtime)
+    message_id = queue_nudge(runtime, PHONE, BODY)
     assert relay(runtime.db, redis_queue, clock()) == 1
     redis_queue.connection.flushdb()  # Redis restarted empty: the job is gone, the row is not
     clock.advance(minutes=5)
