@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from outreach_bot import jobs
 from outreach_bot.channels.console import ConsoleChannel
-from outreach_bot.messaging.outbox import deliver, queue_text
+from outreach_bot.messaging.outbox import Origin, deliver, queue_text
 from outreach_bot.models import (
     AttendanceRecord,
     AttendanceSummary,
@@ -157,15 +157,20 @@ def start_missed_you(runtime: Runtime, *phones: str, language: str = "en") -> No
     jobs.relay_outbox()
 
 
-def queue_nudge(runtime: Runtime, phone: str, body: str = "Hi from Lincoln Elementary.") -> int:
-    """A district text in the outbox, not relayed; its id."""
+def queue_nudge(
+    runtime: Runtime,
+    phone: str,
+    body: str = "Hi from Lincoln Elementary.",
+    origin: Origin = "district",
+) -> int:
+    """A text in the outbox (the district's, unless `origin` says reply), not relayed; its id."""
     with runtime.db.transaction() as session:
         return queue_text(
             session,
             phone=phone,
             body=body,
             language="en",
-            origin="district",
+            origin=origin,
             purpose="nudge",
             now=runtime.clock(),
             quiet=runtime.quiet_hours,

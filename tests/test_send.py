@@ -17,14 +17,15 @@ from outreach_bot.clock import FixedClock
 from outreach_bot.messaging.optout import is_opted_out
 from outreach_bot.messaging.outbox import (
     RETRY_CAP,
+    Origin,
     deliver,
-    queue_text,
     relay,
     retry_delay,
     sweep_stuck,
 )
 from outreach_bot.models import Message, PhoneNumber
 from outreach_bot.runtime import Runtime
+from tests.factories import queue_nudge
 from tests.twilio_double import (
     OPTED_OUT_21610,
     SERVER_ERROR,
@@ -46,19 +47,8 @@ def app_config(
     return {**app_config, **twilio_settings}
 
 
-def queue(runtime: Runtime, origin: str = "district", body: str = BODY) -> int:
-    with runtime.db.transaction() as session:
-        return queue_text(
-            session,
-            phone=PHONE,
-            body=body,
-            language="en",
-            origin=origin,  # type: ignore[arg-type]
-            purpose="nudge",
-            now=runtime.clock(),
-            quiet=runtime.quiet_hours,
-            guardian_id=None,
-        ).id
+def queue(runtime: Runtime, origin: Origin = "district", body: str = BODY) -> int:
+    return queue_nudge(runtime, PHONE, body, origin=origin)
 
 
 def send(
