@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -20,6 +22,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# A pooled PostgreSQL connection back in the pool for longer than this is pinged before it is
+# handed out again; one returned more recently is known to be alive, and spared the round trip.
+PING_IDLE_SECONDS = 1.0
 
 
 class Base(DeclarativeBase):
@@ -55,8 +60,9 @@ def default_sqlite_url(instance_path: str | Path) -> str:
     return f"sqlite:///{path / 'outreach.db'}"
 
 
-def make_engine(url: str, **options: Any) -> Engine:
-    """An engine for the URL; SQLite gets foreign keys and a busy timeout."""
+def make_engine(url: str, *, ping_idle_seconds: float | None = None, **options: Any) -> Engine:
+    """An engine for the URL; SQLite gets foreign keys and a busy timeout, PostgreSQL a pool
+    that pings connections that sat idle (see `ping_idle_connections`)."""
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
         engine = create_engine(url, **options)
@@ -77,11 +83,39 @@ def make_engine(url: str, **options: Any) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    options.setdefault("pool_pre_ping", True)
     # A batch's rows are inserted in pages of 50: a page of one size is parsed, and prepared
     # by the server, once, where one INSERT of all of a batch's rows is new every time.
     options.setdefault("insertmanyvalues_page_size", 50)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    ping_idle_connections(
+        engine, PING_IDLE_SECONDS if ping_idle_seconds is None else ping_idle_seconds
+    )
+    return engine
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection before handing it out only when it sat idle `idle_seconds`.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout: a round trip before each webhook's
+    one statement. Here a connection returned moments ago skips it. Should the server have
+    gone in that moment, the statement fails, SQLAlchemy discards the whole pool, and callers
+    that must not fail try once more (`Database.retrying`).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.get("checked_in")
+        if checked_in is None or time.monotonic() - checked_in < idle_seconds:
+            return  # just connected, or just used
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool replaces this connection with a fresh one and checks out again.
+            raise DisconnectionError("a pooled connection had closed while idle") from error
 
 
 T = TypeVar("T")
@@ -130,6 +164,19 @@ class Database:
         else:
             with self.engine.begin() as connection:
                 yield connection
+
+    def retrying(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` on a `connection()`, and once more on a fresh one should the first have
+        died unseen (the server restarted since it was last used). Only for work that is safe
+        to run twice, such as storing a webhook, which Twilio does not send again."""
+        try:
+            with self.connection() as connection:
+                return work(connection)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        with self.connection() as connection:
+            return work(connection)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -42,9 +42,10 @@ def verify_signature() -> None:
 def inbound() -> Response:
     """A family's text: stored (once per MessageSid), then processed by a job."""
     rt = runtime()
+    form, now = request.form.to_dict(), rt.clock()
     try:
-        with rt.db.connection() as connection:
-            stored = store_inbound(connection, request.form.to_dict(), now=rt.clock())
+        # Twilio does not send a text again: a connection found dead is retried, not lost.
+        stored = rt.db.retrying(lambda connection: store_inbound(connection, form, now=now))
     except ValueError as error:
         abort(400, str(error))
     if stored:
