@@ -45,7 +45,7 @@ from outreach_bot.messaging.outbox import queue_text
 from outreach_bot.messaging.segments import measure
 from outreach_bot.models import Conversation, Escalation, Guardian, Message, StaffNotice, Student
 from outreach_bot.models.message import UNANSWERED
-from outreach_bot.phones import normalize_phone
+from outreach_bot.phones import sender_phone
 from outreach_bot.staff.takeover import held_by
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,7 @@ def store_inbound(connection: Connection, form: Mapping[str, str], *, now: datet
     if not sid:
         raise ValueError("the webhook has no MessageSid; expected Twilio's form fields")
     body = form.get("Body", "")
-    try:
-        phone = normalize_phone(form.get("From", ""))
-    except ValueError:
-        phone = form.get("From", "")[:20]  # kept as given: a short code or an odd sender
+    phone = sender_phone(form.get("From", ""))
     size = measure(body)
     statement = _STORE[connection.dialect.name == "postgresql"]
     values = {

@@ -5,10 +5,13 @@ Error messages never repeat the number itself, so they are safe to log and to sh
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult, shortnumberinfo
 
 EXAMPLE = "(503) 555-0142"
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
 _TEN_DIGITS = f"expected 10 digits with the area code, such as {EXAMPLE}"
 _TOO_FEW = f"the phone number has too few digits; {_TEN_DIGITS}"
@@ -65,6 +68,20 @@ def normalize_phone(raw: str, region: str = "US") -> str:
             )
         )
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def sender_phone(raw: str) -> str:
+    """A text's sender as stored: E.164, or, for a short code or a name, as given (20 at most).
+
+    Twilio sends E.164 already, and such a number is kept as it came (normalizing could only
+    give it back, or fail and keep it as given): no parse on each webhook.
+    """
+    if _E164.fullmatch(raw):
+        return raw
+    try:
+        return normalize_phone(raw)
+    except ValueError:
+        return raw[:20]
 
 
 def normalize_service_number(raw: str, region: str = "US") -> str:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from outreach_bot.phones import display_phone, normalize_phone, normalize_service_number
+from outreach_bot.phones import (
+    display_phone,
+    normalize_phone,
+    normalize_service_number,
+    sender_phone,
+)
 
 
 @pytest.mark.parametrize(
@@ -79,3 +84,24 @@ def test_display_phone_writes_numbers_as_people_do() -> None:
     assert display_phone("+15035550142") == "(503) 555-0142"
     assert display_phone("+525512345678") == "+52 55 1234 5678"
     assert display_phone("211") == "211"
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("+15035550142", "+15035550142"),  # as Twilio sends it
+        ("+525512345678", "+525512345678"),
+        ("(503) 555-0142", "+15035550142"),
+        ("+1 (503) 555-0142", "+15035550142"),
+        ("+15555550100", "+15555550100"),  # a fictional number is kept as it came
+        ("24273", "24273"),  # a short code
+        ("MapleValley-School-Alerts", "MapleValley-School-A"),  # a name, cut to 20
+    ],
+)
+def test_a_senders_number_is_stored_in_e164_or_as_given(raw: str, stored: str) -> None:
+    assert sender_phone(raw) == stored
+
+
+@pytest.mark.parametrize("raw", ["+15035550142", "+442079460958", "+525512345678", "+12025550143"])
+def test_a_sender_already_in_e164_is_what_normalizing_would_give(raw: str) -> None:
+    assert sender_phone(raw) == normalize_phone(raw)
