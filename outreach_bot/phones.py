@@ -73,8 +73,8 @@ def normalize_phone(raw: str, region: str = "US") -> str:
 def sender_phone(raw: str) -> str:
     """A text's sender as stored: E.164, or, for a short code or a name, as given (20 at most).
 
-    Twilio sends E.164 already, and such a number is kept as it came (normalizing could only
-    give it back, or fail and keep it as given): no parse on each webhook.
+    Twilio sends senders in canonical E.164 already, so a sender in that shape is kept as it
+    came, without a parse on each webhook; for a canonical number, normalizing gives it back.
     """
     if _E164.fullmatch(raw):
         return raw

@@ -103,5 +103,5 @@ def test_a_senders_number_is_stored_in_e164_or_as_given(raw: str, stored: str) -
 
 
 @pytest.mark.parametrize("raw", ["+15035550142", "+442079460958", "+525512345678", "+12025550143"])
-def test_a_sender_already_in_e164_is_what_normalizing_would_give(raw: str) -> None:
+def test_a_sender_in_canonical_e164_is_what_normalizing_would_give(raw: str) -> None:
     assert sender_phone(raw) == normalize_phone(raw)
