@@ -27,8 +27,10 @@ from outreach_bot.staff.notifications import send_notices
 log = logging.getLogger(__name__)
 PROCESS_INBOX = "outreach_bot.jobs.process_inbox"
 HELP_INBOX = "outreach_bot.jobs.help_inbox"
-INBOX_BATCH = 100  # texts answered in one transaction
-INBOX_HELP = 25  # a batch this big wakes a second worker to help
+# Texts answered in one transaction. Only a full batch (a pile) wakes a second worker to help:
+# a stream that one job keeps up with is cheaper answered by it alone, since two jobs split it
+# into twice the batches, and each batch costs a claim, a commit and a relay whatever its size.
+INBOX_BATCH = 100
 # The inbox job waits this long for the next text before it ends: enough to take a stream
 # of texts in one job, short enough that a lone worker soon turns to sending the answers.
 INBOX_DOZE = 0.5
@@ -98,15 +100,15 @@ def answer_inbox(rt: Runtime, *, until: float, helped: bool = True) -> int:
     It stops after a batch that was not full and left none of its families' texts waiting
     (a family's second text waits for its first). A text stored meanwhile rings the job's
     bell, and one another worker holds is that worker's to answer. When texts pile up (a
-    batch of INBOX_HELP or more), another worker is woken to help. Past `until` (a
-    `time.monotonic()` reading), the rest is left to a fresh inbox job, queued in the replies
-    lane behind the answers written so far.
+    full batch), another worker is woken to help. Past `until` (a `time.monotonic()`
+    reading), the rest is left to a fresh inbox job, queued in the replies lane behind the
+    answers written so far.
     """
     answered = 0
     while True:
         claimed, more = _answer_batch(rt)
         answered += claimed
-        if helped and claimed >= INBOX_HELP:
+        if helped and claimed >= INBOX_BATCH:
             rt.queue.wake(HELP_INBOX, lane="inbox")
         if not more:
             return answered

@@ -212,6 +212,24 @@ def test_many_webhooks_wake_one_drain_ahead_of_everything_else(runtime, client, 
     assert [job.func_name for job in inbox_lane.jobs] == [jobs.PROCESS_INBOX]
 
 
+def test_only_a_full_batch_wakes_a_second_worker(runtime, redis_connection, monkeypatch):
+    queue = runtime.queue
+    assert isinstance(queue, RedisQueue)
+    monkeypatch.setattr(jobs, "INBOX_BATCH", 2)
+    start_missed_you(runtime, ANA, MATEO, LUCIA)
+
+    def helpers() -> list[str]:
+        return [job.func_name for job in queue.lanes["inbox"].jobs]
+
+    store(runtime, ANA, "1", "SM" + "1" * 32)
+    assert jobs.answer_inbox(runtime, until=time.monotonic() + 60) == 1
+    assert helpers() == []  # one worker keeps up with a stream
+    store(runtime, MATEO, "2", "SM" + "2" * 32)
+    store(runtime, LUCIA, "1", "SM" + "3" * 32)
+    assert jobs.answer_inbox(runtime, until=time.monotonic() + 60) == 2
+    assert helpers() == [jobs.HELP_INBOX]  # a full batch: texts may be piling up
+
+
 def test_a_warmed_worker_reads_no_catalog_while_answering(runtime, monkeypatch):
     start_missed_you(runtime, ANA)
     store(runtime, ANA, "The bus is late again", "SM" + "1" * 32)
