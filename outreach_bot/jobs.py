@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from outreach_bot import inbox
 from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
 from outreach_bot.escalations import climb_overdue
-from outreach_bot.messaging.outbox import deliver, relay, relay_rows, sweep_stuck, written_in
+from outreach_bot.messaging.outbox import deliver, enqueue_queued, queued_in, relay, sweep_stuck
 from outreach_bot.messaging.status import apply_status_callbacks
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import district_settings
@@ -61,8 +61,8 @@ def send_message(message_id: int) -> str:
     if outcome in ("failed", "opted_out"):
         with rt.db.transaction() as session:
             rt.conversations.delivery_failed(session, message_id, rt.clock())
-            written = written_in(session)
-        relay_rows(rt.db, rt.queue, written, rt.clock())
+            queued = queued_in(session, rt.clock())
+        enqueue_queued(rt.queue, queued)
     return outcome
 
 
@@ -144,7 +144,7 @@ def _answer_batch(rt: Runtime) -> tuple[int, bool]:
                 outcome = inbox.answer(session, message, conversation, rt.conversations, now=now)
                 log.info("inbound message %s: %s", message.id, outcome)
             more = len(batch) == INBOX_BATCH or inbox.waiting_behind(session, batch)
-            written = written_in(session)
+            queued = queued_in(session, now)
     except OperationalError:
         raise  # the database is away: the job fails, and the tick tries again
     except Exception:
@@ -154,7 +154,7 @@ def _answer_batch(rt: Runtime) -> tuple[int, bool]:
         for message_id in ids:
             _answer_alone(rt, message_id)
         return len(ids), True
-    relay_rows(rt.db, rt.queue, written, rt.clock())
+    enqueue_queued(rt.queue, queued)
     return len(ids), more
 
 
@@ -162,8 +162,9 @@ def _answer_alone(rt: Runtime, message_id: int) -> None:
     """Answer one text; one the bot cannot answer is set aside for a person to read."""
     try:
         with rt.db.transaction() as session:
-            outcome = inbox.process_inbound(session, message_id, rt.conversations, now=rt.clock())
-            written = written_in(session)
+            now = rt.clock()
+            outcome = inbox.process_inbound(session, message_id, rt.conversations, now=now)
+            queued = queued_in(session, now)
     except OperationalError:
         raise
     except Exception:
@@ -172,7 +173,7 @@ def _answer_alone(rt: Runtime, message_id: int) -> None:
             inbox.set_aside(session, message_id, rt.clock())
         return
     log.info("inbound message %s: %s", message_id, outcome)
-    relay_rows(rt.db, rt.queue, written, rt.clock())
+    enqueue_queued(rt.queue, queued)
 
 
 def apply_statuses() -> int:

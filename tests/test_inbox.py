@@ -18,6 +18,7 @@ from rq import SimpleWorker
 from sqlalchemy import select
 
 from outreach_bot import inbox, jobs
+from outreach_bot.messaging.outbox import send_job_id, sweep_stuck
 from outreach_bot.models import Escalation, Message
 from outreach_bot.queue import RedisQueue
 from outreach_bot.runtime import Runtime
@@ -228,6 +229,41 @@ def test_only_a_full_batch_wakes_a_second_worker(runtime, redis_connection, monk
     store(runtime, LUCIA, "1", "SM" + "3" * 32)
     assert jobs.answer_inbox(runtime, until=time.monotonic() + 60) == 2
     assert helpers() == [jobs.HELP_INBOX]  # a full batch: texts may be piling up
+
+
+def test_answers_are_written_queued_and_a_lost_enqueue_is_swept_back(
+    runtime, redis_connection, monkeypatch
+):
+    queue = runtime.queue
+    assert isinstance(queue, RedisQueue)
+    start_missed_you(runtime, ANA)
+    store(runtime, ANA, "1", "SM" + "1" * 32)
+
+    def crash(_jobs: Any) -> None:
+        raise ConnectionError("the worker died after its commit, before its enqueue")
+
+    monkeypatch.setattr(queue, "enqueue_many", crash)
+    with pytest.raises(ConnectionError):
+        jobs.answer_inbox(runtime, until=time.monotonic() + 60)
+    monkeypatch.undo()
+
+    def answers() -> list[tuple[int, str, Any]]:
+        with runtime.db.transaction() as session:
+            rows = session.execute(
+                select(Message.id, Message.status, Message.queued_at)
+                .where(Message.origin == "reply")
+                .order_by(Message.id)
+            ).all()
+        return [tuple(row) for row in rows]
+
+    # Marked queued in the transaction that wrote them: no second one to mark them.
+    written = answers()
+    assert [(status, at) for _, status, at in written] == [("queued", runtime.clock())] * 2
+    assert queue.lanes["replies"].job_ids == []
+    runtime.clock.advance(minutes=11)
+    # The two answers, and missed_you's first two texts, still waiting in the district lane.
+    assert sweep_stuck(runtime.db, queue, runtime.clock()) == 4
+    assert queue.lanes["replies"].job_ids == [send_job_id(id_) for id_, _, _ in written]
 
 
 def test_a_warmed_worker_reads_no_catalog_while_answering(runtime, monkeypatch):

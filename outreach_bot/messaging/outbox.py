@@ -115,13 +115,34 @@ def _written(session: Session) -> list[Message]:
     return per_transaction(session, _WRITTEN, list[Message])
 
 
-def written_in(session: Session) -> list[Message]:
-    """The outbox rows queue_text wrote in this session's current transaction, in order.
+def queued_in(session: Session, now: datetime) -> list[Message]:
+    """Mark the due rows queue_text wrote in this transaction queued, and return them.
 
-    Read it before the transaction ends, and relay the rows after the commit with
-    `relay_rows`; the minute tick's full `relay` picks up anything a crash leaves between.
+    Call it before the commit, and `enqueue_queued` right after: the rows are written queued,
+    so no second transaction marks them once their jobs are enqueued. A crash in between
+    leaves them queued without a job, and `sweep_stuck` enqueues them again. A row not due
+    (quiet hours) stays pending for the tick's `relay`.
     """
-    return list(_written(session))
+    due = [
+        row
+        for row in _written(session)
+        if row.status == "pending" and (row.not_before is None or row.not_before <= now)
+    ]
+    for row in due:
+        row.status, row.queued_at, row.updated_at = "queued", now, now
+    return due
+
+
+def enqueue_queued(queue: JobQueue, rows: Sequence[Message]) -> int:
+    """Enqueue a send job for each row `queued_in` returned, once its transaction committed."""
+    jobs = [
+        Job(SEND_JOB, (row.id,), send_job_id(row.id), _lane(row.origin))
+        for row in rows
+        if row.id is not None
+    ]
+    for start in range(0, len(jobs), RELAY_CHUNK):
+        queue.enqueue_many(jobs[start : start + RELAY_CHUNK])
+    return len(jobs)
 
 
 def _suppression(session: Session, phone: str, purpose: str | None) -> str | None:
@@ -149,24 +170,6 @@ def relay(db: Database, queue: JobQueue, now: datetime) -> int:
         ).all()
     _enqueue_and_mark(db, queue, [(row.id, _lane(row.origin)) for row in rows], now)
     return len(rows)
-
-
-def relay_rows(db: Database, queue: JobQueue, rows: Sequence[Message], now: datetime) -> int:
-    """Enqueue a send job for those of `rows` that are pending and due, without a scan.
-
-    For a job right after its commit: it relays the rows it wrote (see `written_in`), not
-    every pending row, so two processes do not both enqueue the same rows. A row it misses
-    (a crash in between) is still pending, and the tick's full `relay` finds it.
-    """
-    sendable = [
-        (row.id, _lane(row.origin))
-        for row in rows
-        if row.id is not None
-        and row.status == "pending"
-        and (row.not_before is None or row.not_before <= now)
-    ]
-    _enqueue_and_mark(db, queue, sendable, now)
-    return len(sendable)
 
 
 def _lane(origin: str | None) -> Lane:
