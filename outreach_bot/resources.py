@@ -11,8 +11,8 @@ from outreach_bot.db import per_transaction
 from outreach_bot.models import Resource, Student
 
 SHEET_SIZE = 3
-_READ = "outreach_bot.resources_read"
-_Rows = Sequence[Resource]
+_CHOSEN = "outreach_bot.resources_chosen"
+_Key = tuple[str, str | None, frozenset[str], str]
 
 
 def sheet_for(
@@ -23,29 +23,36 @@ def sheet_for(
     zips = frozenset(
         z for z in (student.zip if student else None, student.school.zip if student else None) if z
     )
-    # Read once per transaction for each barrier and place: a batch of replies from one
-    # school's families asks the same question many times.
-    read = per_transaction(session, _READ, dict[tuple[str, str | None, frozenset[str]], _Rows])
-    key = (barrier, school_id, zips)
-    if key not in read:
-        read[key] = session.scalars(
-            select(Resource).where(
-                Resource.barrier == barrier,
-                or_(
-                    Resource.school_id == school_id,
-                    Resource.zip.in_(zips),
-                    (Resource.school_id.is_(None)) & (Resource.zip.is_(None)),
-                ),
-            )
-        ).all()
-    rows = read[key]
+    # Chosen once per transaction for each barrier, place and language: a batch of replies
+    # from one school's families asks the same question many times.
+    chosen = per_transaction(session, _CHOSEN, dict[_Key, list[Resource]])
+    key = (barrier, school_id, zips, language.split("-")[0])
+    if key not in chosen:
+        # The sheets are not what a conversation changes: no need to write its changes first.
+        with session.no_autoflush:
+            rows = session.scalars(
+                select(Resource).where(
+                    Resource.barrier == barrier,
+                    or_(
+                        Resource.school_id == school_id,
+                        Resource.zip.in_(zips),
+                        (Resource.school_id.is_(None)) & (Resource.zip.is_(None)),
+                    ),
+                )
+            ).all()
+        chosen[key] = _best(rows, school_id, zips, key[3])
+    return list(chosen[key])
 
+
+def _best(
+    rows: Sequence[Resource], school_id: str | None, zips: frozenset[str], language: str
+) -> list[Resource]:
     def rank(resource: Resource) -> tuple[int, int, str]:
         scope = (
             0 if school_id and resource.school_id == school_id else 1 if resource.zip in zips else 2
         )
         spoken = [tag.strip() for tag in (resource.languages or "").split(",") if tag.strip()]
-        speaks = 0 if any(tag.split("-")[0] == language.split("-")[0] for tag in spoken) else 1
+        speaks = 0 if any(tag.split("-")[0] == language for tag in spoken) else 1
         return scope, speaks, resource.name
 
     # A school-scoped resource for another school never applies here.
