@@ -9,7 +9,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -118,6 +128,42 @@ def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
             raise DisconnectionError("a pooled connection had closed while idle") from error
 
 
+# Ids for a table's new rows, from its sequence, in one statement.
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence(:table, :column)) FROM generate_series(1, :count)"
+)
+
+
+def number_new_rows(sessions: sessionmaker[Session]) -> None:
+    """On PostgreSQL: before a flush, give the new rows of each table their ids from its
+    sequence, in one statement a table.
+
+    With its ids known, the ORM inserts a batch's rows with one executemany, which psycopg
+    parses once and pipelines. Without them it needs their ids back: one INSERT of many rows
+    ... RETURNING, which psycopg parses anew each time (it keeps parsed statements only up
+    to 50 parameters), a tenth of an inbox batch's CPU. A lone new row keeps RETURNING.
+    """
+
+    @event.listens_for(sessions, "before_flush")
+    def _number(session: Session, _context: Any, _instances: Any) -> None:
+        waiting: dict[Column[Any], list[Any]] = {}
+        for instance in session.new:
+            column = inspect(instance).mapper.local_table.autoincrement_column
+            if column is not None and getattr(instance, column.key) is None:
+                waiting.setdefault(column, []).append(instance)
+        for column, instances in waiting.items():
+            if len(instances) < 2:
+                continue
+            ids = session.execute(
+                _NEXT_IDS,
+                {"table": column.table.name, "column": column.name, "count": len(instances)},
+            ).scalars()
+            # In the order they were added, as the ORM would have inserted them.
+            instances.sort(key=lambda instance: inspect(instance).insert_order)
+            for instance, id_ in zip(instances, ids, strict=True):
+                setattr(instance, column.key, id_)
+
+
 T = TypeVar("T")
 
 
@@ -142,6 +188,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **options)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if self.engine.dialect.name == "postgresql":
+            number_new_rows(self.sessions)
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager

@@ -231,3 +231,44 @@ def test_a_guardian_added_after_the_webhook_is_found_when_processing(runtime, cl
         assert session.scalars(
             select(Message.guardian_id).where(Message.direction == "outbound")
         ).all() == [guardian.id]
+
+
+def test_rows_added_together_are_numbered_first_and_inserted_in_one_executemany(runtime):
+    def texts(count: int) -> list[Message]:
+        return [
+            Message(
+                direction="outbound",
+                phone=FAMILY_PHONE,
+                body=f"Text {n}",
+                status="pending",
+                created_at=NOW,
+            )
+            for n in range(count)
+        ]
+
+    seen: list[tuple[str, bool]] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, _p: Any, _c: Any, many: bool) -> None:
+        seen.append((" ".join(statement.split()), many))
+
+    event.listen(runtime.db.engine, "before_cursor_execute", on_execute)
+    try:
+        with runtime.db.transaction() as session:
+            together = texts(3)
+            session.add_all(together)
+        with runtime.db.transaction() as session:
+            [alone] = texts(1)
+            session.add(alone)
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", on_execute)
+    ids = [text.id for text in together]
+    assert ids == sorted(set(ids)) and alone.id > ids[-1]  # numbered in the order added
+    inserts = [(s, many) for s, many in seen if s.startswith("INSERT INTO messages")]
+    numbering = [s for s, _ in seen if "nextval" in s]
+    if runtime.db.engine.dialect.name == "postgresql":
+        assert len(numbering) == 1  # once for the three
+        [(together_insert, many), (alone_insert, _)] = inserts
+        assert many and "RETURNING" not in together_insert
+        assert "RETURNING" in alone_insert  # a lone row gets its id back as it is inserted
+    else:
+        assert numbering == []
