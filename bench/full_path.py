@@ -504,7 +504,7 @@ class Figures:
 
 def count_statements(app: Flask, batch: Batch, detail: bool) -> None:
     """Post a batch in process while counting SQL statements and commits, untimed."""
-    engine = runtime_of(app).db.engine
+    engines = runtime_of(app).db.engines
     statements: Counter[str] = Counter()
     commits = 0
 
@@ -515,13 +515,15 @@ def count_statements(app: Flask, batch: Batch, detail: bool) -> None:
         nonlocal commits
         commits += 1
 
-    event.listen(engine, "before_cursor_execute", on_execute)
-    event.listen(engine, "commit", on_commit)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", on_execute)
+        event.listen(engine, "commit", on_commit)
     try:
         post_in_process(app, batch)
     finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-        event.remove(engine, "commit", on_commit)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", on_execute)
+            event.remove(engine, "commit", on_commit)
     verify(app, batch, "statement count")
     n = batch.replies
     print(

@@ -188,9 +188,21 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **options)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # On PostgreSQL the hot path's statements run in autocommit, on a pool of their own
+        # whose connections stay so: none is switched to autocommit as it is handed out, nor
+        # switched back and rolled back as it returns, which cost a webhook a fifth of its
+        # CPU in the database layer.
+        self.hot_engine: Engine | None = None
         if self.engine.dialect.name == "postgresql":
             number_new_rows(self.sessions)
-        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            self.hot_engine = make_engine(
+                url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options
+            )
+
+    @property
+    def engines(self) -> tuple[Engine, ...]:
+        """Every engine this database uses (for event listeners)."""
+        return (self.engine,) if self.hot_engine is None else (self.engine, self.hot_engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -206,8 +218,8 @@ class Database:
         On PostgreSQL the connection is in autocommit: no BEGIN and COMMIT round trips, and
         the statement is as durable as any commit. Elsewhere the block is one transaction.
         """
-        if self.engine.dialect.name == "postgresql":
-            with self._autocommit.connect() as connection:
+        if self.hot_engine is not None:
+            with self.hot_engine.connect() as connection:
                 yield connection
         else:
             with self.engine.begin() as connection:
@@ -228,4 +240,5 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection."""
-        self.engine.dispose()
+        for engine in self.engines:
+            engine.dispose()

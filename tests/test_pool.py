@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from twilio.request_validator import RequestValidator
 
 from outreach_bot.db import make_engine
+from outreach_bot.inbox import store_inbound
 from outreach_bot.models import Message
 from tests.conftest import POSTGRES_URL
 
@@ -86,9 +87,26 @@ def test_a_webhook_whose_connection_died_unseen_is_stored(admin, runtime, client
         "Body": "hello",
     }
     signature = RequestValidator(TOKEN).compute_signature(BASE + "/twilio/inbound", form)
-    terminate(admin, backend_of(runtime.db.engine))
+    assert runtime.db.hot_engine is not None  # where webhooks are stored on PostgreSQL
+    terminate(admin, backend_of(runtime.db.hot_engine))
     response = client.post("/twilio/inbound", data=form, headers={"X-Twilio-Signature": signature})
     assert response.status_code == 200
     with runtime.db.transaction() as session:
         stored = session.scalars(select(Message).where(Message.direction == "inbound")).all()
     assert [message.provider_sid for message in stored] == [form["MessageSid"]]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_hot_path_pool_stays_in_autocommit_from_one_use_to_the_next(runtime):
+    backends = []
+    for number in range(2):
+        with runtime.db.connection() as connection:
+            assert connection.connection.driver_connection.autocommit
+            backends.append(connection.scalar(text("SELECT pg_backend_pid()")))
+            form = {"MessageSid": f"SM{number:032}", "From": "+15035550143", "Body": "hi"}
+            assert store_inbound(connection, form, now=runtime.clock()) is not None
+            # Committed as it ran: another connection sees it before this one is returned.
+            with runtime.db.transaction() as session:
+                seen = session.scalars(select(Message.provider_sid)).all()
+            assert form["MessageSid"] in seen
+    assert backends[0] == backends[1]  # the same connection, handed back and out again

@@ -32,8 +32,8 @@ NOW = datetime(2026, 10, 14, 22, 0, tzinfo=UTC)
 
 @dataclass
 class Work:
-    """SQL statements (BEGIN excluded) and commits seen on an engine; a statement run in
-    autocommit (PostgreSQL's hot-path statements) is a commit of its own."""
+    """SQL statements (BEGIN excluded) and commits seen on a database's engines; a statement
+    run in autocommit (PostgreSQL's hot-path statements) is a commit of its own."""
 
     statements: list[str]
     commits: int = 0
@@ -46,20 +46,21 @@ def counted(runtime: Runtime) -> Iterator[Work]:
     def on_execute(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE
             work.statements.append(" ".join(statement.split()))
-        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        if conn.engine is runtime.db.hot_engine:
             work.commits += 1
 
     def on_commit(_conn: Any) -> None:
         work.commits += 1
 
-    engine = runtime.db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    event.listen(engine, "commit", on_commit)
+    for engine in runtime.db.engines:
+        event.listen(engine, "before_cursor_execute", on_execute)
+        event.listen(engine, "commit", on_commit)
     try:
         yield work
     finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-        event.remove(engine, "commit", on_commit)
+        for engine in runtime.db.engines:
+            event.remove(engine, "before_cursor_execute", on_execute)
+            event.remove(engine, "commit", on_commit)
 
 
 def text_in(client: Any, body: str, sid: str, phone: str = FAMILY_PHONE) -> None:
