@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from outreach_bot import followups
 from outreach_bot.engine.definition import Flow
@@ -75,6 +76,24 @@ def end_conversation(conversation: Conversation, reason: str, now: datetime) -> 
     conversation.end_reason = reason
     conversation.ended_at = now
     conversation.due_at = None
+
+
+# What a step may change on a conversation.
+_STEP_COLUMNS = ("status", "state", "due_at", "ended_at", "end_reason")
+
+
+def _write_whole(conversation: Conversation) -> None:
+    """Have the flush write every column a step may change, changed or not.
+
+    The ORM updates a batch's conversations with one executemany for each run of rows whose
+    changed columns are alike; where a step ends one family's conversation and moves
+    another's on, that is a statement a row. Written whole, they all share one statement.
+    """
+    state = inspect(conversation)
+    if state.persistent:
+        for column in _STEP_COLUMNS:
+            if column in state.dict:  # loaded (a row just inserted may not be)
+                flag_modified(conversation, column)
 
 
 @dataclass
@@ -262,6 +281,7 @@ class Conversations:
         if invite:
             events = self._with_invitation(events, conversation)
         self._perform(session, conversation, flow, events, now, origin)
+        _write_whole(conversation)
         return not any(isinstance(e, NotExpected) for e in events)
 
     def _with_invitation(self, events: list[Event], conversation: Conversation) -> list[Event]:

@@ -128,15 +128,17 @@ def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
             raise DisconnectionError("a pooled connection had closed while idle") from error
 
 
-# Ids for a table's new rows, from its sequence, in one statement.
+# Ids for new rows of several tables, from each one's sequence, in one statement.
 _NEXT_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence(:table, :column)) FROM generate_series(1, :count)"
+    "SELECT wanted.name, nextval(pg_get_serial_sequence(wanted.name, wanted.id_column))"
+    " FROM unnest(CAST(:tables AS text[]), CAST(:id_columns AS text[]), CAST(:counts AS int[]))"
+    " AS wanted(name, id_column, count), generate_series(1, wanted.count)"
 )
 
 
 def number_new_rows(sessions: sessionmaker[Session]) -> None:
     """On PostgreSQL: before a flush, give the new rows of each table their ids from its
-    sequence, in one statement a table.
+    sequence, in one statement for every table.
 
     With its ids known, the ORM inserts a batch's rows with one executemany, which psycopg
     parses once and pipelines. Without them it needs their ids back: one INSERT of many rows
@@ -146,18 +148,24 @@ def number_new_rows(sessions: sessionmaker[Session]) -> None:
 
     @event.listens_for(sessions, "before_flush")
     def _number(session: Session, _context: Any, _instances: Any) -> None:
-        waiting: dict[Column[Any], list[Any]] = {}
+        waiting: dict[str, tuple[Column[Any], list[Any]]] = {}
         for instance in session.new:
             column = inspect(instance).mapper.local_table.autoincrement_column
             if column is not None and getattr(instance, column.key) is None:
-                waiting.setdefault(column, []).append(instance)
-        for column, instances in waiting.items():
-            if len(instances) < 2:
-                continue
-            ids = session.execute(
-                _NEXT_IDS,
-                {"table": column.table.name, "column": column.name, "count": len(instances)},
-            ).scalars()
+                waiting.setdefault(column.table.name, (column, []))[1].append(instance)
+        waiting = {table: found for table, found in waiting.items() if len(found[1]) > 1}
+        if not waiting:
+            return
+        rows = session.execute(
+            _NEXT_IDS,
+            {
+                "tables": list(waiting),
+                "id_columns": [column.name for column, _ in waiting.values()],
+                "counts": [len(instances) for _, instances in waiting.values()],
+            },
+        ).all()
+        for table, (column, instances) in waiting.items():
+            ids = sorted(id_ for name, id_ in rows if name == table)
             # In the order they were added, as the ORM would have inserted them.
             instances.sort(key=lambda instance: inspect(instance).insert_order)
             for instance, id_ in zip(instances, ids, strict=True):

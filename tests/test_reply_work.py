@@ -20,7 +20,7 @@ from sqlalchemy import event, select
 from outreach_bot import inbox, jobs
 from outreach_bot.channels.console import ConsoleChannel
 from outreach_bot.messaging.optout import is_opted_out, opt_out, phone_number
-from outreach_bot.models import Guardian, Message, User
+from outreach_bot.models import Conversation, Guardian, Message, User
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import takeover
 from tests.factories import add_family, add_school, deliver_now, queue_nudge, start_missed_you
@@ -273,3 +273,28 @@ def test_rows_added_together_are_numbered_first_and_inserted_in_one_executemany(
         assert "RETURNING" in alone_insert  # a lone row gets its id back as it is inserted
     else:
         assert numbering == []
+
+
+def test_a_batch_s_conversations_are_updated_in_one_statement_whatever_each_step_changed(
+    runtime,
+):
+    phones = [FAMILY_PHONE, OTHER_PHONE, "+15035550144", "+15035550145"]
+    start_missed_you(runtime, *phones)
+    # Two answers end a conversation; two it does not understand only move its state on.
+    for number, (phone, body) in enumerate(zip(phones, ["1", "what?", "2", "hmm"], strict=True)):
+        form = {"MessageSid": f"SM{number:032}", "From": phone, "Body": body}
+        with runtime.db.connection() as connection:
+            inbox.store_inbound(connection, form, now=runtime.clock())
+    with counted(runtime) as work:
+        assert jobs.answer_inbox(runtime, until=float("inf"), helped=False) == 4
+    with runtime.db.transaction() as session:
+        statuses = session.scalars(
+            select(Conversation.status).where(Conversation.flow == "missed_you")
+        ).all()
+    assert sorted(statuses) == ["active", "active", "ended", "ended"]
+    updates = [s for s in work.statements if s.startswith("UPDATE conversations")]
+    assert len(updates) == 1, updates
+    if runtime.db.hot_engine is not None:  # PostgreSQL: the new rows of every table numbered
+        assert sum("nextval" in s for s in work.statements) == 1  # in one statement
+        numbered = {s.split()[2] for s in work.statements if s.startswith("INSERT INTO")}
+        assert {"messages", "barrier_reports"} <= numbered
