@@ -247,23 +247,17 @@ def test_answers_are_written_queued_and_a_lost_enqueue_is_swept_back(
         jobs.answer_inbox(runtime, until=time.monotonic() + 60)
     monkeypatch.undo()
 
-    def answers() -> list[tuple[int, str, Any]]:
-        with runtime.db.transaction() as session:
-            rows = session.execute(
-                select(Message.id, Message.status, Message.queued_at)
-                .where(Message.origin == "reply")
-                .order_by(Message.id)
-            ).all()
-        return [tuple(row) for row in rows]
-
     # Marked queued in the transaction that wrote them: no second one to mark them.
-    written = answers()
+    with runtime.db.transaction() as session:
+        written = session.execute(
+            select(Message.id, Message.status, Message.queued_at).where(Message.origin == "reply")
+        ).all()
     assert [(status, at) for _, status, at in written] == [("queued", runtime.clock())] * 2
     assert queue.lanes["replies"].job_ids == []
     runtime.clock.advance(minutes=11)
     # The two answers, and missed_you's first two texts, still waiting in the district lane.
     assert sweep_stuck(runtime.db, queue, runtime.clock()) == 4
-    assert queue.lanes["replies"].job_ids == [send_job_id(id_) for id_, _, _ in written]
+    assert queue.lanes["replies"].job_ids == [send_job_id(id_) for id_, _, _ in sorted(written)]
 
 
 def test_a_warmed_worker_reads_no_catalog_while_answering(runtime, monkeypatch):
