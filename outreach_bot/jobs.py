@@ -29,7 +29,7 @@ PROCESS_INBOX = "outreach_bot.jobs.process_inbox"
 HELP_INBOX = "outreach_bot.jobs.help_inbox"
 # Texts answered in one transaction. Only a full batch (a pile) wakes a second worker to help:
 # a stream that one job keeps up with is cheaper answered by it alone, since two jobs split it
-# into twice the batches, and each batch costs a claim, a commit and a relay whatever its size.
+# into twice the batches, and each batch costs a claim, a commit and an enqueue whatever its size.
 INBOX_BATCH = 100
 # The inbox job waits this long for the next text before it ends: enough to take a stream
 # of texts in one job, short enough that a lone worker soon turns to sending the answers.

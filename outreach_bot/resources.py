@@ -47,6 +47,9 @@ def sheet_for(
 def _best(
     rows: Sequence[Resource], school_id: str | None, zips: frozenset[str], language: str
 ) -> list[Resource]:
+    """The school's places first, then the zip's, then the district's; within each, those
+    that speak the family's language (a base tag such as 'es') first."""
+
     def rank(resource: Resource) -> tuple[int, int, str]:
         scope = (
             0 if school_id and resource.school_id == school_id else 1 if resource.zip in zips else 2
