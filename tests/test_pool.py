@@ -39,6 +39,8 @@ def terminate(admin: Engine, pid: int) -> None:
         assert connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         # pg_terminate_backend only signals: wait until the process is gone.
         for _ in range(200):
+            # A transaction reads pg_stat_activity once and keeps its copy: drop it each time.
+            connection.execute(text("SELECT pg_stat_clear_snapshot()"))
             gone = not connection.scalar(
                 text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
             )
