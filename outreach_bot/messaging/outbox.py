@@ -135,11 +135,7 @@ def queued_in(session: Session, now: datetime) -> list[Message]:
 
 def enqueue_queued(queue: JobQueue, rows: Sequence[Message]) -> int:
     """Enqueue a send job for each row `queued_in` returned, once its transaction committed."""
-    jobs = [
-        Job(SEND_JOB, (row.id,), send_job_id(row.id), _lane(row.origin))
-        for row in rows
-        if row.id is not None
-    ]
+    jobs = [_send_job(row.id, row.origin) for row in rows if row.id is not None]
     for start in range(0, len(jobs), RELAY_CHUNK):
         queue.enqueue_many(jobs[start : start + RELAY_CHUNK])
     return len(jobs)
@@ -168,28 +164,25 @@ def relay(db: Database, queue: JobQueue, now: datetime) -> int:
             .where(Message.direction == "outbound", Message.status == "pending", _is_due(now))
             .order_by(Message.id)
         ).all()
-    _enqueue_and_mark(db, queue, [(row.id, _lane(row.origin)) for row in rows], now)
+    _enqueue_and_mark(db, queue, [(row.id, row.origin) for row in rows], now)
     return len(rows)
 
 
-def _lane(origin: str | None) -> Lane:
-    """Answers to a family's own texts go ahead of what the district starts."""
-    return "replies" if origin == "reply" else "district"
+def _send_job(message_id: int, origin: str | None) -> Job:
+    """The job that sends one row, named after it; answers to a family's own texts go in
+    the replies lane, ahead of what the district starts."""
+    lane: Lane = "replies" if origin == "reply" else "district"
+    return Job(SEND_JOB, (message_id,), send_job_id(message_id), lane)
 
 
 def _enqueue_and_mark(
-    db: Database, queue: JobQueue, rows: Sequence[tuple[int, Lane]], now: datetime
+    db: Database, queue: JobQueue, rows: Sequence[tuple[int, str | None]], now: datetime
 ) -> None:
-    """Enqueue a send job for each (id, lane), then mark the rows queued."""
+    """Enqueue a send job for each (id, origin), then mark the rows queued."""
     for start in range(0, len(rows), RELAY_CHUNK):
         chunk = rows[start : start + RELAY_CHUNK]
         # Enqueue first, then mark: a crash in between only means a second, harmless enqueue.
-        queue.enqueue_many(
-            [
-                Job(SEND_JOB, (message_id,), send_job_id(message_id), lane)
-                for message_id, lane in chunk
-            ]
-        )
+        queue.enqueue_many([_send_job(message_id, origin) for message_id, origin in chunk])
         # One transaction marks the chunk (not one per row); still pending and due only,
         # since an inline job may already have sent a row or held it.
         with db.transaction() as session:
@@ -221,7 +214,7 @@ def sweep_stuck(
             .order_by(Message.id)
         ).all()
     for message_id, origin in rows:
-        queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id), lane=_lane(origin))
+        queue.enqueue_many([_send_job(message_id, origin)])
         with db.transaction() as session:
             session.execute(
                 update(Message)
