@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from babel.messages.pofile import read_po
 
+from outreach_bot.attendance.rules import Escalate, Trigger
 from outreach_bot.engine.definition import Text, claimed_twice
 from outreach_bot.engine.library import FlowLibrary
 from outreach_bot.engine.runner import render
@@ -99,3 +100,14 @@ def review_library(library: FlowLibrary, catalogs: Catalogs) -> Review:
             if count > WARN_ABOVE_SEGMENTS:
                 review.warnings.append(f"{where}: {count} segments in {lang}")
     return review
+
+
+def escalation_reasons(library: FlowLibrary, triggers: Iterable[Trigger]) -> set[str]:
+    """Every reason the flows and the scan triggers can open a case for."""
+    found = {
+        step.reason
+        for flow in library.flows.values()
+        for step in flow.steps.values()
+        if step.kind == "escalate" and step.reason
+    }
+    return found | {t.action.reason for t in triggers if isinstance(t.action, Escalate)}

@@ -13,8 +13,9 @@ from outreach_bot.cli import with_runtime
 from outreach_bot.engine.definition import FlowError
 from outreach_bot.engine.library import load_library
 from outreach_bot.engine.simulator import Simulation
-from outreach_bot.flowcheck import review_library
+from outreach_bot.flowcheck import escalation_reasons, review_library
 from outreach_bot.runtime import Runtime
+from outreach_bot.staff.labels import unlabelled
 
 
 @click.group("flows")
@@ -29,7 +30,8 @@ def check_command(runtime: Runtime) -> None:
     folder = runtime.settings.flows_dir
     try:
         library = load_library(folder)
-        missing = referenced_flows(load_triggers(folder / "triggers.yaml")) - set(library.flows)
+        triggers = load_triggers(folder / "triggers.yaml")
+        missing = referenced_flows(triggers) - set(library.flows)
     except (FlowError, TriggerFileError) as error:
         raise click.ClickException(str(error)) from error
     if missing:
@@ -43,6 +45,11 @@ def check_command(runtime: Runtime) -> None:
         counts = " ".join(f"{row.counts[lang]:>2}" for lang in languages)
         flag = "  ← over 3 segments" if max(row.counts.values()) > 3 else ""
         click.echo(f"  {row.where:<48} {counts}{flag}")
+    for reason in unlabelled(escalation_reasons(library, triggers)):
+        review.warnings.append(
+            f"escalation reason {reason!r} has no label in outreach_bot/staff/labels.py: "
+            "the dashboard shows it as it is, in English"
+        )
     for warning in review.warnings:
         click.echo(f"warning: {warning}", err=True)
     for problem in review.problems:

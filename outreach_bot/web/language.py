@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.core import UnknownLocaleError
 from babel.dates import format_datetime
 from flask import Flask, current_app, g, has_request_context, request
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from outreach_bot.staff.case_file import text_direction
 from outreach_bot.staff.catalog import StaffCatalog
@@ -25,10 +30,26 @@ def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=gettext, ngettext=ngettext, newstyle=True
     )
-    app.jinja_env.filters["local_time"] = local_time
-    app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.filters["local_time"] = per_request(local_time)
+    app.jinja_env.filters["language_name"] = per_request(language_name)
     app.jinja_env.globals["staff_language"] = staff_language
     app.jinja_env.globals["direction"] = text_direction
+
+
+def per_request(function: Callable[..., str]) -> Callable[..., str]:
+    """A template filter whose answer depends on who reads the page, never folded by Jinja.
+
+    Jinja computes a filter with constant arguments (`"present"|label`) once, when it compiles
+    the template, and keeps the result: in the first reader's language, for every reader after.
+    A filter that takes the template context is never computed ahead.
+    """
+
+    @pass_context
+    @wraps(function)
+    def filter_(_context: Context, *args: Any, **kwargs: Any) -> str:
+        return function(*args, **kwargs)
+
+    return filter_
 
 
 def catalog() -> StaffCatalog:
