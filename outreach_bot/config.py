@@ -34,6 +34,7 @@ class Settings:
     locales_dir: Path = field(default=PROJECT_ROOT / "locales")
     send_max_attempts: int = 5
     session_idle_minutes: int = 30
+    session_cookie_secure: bool | None = None  # None: on outside development
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     escalation_climb_hours: int = 24
@@ -50,6 +51,13 @@ class Settings:
     def is_development(self) -> bool:
         """True when running on a developer's machine or in tests."""
         return self.environment in ("development", "test")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Staff session cookies go over HTTPS only: always, unless development or told off."""
+        if self.session_cookie_secure is None:
+            return not self.is_development
+        return self.session_cookie_secure
 
 
 _ENVIRONMENT_NAMES = {
@@ -72,6 +80,7 @@ _ENVIRONMENT_NAMES = {
     "locales_dir": "LOCALES_DIR",
     "send_max_attempts": "SEND_MAX_ATTEMPTS",
     "session_idle_minutes": "SESSION_IDLE_MINUTES",
+    "session_cookie_secure": "SESSION_COOKIE_SECURE",
     "login_max_failures": "LOGIN_MAX_FAILURES",
     "login_lockout_minutes": "LOGIN_LOCKOUT_MINUTES",
     "escalation_climb_hours": "ESCALATION_CLIMB_HOURS",
@@ -100,7 +109,7 @@ def _coerce(name: str, raw: Any) -> Any:
         return int(raw)
     if kind == "float":
         return float(raw)
-    if kind == "bool":
+    if "bool" in str(kind):
         return str(raw).strip().lower() in ("1", "true", "yes", "on")
     return raw
 

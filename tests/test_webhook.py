@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
+from outreach_bot import create_app
+from outreach_bot.config import ConfigError
 from outreach_bot.models import Message, StatusCallback
 from tests.factories import add_family, add_school
 
@@ -18,6 +20,7 @@ FORM = {
     "Body": "HELP",
     "AccountSid": "AC" + "0" * 32,
 }
+PRODUCTION = {"ENVIRONMENT": "production", "SECRET_KEY": "a-long-random-value-for-tests-only"}
 
 
 @pytest.fixture
@@ -95,3 +98,53 @@ def test_health_and_readiness(client):
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json["checks"]["database"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/twilio/inbound", FORM),
+        ("/twilio/status", {"MessageSid": "SM" + "c" * 32, "MessageStatus": "delivered"}),
+    ],
+)
+def test_production_without_a_token_refuses_every_webhook(app_config, path, form):
+    # Unsigned, anyone could text as a family: a STOP for them, or a reply the bot acts on.
+    # The console backend (a staging copy, say) needs no Twilio credentials to start.
+    app = create_app({**app_config, **PRODUCTION, "TWILIO_AUTH_TOKEN": None})
+    runtime = app.extensions["outreach"]
+    with app.app_context():
+        response = app.test_client().post(path, data=form)
+        assert response.status_code == 503
+        assert "TWILIO_AUTH_TOKEN is not set" in response.get_data(as_text=True)
+        assert count(runtime, Message) == 0 and count(runtime, StatusCallback) == 0
+        ready = app.test_client().get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json["checks"]["twilio_webhooks"].startswith("refused: TWILIO_AUTH_TOKEN")
+    runtime.db.dispose()
+
+
+def test_the_twilio_backend_will_not_start_without_a_token(app_config):
+    twilio = {"SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32}
+    settings = {**app_config, **PRODUCTION, **twilio, "TWILIO_FROM_NUMBER": "+15035550199"}
+    with pytest.raises(ConfigError, match="TWILIO_AUTH_TOKEN"):
+        create_app({**settings, "TWILIO_AUTH_TOKEN": None})
+
+
+def test_production_with_a_token_takes_signed_webhooks(app_config):
+    app = create_app({**app_config, **PRODUCTION})
+    runtime = app.extensions["outreach"]
+    with app.app_context():
+        client = app.test_client()
+        assert client.post("/twilio/inbound", data=FORM).status_code == 403
+        signature = signed("/twilio/inbound", FORM)
+        assert client.post("/twilio/inbound", data=FORM, headers=signature).status_code == 200
+        assert client.get("/readyz").json["checks"]["twilio_webhooks"] == "ok"
+    runtime.db.dispose()
+
+
+def test_development_without_a_token_says_webhooks_are_unsigned(app_config):
+    app = create_app({**app_config, "TWILIO_AUTH_TOKEN": None})
+    with app.app_context():
+        checks = app.test_client().get("/readyz").json["checks"]
+    assert checks["twilio_webhooks"].startswith("not configured (development")
+    app.extensions["outreach"].db.dispose()

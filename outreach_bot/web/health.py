@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint
 from sqlalchemy import text
 
+from outreach_bot.config import Settings
 from outreach_bot.queue import RedisQueue
 from outreach_bot.web import runtime
 
@@ -42,5 +43,15 @@ def readyz() -> tuple[dict[str, Any], int]:
             checks["redis"] = f"unreachable: {type(error).__name__}"
     else:
         checks["redis"] = "not configured (jobs run inline)"
+    checks["twilio_webhooks"] = _webhook_check(runtime().settings)
     ready = all(v == "ok" or v.startswith("not configured") for v in checks.values())
     return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+
+
+def _webhook_check(settings: Settings) -> str:
+    """Whether Twilio's webhooks are taken: signed always, unsigned in development only."""
+    if settings.twilio_auth_token:
+        return "ok"
+    if settings.is_development:
+        return "not configured (development: webhooks are taken unsigned)"
+    return "refused: TWILIO_AUTH_TOKEN is not set, so webhooks cannot be checked; set it"

@@ -10,13 +10,24 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, g, redirect, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from outreach_bot.models import User
 from outreach_bot.staff.scope import Scope
 from outreach_bot.web import runtime
+from outreach_bot.web.language import t
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Machine-to-machine endpoints with their own authentication (Twilio signs its webhooks).
@@ -49,7 +60,7 @@ def init_app(app: Flask) -> None:
     settings = runtime_for(app).settings
     app.config.update(
         SESSION_COOKIE_NAME="outreach_session",
-        SESSION_COOKIE_SECURE=not settings.is_development,
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),
@@ -121,7 +132,26 @@ def check_csrf() -> None:
     expected = session.get("csrf")
     given = request.form.get("csrf_token", "")
     if not expected or not hmac.compare_digest(str(expected), given):
-        abort(400, "This form has expired. Go back, reload the page and try again.")
+        abort(400, _why_the_form_failed(expected is None))
+
+
+def _why_the_form_failed(no_session: bool) -> str:
+    """The likeliest reason a form's token did not match, as a sentence that says what to do."""
+    cookie_sent = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    if not no_session or cookie_sent:
+        return t("This form has expired. Go back, reload the page and try again.")
+    scheme = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
+    if current_app.config["SESSION_COOKIE_SECURE"] and scheme.lower() != "https":
+        return t(
+            "Signing in needs HTTPS. This dashboard's session cookie is sent only over HTTPS "
+            "(SESSION_COOKIE_SECURE, on outside development), and this page was opened over "
+            "plain HTTP, so your browser did not keep it. Open the dashboard at an https:// "
+            "address; a proxy that ends HTTPS in front of it must send X-Forwarded-Proto: https."
+        )
+    return t(
+        "Your browser did not send this site's cookie, so the form could not be checked. "
+        "Allow cookies for this site, then reload the page and try again."
+    )
 
 
 def protect_response(response: Response) -> Response:

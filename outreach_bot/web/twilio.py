@@ -26,12 +26,27 @@ def _signed_url() -> str:
     return base.rstrip("/") + request.path + (f"?{query}" if query else "")
 
 
+UNSIGNED_REFUSED = (
+    "TWILIO_AUTH_TOKEN is not set, so this webhook cannot check that Twilio sent it; "
+    "outside development it is refused until the token is set."
+)
+
+
 @blueprint.before_request
 def verify_signature() -> None:
-    """Refuse (403) any request not signed with our auth token, whenever one is configured."""
-    token = runtime().settings.twilio_auth_token
+    """Refuse (403) any request not signed with our auth token.
+
+    Without a token, only development accepts webhooks: in production anyone could post a
+    text as a family (or a STOP, or a delivery report), so every webhook gets 503 and nothing
+    is stored, whatever the SMS backend.
+    """
+    settings = runtime().settings
+    token = settings.twilio_auth_token
     if not token:
-        return
+        if settings.is_development:
+            return
+        log.error("refused a webhook on %s: TWILIO_AUTH_TOKEN is not set", request.path)
+        abort(503, UNSIGNED_REFUSED)
     signature = request.headers.get("X-Twilio-Signature", "")
     if not RequestValidator(token).validate(_signed_url(), request.form.to_dict(), signature):
         log.warning("rejected a webhook with a missing or wrong signature on %s", request.path)
