@@ -13,7 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the service is configured with; see the README's table."""
+    """Everything the service is configured with; see docs/configuration.md."""
 
     database_url: str | None = None
     redis_url: str | None = None

@@ -219,6 +219,6 @@ def run_demo(folder: Path, echo: Echo, today: date = date(2026, 10, 14)) -> dict
         for key, value in summary.items():
             echo(f"  {key.replace('_', ' '):<18} {value}")
         echo("")
-        echo("Next: `outreach-bot serve` for the webhook, README.md to wire Twilio.")
+        echo("Next: `outreach-bot serve` for the webhook, docs/production.md to wire Twilio.")
     runtime.db.dispose()
     return summary
