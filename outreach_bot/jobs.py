@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
-from outreach_bot import inbox
 from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
 from outreach_bot.escalations import climb_overdue
+from outreach_bot.inbox import answer, claim
 from outreach_bot.messaging.outbox import deliver, enqueue_queued, queued_in, relay, sweep_stuck
 from outreach_bot.messaging.status import apply_status_callbacks
 from outreach_bot.runtime import Runtime
@@ -69,7 +69,7 @@ def send_message(message_id: int) -> str:
 def warm_up() -> None:
     """Load what answering a family needs (flows, catalogs, keyword patterns) before the
     first job, so that no family's text waits for it; worker.py calls it as it starts."""
-    inbox.warm_up(_runtime().conversations)
+    answer.warm_up(_runtime().conversations)
 
 
 def relay_outbox() -> int:
@@ -134,16 +134,16 @@ def _answer_batch(rt: Runtime) -> tuple[int, bool]:
     try:
         with rt.db.transaction() as session:
             now = rt.clock()
-            batch = inbox.claim(session, INBOX_BATCH)
+            batch = claim.claim(session, INBOX_BATCH)
             if not batch:
                 return 0, False
             ids = [message.id for message in batch]
-            running = inbox.prepare(session, batch)
+            running = claim.prepare(session, batch)
             for message in batch:
                 conversation = running.get(message.phone)
-                outcome = inbox.answer(session, message, conversation, rt.conversations, now=now)
+                outcome = answer.answer(session, message, conversation, rt.conversations, now=now)
                 log.info("inbound message %s: %s", message.id, outcome)
-            more = len(batch) == INBOX_BATCH or inbox.waiting_behind(session, batch)
+            more = len(batch) == INBOX_BATCH or claim.waiting_behind(session, batch)
             queued = queued_in(session, now)
     except OperationalError:
         raise  # the database is away: the job fails, and the tick tries again
@@ -163,14 +163,14 @@ def _answer_alone(rt: Runtime, message_id: int) -> None:
     try:
         with rt.db.transaction() as session:
             now = rt.clock()
-            outcome = inbox.process_inbound(session, message_id, rt.conversations, now=now)
+            outcome = answer.process_inbound(session, message_id, rt.conversations, now=now)
             queued = queued_in(session, now)
     except OperationalError:
         raise
     except Exception:
         log.exception("inbound message %s could not be answered; set aside for staff", message_id)
         with rt.db.transaction() as session:
-            inbox.set_aside(session, message_id, rt.clock())
+            answer.set_aside(session, message_id, rt.clock())
         return
     log.info("inbound message %s: %s", message_id, outcome)
     enqueue_queued(rt.queue, queued)

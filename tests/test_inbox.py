@@ -17,7 +17,9 @@ from redis import Redis
 from rq import SimpleWorker
 from sqlalchemy import select
 
-from outreach_bot import inbox, jobs
+from outreach_bot import jobs
+from outreach_bot.inbox import claim
+from outreach_bot.inbox.store import store_inbound
 from outreach_bot.messaging.outbox import send_job_id, sweep_stuck
 from outreach_bot.models import Escalation, Message
 from outreach_bot.queue import RedisQueue
@@ -32,7 +34,7 @@ LUCIA = "+15035550144"
 def store(runtime: Runtime, phone: str, body: str, sid: str) -> int:
     form = {"MessageSid": sid, "From": phone, "To": "+15035550199", "Body": body}
     with runtime.db.connection() as connection:
-        stored = inbox.store_inbound(connection, form, now=runtime.clock())
+        stored = store_inbound(connection, form, now=runtime.clock())
         assert stored is not None
         return stored
 
@@ -40,7 +42,7 @@ def store(runtime: Runtime, phone: str, body: str, sid: str) -> int:
 def claimed_ids(runtime: Runtime, limit: int = 10) -> list[int]:
     """Claim a batch and mark it answered, as a worker's transaction does."""
     with runtime.db.transaction() as session:
-        batch = inbox.claim(session, limit)
+        batch = claim.claim(session, limit)
         for message in batch:
             message.processed_at = runtime.clock()
         return [message.id for message in batch]
@@ -64,7 +66,7 @@ def test_a_claim_takes_at_most_its_limit_oldest_first(runtime):
 def test_a_claim_is_undone_with_its_transaction(runtime):
     message_id = store(runtime, ANA, "hi", "SM" + "1" * 32)
     with pytest.raises(RuntimeError), runtime.db.transaction() as session:
-        assert [m.id for m in inbox.claim(session, 10)] == [message_id]
+        assert [m.id for m in claim.claim(session, 10)] == [message_id]
         raise RuntimeError("the worker died")
     assert claimed_ids(runtime) == [message_id]
 
@@ -90,7 +92,7 @@ def test_two_workers_never_answer_one_family_at_once(runtime):
     second = store(runtime, ANA, "2", "SM" + "2" * 32)
     other = store(runtime, MATEO, "hello", "SM" + "3" * 32)
     with runtime.db.transaction() as holding:
-        held = inbox.claim(holding, 1)
+        held = claim.claim(holding, 1)
         assert [m.id for m in held] == [first]
         held[0].processed_at = runtime.clock()
         holding.flush()  # answered, but not yet committed

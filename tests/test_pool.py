@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from twilio.request_validator import RequestValidator
 
 from outreach_bot.db import make_engine
-from outreach_bot.inbox import store_inbound
+from outreach_bot.inbox.store import store_inbound
 from outreach_bot.models import Message
 from tests.conftest import POSTGRES_URL
 

@@ -17,8 +17,10 @@ from typing import Any
 
 from sqlalchemy import event, select
 
-from outreach_bot import inbox, jobs
+from outreach_bot import jobs
 from outreach_bot.channels.console import ConsoleChannel
+from outreach_bot.inbox import answer
+from outreach_bot.inbox.store import store_inbound
 from outreach_bot.messaging.optout import is_opted_out, opt_out, phone_number
 from outreach_bot.models import Conversation, Guardian, Message, User
 from outreach_bot.runtime import Runtime
@@ -143,7 +145,7 @@ def test_a_webhook_is_stored_once_with_the_first_guardian_on_file(runtime):
         first_id = first.id
     form = {"MessageSid": "SM" + "3" * 32, "From": "(503) 555-0142", "Body": "hola"}
     with runtime.db.connection() as connection:
-        stored_id = inbox.store_inbound(connection, form, now=runtime.clock())
+        stored_id = store_inbound(connection, form, now=runtime.clock())
         assert stored_id is not None
     with runtime.db.transaction() as session:
         stored = session.get_one(Message, stored_id)
@@ -160,10 +162,10 @@ def test_a_webhook_is_stored_once_with_the_first_guardian_on_file(runtime):
         )
         assert stored.raw == form
     with runtime.db.connection() as connection:
-        assert inbox.store_inbound(connection, form, now=runtime.clock()) is None
+        assert store_inbound(connection, form, now=runtime.clock()) is None
     with runtime.db.connection() as connection:
         unknown = {"MessageSid": "SM" + "4" * 32, "From": OTHER_PHONE, "Body": "hi"}
-        unknown_id = inbox.store_inbound(connection, unknown, now=runtime.clock())
+        unknown_id = store_inbound(connection, unknown, now=runtime.clock())
         assert unknown_id is not None
     with runtime.db.transaction() as session:
         assert session.get_one(Message, unknown_id).guardian_id is None
@@ -173,13 +175,13 @@ def test_a_stored_reply_is_processed_once(runtime):
     start_missed_you(runtime, FAMILY_PHONE)
     form = {"MessageSid": "SM" + "5" * 32, "From": FAMILY_PHONE, "Body": "1"}
     with runtime.db.connection() as connection:
-        message_id = inbox.store_inbound(connection, form, now=runtime.clock())
+        message_id = store_inbound(connection, form, now=runtime.clock())
         assert message_id is not None
     assert jobs.process_inbox() == 1
     assert jobs.process_inbox() == 0
     with runtime.db.transaction() as session:
         assert (
-            inbox.process_inbound(session, message_id, runtime.conversations, now=runtime.clock())
+            answer.process_inbound(session, message_id, runtime.conversations, now=runtime.clock())
             == "skipped"
         )
     purposes = [purpose for _, purpose, _ in outbound(runtime)]
@@ -217,13 +219,13 @@ def test_a_guardian_added_after_the_webhook_is_found_when_processing(runtime, cl
         add_school(session)
     form = {"MessageSid": "SM" + "6" * 32, "From": FAMILY_PHONE, "Body": "hello"}
     with runtime.db.connection() as connection:
-        message_id = inbox.store_inbound(connection, form, now=runtime.clock())
+        message_id = store_inbound(connection, form, now=runtime.clock())
         assert message_id is not None
     with runtime.db.transaction() as session:
         assert session.get_one(Message, message_id).guardian_id is None
         add_family(session, phone=FAMILY_PHONE)
     with runtime.db.transaction() as session:
-        outcome = inbox.process_inbound(
+        outcome = answer.process_inbound(
             session, message_id, runtime.conversations, now=runtime.clock()
         )
         assert outcome.startswith("catch_all")
@@ -284,7 +286,7 @@ def test_a_batch_s_conversations_are_updated_in_one_statement_whatever_each_step
     for number, (phone, body) in enumerate(zip(phones, ["1", "what?", "2", "hmm"], strict=True)):
         form = {"MessageSid": f"SM{number:032}", "From": phone, "Body": body}
         with runtime.db.connection() as connection:
-            inbox.store_inbound(connection, form, now=runtime.clock())
+            store_inbound(connection, form, now=runtime.clock())
     with counted(runtime) as work:
         assert jobs.answer_inbox(runtime, until=float("inf"), helped=False) == 4
     with runtime.db.transaction() as session:

@@ -22,7 +22,7 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         Index("ix_messages_status_not_before", "status", "not_before"),
-        # The inbox: texts from families not yet answered, by phone (see inbox.claim).
+        # The inbox: texts from families not yet answered, by phone (see inbox/claim.py).
         Index(
             "ix_messages_unanswered",
             "phone",

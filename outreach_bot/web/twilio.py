@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, Response, abort, request
 from twilio.request_validator import RequestValidator
 
-from outreach_bot.inbox import store_inbound
+from outreach_bot.inbox.store import store_inbound
 from outreach_bot.jobs import PROCESS_INBOX
 from outreach_bot.messaging.status import store_status_callback
 from outreach_bot.web import runtime

@@ -1,172 +1,36 @@
-"""Texts from families: stored first, exactly once, then answered.
+"""Answering a claimed text: a keyword, the waiting flow, or a person.
 
-STOP, START and HELP are handled before any flow and never reach one. Anything else goes to
-the conversation waiting on that phone, or, when none waits, to a person.
+STOP, START and HELP are handled before any flow and never reach one (`opt_keywords`).
+Anything else goes to the conversation waiting on that phone, or, when none waits, to a person.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
-from typing import cast
 
-from sqlalchemy import (
-    Connection,
-    Insert,
-    Table,
-    bindparam,
-    func,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from outreach_bot.conversations import Conversations, active_conversation, end_conversation
-from outreach_bot.db import UTCDateTime
 from outreach_bot.engine.keywords import KeywordMatch
 from outreach_bot.escalations import open_escalation
-from outreach_bot.family import attendance_summary, family_context, students_on_phone
+from outreach_bot.family import attendance_summary, students_on_phone
 from outreach_bot.i18n.detection import detect_switch
 from outreach_bot.i18n.languages import own_name
 from outreach_bot.i18n.names import names_for
-from outreach_bot.messaging.optout import (
-    classify_keyword,
-    is_opted_out,
-    opt_in,
-    opt_out,
-    read_phones,
-)
+from outreach_bot.inbox.opt_keywords import answer_opt_keyword
+from outreach_bot.messaging.optout import classify_keyword, is_opted_out
 from outreach_bot.messaging.outbox import queue_text
-from outreach_bot.messaging.segments import measure
-from outreach_bot.models import Conversation, Escalation, Guardian, Message, StaffNotice, Student
-from outreach_bot.models.message import UNANSWERED
-from outreach_bot.phones import sender_phone
+from outreach_bot.models import Conversation, Escalation, Guardian, Message, StaffNotice
 from outreach_bot.staff.takeover import held_by
-
-log = logging.getLogger(__name__)
-CLAIM_REACH = 3  # a claim looks at this many times its limit of texts, for rows held by others
-
-
-def store_inbound(connection: Connection, form: Mapping[str, str], *, now: datetime) -> int | None:
-    """Store a webhook's message raw; its id, or None when this MessageSid was stored before.
-
-    One statement, built once: INSERT ... ON CONFLICT DO NOTHING, so the same message
-    arriving twice, even at the same moment, is stored once; the guardian on file for the
-    phone, if any, is looked up inside it.
-    """
-    sid = form.get("MessageSid") or form.get("SmsSid") or ""
-    if not sid:
-        raise ValueError("the webhook has no MessageSid; expected Twilio's form fields")
-    body = form.get("Body", "")
-    phone = sender_phone(form.get("From", ""))
-    size = measure(body)
-    statement = _STORE[connection.dialect.name == "postgresql"]
-    values = {
-        "phone": phone,
-        "body": body,
-        "provider_sid": sid,
-        "segments": size.count,
-        "encoding": size.encoding,
-        "created_at": now,
-        "raw": dict(form),
-    }
-    found: int | None = connection.execute(statement, values).scalar()
-    return found
-
-
-def _store_statement(postgresql: bool) -> Insert:
-    """The webhook's one statement, for each dialect; its values come as bound parameters."""
-    messages = cast(Table, Message.__table__)
-    guardian_id = (
-        select(Guardian.id)
-        .where(Guardian.phone == bindparam("phone"))
-        .order_by(Guardian.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    insert = postgresql_insert if postgresql else sqlite_insert
-    return (
-        insert(messages)
-        .values(
-            direction="inbound",
-            phone=bindparam("phone"),
-            guardian_id=guardian_id,
-            body=bindparam("body"),
-            status="received",
-            provider_sid=bindparam("provider_sid"),
-            segments=bindparam("segments"),
-            encoding=bindparam("encoding"),
-            attempts=0,
-            created_at=bindparam("created_at", type_=UTCDateTime()),
-            raw=bindparam("raw", type_=messages.c.raw.type),
-        )
-        .on_conflict_do_nothing()
-        .returning(messages.c.id)
-    )
-
-
-_STORE = {postgresql: _store_statement(postgresql) for postgresql in (False, True)}
 
 
 def _guardian_for(session: Session, phone: str) -> Guardian | None:
     return session.scalars(
         select(Guardian).where(Guardian.phone == phone).order_by(Guardian.id)
     ).first()
-
-
-def claim(session: Session, limit: int) -> list[Message]:
-    """Claim up to `limit` stored texts to answer in this transaction, oldest first.
-
-    It takes each phone's oldest unanswered text only, and skips rows another transaction
-    holds: two workers never answer one family at once, and a family's texts are answered
-    in the order they came. `answer` marks each one answered, with the rest of the
-    transaction's writes (one UPDATE a row), and the claim is undone if the transaction is.
-
-    Two statements: the oldest unanswered text of each phone, from the small index of
-    unanswered texts, then those rows, locked. Kept apart, the work stays linear in the pile
-    when thousands wait; the planner's statistics always say that almost nothing waits, and
-    it would join the pile against itself, which grows with the square of the pile.
-    """
-    reach = limit * CLAIM_REACH  # enough to pass over the rows other workers hold
-    oldest = session.scalars(_OLDEST, {"limit": reach}).all()
-    if not oldest:
-        return []
-    return list(session.scalars(_LOCK, {"ids": oldest, "limit": limit}))
-
-
-# The partial index's own predicate, written into these statements rather than bound: a
-# prepared statement's generic plan can then use the index instead of reading every text.
-_UNANSWERED = text(UNANSWERED)
-_OLDEST = (
-    select(func.min(Message.id))
-    .where(_UNANSWERED)
-    .group_by(Message.phone)
-    .order_by(func.min(Message.id))
-    .limit(bindparam("limit"))
-)
-_LOCK = (
-    select(Message)
-    .where(Message.id.in_(bindparam("ids", expanding=True)), _UNANSWERED)
-    .order_by(Message.id)
-    .limit(bindparam("limit"))
-    .with_for_update(skip_locked=True)
-)
-_WAITING_BEHIND = (
-    select(Message.id)
-    .where(_UNANSWERED, Message.phone.in_(bindparam("phones", expanding=True)))
-    .limit(1)
-)
-
-
-def waiting_behind(session: Session, claimed: Sequence[Message]) -> bool:
-    """True when a family in a claimed batch has sent another text, which waited its turn."""
-    phones = sorted({message.phone for message in claimed})
-    return session.scalar(_WAITING_BEHIND, {"phones": phones}) is not None
 
 
 def process_inbound(
@@ -192,26 +56,6 @@ def process_inbound(
     return answer(session, message, conversation, conversations, now=now)
 
 
-def prepare(session: Session, messages: Sequence[Message]) -> dict[str, Conversation]:
-    """Read what answering a batch needs in two SELECTs, instead of a few for each text.
-
-    Returns the conversation running on each phone, with its student and school (for the
-    resource sheets); the phones' rows (opted out? held by staff?) stay in the session.
-    """
-    phones = {message.phone for message in messages}
-    running = {
-        conversation.phone: conversation  # the newest, where (wrongly) there are two
-        for conversation in session.scalars(
-            select(Conversation)
-            .options(joinedload(Conversation.student).joinedload(Student.school))
-            .where(Conversation.phone.in_(phones), Conversation.status == "active")
-            .order_by(Conversation.id)
-        )
-    }
-    read_phones(session, phones)
-    return running
-
-
 def answer(
     session: Session,
     message: Message,
@@ -235,7 +79,9 @@ def answer(
     message.language = language
     keyword = classify_keyword(message.body)
     if keyword is not None:
-        return _opt_keyword(session, keyword, message, guardian_of(), language, conversations, now)
+        return answer_opt_keyword(
+            session, keyword, message, guardian_of(), language, conversations, now
+        )
     if is_opted_out(session, message.phone):
         return "ignored_opted_out"
     if held_by(session, message.phone) is not None:
@@ -322,50 +168,6 @@ def _keyword_trigger(conversations: Conversations, body: str) -> KeywordMatch | 
     return conversations.library.keywords.match(
         body, catalogs.every(), names_for(tuple(catalogs.languages()))
     )
-
-
-def _opt_keyword(
-    session: Session,
-    keyword: str,
-    message: Message,
-    guardian: Guardian | None,
-    language: str,
-    conversations: Conversations,
-    now: datetime,
-) -> str:
-    """STOP, START and HELP: handled before any flow, and never passed to one."""
-    students = students_on_phone(session, message.phone)
-    context: dict[str, object] = {"district_name": conversations.district_name}
-    if students:
-        context = family_context(session, students[:1], conversations.district_name, language)
-
-    def answer(name: str, purpose: str, bypass_opt_out: bool = False) -> None:
-        queue_text(
-            session,
-            phone=message.phone,
-            body=conversations.text(name, language, context),
-            language=language,
-            origin="reply",
-            purpose=purpose,
-            now=now,
-            quiet=conversations.quiet,
-            guardian_id=guardian.id if guardian else None,
-            bypass_opt_out=bypass_opt_out,
-        )
-
-    if keyword == "stop":
-        opt_out(session, message.phone, source="keyword", now=now)
-        for waiting in _open_conversations(session, message.phone):
-            end_conversation(waiting, "opted_out", now)
-        # The one confirmation carriers require; nothing is sent after it.
-        answer("opted_out", "opt_out_confirmation", bypass_opt_out=True)
-        return "opted_out"
-    if keyword == "start":
-        opt_in(session, message.phone, now=now)
-        answer("opted_in", "opt_in_confirmation")
-        return "opted_in"
-    answer("help_with_phone" if context.get("school_phone") else "help", "help")
-    return "help"
 
 
 def _start_by_keyword(
@@ -472,17 +274,6 @@ def _to_a_person(
         student_id=guardian.student_id if guardian else None,
         guardian_id=guardian.id if guardian else None,
         phone=message.phone,
-    )
-
-
-def _open_conversations(session: Session, phone: str) -> list[Conversation]:
-    """Running and scheduled conversations on a phone."""
-    return list(
-        session.scalars(
-            select(Conversation).where(
-                Conversation.phone == phone, Conversation.status.in_(("active", "scheduled"))
-            )
-        )
     )
 
 

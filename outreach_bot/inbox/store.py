@@ -1,0 +1,77 @@
+"""Storing a family's text from the webhook: first, exactly once, before anything else."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Connection, Insert, Table, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from outreach_bot.db import UTCDateTime
+from outreach_bot.messaging.segments import measure
+from outreach_bot.models import Guardian, Message
+from outreach_bot.phones import sender_phone
+
+
+def store_inbound(connection: Connection, form: Mapping[str, str], *, now: datetime) -> int | None:
+    """Store a webhook's message raw; its id, or None when this MessageSid was stored before.
+
+    One statement, built once: INSERT ... ON CONFLICT DO NOTHING, so the same message
+    arriving twice, even at the same moment, is stored once; the guardian on file for the
+    phone, if any, is looked up inside it.
+    """
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    if not sid:
+        raise ValueError("the webhook has no MessageSid; expected Twilio's form fields")
+    body = form.get("Body", "")
+    phone = sender_phone(form.get("From", ""))
+    size = measure(body)
+    statement = _STORE[connection.dialect.name == "postgresql"]
+    values = {
+        "phone": phone,
+        "body": body,
+        "provider_sid": sid,
+        "segments": size.count,
+        "encoding": size.encoding,
+        "created_at": now,
+        "raw": dict(form),
+    }
+    found: int | None = connection.execute(statement, values).scalar()
+    return found
+
+
+def _store_statement(postgresql: bool) -> Insert:
+    """The webhook's one statement, for each dialect; its values come as bound parameters."""
+    messages = cast(Table, Message.__table__)
+    guardian_id = (
+        select(Guardian.id)
+        .where(Guardian.phone == bindparam("phone"))
+        .order_by(Guardian.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    insert = postgresql_insert if postgresql else sqlite_insert
+    return (
+        insert(messages)
+        .values(
+            direction="inbound",
+            phone=bindparam("phone"),
+            guardian_id=guardian_id,
+            body=bindparam("body"),
+            status="received",
+            provider_sid=bindparam("provider_sid"),
+            segments=bindparam("segments"),
+            encoding=bindparam("encoding"),
+            attempts=0,
+            created_at=bindparam("created_at", type_=UTCDateTime()),
+            raw=bindparam("raw", type_=messages.c.raw.type),
+        )
+        .on_conflict_do_nothing()
+        .returning(messages.c.id)
+    )
+
+
+_STORE = {postgresql: _store_statement(postgresql) for postgresql in (False, True)}
