@@ -19,6 +19,7 @@ from outreach_bot.cli import main
 from outreach_bot.clock import FixedClock
 from outreach_bot.models import AttendanceSummary, AuditEvent, CalendarDay, Student
 from outreach_bot.runtime import Runtime
+from outreach_bot.staff.case_file import attendance_strip
 from tests.test_scan import SCHOOL_DAYS, TRIGGERS, enroll, fired, run
 
 
@@ -195,4 +196,20 @@ def test_the_scan_command_names_skipped_schools_and_exits_3(
         " attendance export (outreach-bot import attendance FILE.csv); import the school"
         " calendar (outreach-bot import calendar FILE.csv), or, if your calendars list only the"
         " days off, let weekdays count on the District settings page; then run the scan again.",
+    ]
+
+
+def test_the_case_files_attendance_strip_shows_only_the_days_enrolled(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    with runtime.db.transaction() as session:
+        enroll(session, {"m-1": "PPAPPPPP"})
+    enrol_dates(runtime, "m-1", SCHOOL_DAYS[1], SCHOOL_DAYS[4])
+    with runtime.db.transaction() as session:
+        strip = attendance_strip(session, session.get_one(Student, "m-1"), SCHOOL_DAYS[7])
+    assert [(day.day, day.status) for day in strip] == [
+        (SCHOOL_DAYS[1], "present"),
+        (SCHOOL_DAYS[2], "absent"),
+        (SCHOOL_DAYS[3], "present"),
+        (SCHOOL_DAYS[4], "present"),
     ]
