@@ -20,7 +20,7 @@ from outreach_bot.inbox import answer, claim
 from outreach_bot.messaging.outbox import deliver, enqueue_queued, queued_in, relay, sweep_stuck
 from outreach_bot.messaging.status import apply_status_callbacks
 from outreach_bot.runtime import Runtime
-from outreach_bot.staff import district_settings
+from outreach_bot.staff import audit, district_settings
 from outreach_bot.staff.catalog import StaffCatalog
 from outreach_bot.staff.notifications import send_notices
 
@@ -192,15 +192,32 @@ def run_scan(as_of: date | None = None, *, act: bool = True) -> ScanResult:
     """Scan attendance as of a day (default: today in the district) and start fired flows.
 
     `act=False` records a baseline: what fires now is marked handled and nobody is texted.
+    Each school skipped for missing data leaves a warning in the log and an audit event a
+    district admin can read (`scan_skipped_school`), naming no student.
     """
     rt = _runtime()
     now = rt.clock()
     day = as_of or now.astimezone(ZoneInfo(rt.settings.district_timezone)).date()
     triggers = load_triggers(rt.settings.flows_dir / "triggers.yaml")
     with rt.db.transaction() as session:
-        result = scan(session, as_of=day, now=now, triggers=triggers, act=act)
+        weekdays = district_settings.effective(session, rt.settings).unlisted_weekdays
+        result = scan(
+            session, as_of=day, now=now, triggers=triggers, act=act, unlisted_weekdays=weekdays
+        )
         firings = [(f.firing_id, f.student_id, f.flow) for f in result.fired if f.flow]
         rt.conversations.start_for_families(session, firings, now)
+        for school in result.skipped:
+            note = school.missing.explained()
+            log.warning("scan as of %s skipped school %s: %s", day, school.school_id, note)
+            audit.record(
+                session,
+                user_id=None,
+                action="scan_skipped_school",
+                now=now,
+                target_type="school",
+                target_id=school.school_id,
+                detail=f"scan as of {day.isoformat()}: {note}",
+            )
     relay_outbox()
     return result
 

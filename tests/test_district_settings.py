@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from outreach_bot import jobs
+from outreach_bot.attendance.coverage import NO_CALENDAR
 from outreach_bot.config import load_settings
 from outreach_bot.escalations import open_escalation
-from outreach_bot.models import AuditEvent, DistrictSetting, Escalation
+from outreach_bot.models import AttendanceSummary, AuditEvent, DistrictSetting, Escalation
 from outreach_bot.staff import district_settings
 from outreach_bot.staff.district_settings import DistrictSettingsError
+from tests.factories import add_attendance
 from tests.staff_helpers import post, sign_in, two_schools
 
 SETTINGS = "/staff/admin/settings"
@@ -224,3 +226,37 @@ def test_staff_notices_keep_the_districts_pace(runtime, client, clock, cases):
     assert jobs.tick()["staff_notified"] == 0
     clock.advance(minutes=30)
     assert jobs.tick()["staff_notified"] > 0
+
+
+def test_weekdays_count_when_the_calendar_is_silent_only_once_an_admin_says_so(
+    runtime, client, cases
+):
+    # Neither school has a calendar; Ana's attendance runs Monday to Wednesday.
+    monday = date(2026, 10, 12)
+    with runtime.db.transaction() as session:
+        marks = ["present", "absent", "present"]
+        for student_id in ("S1001", "S2001"):
+            add_attendance(
+                session, student_id, {monday + timedelta(days=n): s for n, s in enumerate(marks)}
+            )
+    first = jobs.run_scan(monday + timedelta(days=2))
+    assert [(s.school_id, s.missing.reason) for s in first.skipped] == [
+        ("LIN", NO_CALENDAR),
+        ("OAK", NO_CALENDAR),
+    ]
+    sign_in(client, "admin@example.org")
+    page = client.get(SETTINGS).get_data(as_text=True)
+    assert '<select id="unlisted_weekdays" name="unlisted_weekdays"' in page
+    assert '<option value="0" selected>No (default)</option>' in page
+    refused = post(client, SETTINGS, unlisted_weekdays="maybe")
+    assert refused.status_code == 400 and "Choose yes or no." in refused.get_data(as_text=True)
+    post(client, SETTINGS, unlisted_weekdays="1")
+    assert '<option value="1" selected>Yes</option>' in client.get(SETTINGS).get_data(as_text=True)
+    assert [(name, detail) for name, detail, _ in _changes(runtime)] == [
+        ("unlisted_weekdays", "unlisted_weekdays: False -> True")
+    ]
+    second = jobs.run_scan(monday + timedelta(days=2))
+    assert second.skipped == [] and second.students_scanned == 2
+    with runtime.db.transaction() as session:
+        ana = session.get_one(AttendanceSummary, "S1001")
+        assert (ana.instructional_days, ana.absences) == (3, 1)

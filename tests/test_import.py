@@ -284,6 +284,22 @@ BAD_FILES = [
         id="impossible birth date",
     ),
     pytest.param(
+        "students",
+        "student_id,first_name,last_name,school_id,grade,entry_date,exit_date\n"
+        "S010,Fay,Example,LIN,2,2025-08-20,last week\n",
+        "students.csv, line 2, column exit_date (7): 'last week' is not a date; expected"
+        " YYYY-MM-DD (such as 2025-09-03) or M/D/YYYY",
+        id="bad exit date",
+    ),
+    pytest.param(
+        "students",
+        "student_id,first_name,last_name,school_id,grade,exit_date,entry_date\n"
+        "S010,Fay,Example,LIN,2,8/19/2025,2025-08-20\n",
+        "students.csv, line 2, column exit_date (6): 2025-08-19 is before the entry_date"
+        " 2025-08-20; expected the last day the student was enrolled, on or after the entry date",
+        id="exit before entry",
+    ),
+    pytest.param(
         "guardians",
         "student_id,name,phone,language\n"
         "S001,Maria Example,(503) 555-0142,es\n"
@@ -400,6 +416,23 @@ def test_a_bad_row_is_explained_and_nothing_is_loaded(
     assert report.rejected
     assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
     assert snapshot(runtime) == before
+
+
+def test_entry_and_exit_dates_are_stored_and_a_blank_exit_date_re_enrols(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    load_district(runtime, "schools", "students")
+    header = "student_id,first_name,last_name,school_id,grade,entry_date,exit_date\n"
+    withdrawn = header + "S001,Ana,Example,LIN,KG,2025-08-20,1/16/2026\nS002,Bao,Sample,LIN,3,,\n"
+    report = load(runtime, "students", write(tmp_path, "students.csv", withdrawn))
+    assert (report.errors, report.updated) == ([], 1)  # S002 had no dates: unchanged
+    with runtime.db.transaction() as session:
+        ana = session.get_one(Student, "S001")
+        assert (ana.entry_date, ana.exit_date) == (date(2025, 8, 20), date(2026, 1, 16))
+    back = header + "S001,Ana,Example,LIN,KG,2025-08-20,\n"
+    assert load(runtime, "students", write(tmp_path, "students.csv", back)).updated == 1
+    with runtime.db.transaction() as session:
+        assert session.get_one(Student, "S001").exit_date is None
 
 
 def test_every_problem_in_a_row_is_reported(runtime: Runtime, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from outreach_bot.attendance.metrics import (
     compute_metrics,
     daily_series,
     instructional_days,
+    school_year_end,
     school_year_start,
 )
 
@@ -31,7 +32,7 @@ def day(offset: int) -> date:
     return MONDAY + timedelta(days=offset)
 
 
-WEEKDAYS = instructional_days({}, day(0), day(27))  # four school weeks, 20 days
+WEEKDAYS = instructional_days({}, day(0), day(27), unlisted_weekdays=True)  # 4 weeks, 20 days
 
 
 @pytest.mark.parametrize(
@@ -77,6 +78,7 @@ def test_bands_are_ranked_from_satisfactory_to_severe() -> None:
 )
 def test_school_year_starts_on_july_first(as_of: date, start: date) -> None:
     assert school_year_start(as_of) == start
+    assert school_year_end(as_of) == date(start.year + 1, 6, 30)
 
 
 @pytest.mark.parametrize(
@@ -89,10 +91,26 @@ def test_school_year_starts_on_july_first(as_of: date, start: date) -> None:
     ],
     ids=["no calendar: weekdays", "holiday", "saturday school", "partial calendar"],
 )
-def test_instructional_days_follow_the_calendar_then_weekdays(
+def test_when_the_district_lets_weekdays_count_unlisted_weekdays_are_school_days(
     calendar: dict[date, bool], expected: list[date]
 ) -> None:
-    assert instructional_days(calendar, day(0), day(7)) == expected
+    assert instructional_days(calendar, day(0), day(7), unlisted_weekdays=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("calendar", "expected"),
+    [
+        ({}, []),
+        ({day(0): False}, []),
+        ({day(5): True}, [day(5)]),
+        ({day(0): True, day(1): True, day(2): False, day(7): False}, [day(0), day(1)]),
+    ],
+    ids=["no calendar: no school days", "holiday only", "saturday school", "partial calendar"],
+)
+def test_by_default_a_date_the_calendar_does_not_list_is_no_school_day(
+    calendar: dict[date, bool], expected: list[date]
+) -> None:
+    assert instructional_days(calendar, day(0), day(7), unlisted_weekdays=False) == expected
 
 
 @pytest.mark.parametrize(
@@ -127,7 +145,7 @@ def test_metrics_on_weekdays(
 
 
 def test_attendance_on_non_instructional_days_is_ignored() -> None:
-    school_days = instructional_days({day(2): False}, day(0), day(11))
+    school_days = instructional_days({day(2): False}, day(0), day(11), unlisted_weekdays=True)
     # Absent Tuesday, on the Wednesday holiday, Thursday, and on Saturday; present Friday.
     absent = {day(1), day(2), day(3), day(5)}
     thursday = compute_metrics(school_days, enrolled_from=day(0), absent_days=absent, as_of=day(3))
@@ -149,6 +167,24 @@ def test_enrollment_starts_at_the_first_attendance_record() -> None:
 def test_enrollment_on_a_weekend_starts_on_the_next_school_day() -> None:
     metrics = compute_metrics(WEEKDAYS, enrolled_from=day(5), absent_days=set(), as_of=day(11))
     assert metrics.instructional_days == 5
+
+
+def test_a_withdrawn_students_days_stop_at_the_exit_date() -> None:
+    # Exit date Wednesday of the second week: the days after it are not theirs to miss.
+    absent = {day(1), day(2)}
+    series = daily_series(
+        WEEKDAYS, enrolled_from=day(0), absent_days=absent, as_of=day(18), enrolled_until=day(9)
+    )
+    assert series[-1].as_of == day(9)
+    metrics = compute_metrics(
+        WEEKDAYS, enrolled_from=day(0), absent_days=absent, as_of=day(18), enrolled_until=day(9)
+    )
+    assert (metrics.instructional_days, metrics.absences, metrics.absent_today) == (8, 2, False)
+    # Still enrolled on the day scanned: the exit date changes nothing yet.
+    before = compute_metrics(
+        WEEKDAYS, enrolled_from=day(0), absent_days=absent, as_of=day(4), enrolled_until=day(9)
+    )
+    assert before.instructional_days == 5
 
 
 def test_a_student_with_no_records_has_nothing_counted() -> None:

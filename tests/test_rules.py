@@ -21,7 +21,7 @@ from outreach_bot.attendance.rules import (
 )
 
 MONDAY = date(2026, 9, 7)
-WEEKDAYS = instructional_days({}, MONDAY, MONDAY + timedelta(days=60))
+WEEKDAYS = instructional_days({}, MONDAY, MONDAY + timedelta(days=60), unlisted_weekdays=True)
 SOURCE = "flows/triggers.yaml"
 ENTERING_CHRONIC = Condition(band_at_least="moderate_chronic", min_instructional_days=10)
 

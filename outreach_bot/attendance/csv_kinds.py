@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -50,6 +50,8 @@ class Kind:
     once: str  # how to say a key may appear only once in a file
     defaults: Mapping[str, object] = field(default_factory=dict)
     narrow_by: str | None = None  # a date attribute that bounds which stored rows to load
+    # Checks a row's read values together: (column, problem) when they contradict each other.
+    check: Callable[[Mapping[str, Any]], tuple[str, str] | None] | None = None
 
     @property
     def file_name(self) -> str:
@@ -88,6 +90,19 @@ _STUDENT_ID = Column("student_id", read.identifier, "a student id", True, refers
 _DATE = Column("date", read.school_date, "a date such as 2025-09-03", True)
 _ZIP = Column("zip", read.zip_code, "a ZIP code such as 97201")
 
+
+def _enrolment_in_order(values: Mapping[str, Any]) -> tuple[str, str] | None:
+    """An exit date before the entry date is a slip in the export, not a real enrolment."""
+    entry, exit_date = values.get("entry_date"), values.get("exit_date")
+    if entry is None or exit_date is None or exit_date >= entry:
+        return None
+    return (
+        "exit_date",
+        f"{exit_date.isoformat()} is before the entry_date {entry.isoformat()}; expected the"
+        " last day the student was enrolled, on or after the entry date",
+    )
+
+
 SCHOOLS = Kind(
     "schools",
     School,
@@ -117,9 +132,12 @@ STUDENTS = Kind(
         Column("low_income", read.boolean, "Y or N"),
         Column("race_ethnicity", read.text(64), "a race/ethnicity group"),
         Column("gender", read.text(32), "a gender"),
+        Column("entry_date", read.school_date, "a date such as 2025-08-20"),
+        Column("exit_date", read.school_date, "a date such as 2026-01-16"),
     ),
     key=("id",),
     once="each student_id may appear once",
+    check=_enrolment_in_order,
 )
 GUARDIANS = Kind(
     "guardians",

@@ -210,6 +210,10 @@ def _read_row(
         if problem:
             place = positions.get(column.name)
             errors.append(RowError(source, row.line, column.name, problem, place))
+    together = spec.check(values) if spec.check and not errors else None
+    if together:
+        name, problem = together
+        errors.append(RowError(source, row.line, name, problem, positions.get(name)))
     return values, errors
 
 

@@ -4,10 +4,13 @@ Pure: dates and counts in, numbers out. Definitions a district lead may ask abou
 
 - The school year runs July 1 to June 30; "to date" counts from `school_year_start(as_of)`.
 - An instructional day is one the school's calendar marks instructional. A date the calendar
-  does not list (every date, for a school with no calendar rows) is instructional Monday to
-  Friday.
-- A student is enrolled from their first attendance record of the year: instructional days
-  before it are not theirs to miss. An instructional day with no record counts as attended.
+  does not list is not one, unless the district says weekdays count (`unlisted_weekdays`):
+  then an unlisted Monday to Friday is.
+- A student is enrolled from their entry date (else their first attendance record of the
+  year) through their exit date, if any: instructional days outside that are not theirs to
+  miss. An instructional day with no record counts as attended, because many districts
+  export absences only; the scan never counts a day the school's attendance has not
+  reached (see `coverage`).
 - Attendance on non-instructional days is ignored.
 - Rates are exact (whole-number arithmetic), so exactly 5%, 10% and 20% land in the higher
   band.
@@ -60,13 +63,26 @@ def school_year_start(as_of: date) -> date:
     return date(year, SCHOOL_YEAR_START_MONTH, 1)
 
 
-def instructional_days(calendar: Mapping[date, bool], start: date, end: date) -> list[date]:
-    """Instructional dates from start to end inclusive; unlisted dates count Monday to Friday."""
+def school_year_end(as_of: date) -> date:
+    """June 30 on or after as_of: the last date of its school year."""
+    return date(school_year_start(as_of).year + 1, SCHOOL_YEAR_START_MONTH, 1) - timedelta(days=1)
+
+
+def instructional_days(
+    calendar: Mapping[date, bool], start: date, end: date, *, unlisted_weekdays: bool
+) -> list[date]:
+    """Instructional dates from start to end inclusive, by the school's calendar.
+
+    A date the calendar does not list is not instructional, unless `unlisted_weekdays` (the
+    district's choice) makes an unlisted Monday to Friday one.
+    """
     days = []
     day = start
     while day <= end:
         listed = calendar.get(day)
-        if listed if listed is not None else day.weekday() < _SATURDAY:
+        if listed is None:
+            listed = unlisted_weekdays and day.weekday() < _SATURDAY
+        if listed:
             days.append(day)
         day += timedelta(days=1)
     return days
@@ -175,17 +191,19 @@ def daily_series(
     enrolled_from: date | None,
     absent_days: Collection[date],
     as_of: date,
+    enrolled_until: date | None = None,
 ) -> AttendanceSeries:
     """The series up to as_of, from the school's sorted instructional days and a student's absences.
 
-    `enrolled_from` is the student's first attendance record (None: no records, nothing counts).
-    Absences on dates outside `school_days` are ignored.
+    `enrolled_from` is the student's entry date or first attendance record (None: neither,
+    nothing counts); `enrolled_until` their exit date, the last day enrolled (None: still
+    enrolled). Absences on dates outside `school_days` are ignored.
     """
     if enrolled_from is None:
         return AttendanceSeries((), ())
     first = bisect_left(school_days, enrolled_from)
-    last = bisect_right(school_days, as_of)
-    days = school_days[first:last]
+    end = as_of if enrolled_until is None else min(as_of, enrolled_until)
+    days = school_days[first : bisect_right(school_days, end)]
     return AttendanceSeries(days, [day in absent_days for day in days])
 
 
@@ -195,9 +213,14 @@ def compute_metrics(
     enrolled_from: date | None,
     absent_days: Collection[date],
     as_of: date,
+    enrolled_until: date | None = None,
 ) -> AttendanceMetrics:
     """A student's numbers as of a date (see `daily_series` for the arguments)."""
     series = daily_series(
-        school_days, enrolled_from=enrolled_from, absent_days=absent_days, as_of=as_of
+        school_days,
+        enrolled_from=enrolled_from,
+        absent_days=absent_days,
+        as_of=as_of,
+        enrolled_until=enrolled_until,
     )
     return series.as_of(as_of)

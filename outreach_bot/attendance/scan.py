@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from outreach_bot.attendance.metrics import (
-    BANDS,
-    daily_series,
-    instructional_days,
-    school_year_start,
-)
+from outreach_bot.attendance.coverage import MissingData
+from outreach_bot.attendance.metrics import BANDS, daily_series
 from outreach_bot.attendance.rules import (
     Escalate,
     StartFlow,
@@ -26,17 +22,9 @@ from outreach_bot.attendance.rules import (
     evaluate,
     parse_triggers,
 )
+from outreach_bot.attendance.school_year import SchoolYear
 from outreach_bot.escalations import open_escalation
-from outreach_bot.models import (
-    AttendanceRecord,
-    AttendanceSummary,
-    CalendarDay,
-    Student,
-    TriggerFiring,
-)
-from outreach_bot.models.attendance import ABSENCE_STATUSES
-
-_NO_ABSENCES: frozenset[date] = frozenset()
+from outreach_bot.models import AttendanceSummary, School, TriggerFiring
 
 
 @dataclass(frozen=True)
@@ -51,14 +39,30 @@ class NewFiring:
     escalation_id: int | None = None
 
 
+@dataclass(frozen=True)
+class SkippedSchool:
+    """A school the scan left alone, because its data does not reach the day scanned."""
+
+    school_id: str
+    name: str
+    students: int
+    missing: MissingData
+
+
 @dataclass
 class ScanResult:
-    """What a scan found: how many students, how many in each band, what newly fired."""
+    """What a scan found: students in each band, what newly fired, and which schools it skipped.
+
+    Withdrawn students (exit date before the day scanned) and the students of skipped
+    schools are in no band.
+    """
 
     as_of: date
     students_scanned: int = 0
     bands: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BANDS, 0))
     fired: list[NewFiring] = field(default_factory=list)
+    withdrawn: int = 0
+    skipped: list[SkippedSchool] = field(default_factory=list)
 
     @property
     def flow_firings(self) -> list[NewFiring]:
@@ -92,35 +96,46 @@ def load_triggers(path: Path) -> list[Trigger]:
 
 
 def scan(
-    session: Session, *, as_of: date, now: datetime, triggers: list[Trigger], act: bool = True
+    session: Session,
+    *,
+    as_of: date,
+    now: datetime,
+    triggers: list[Trigger],
+    act: bool = True,
+    unlisted_weekdays: bool = False,
 ) -> ScanResult:
     """Compute every student's numbers as of a date, save them, and record new trigger firings.
 
     Opens an escalation for each new `escalate` firing; starts no conversations (the caller
     does, from `ScanResult.flow_firings`). With `act=False` (a baseline, for the first scan of
     a deployment mid-year) firings are recorded as already handled and nothing is done.
-    """
-    year_start = school_year_start(as_of)
-    students = session.execute(select(Student.id, Student.school_id).order_by(Student.id)).all()
-    school_days = _SchoolDays(session, year_start, as_of)
-    enrolled_from, absences = _attendance(session, year_start, as_of)
-    already_fired = _fired_episodes(session, year_start, [t.name for t in triggers])
 
-    result = ScanResult(as_of=as_of)
+    Never guesses: a school whose calendar or attendance does not reach as_of is skipped
+    (its summaries stay as they were, nothing fires) and listed in `ScanResult.skipped`. A
+    date the calendar does not list is no school day unless `unlisted_weekdays` (the
+    district's setting). A withdrawn student's numbers stop at their exit date, and nothing
+    fires for them.
+    """
+    year = SchoolYear(session, as_of, unlisted_weekdays=unlisted_weekdays)
+    result = ScanResult(as_of=as_of, skipped=_skipped_schools(session, year))
+    skipped = {school.school_id for school in result.skipped}
+    already_fired = _fired_episodes(session, year.start, [t.name for t in triggers])
     summaries: list[dict[str, Any]] = []
     new_episodes: list[tuple[str, Trigger, str]] = []
-    for student_id, school_id in students:
+    for student in year.roster:
+        if student.school_id in skipped:
+            continue
         series = daily_series(
-            school_days[school_id],
-            enrolled_from=enrolled_from.get(student_id),
-            absent_days=absences.get(student_id, _NO_ABSENCES),
+            year.school_days(student.school_id),
+            enrolled_from=year.enrolled_from(student),
+            enrolled_until=student.exit_date,
+            absent_days=year.absences(student.student_id),
             as_of=as_of,
         )
         metrics = series.as_of(as_of)
-        result.bands[metrics.band] += 1
         summaries.append(
             {
-                "student_id": student_id,
+                "student_id": student.student_id,
                 "as_of": as_of,
                 "instructional_days": metrics.instructional_days,
                 "absences": metrics.absences,
@@ -130,57 +145,32 @@ def scan(
                 "scanned_at": now,
             }
         )
+        if student.withdrawn_before(as_of):
+            result.withdrawn += 1
+            continue  # the family of a student who has left is not texted about them
+        result.students_scanned += 1
+        result.bands[metrics.band] += 1
         for firing in evaluate(triggers, series, as_of):
-            if (student_id, firing.trigger.name, firing.episode) not in already_fired:
-                new_episodes.append((student_id, firing.trigger, firing.episode))
-    result.students_scanned = len(students)
+            if (student.student_id, firing.trigger.name, firing.episode) not in already_fired:
+                new_episodes.append((student.student_id, firing.trigger, firing.episode))
     _save_summaries(session, summaries)
     result.fired = _record_firings(session, new_episodes, as_of=as_of, now=now, act=act)
     return result
 
 
-class _SchoolDays:
-    """Each school's sorted instructional days in the school year, up to as_of."""
-
-    def __init__(self, session: Session, year_start: date, as_of: date) -> None:
-        self._start, self._end = year_start, as_of
-        self._calendars: dict[str, dict[date, bool]] = defaultdict(dict)
-        rows = session.execute(
-            select(CalendarDay.school_id, CalendarDay.date, CalendarDay.instructional).where(
-                CalendarDay.date.between(year_start, as_of)
-            )
-        )
-        for school_id, day, instructional in rows:
-            self._calendars[school_id][day] = instructional
-        self._days: dict[str, list[date]] = {}
-
-    def __getitem__(self, school_id: str) -> list[date]:
-        if school_id not in self._days:
-            calendar = self._calendars.get(school_id, {})
-            self._days[school_id] = instructional_days(calendar, self._start, self._end)
-        return self._days[school_id]
-
-
-def _attendance(
-    session: Session, year_start: date, as_of: date
-) -> tuple[dict[str, date], dict[str, set[date]]]:
-    """Each student's first attendance record, and their absence dates, in two queries."""
-    in_year = AttendanceRecord.date.between(year_start, as_of)
-    first_records = session.execute(
-        select(AttendanceRecord.student_id, func.min(AttendanceRecord.date))
-        .where(in_year)
-        .group_by(AttendanceRecord.student_id)
+def _skipped_schools(session: Session, year: SchoolYear) -> list[SkippedSchool]:
+    """The schools with students whose data does not reach as_of, by school id."""
+    students = Counter(student.school_id for student in year.roster)
+    missing = {school_id: gap for school_id in students if (gap := year.missing_data(school_id))}
+    if not missing:
+        return []
+    names = dict(
+        session.execute(select(School.id, School.name).where(School.id.in_(missing))).all()
     )
-    enrolled_from = {student_id: first for student_id, first in first_records}
-    absences: dict[str, set[date]] = defaultdict(set)
-    rows = session.execute(
-        select(AttendanceRecord.student_id, AttendanceRecord.date).where(
-            in_year, AttendanceRecord.status.in_(sorted(ABSENCE_STATUSES))
-        )
-    )
-    for student_id, day in rows:
-        absences[student_id].add(day)
-    return enrolled_from, absences
+    return [
+        SkippedSchool(school_id, names.get(school_id, school_id), students[school_id], gap)
+        for school_id, gap in sorted(missing.items())
+    ]
 
 
 def _fired_episodes(

@@ -7,10 +7,15 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from outreach_bot.attendance.coverage import NO_CALENDAR
 from outreach_bot.attendance.metrics import BANDS
 from outreach_bot.attendance.rules import TriggerFileError
+from outreach_bot.attendance.scan import ScanResult
 from outreach_bot.cli import with_runtime
 from outreach_bot.runtime import Runtime
+
+# The exit status when a school's data has not arrived: the scan ran, and said so.
+DATA_MISSING = 3
 
 
 @click.command("scan")
@@ -40,6 +45,19 @@ def scan_command(runtime: Runtime, as_of: datetime | None, baseline: bool) -> No
     width = max(len(band) for band in BANDS)
     for band in BANDS:
         click.echo(f"  {band:<{width}}  {result.bands.get(band, 0):>6}")
+    if result.withdrawn:
+        click.echo(
+            f"withdrawn before this day: {result.withdrawn} students"
+            " (counted to their exit date; nothing fires for them)"
+        )
+    _echo_fired(result, baseline)
+    if result.skipped:
+        _echo_skipped(result)
+        # Not 1: a scheduler can tell "data not in yet" from a broken run.
+        raise SystemExit(DATA_MISSING)
+
+
+def _echo_fired(result: ScanResult, baseline: bool) -> None:
     fired = result.fired_by_trigger()
     if not fired:
         click.echo("no triggers fired")
@@ -48,6 +66,32 @@ def scan_command(runtime: Runtime, as_of: datetime | None, baseline: bool) -> No
     width = max(len(name) for name in fired)
     for name, count in sorted(fired.items()):
         click.echo(f"  {name:<{width}}  {count:>6}")
+
+
+def _echo_skipped(result: ScanResult) -> None:
+    """Each skipped school and why, then on stderr what to do about it."""
+    click.echo("schools not scanned (nothing fired there; their numbers stay as they were):")
+    for school in result.skipped:
+        click.echo(
+            f"  {school.school_id}  {school.name}, {school.students} students:"
+            f" {school.missing.explained()}"
+        )
+    reasons = {school.missing.reason for school in result.skipped}
+    advice = []
+    if reasons - {NO_CALENDAR}:
+        advice.append("import the attendance export (outreach-bot import attendance FILE.csv)")
+    if NO_CALENDAR in reasons:
+        advice.append(
+            "import the school calendar (outreach-bot import calendar FILE.csv), or, if your"
+            " calendars list only the days off, let weekdays count on the District settings page"
+        )
+    count = len(result.skipped)
+    schools = "1 school was" if count == 1 else f"{count} schools were"
+    click.echo(
+        f"Error: {schools} not scanned as of {result.as_of.isoformat()} because data is"
+        f" missing: {'; '.join(advice)}; then run the scan again.",
+        err=True,
+    )
 
 
 def district_today(runtime: Runtime) -> date:

@@ -39,6 +39,10 @@ class Student(Base):
     low_income: Mapped[bool | None]
     race_ethnicity: Mapped[str | None] = mapped_column(String(64))
     gender: Mapped[str | None] = mapped_column(String(32))
+    # Enrolment at this school, from the district's data: days outside it are not theirs to
+    # miss, and nobody is texted about a student whose exit date has passed.
+    entry_date: Mapped[date | None]
+    exit_date: Mapped[date | None]  # the last day enrolled
 
     school: Mapped[School] = relationship()
     guardians: Mapped[list[Guardian]] = relationship(

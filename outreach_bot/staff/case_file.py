@@ -69,12 +69,17 @@ class CaseFile:
 
 
 def attendance_strip(session: Session, student: Student, last: date | None) -> list[SchoolDay]:
-    """The student's last 30 instructional days, oldest first; no record means present."""
+    """The student's last 30 instructional days while enrolled, oldest first, up to `last`
+    (the latest scan, which counted no day past the school's data); no record means present."""
     query = select(CalendarDay.date).where(
         CalendarDay.school_id == student.school_id, CalendarDay.instructional.is_(True)
     )
+    if student.exit_date is not None:
+        last = student.exit_date if last is None else min(last, student.exit_date)
     if last is not None:
         query = query.where(CalendarDay.date <= last)
+    if student.entry_date is not None:
+        query = query.where(CalendarDay.date >= student.entry_date)
     days = sorted(session.scalars(query.order_by(CalendarDay.date.desc()).limit(STRIP_DAYS)))
     if not days:
         return []

@@ -1,7 +1,9 @@
-"""District settings a district admin edits on the dashboard: case deadlines and notice pace.
+"""District settings a district admin edits on the dashboard: case deadlines, notice pace, and
+whether weekdays the school calendar does not list count as school days.
 
-Each setting has a default: a new case's first deadline per priority comes from the code, the
-others from the environment (ESCALATION_CLIMB_HOURS, FOLLOW_UP_HOURS, STAFF_NOTIFY_MINUTES).
+Each setting has a default: a new case's first deadline per priority and the calendar choice
+(off) come from the code, the others from the environment (ESCALATION_CLIMB_HOURS,
+FOLLOW_UP_HOURS, STAFF_NOTIFY_MINUTES).
 A stored row overrides the default until an admin clears the field again. Quiet hours and the
 district's timezone stay environment settings: they carry the district's promises to families.
 """
@@ -34,31 +36,36 @@ def N_(text: str) -> str:
 
 @dataclass(frozen=True)
 class Rule:
-    """What one setting may hold: a whole number of `unit` from `low` to `high`."""
+    """What one setting may hold: a whole number of `unit` from `low` to `high`, or yes/no."""
 
-    unit: str
+    unit: str  # "hours", "minutes", or YES_NO (stored as 1 or 0)
     low: int
     high: int
     environment: str | None = None
 
 
+YES_NO = "yes_no"
 HOURS = Rule("hours", 1, 720)  # up to 30 days
 RULES: dict[str, Rule] = {
     **{f"{priority}_hours": HOURS for priority in PRIORITIES},
     "climb_hours": replace(HOURS, environment="ESCALATION_CLIMB_HOURS"),
     "follow_up_hours": replace(HOURS, environment="FOLLOW_UP_HOURS"),
     "notify_minutes": Rule("minutes", 1, 1440, "STAFF_NOTIFY_MINUTES"),
+    # Off: a date outside the imported calendar is no school day, so a missing calendar is
+    # reported, never guessed. On: for districts whose calendar lists only the days off.
+    "unlisted_weekdays": Rule(YES_NO, 0, 1),
 }
 _OUT_OF_RANGE = {
     "hours": N_("Enter a whole number of hours from %(low)d to %(high)d."),
     "minutes": N_("Enter a whole number of minutes from %(low)d to %(high)d."),
+    YES_NO: N_("Choose yes or no."),
 }
 _UNKNOWN = N_("There is no district setting called %(name)s.")
 
 
 @dataclass(frozen=True)
 class DistrictDeadlines:
-    """The deadlines and notice pace the service works with right now."""
+    """The deadlines, notice pace and calendar choice the service works with right now."""
 
     urgent_hours: int
     high_hours: int
@@ -67,6 +74,7 @@ class DistrictDeadlines:
     climb_hours: int
     follow_up_hours: int
     notify_minutes: int
+    unlisted_weekdays: bool = False  # a weekday the school calendar does not list is a school day
 
     def response_time(self, priority: str) -> timedelta:
         """How long a new case of this priority may wait for a first response."""
@@ -119,7 +127,8 @@ def defaults(settings: Settings) -> DistrictDeadlines:
 
 
 def _read(name: str, raw: str) -> int | FieldError:
-    """A stored or typed value as a whole number within its rule, or why it is not one."""
+    """A stored or typed value as a whole number within its rule (a bool for yes/no), or why
+    it is not one."""
     rule = RULES.get(name)
     if rule is None:
         return FieldError(_UNKNOWN, {"name": name})
@@ -127,7 +136,7 @@ def _read(name: str, raw: str) -> int | FieldError:
     # Only ASCII digits: int() would also take "+5", "5_0" and other scripts' digits.
     if not (text.isascii() and text.isdigit()) or not rule.low <= int(text) <= rule.high:
         return FieldError(_OUT_OF_RANGE[rule.unit], {"low": rule.low, "high": rule.high})
-    return int(text)
+    return bool(int(text)) if rule.unit == YES_NO else int(text)
 
 
 def _usable(row: DistrictSetting) -> int | None:
@@ -193,12 +202,14 @@ def update(
             session.delete(row)
             new_text = f"{getattr(base, name)} (default)"
         else:
-            if value == old and (row is None or row.value == str(value)):
+            # Stored as digits (a yes/no as 1 or 0), so that _read takes it back.
+            text = str(int(value))
+            if value == old and (row is None or row.value == text):
                 continue  # unchanged: a value equal to the default stays the default
             if row is None:
                 row = DistrictSetting(name=name)
                 session.add(row)
-            row.value, row.updated_at, row.updated_by_id = str(value), now, user_id
+            row.value, row.updated_at, row.updated_by_id = text, now, user_id
             new_text = str(value)
         audit.record(
             session,

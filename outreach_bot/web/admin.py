@@ -89,8 +89,10 @@ def _settings_page(
     rt = runtime()
     return render_template(
         "staff/district_settings.html",
+        # As digits, a yes/no as 1 or 0: what the form sends back.
         values={
-            name: typed.get(name, str(getattr(current, name))) for name in district_settings.RULES
+            name: typed.get(name, str(int(getattr(current, name))))
+            for name in district_settings.RULES
         },
         errors=errors,
         rules=district_settings.RULES,
