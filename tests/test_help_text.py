@@ -30,7 +30,7 @@ CONTEXT = {
 # Per language: (how often we text, that rates may apply).
 FREQUENCY_AND_RATES = {
     "en": ("a few a month", "Msg & data rates may apply"), "es": ("al mes", "tarifas"),
-    "pt": ("por mês", "tarifas"), "vi": ("mỗi tháng", "phí"), "zh-Hans": ("每月", "费用"),
+    "pt": ("por mes", "tarifas"), "vi": ("mỗi tháng", "phí"), "zh-Hans": ("每月", "费用"),
     "zh-Hant": ("每月", "費用"), "ar": ("في الشهر", "رسوم"), "tl": ("bawat buwan", "bayad"),
     "ko": ("한 달에", "요금"), "ru": ("в месяц", "плата"), "uk": ("на місяць", "плата"),
     "fa": ("در ماه", "هزینه"), "ps": ("میاشت", "فیس"), "pa": ("ਮਹੀਨੇ", "ਖ਼ਰਚੇ"),
