@@ -98,6 +98,9 @@ def test_an_opt_out_sentence_opts_out(text: str, language: str) -> None:
         ("não recebi a mensagem", "pt"),
         ("я не получил сообщение", "ru"),
         ("Tôi không nhận được tin nhắn", "vi"),
+        ("Tôi không tin", "vi"),  # "I don't believe it"
+        ("No mandé el texto", "es"),  # "I didn't send the text"
+        ("mwen pa voye mesaj", "ht"),  # "I didn't send a message"
         ("我没收到短信", "zh-Hans"),
         ("不要紧", "zh-Hans"),
         ("문자 받았어요", "ko"),

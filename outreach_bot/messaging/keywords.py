@@ -45,8 +45,8 @@ def normalize(text: str, *, fold_accents: bool) -> str:
     return text
 
 
-def table_language(tag: str | None) -> str | None:
-    """The KEYWORDS row language for a family's tag: zh-Hans and zh-Hant share "zh"."""
+def _table_language(tag: str | None) -> str | None:
+    # The KEYWORDS row language for a family's tag: zh-Hans and zh-Hant share "zh".
     return tag.split("-")[0].split("_")[0].lower() if tag else None
 
 
@@ -58,7 +58,7 @@ def classify_keyword(text: str, language: str | None = None) -> Keyword | None:
     exact = normalize(text, fold_accents=False)
     if not exact:
         return None
-    scope = table_language(language)
+    scope = _table_language(language)
     for form in (exact, _without_courtesy(exact)):
         found = _phrase(form, scope) if form else None
         if found is not None:
@@ -118,21 +118,19 @@ def _without_courtesy(text: str) -> str:
     while changed and text:
         changed = False
         for word in _courtesy():
-            if text.startswith(word) and _ends_word(text, len(word)):
+            if text.startswith(word) and _between_words(text, len(word)):
                 text, changed = text[len(word) :].strip(), True
-            elif text.endswith(word) and _ends_word(text, len(text) - len(word), backwards=True):
+            elif text.endswith(word) and _between_words(text, len(text) - len(word)):
                 text, changed = text[: len(text) - len(word)].strip(), True
     return text
 
 
-def _ends_word(text: str, at: int, *, backwards: bool = False) -> bool:
+def _between_words(text: str, at: int) -> bool:
     """True when `at` is a word boundary in `text` (scripts without spaces join anywhere)."""
     if at <= 0 or at >= len(text):
         return True
     before, after = text[at - 1], text[at]
-    if backwards:
-        return after == " " or before == " " or (_unspaced(before) and _unspaced(after))
-    return after == " " or (_unspaced(before) and _unspaced(after))
+    return " " in (before, after) or (_unspaced(before) and _unspaced(after))
 
 
 def _unspaced(char: str) -> bool:
@@ -178,7 +176,7 @@ def _covers(text: str, vocabulary: tuple[tuple[str, int], ...]) -> bool:
             return walk(at + 1, kinds)
         for word, kind in vocabulary:
             end = at + len(word)
-            if text.startswith(word, at) and _ends_word(text, end) and walk(end, kinds | kind):
+            if text.startswith(word, at) and _between_words(text, end) and walk(end, kinds | kind):
                 return True
         return False
 

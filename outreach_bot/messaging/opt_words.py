@@ -158,8 +158,9 @@ SENTENCES: tuple[SentenceWords, ...] = (
         "es",
         verbs=("no", "dejen de", "deje de", "dejar de", "paren de", "basta de", "ya no", "alto",
                "cancelar", "quiten", "quitenme", "borren", "nunca"),
-        objects=("mensajes", "mensaje", "textos", "texto", "sms", "manden", "mande", "mandes",
-                 "envien", "envie", "mandar", "enviar", "escriban", "escriba", "escribir",
+        # Not "mande", "envie": without its accent that is also "I sent" (mandé, envié).
+        objects=("mensajes", "mensaje", "textos", "texto", "sms", "manden", "envien", "mandar",
+                 "enviar", "escriban", "escriba", "escribir",
                  "escribirme", "escribiendo", "mandando", "enviando", "mandarme", "enviarme",
                  "lista", "numero"),
         fillers=("me", "nos", "mas", "de", "a", "mi", "este", "esta", "estos", "esos", "los",
@@ -176,12 +177,13 @@ SENTENCES: tuple[SentenceWords, ...] = (
     ),
     SentenceWords(
         "vi",
-        verbs=("đừng", "dừng", "ngừng", "ngưng", "thôi", "không", "hủy", "dừng lại", "dung",
-               "ngung", "thoi", "khong", "huy", "dung lai"),
-        objects=("nhắn", "nhắn tin", "gửi", "gửi tin", "tin nhắn", "tin", "nhan", "nhan tin",
-                 "gui", "gui tin", "tin nhan", "sms"),
-        fillers=("nữa", "cho", "tôi", "em", "chị", "anh", "mình", "các", "những", "này",
-                 "muốn nhận", "nua", "toi", "cac", "nay", "muon nhan"),
+        # Not "không" alone: "tôi không tin" is "I don't believe it", "không gửi" "didn't send".
+        verbs=("đừng", "dừng", "ngừng", "ngưng", "thôi", "không muốn", "hủy", "dừng lại",
+               "dung", "ngung", "thoi", "khong muon", "huy", "dung lai"),
+        objects=("nhắn", "nhắn tin", "gửi", "gửi tin", "tin nhắn", "nhan", "nhan tin", "gui",
+                 "gui tin", "tin nhan", "sms"),
+        fillers=("nữa", "cho", "tôi", "em", "chị", "anh", "mình", "các", "những", "này", "nhận",
+                 "nua", "toi", "cac", "nay"),
         fold_accents=False,
     ),
     SentenceWords(
@@ -258,9 +260,10 @@ SENTENCES: tuple[SentenceWords, ...] = (
     ),
     SentenceWords(
         "ht",
-        verbs=("pa", "sispann", "kanpe", "pa janm"),
+        # Not "mwen" alone: "mwen pa voye mesaj" is "I did not send a message".
+        verbs=("pa", "sispann", "kanpe", "pa janm", "mwen pa vle"),
         objects=("voye", "ekri", "mesaj", "tèks", "teks", "sms"),
-        fillers=("m", "mwen", "anko", "ban m", "ban mwen", "ba m", "ba mwen", "vle", "okenn"),
+        fillers=("m", "anko", "ban m", "ban mwen", "ba m", "ba mwen", "vle", "okenn"),
     ),
     SentenceWords(
         "so",
