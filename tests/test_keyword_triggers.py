@@ -90,19 +90,21 @@ def test_a_report_while_a_flow_waits_goes_to_the_flow_not_a_lookup(
     assert not any("attendance_lookup" in flow for flow, _, _ in conversations)
 
 
-def test_a_report_when_no_flow_waits_reaches_a_person(runtime, client):
+def family_texts(runtime, client, language: str, text: str) -> None:
+    """A family on file, with no flow waiting, texts us."""
     with runtime.db.transaction() as session:
         add_school(session)
-        add_family(session, language="tl")
-    text_in(client, "absent today, sick")
+        add_family(session, language=language)
+    text_in(client, text)
+
+
+def test_a_report_when_no_flow_waits_reaches_a_person(runtime, client):
+    family_texts(runtime, client, "tl", "absent today, sick")
     assert [flow for flow, _, _ in _conversations(runtime)] == ["received"]
     assert open_escalations(runtime) == [("family_texted", "low")]
     assert len(sent_texts(runtime)) == 1
 
 
 def test_the_keyword_still_starts_a_lookup_from_the_inbox(runtime, client):
-    with runtime.db.transaction() as session:
-        add_school(session)
-        add_family(session, language="es")
-    text_in(client, "Asistencia, por favor")
+    family_texts(runtime, client, "es", "Asistencia, por favor")
     assert [flow for flow, _, _ in _conversations(runtime)] == ["attendance_lookup"]
