@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from babel.messages.pofile import read_po
 
 from outreach_bot.attendance.rules import Escalate, Trigger
-from outreach_bot.engine.definition import Text, claimed_twice
+from outreach_bot.engine.definition import Text, overlap_problem
 from outreach_bot.engine.library import FlowLibrary
+from outreach_bot.engine.matching import fold
 from outreach_bot.engine.runner import render
 from outreach_bot.engine.simulator import SAMPLE_CONTEXT
 from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE, Catalogs, catalog_folder
+from outreach_bot.messaging.keywords import classify_keyword
 from outreach_bot.messaging.segments import measure
 
 WARN_ABOVE_SEGMENTS = 3
@@ -70,7 +72,7 @@ def translated(catalogs: Catalogs, language: str) -> set[str]:
 
 def review_library(library: FlowLibrary, catalogs: Catalogs) -> Review:
     """Untranslated texts and keyword clashes are problems; long texts are warnings."""
-    review = Review()
+    review = Review(problems=keyword_problems(library, catalogs))
     languages = catalogs.languages()
     for language in languages:
         if language == SOURCE_LANGUAGE:
@@ -78,18 +80,6 @@ def review_library(library: FlowLibrary, catalogs: Catalogs) -> Review:
         missing = sorted(_msgids(library) - translated(catalogs, language))
         for msgid in missing:
             review.problems.append(f"{language}: not translated: {msgid[:60]!r}")
-        localizer = catalogs.get(language)
-        for flow in library.flows.values():
-            for step in flow.steps.values():
-                words = [
-                    localizer.gettext(c.keywords) if c.keywords else None for c in step.choices
-                ]
-                clash = claimed_twice(words)
-                if clash:
-                    review.problems.append(
-                        f"{language}: {flow.source}, step {step.name}: "
-                        f"the keyword {clash!r} is claimed by two choices"
-                    )
     for where, text in _texts(library):
         counts = {
             lang: measure(render(text, SAMPLE_CONTEXT, catalogs.get(lang))).count
@@ -100,6 +90,44 @@ def review_library(library: FlowLibrary, catalogs: Catalogs) -> Review:
             if count > WARN_ABOVE_SEGMENTS:
                 review.warnings.append(f"{where}: {count} segments in {lang}")
     return review
+
+
+def keyword_problems(library: FlowLibrary, catalogs: Catalogs) -> list[str]:
+    """Keywords a family could not be understood by, in each language, as sentences.
+
+    A choice's keyword that overlaps another choice's matches neither; a choice or trigger
+    keyword that is also a STOP, START or HELP word never reaches the flow (STOP would even
+    end the family's texts). Each keyword is read exactly as the inbox reads a family's text
+    in that language, as written and as typed without accents.
+    """
+    problems = []
+    for language in catalogs.languages():
+        localizer = catalogs.get(language)
+        for where, keyword_lists in _keyword_lists(library):
+            words = [localizer.gettext(k) if k else None for k in keyword_lists]
+            overlap = overlap_problem(words) if len(words) > 1 else None
+            if overlap:
+                problems.append(f"{language}: {where}: {overlap}")
+            for word in {w.strip() for k in words for w in (k or "").split(",") if w.strip()}:
+                taken = classify_keyword(word, language) or classify_keyword(fold(word), language)
+                if taken:
+                    problems.append(
+                        f"{language}: {where}: the keyword {word!r} is also a "
+                        f"{taken.upper()} word, so a family who sends it gets {taken.upper()}; "
+                        "change the keyword (or the table in outreach_bot/messaging/opt_words.py)"
+                    )
+    return problems
+
+
+def _keyword_lists(library: FlowLibrary) -> Iterator[tuple[str, list[str | None]]]:
+    """Each ask's choice keywords, and each keyword trigger's, with where they are written."""
+    for flow in library.flows.values():
+        for step in flow.steps.values():
+            if step.choices:
+                yield f"{flow.source}, step {step.name}", [c.keywords for c in step.choices]
+    for trigger in library.keywords.triggers:
+        if trigger.keywords:
+            yield f"triggers.yaml, keyword trigger {trigger.name}", [trigger.keywords]
 
 
 def escalation_reasons(library: FlowLibrary, triggers: Iterable[Trigger]) -> set[str]:

@@ -8,7 +8,8 @@ import pytest
 
 from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.i18n.languages import SUPPORTED_LANGUAGES
-from outreach_bot.messaging.optout import KEYWORDS, classify_keyword
+from outreach_bot.messaging.keywords import classify_keyword
+from outreach_bot.messaging.opt_words import KEYWORDS
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 OPTED_IN = (
@@ -74,8 +75,11 @@ def test_ordinary_replies_are_not_keywords(text):
 def test_keyword_round_trip_for_every_phrase_in_every_language():
     for entry in KEYWORDS:
         for phrase in entry.phrases:
-            assert classify_keyword(phrase) == entry.keyword, (entry.language, phrase)
-            assert classify_keyword(f"{phrase.upper()}!!") == entry.keyword, (
+            assert classify_keyword(phrase, entry.language) == entry.keyword, (
+                entry.language,
+                phrase,
+            )
+            assert classify_keyword(f"{phrase.upper()}!!", entry.language) == entry.keyword, (
                 entry.language,
                 phrase,
             )

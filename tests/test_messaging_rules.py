@@ -90,7 +90,7 @@ def test_a_familys_own_text_at_night_is_answered_at_once(runtime, client, clock)
     text_in(client, "2", "SM" + "3" * 32)
     assert len(runtime.channel.sent) == 4  # the resource sheet and the thanks, now
     text_in(client, "HELP", "SM" + "4" * 32)
-    assert runtime.channel.sent[-1][1].startswith("Maple Valley Schools texts families")
+    assert runtime.channel.sent[-1][1].startswith("Maple Valley Schools: texts about school")
 
 
 def test_the_scan_fires_once_however_often_it_runs(runtime):

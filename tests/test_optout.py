@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from outreach_bot.channels.console import ConsoleChannel
+from outreach_bot.messaging.keywords import classify_keyword
+from outreach_bot.messaging.opt_words import KEYWORDS
 from outreach_bot.messaging.optout import (
-    KEYWORDS,
-    classify_keyword,
     is_opted_out,
     is_undeliverable,
     mark_deliverable,
@@ -128,7 +128,10 @@ def test_ordinary_messages_are_not_keywords(text: str) -> None:
 def test_every_phrase_in_the_table_is_recognised_shouted_and_punctuated() -> None:
     for entry in KEYWORDS:
         for phrase in entry.phrases:
-            assert classify_keyword(f"  {phrase.upper()}! ") == entry.keyword, (entry, phrase)
+            assert classify_keyword(f"  {phrase.upper()}! ", entry.language) == entry.keyword, (
+                entry,
+                phrase,
+            )
 
 
 def test_opt_out_and_back_in(runtime: Runtime) -> None:

@@ -55,7 +55,7 @@ def test_signed_request_is_accepted_stored_and_answered(runtime, client):
         assert inbound.processed_at is not None
         help_text = session.scalars(select(Message).where(Message.direction == "outbound")).one()
         assert help_text.purpose == "help"
-        assert "call +15035550100" in help_text.body
+        assert "Call the school at +15035550100" in help_text.body
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from outreach_bot.engine.matching import fold
+from outreach_bot.engine.matching import contains_keyword, fold
 
 SPEC_VERSION = 1
 # Rewrites of older spec versions to the next one, applied in order by the loader:
@@ -214,9 +214,9 @@ def _ask(name: str, raw: Mapping[str, Any], source: str) -> Step:
             raise FlowError(source, name, f"choice {number} has no path; give it `next: STEP`")
         keywords = str(choice["keywords"]).strip() if choice.get("keywords") else None
         choices.append(Choice(next=str(choice["next"]), keywords=keywords))
-    clash = claimed_twice([choice.keywords for choice in choices])
+    clash = overlap_problem([choice.keywords for choice in choices])
     if clash:
-        raise FlowError(source, name, f"the keyword {clash!r} is claimed by two choices")
+        raise FlowError(source, name, clash)
     other = raw.get("other") or {}
     timeout = raw.get("timeout")
     if not isinstance(timeout, Mapping) or "after" not in timeout or "next" not in timeout:
@@ -238,15 +238,34 @@ def _ask(name: str, raw: Mapping[str, Any], source: str) -> Step:
     )
 
 
-def claimed_twice(keyword_lists: Iterable[str | None]) -> str | None:
-    """A keyword that appears in two choices' lists (after folding), else None."""
-    owner: dict[str, int] = {}
-    for index, keywords in enumerate(keyword_lists):
-        for keyword in (keywords or "").split(","):
-            word = fold(keyword)
-            if word and owner.setdefault(word, index) != index:
-                return word
+def overlapping(keyword_lists: Iterable[str | None]) -> tuple[str, str] | None:
+    """(keyword, phrase) when one choice's keyword is, or lies inside, another's, else None.
+
+    A reply holding the phrase would then match both choices, and be understood as neither.
+    """
+    folded = [[word for word in map(fold, (keywords or "").split(",")) if word]
+              for keywords in keyword_lists]  # fmt: skip
+    for index, words in enumerate(folded):
+        others = [phrase for at, phrases in enumerate(folded) if at != index for phrase in phrases]
+        for word in words:
+            for phrase in others:
+                if contains_keyword(phrase, word):
+                    return word, phrase
     return None
+
+
+def overlap_problem(keyword_lists: Iterable[str | None]) -> str | None:
+    """What is wrong, in a sentence, when two choices' keywords overlap; else None."""
+    found = overlapping(keyword_lists)
+    if found is None:
+        return None
+    word, phrase = found
+    if word == phrase:
+        return f"the keyword {word!r} is claimed by two choices"
+    return (
+        f"the keyword {word!r} of one choice is part of {phrase!r} of another; "
+        f"a reply {phrase!r} would match both and be understood as neither"
+    )
 
 
 def migrate(data: Mapping[str, Any], source: str) -> dict[str, Any]:

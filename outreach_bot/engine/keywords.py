@@ -1,9 +1,10 @@
 """Keyword triggers: a family's text that starts a flow by itself (ATTENDANCE, ESPAÑOL...).
 
 Read from the `keywords` and `catch_all` sections of flows/triggers.yaml. Keyword lists are
-English msgids, so translators give each language its own words; a family may type the
-words of any language we support. STOP, START and HELP never reach here: they are handled
-before any flow.
+English msgids, so translators give each language its own words. A keyword is the whole text,
+in the family's language or English, with at most courtesy words around it ("attendance
+please"): "absent today, sick" reports an absence, and a person should read it. STOP, START
+and HELP never reach here: they are handled before any flow.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from outreach_bot.engine.definition import FlowError
-from outreach_bot.engine.matching import fold, starts_with_keyword
+from outreach_bot.engine.matching import fold
 from outreach_bot.engine.runner import Localizer
 
 
 @dataclass(frozen=True)
 class KeywordTrigger:
-    """Start `flow` when a text's first word (or whole text) is one of `keywords`."""
+    """Start `flow` when a whole text is one of `keywords`."""
 
     name: str
     flow: str
@@ -47,17 +48,23 @@ class KeywordRules:
         text: str,
         localizers: Iterable[Localizer],
         language_names: Mapping[str, str],
+        courtesy: Iterable[str] = (),
     ) -> KeywordMatch | None:
-        """The trigger this text fires, if any; `language_names` maps folded names to tags."""
+        """The trigger this text fires, if any.
+
+        `localizers` are the languages whose keywords count (the family's and English);
+        `language_names` maps folded names to tags; `courtesy` words may surround a keyword.
+        """
         folded = fold(text)
         if not folded:
             return None
+        forms = {folded, _without_courtesy(folded, frozenset(map(fold, courtesy)))}
         every = tuple(localizers)
         for trigger in self.triggers:
             if trigger.language_names:
                 if folded in language_names:
                     return KeywordMatch(trigger, language_names[folded])
-            elif starts_with_keyword(folded, _in_every_language(trigger.keywords or "", every)):
+            elif forms & _keywords_in(trigger.keywords or "", every):
                 return KeywordMatch(trigger)
         return None
 
@@ -68,9 +75,24 @@ class KeywordRules:
 
 
 @lru_cache(maxsize=256)
-def _in_every_language(keywords: str, localizers: tuple[Localizer, ...]) -> str:
-    """A trigger's keywords in every language given, as one list (matched as one pattern)."""
-    return ",".join(localizer.gettext(keywords) for localizer in localizers)
+def _keywords_in(keywords: str, localizers: tuple[Localizer, ...]) -> frozenset[str]:
+    """A trigger's keywords in each language given, folded."""
+    translated = ",".join(localizer.gettext(keywords) for localizer in localizers)
+    return frozenset(word for word in map(fold, translated.split(",")) if word)
+
+
+def _without_courtesy(folded: str, courtesy: frozenset[str]) -> str:
+    """A folded text without courtesy words at either end ("attendance please")."""
+    words = folded.split()
+    changed = True
+    while changed and words:
+        changed = False
+        for size in (1, 2, 3):
+            if " ".join(words[:size]) in courtesy:
+                words, changed = words[size:], True
+            elif " ".join(words[-size:]) in courtesy:
+                words, changed = words[:-size], True
+    return " ".join(words)
 
 
 def parse_keyword_rules(data: object, source: str) -> KeywordRules:

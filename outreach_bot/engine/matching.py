@@ -8,18 +8,27 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 _KEYCAP = "\ufe0f\u20e3"
+# A Persian or Pashto family on an Arabic keyboard types ي, ى and ك for ی and ک: the same
+# letters to a reader, different characters to a computer.
+_KEYBOARD_LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
+
+
+def one_keyboard(text: str) -> str:
+    """Letters that keyboards type differently, written one way (Arabic ي ى ك as ی ی ک)."""
+    return text.translate(_KEYBOARD_LETTERS)
 
 
 def fold(text: str) -> str:
     """Case, accents, width, spacing and punctuation folded away, digits made ASCII."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = one_keyboard(unicodedata.normalize("NFKD", text))
     kept: list[str] = []
     for char in decomposed:
         if unicodedata.combining(char) or char in _KEYCAP:
             continue
         if char.isdigit():
             kept.append(str(unicodedata.digit(char, 0)))
-        elif char.isalnum():
+        elif char.isalnum() or unicodedata.category(char).startswith("M"):
+            # Spacing vowel signs (Gurmukhi ਿ, ੀ) are part of the word, not punctuation.
             kept.append(char.casefold())
         else:
             kept.append(" ")
@@ -67,15 +76,9 @@ def _matcher(keywords: str) -> _Keywords:
     return _Keywords(keywords)
 
 
-def starts_with_keyword(folded: str, keywords: str) -> bool:
-    """True when a folded text is one of the keywords, or begins with one and a space."""
-    return _leading(keywords).match(folded) is not None
-
-
-@lru_cache(maxsize=4096)
-def _leading(keywords: str) -> re.Pattern[str]:
-    words = [re.escape(word) for word in (fold(k) for k in keywords.split(",")) if word]
-    return re.compile(rf"(?:{'|'.join(words) or '(?!)'})(?: |$)")
+def contains_keyword(text: str, keyword: str) -> bool:
+    """True when a keyword occurs in a text as whole words (anywhere, for CJK), both folded."""
+    return _matcher(keyword).found_in(fold(text))
 
 
 def _unspaced(char: str) -> bool:

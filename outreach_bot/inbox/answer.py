@@ -17,11 +17,14 @@ from outreach_bot.conversations import Conversations, active_conversation, end_c
 from outreach_bot.engine.keywords import KeywordMatch
 from outreach_bot.escalations import open_escalation
 from outreach_bot.family import attendance_summary, students_on_phone
+from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE
 from outreach_bot.i18n.detection import detect_switch
 from outreach_bot.i18n.languages import own_name
 from outreach_bot.i18n.names import names_for
 from outreach_bot.inbox.opt_keywords import answer_opt_keyword
-from outreach_bot.messaging.optout import classify_keyword, is_opted_out
+from outreach_bot.messaging.keywords import classify_keyword
+from outreach_bot.messaging.opt_words import POLITE
+from outreach_bot.messaging.optout import is_opted_out
 from outreach_bot.messaging.outbox import queue_text
 from outreach_bot.models import Conversation, Escalation, Guardian, Message, StaffNotice
 from outreach_bot.staff.takeover import held_by
@@ -77,7 +80,7 @@ def answer(
     message.conversation_id = conversation.id if conversation else None
     language = _language(conversations, guardian_of, conversation)
     message.language = language
-    keyword = classify_keyword(message.body)
+    keyword = classify_keyword(message.body, language)
     if keyword is not None:
         return answer_opt_keyword(
             session, keyword, message, guardian_of(), language, conversations, now
@@ -88,7 +91,7 @@ def answer(
         # The person holding it answers, not the bot.
         _tell_staff(session, message, guardian_of(), now)
         return "held_by_staff"
-    match = _keyword_trigger(conversations, message.body)
+    match = _keyword_trigger(conversations, message.body, language)
     flow = conversations.library.flows.get(conversation.flow) if conversation else None
     if match and (flow is None or match.trigger.name in flow.interruptions):
         if conversation is not None:
@@ -159,14 +162,18 @@ def _offer_language(
 
 
 def warm_up(conversations: Conversations) -> None:
-    """Load every catalog and build the keyword patterns now, not on a family's first text."""
-    _keyword_trigger(conversations, "warm up")
+    """Load every catalog and build the keyword sets now, not on a family's first text."""
+    for language in conversations.catalogs.languages():
+        _keyword_trigger(conversations, "warm up", language)
 
 
-def _keyword_trigger(conversations: Conversations, body: str) -> KeywordMatch | None:
+def _keyword_trigger(conversations: Conversations, body: str, language: str) -> KeywordMatch | None:
+    # The family's language and English only: every language's words at once read a family's
+    # own report of an absence ("absent", "请假") as a request for a lookup.
     catalogs = conversations.catalogs
+    localizers = (catalogs.get(language), catalogs.get(SOURCE_LANGUAGE))
     return conversations.library.keywords.match(
-        body, catalogs.every(), names_for(tuple(catalogs.languages()))
+        body, localizers, names_for(tuple(catalogs.languages())), POLITE
     )
 
 
