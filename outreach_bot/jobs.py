@@ -18,6 +18,7 @@ from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
 from outreach_bot.escalations import climb_overdue
 from outreach_bot.inbox import answer, claim
 from outreach_bot.messaging.outbox import deliver, enqueue_queued, queued_in, relay, sweep_stuck
+from outreach_bot.messaging.same_day import DAY_PASSED
 from outreach_bot.messaging.status import apply_status_callbacks
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import district_settings
@@ -58,6 +59,9 @@ def send_message(message_id: int) -> str:
         max_attempts=rt.settings.send_max_attempts,
     )
     log.info("message %s: %s", message_id, outcome)
+    if outcome == DAY_PASSED:
+        with rt.db.transaction() as session:
+            rt.conversations.day_passed(session, message_id, rt.clock())
     if outcome in ("failed", "opted_out"):
         with rt.db.transaction() as session:
             rt.conversations.delivery_failed(session, message_id, rt.clock())
@@ -200,7 +204,7 @@ def run_scan(as_of: date | None = None, *, act: bool = True) -> ScanResult:
     with rt.db.transaction() as session:
         result = scan(session, as_of=day, now=now, triggers=triggers, act=act)
         firings = [(f.firing_id, f.student_id, f.flow) for f in result.fired if f.flow]
-        rt.conversations.start_for_families(session, firings, now)
+        rt.conversations.start_for_families(session, firings, now, school_day=day)
     relay_outbox()
     return result
 

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import yaml
 
-TEXT_KEYS = frozenset({"send", "ask", "say", "keywords"})
+TEXT_KEYS = frozenset({"send", "ask", "say", "keywords", "later"})
 # Notes every translator sees beside the text (#. lines in the .po files).
 BUDGET_NOTE = (
     "Keep it to 2 SMS segments: 306 characters when every character is in the GSM-7"
@@ -83,7 +83,7 @@ def translator_notes(where: str, start_step: str = "") -> list[str]:
     notes = [f"{who} to a parent, by SMS: warm, plain, short. {BUDGET_NOTE}"]
     if path.endswith((".ask", ".ask.text", ".ask.several")):
         notes.append(QUESTION_NOTE)
-    if start_step and f".steps.{start_step}.send" in path:
+    if start_step and any(f".steps.{start_step}.{key}" in path for key in ("send", "later")):
         notes.append(FIRST_TEXT_NOTE)
     return notes
 

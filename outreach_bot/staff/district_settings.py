@@ -1,4 +1,5 @@
-"""District settings a district admin edits on the dashboard: case deadlines and notice pace.
+"""District settings a district admin edits on the dashboard: case deadlines, notice pace, and
+what becomes of a same-day text that can only go out on a later day.
 
 Each setting has a default: a new case's first deadline per priority comes from the code, the
 others from the environment (ESCALATION_CLIMB_HOURS, FOLLOW_UP_HOURS, STAFF_NOTIFY_MINUTES).
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach_bot.config import Settings
+from outreach_bot.messaging import same_day
 from outreach_bot.models import DistrictSetting
 from outreach_bot.staff import audit
 
@@ -54,6 +56,10 @@ _OUT_OF_RANGE = {
     "minutes": N_("Enter a whole number of minutes from %(low)d to %(high)d."),
 }
 _UNKNOWN = N_("There is no district setting called %(name)s.")
+# Settings that hold one of a few words rather than a number, with their default.
+CHOICES: dict[str, tuple[str, ...]] = {"same_day_texts": same_day.CHOICES}
+_NOT_A_CHOICE = N_("Choose one of: %(choices)s.")
+NAMES = (*RULES, *CHOICES)
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class DistrictDeadlines:
     climb_hours: int
     follow_up_hours: int
     notify_minutes: int
+    same_day_texts: same_day.Choice = same_day.DEFAULT_CHOICE
 
     def response_time(self, priority: str) -> timedelta:
         """How long a new case of this priority may wait for a first response."""
@@ -118,8 +125,12 @@ def defaults(settings: Settings) -> DistrictDeadlines:
     )
 
 
-def _read(name: str, raw: str) -> int | FieldError:
-    """A stored or typed value as a whole number within its rule, or why it is not one."""
+def _read(name: str, raw: str) -> int | str | FieldError:
+    """A stored or typed value as a whole number within its rule (or one of its choices), or
+    why it is not one."""
+    if name in CHOICES:
+        choice = same_day.parse_choice(raw)
+        return choice or FieldError(_NOT_A_CHOICE, {"choices": ", ".join(CHOICES[name])})
     rule = RULES.get(name)
     if rule is None:
         return FieldError(_UNKNOWN, {"name": name})
@@ -130,7 +141,7 @@ def _read(name: str, raw: str) -> int | FieldError:
     return int(text)
 
 
-def _usable(row: DistrictSetting) -> int | None:
+def _usable(row: DistrictSetting) -> int | str | None:
     """A stored row's value; None (and a warning) when it no longer reads well."""
     value = _read(row.name, row.value)
     if isinstance(value, FieldError):
@@ -139,7 +150,7 @@ def _usable(row: DistrictSetting) -> int | None:
     return value
 
 
-def stored(session: Session) -> dict[str, int]:
+def stored(session: Session) -> dict[str, int | str]:
     """The values admins have set (rows that no longer read well are skipped)."""
     rows = session.scalars(select(DistrictSetting)).all()
     return {row.name: value for row in rows if (value := _usable(row)) is not None}
@@ -154,7 +165,15 @@ def response_time(session: Session, priority: str) -> timedelta:
     """A new case's first deadline for a priority: the stored hours, else the code's default."""
     row = session.get(DistrictSetting, f"{priority}_hours")
     hours = _usable(row) if row is not None else None
-    return timedelta(hours=DEFAULT_RESPONSE_HOURS[priority] if hours is None else hours)
+    return timedelta(hours=DEFAULT_RESPONSE_HOURS[priority] if hours is None else int(hours))
+
+
+def same_day_choice(session: Session) -> same_day.Choice:
+    """Reword or drop a same-day text that can only go out after its day: the stored choice,
+    else rewording (a family still hears from the school, in words that are true)."""
+    row = session.get(DistrictSetting, "same_day_texts")
+    choice = same_day.parse_choice(row.value) if row is not None else None
+    return choice or same_day.DEFAULT_CHOICE
 
 
 def update(
@@ -171,9 +190,9 @@ def update(
     and nothing is saved. Each change is written to the audit log with its old and new value.
     """
     errors: dict[str, FieldError] = {}
-    wanted: dict[str, int | None] = {}
+    wanted: dict[str, int | str | None] = {}
     for name, raw in changes.items():
-        value = _read(name, raw) if raw.strip() or name not in RULES else None
+        value = _read(name, raw) if raw.strip() or name not in NAMES else None
         if isinstance(value, FieldError):
             errors[name] = value
         else:

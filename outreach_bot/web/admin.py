@@ -90,7 +90,7 @@ def _settings_page(
     return render_template(
         "staff/district_settings.html",
         values={
-            name: typed.get(name, str(getattr(current, name))) for name in district_settings.RULES
+            name: typed.get(name, str(getattr(current, name))) for name in district_settings.NAMES
         },
         errors=errors,
         rules=district_settings.RULES,
@@ -103,7 +103,8 @@ def _settings_page(
 @blueprint.get("/settings")
 @admin_only
 def district_settings_form() -> str:
-    """Case deadlines and notice pace an admin may change; quiet hours and timezone, read-only."""
+    """Case deadlines, notice pace and late same-day texts, which an admin may change; quiet
+    hours and timezone, read-only."""
     rt = runtime()
     with rt.db.transaction() as db:
         current = district_settings.effective(db, rt.settings)
@@ -115,7 +116,7 @@ def district_settings_form() -> str:
 @admin_only
 def district_settings_save() -> BaseResponse | tuple[str, int]:
     """Save the district settings; refused values are shown beside their fields, none saved."""
-    typed = {name: request.form[name] for name in district_settings.RULES if name in request.form}
+    typed = {name: request.form[name] for name in district_settings.NAMES if name in request.form}
     rt = runtime()
     try:
         with rt.db.transaction() as db:
