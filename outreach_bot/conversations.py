@@ -80,6 +80,14 @@ def end_conversation(conversation: Conversation, reason: str, now: datetime) -> 
     conversation.due_at = None
 
 
+def _conversation_of(session: Session, message_id: int) -> Conversation | None:
+    """The conversation an outbound text belongs to, if any."""
+    message = session.get(Message, message_id)
+    if message is None or not message.conversation_id:
+        return None
+    return session.get(Conversation, message.conversation_id)
+
+
 # What a step may change on a conversation.
 _STEP_COLUMNS = ("status", "state", "due_at", "ended_at", "end_reason")
 
@@ -198,12 +206,7 @@ class Conversations:
 
     def delivery_failed(self, session: Session, message_id: int, now: datetime) -> None:
         """A text of a running conversation never arrived: take the flow's no-answer path."""
-        message = session.get(Message, message_id)
-        conversation = (
-            session.get(Conversation, message.conversation_id)
-            if message is not None and message.conversation_id
-            else None
-        )
+        conversation = _conversation_of(session, message_id)
         if conversation is None or conversation.status != "active":
             return
         if is_opted_out(session, conversation.phone):
@@ -214,12 +217,7 @@ class Conversations:
     def day_passed(self, session: Session, message_id: int, now: datetime) -> None:
         """A same-day text was dropped after its day: its conversation ends, unanswered by
         anyone, and nothing more of it goes out (a question must not arrive alone)."""
-        message = session.get(Message, message_id)
-        conversation = (
-            session.get(Conversation, message.conversation_id)
-            if message is not None and message.conversation_id
-            else None
-        )
+        conversation = _conversation_of(session, message_id)
         if conversation is not None and conversation.status == "active":
             end_conversation(conversation, "day_passed", now)
 

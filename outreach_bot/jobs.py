@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
 from outreach_bot.escalations import climb_overdue
 from outreach_bot.inbox import answer, claim
+from outreach_bot.messaging import held_texts
 from outreach_bot.messaging.outbox import deliver, enqueue_queued, queued_in, relay, sweep_stuck
 from outreach_bot.messaging.same_day import DAY_PASSED
 from outreach_bot.messaging.status import apply_status_callbacks
@@ -143,6 +144,7 @@ def _answer_batch(rt: Runtime) -> tuple[int, bool]:
                 return 0, False
             ids = [message.id for message in batch]
             running = claim.prepare(session, batch)
+            held_texts.look_up(session, {message.phone for message in batch})
             for message in batch:
                 conversation = running.get(message.phone)
                 outcome = answer.answer(session, message, conversation, rt.conversations, now=now)

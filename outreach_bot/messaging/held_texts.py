@@ -9,11 +9,13 @@ next day, and an answer to the family arriving before the opening it follows.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from outreach_bot.db import per_transaction
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.messaging.same_day import DAY_PASSED, decide, local_day
 from outreach_bot.messaging.segments import measure
@@ -21,6 +23,8 @@ from outreach_bot.models import Message
 from outreach_bot.staff.district_settings import same_day_choice
 
 log = logging.getLogger(__name__)
+# session.info key: each phone's unsent district texts, read once a transaction (look_up).
+_HELD = "outreach_bot.held_texts"
 
 
 def _unsent(message_id: int) -> tuple[object, ...]:
@@ -76,31 +80,48 @@ def still_true(session: Session, message: Message, now: datetime, quiet: QuietHo
     return True
 
 
+def look_up(session: Session, phones: Collection[str]) -> None:
+    """Read the district's unsent texts to these phones, in one SELECT, for `release`.
+
+    The inbox calls it once for a batch of texts, rather than once for each answer.
+    """
+    held = per_transaction(session, _HELD, dict[str, list[Message]])
+    wanted = sorted(set(phones) - held.keys())
+    if not wanted:
+        return
+    for phone in wanted:
+        held[phone] = []
+    # No autoflush: the transaction's own new rows are not the held ones, and flushing them
+    # here would undo their one insert at the commit.
+    with session.no_autoflush:
+        for message in session.scalars(
+            select(Message)
+            .where(
+                Message.direction == "outbound",
+                Message.phone.in_(wanted),
+                Message.origin == "district",
+                Message.status.in_(("pending", "queued")),
+                Message.provider_sid.is_(None),
+            )
+            .order_by(Message.id)
+        ):
+            held[message.phone].append(message)
+
+
 def release(session: Session, phone: str, now: datetime) -> list[Message]:
     """The family wrote to us: the district's unsent texts to them go now, oldest first.
 
     A direct answer goes out at once, whatever the hour; the texts the district had queued
     or held for quiet hours (the opening, its question) become part of the exchange the
     family started, and go just ahead of the answer, so it never arrives before them.
-    Returns them, to be queued with the answer.
+    Returns them (once a transaction), to be queued with the answer.
     """
-    # No autoflush: the transaction's own new rows are not the held ones, and flushing them
-    # here, for every answer of an inbox batch, would undo their one insert at the commit.
-    with session.no_autoflush:
-        held = session.scalars(
-            select(Message)
-            .where(
-                Message.direction == "outbound",
-                Message.phone == phone,
-                Message.origin == "district",
-                Message.status.in_(("pending", "queued")),
-                Message.provider_sid.is_(None),
-            )
-            .order_by(Message.id)
-        ).all()
-    for message in held:
+    look_up(session, [phone])
+    held = per_transaction(session, _HELD, dict[str, list[Message]])
+    released, held[phone] = held[phone], []
+    for message in released:
         message.origin, message.status, message.not_before = "reply", "pending", None
         message.queued_at, message.updated_at = None, now
-    if held:
-        log.info("released %d held texts ahead of an answer", len(held))
-    return list(held)
+    if released:
+        log.info("released %d held texts ahead of an answer", len(released))
+    return released

@@ -49,8 +49,6 @@ RETRY_CAP = timedelta(minutes=30)
 RELAY_CHUNK = 500
 # session.info key: the outbox rows queue_text wrote in the current transaction.
 _WRITTEN = "outreach_bot.outbox_written"
-# session.info key: the phones whose held texts this transaction released.
-_RELEASED = "outreach_bot.outbox_released"
 
 
 def send_job_id(message_id: int) -> str:
@@ -116,7 +114,8 @@ def queue_text(
     elif origin == "district" and quiet.contains(now):
         message.not_before = quiet.next_send_time(now)
     elif origin == "reply" and purpose != OPT_OUT_CONFIRMATION:
-        _release_once(session, phone, now)
+        # The family wrote: the district's held texts to them go first (see held_texts).
+        _written(session).extend(held_texts.release(session, phone, now))
     session.add(message)
     _written(session).append(message)
     if flush:
@@ -126,15 +125,6 @@ def queue_text(
 
 def _written(session: Session) -> list[Message]:
     return per_transaction(session, _WRITTEN, list[Message])
-
-
-def _release_once(session: Session, phone: str, now: datetime) -> None:
-    """Before the first answer to a phone in this transaction, its held district texts go
-    into the queue, ahead of it (see held_texts.release)."""
-    released = per_transaction(session, _RELEASED, set[str])
-    if phone not in released:
-        released.add(phone)
-        _written(session).extend(held_texts.release(session, phone, now))
 
 
 def queued_in(session: Session, now: datetime) -> list[Message]:
