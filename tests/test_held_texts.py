@@ -17,6 +17,7 @@ from twilio.request_validator import RequestValidator
 from outreach_bot import jobs
 from outreach_bot.clock import FixedClock
 from outreach_bot.messaging.outbox import queue_text
+from outreach_bot.messaging.status import store_status_callback
 from outreach_bot.models import Conversation, DistrictSetting, Message
 from outreach_bot.runtime import Runtime
 from tests.factories import add_attendance, add_family, add_resources, add_school, add_school_days
@@ -215,3 +216,30 @@ def test_the_send_job_rewords_a_text_that_missed_its_day_for_any_reason(
     clock.set(MORNING)
     jobs.tick()
     assert received(twilio_double) == ["See you soon!"]
+
+
+def test_a_scan_run_late_for_an_earlier_day_names_that_day_at_once(runtime, clock, twilio_double):
+    absent_on_wednesday(runtime)
+    clock.set(datetime(2026, 10, 16, 10, 0, tzinfo=TZ))  # Friday morning, scanning Wednesday
+    jobs.run_scan(WEDNESDAY)
+    opening, question = received(twilio_double)
+    assert opening.startswith(LATER_EN)
+    assert question.startswith(QUESTION_EN)
+
+
+def test_a_same_day_text_retried_after_its_day_is_reworded(runtime, clock, twilio_double):
+    absent_on_wednesday(runtime)
+    clock.set(datetime(2026, 10, 14, 19, 30, tzinfo=TZ))  # an early-evening scan
+    jobs.run_scan()
+    opening = outbound(runtime)[0]
+    assert opening.body.startswith(TODAY_EN) and opening.provider_sid is not None
+    # The phone was off (30003): one retry an hour later, inside quiet hours, so next morning.
+    with runtime.db.transaction() as session:
+        form = {"MessageSid": opening.provider_sid, "MessageStatus": "undelivered"}
+        store_status_callback(session, {**form, "ErrorCode": "30003"}, now=clock())
+    jobs.tick()
+    retry = outbound(runtime)[-1]
+    assert (retry.retry_of_id, retry.valid_on) == (opening.id, WEDNESDAY)
+    clock.set(MORNING)
+    jobs.tick()
+    assert received(twilio_double)[-1].startswith(LATER_EN)
