@@ -16,7 +16,8 @@ from twilio.request_validator import RequestValidator
 
 from outreach_bot import jobs
 from outreach_bot.clock import FixedClock
-from outreach_bot.messaging.outbox import queue_text
+from outreach_bot.messaging import held_texts
+from outreach_bot.messaging.outbox import queue_text, queued_in
 from outreach_bot.messaging.status import store_status_callback
 from outreach_bot.models import Conversation, DistrictSetting, Message
 from outreach_bot.runtime import Runtime
@@ -243,3 +244,27 @@ def test_a_same_day_text_retried_after_its_day_is_reworded(runtime, clock, twili
     clock.set(MORNING)
     jobs.tick()
     assert received(twilio_double)[-1].startswith(LATER_EN)
+
+
+def test_a_text_a_send_job_claimed_meanwhile_is_never_released_again(runtime, clock):
+    if runtime.db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time (BEGIN IMMEDIATE): no race")
+    absent_on_wednesday(runtime)
+    nightly_scan(runtime, clock)
+    opening, question = outbound(runtime)
+    clock.set(datetime(2026, 10, 14, 22, 5, tzinfo=TZ))
+    with runtime.db.transaction() as session:
+        held_texts.look_up(session, [PHONE])  # the inbox reads the batch's held texts
+        # Meanwhile a send job claims the opening (another transaction), mid-provider-call.
+        with runtime.db.transaction() as other:
+            other.get_one(Message, opening.id).status = "sending"
+        answer = queue_text(
+            session, phone=PHONE, body="Thank you.", language="en", origin="reply",
+            purpose="flow:t", now=clock(), quiet=runtime.quiet_hours,
+        )  # fmt: skip
+        assert [row.id for row in queued_in(session, clock())] == [question.id, answer.id]
+    assert [(m.id, m.status, m.origin) for m in outbound(runtime)] == [
+        (opening.id, "sending", "district"),
+        (question.id, "queued", "reply"),
+        (answer.id, "queued", "reply"),
+    ]

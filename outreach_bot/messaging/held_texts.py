@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from outreach_bot.db import per_transaction
@@ -38,7 +39,7 @@ def _unsent(message_id: int) -> tuple[object, ...]:
 def still_true(session: Session, message: Message, now: datetime, quiet: QuietHours) -> bool:
     """Reword a same-day text whose day has passed, or drop it, as the district chose.
 
-    False when it was dropped. Each text of an opening decides alone, on the same inputs
+    False when this job dropped it. Each text of an opening decides alone, on the same inputs
     (its day, today, the district's choice), so the question that followed a dropped
     opening is dropped with it, never sent alone.
     """
@@ -50,11 +51,16 @@ def still_true(session: Session, message: Message, now: datetime, quiet: QuietHo
         has_later=message.later_body is not None,
     )
     if decision == "drop":
-        session.execute(
-            update(Message)
-            .where(*_unsent(message.id))
-            .values(status="suppressed", error_code=DAY_PASSED, updated_at=now)
+        dropped = cast(
+            CursorResult[Any],
+            session.execute(
+                update(Message)
+                .where(*_unsent(message.id))
+                .values(status="suppressed", error_code=DAY_PASSED, updated_at=now)
+            ),
         )
+        if dropped.rowcount != 1:
+            return True  # another job took it meanwhile: its claim will find it gone
         log.info("message %s dropped: the day its words speak of has passed", message.id)
         return False
     body = message.body
@@ -114,14 +120,29 @@ def release(session: Session, phone: str, now: datetime) -> list[Message]:
     A direct answer goes out at once, whatever the hour; the texts the district had queued
     or held for quiet hours (the opening, its question) become part of the exchange the
     family started, and go just ahead of the answer, so it never arrives before them.
-    Returns them (once a transaction), to be queued with the answer.
+    Returns them (once a transaction), already marked queued, to be enqueued with the answer.
     """
     look_up(session, [phone])
     held = per_transaction(session, _HELD, dict[str, list[Message]])
-    released, held[phone] = held[phone], []
-    for message in released:
-        message.origin, message.status, message.not_before = "reply", "pending", None
-        message.queued_at, message.updated_at = None, now
+    found, held[phone] = held[phone], []
+    if not found:
+        return []
+    # Marked queued here, in one guarded statement: a send job may have claimed one since it
+    # was read, and a row already with the provider must never be made sendable again.
+    taken = set(
+        session.scalars(
+            update(Message)
+            .where(
+                Message.id.in_([message.id for message in found]),
+                Message.status.in_(("pending", "queued")),
+                Message.provider_sid.is_(None),
+            )
+            .values(origin="reply", status="queued", not_before=None, queued_at=now, updated_at=now)
+            .returning(Message.id)
+            .execution_options(synchronize_session="fetch")
+        )
+    )
+    released = [message for message in found if message.id in taken]
     if released:
         log.info("released %d held texts ahead of an answer", len(released))
     return released

@@ -49,6 +49,8 @@ RETRY_CAP = timedelta(minutes=30)
 RELAY_CHUNK = 500
 # session.info key: the outbox rows queue_text wrote in the current transaction.
 _WRITTEN = "outreach_bot.outbox_written"
+# session.info key: the ids of held texts released in the current transaction (held_texts).
+_RELEASED = "outreach_bot.outbox_released"
 
 
 def send_job_id(message_id: int) -> str:
@@ -115,7 +117,9 @@ def queue_text(
         message.not_before = quiet.next_send_time(now)
     elif origin == "reply" and purpose != OPT_OUT_CONFIRMATION:
         # The family wrote: the district's held texts to them go first (see held_texts).
-        _written(session).extend(held_texts.release(session, phone, now))
+        released = held_texts.release(session, phone, now)
+        _written(session).extend(released)
+        per_transaction(session, _RELEASED, set[int]).update(row.id for row in released)
     session.add(message)
     _written(session).append(message)
     if flush:
@@ -135,6 +139,7 @@ def queued_in(session: Session, now: datetime) -> list[Message]:
     leaves them queued without a job, and `sweep_stuck` enqueues them again. A row not due
     (quiet hours) stays pending for the tick's `relay`.
     """
+    released = per_transaction(session, _RELEASED, set[int])
     due = [
         row
         for row in _written(session)
@@ -142,7 +147,10 @@ def queued_in(session: Session, now: datetime) -> list[Message]:
     ]
     for row in due:
         row.status, row.queued_at, row.updated_at = "queued", now, now
-    return due
+    # Held texts released for an answer were marked queued as they were released; they go in
+    # the order written, each just ahead of its answer.
+    marked = {id(row) for row in due}
+    return [row for row in _written(session) if id(row) in marked or row.id in released]
 
 
 def enqueue_queued(queue: JobQueue, rows: Sequence[Message]) -> int:
