@@ -268,3 +268,17 @@ def test_a_text_a_send_job_claimed_meanwhile_is_never_released_again(runtime, cl
         (question.id, "queued", "reply"),
         (answer.id, "queued", "reply"),
     ]
+
+
+def test_the_reworded_opening_keeps_the_invitation_to_choose_a_language(
+    runtime, clock, twilio_double
+):
+    absent_on_wednesday(runtime, language="am")  # Amharic: a language we have no catalog for
+    nightly_scan(runtime, clock)
+    clock.set(MORNING)
+    jobs.tick()
+    opening = received(twilio_double)[0]
+    assert opening.startswith(LATER_EN)
+    assert opening.endswith(
+        "\nTo get texts in another language, reply with its name, like Español or Tagalog."
+    )
