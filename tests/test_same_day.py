@@ -12,6 +12,7 @@ from babel.support import NullTranslations
 from outreach_bot.engine.definition import FlowError, parse_flow
 from outreach_bot.engine.library import load_library
 from outreach_bot.engine.runner import SendText, Start, State, advance
+from outreach_bot.i18n.extract import FIRST_TEXT_NOTE, LATER_NOTE, extract_flows
 from outreach_bot.messaging.same_day import decide, local_day, parse_choice
 
 FLOWS = Path(__file__).resolve().parent.parent / "flows"
@@ -129,3 +130,16 @@ def test_a_same_day_step_without_later_words_parses_and_its_later_words_are_tran
     flow = parse_flow({**BASE, "steps": steps}, "t.yaml")
     assert flow.steps["a"].same_day and flow.steps["a"].later_text is None
     assert "Hi on {absence_day}" in {text.msgid for text in flow.texts}
+
+
+def test_translators_see_the_later_words_with_a_note_on_the_day():
+    with (FLOWS / "missed_you.yaml").open("rb") as handle:
+        found = list(extract_flows(handle, None, None, {}))
+    later = [(message, notes) for _, _, message, notes in found if ".later" in notes[0]]
+    assert [notes[0] for _, notes in later] == [
+        "missed_you.steps.hello.later",
+        "missed_you.steps.hello.later.several: about two or more children",
+    ]
+    for message, notes in later:
+        assert LATER_NOTE in notes and FIRST_TEXT_NOTE in notes
+        assert "{absence_day}" in str(message)

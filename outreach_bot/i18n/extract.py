@@ -26,6 +26,11 @@ FIRST_TEXT_NOTE = (
     "The first text of a conversation: it says who is writing and how to stop. Use the STOP"
     " word this language's parents reply with (outreach_bot/messaging/optout.py knows it)."
 )
+LATER_NOTE = (
+    "Sent instead of the text above when it can only go out on a later day. {absence_day} is"
+    ' that day, written as this language writes a date ("Wednesday, October 14"); it never'
+    " changes form, so place it where it reads well, in brackets if need be."
+)
 KEYWORDS_NOTE = (
     "Not sent: words a parent may reply with instead of the number, comma-separated, in lower"
     " case. Add the spellings parents really type (without accents, in Latin letters). A word"
@@ -83,6 +88,8 @@ def translator_notes(where: str, start_step: str = "") -> list[str]:
     notes = [f"{who} to a parent, by SMS: warm, plain, short. {BUDGET_NOTE}"]
     if path.endswith((".ask", ".ask.text", ".ask.several")):
         notes.append(QUESTION_NOTE)
+    if path.endswith((".later", ".later.text", ".later.several")):
+        notes.append(LATER_NOTE)
     if start_step and any(f".steps.{start_step}.{key}" in path for key in ("send", "later")):
         notes.append(FIRST_TEXT_NOTE)
     return notes
