@@ -12,6 +12,8 @@ from babel.support import NullTranslations
 from outreach_bot.engine.definition import FlowError, parse_flow
 from outreach_bot.engine.library import load_library
 from outreach_bot.engine.runner import SendText, Start, State, advance
+from outreach_bot.flowcheck import review_library
+from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.i18n.extract import FIRST_TEXT_NOTE, LATER_NOTE, extract_flows
 from outreach_bot.messaging.same_day import decide, local_day, parse_choice
 
@@ -143,3 +145,13 @@ def test_translators_see_the_later_words_with_a_note_on_the_day():
     for message, notes in later:
         assert LATER_NOTE in notes and FIRST_TEXT_NOTE in notes
         assert "{absence_day}" in str(message)
+
+
+def test_flows_check_measures_the_later_words_in_every_language():
+    library = load_library(FLOWS)
+    review = review_library(library, Catalogs(FLOWS.parent / "locales"))
+    rows = {row.where: row.counts for row in review.segments}
+    later = rows["missed_you.yaml, step hello (later)"]
+    assert later.keys() == rows["missed_you.yaml, step hello"].keys()
+    assert max(later.values()) <= 3
+    assert not any("hello" in problem for problem in review.problems)
