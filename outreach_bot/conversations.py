@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, time
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
@@ -42,9 +42,11 @@ from outreach_bot.engine.runner import (
 from outreach_bot.escalations import open_escalation
 from outreach_bot.family import families_to_reach, family_context
 from outreach_bot.i18n.catalogs import Catalogs
+from outreach_bot.i18n.formatting import format_date
 from outreach_bot.messaging.optout import is_opted_out, is_undeliverable
 from outreach_bot.messaging.outbox import Origin, queue_text
 from outreach_bot.messaging.quiet_hours import QuietHours
+from outreach_bot.messaging.same_day import local_day
 from outreach_bot.models import BarrierReport, Conversation, Guardian, Message, Student
 from outreach_bot.resources import render_sheet, sheet_for
 from outreach_bot.staff.takeover import held_by
@@ -76,6 +78,14 @@ def end_conversation(conversation: Conversation, reason: str, now: datetime) -> 
     conversation.end_reason = reason
     conversation.ended_at = now
     conversation.due_at = None
+
+
+def _conversation_of(session: Session, message_id: int) -> Conversation | None:
+    """The conversation an outbound text belongs to, if any."""
+    message = session.get(Message, message_id)
+    if message is None or not message.conversation_id:
+        return None
+    return session.get(Conversation, message.conversation_id)
 
 
 # What a step may change on a conversation.
@@ -117,12 +127,15 @@ class Conversations:
         extra: dict[str, object] | None = None,
         origin: Origin = "district",
         language: str | None = None,
+        school_day: date | None = None,
     ) -> Conversation | None:
         """Begin a flow with a guardian about one or more children, when the family can take it.
 
         Nothing starts for a family that cannot be texted, that is already in a conversation,
         or, for a `once_a_day` flow, that had one of those today. `origin` is "reply" when the
         family asked for this flow (a keyword), so that the answer goes out at once.
+        `school_day` is the day the flow's same-day texts speak of (the scanned day; default:
+        the district's today), named in the family's language as {absence_day}.
         """
         flow = self.library.flows[flow_name]
         if not reachable(session, guardian) or active_conversation(session, guardian.phone):
@@ -134,6 +147,8 @@ class Conversations:
         language = self.catalogs.choose(language or guardian.language)
         children = list(students or [guardian.student])
         context = family_context(session, children, self.district_name, language)
+        day = school_day or local_day(now, self.quiet.tz)
+        context |= {"school_day": day.isoformat(), "absence_day": format_date(day, language)}
         conversation = Conversation(
             phone=guardian.phone,
             guardian_id=guardian.id,
@@ -154,11 +169,15 @@ class Conversations:
         return conversation
 
     def start_for_families(
-        self, session: Session, firings: Sequence[tuple[int | None, str, str]], now: datetime
+        self,
+        session: Session,
+        firings: Sequence[tuple[int | None, str, str]],
+        now: datetime,
+        school_day: date | None = None,
     ) -> int:
         """Start fired flows, one conversation per family phone; returns how many started.
 
-        `firings` are (firing id, student id, flow) in the order they fired.
+        `firings` are (firing id, student id, flow) in the order they fired, on `school_day`.
         """
         started = 0
         for family in families_to_reach(session, firings):
@@ -169,6 +188,7 @@ class Conversations:
                 students=family.students,
                 firing_id=family.firing_id,
                 now=now,
+                school_day=school_day,
             )
             started += begun is not None
         return started
@@ -186,18 +206,20 @@ class Conversations:
 
     def delivery_failed(self, session: Session, message_id: int, now: datetime) -> None:
         """A text of a running conversation never arrived: take the flow's no-answer path."""
-        message = session.get(Message, message_id)
-        conversation = (
-            session.get(Conversation, message.conversation_id)
-            if message is not None and message.conversation_id
-            else None
-        )
+        conversation = _conversation_of(session, message_id)
         if conversation is None or conversation.status != "active":
             return
         if is_opted_out(session, conversation.phone):
             end_conversation(conversation, "opted_out", now)
         elif held_by(session, conversation.phone) is None:
             self._advance(session, conversation, DeliveryFailed(), now, origin="district")
+
+    def day_passed(self, session: Session, message_id: int, now: datetime) -> None:
+        """A same-day text was dropped after its day: its conversation ends, unanswered by
+        anyone, and nothing more of it goes out (a question must not arrive alone)."""
+        conversation = _conversation_of(session, message_id)
+        if conversation is not None and conversation.status == "active":
+            end_conversation(conversation, "day_passed", now)
 
     def run_timers(self, session: Session, now: datetime) -> int:
         """Overdue answers, pauses, expiries and due follow-ups; returns how many moved."""
@@ -289,7 +311,9 @@ class Conversations:
         for index, event in enumerate(events):
             if isinstance(event, SendText):
                 line = self.text("language_invite", conversation.language, conversation.context)
-                return [*events[:index], SendText(f"{event.text}\n{line}"), *events[index + 1 :]]
+                later = f"{event.later}\n{line}" if event.later else None
+                invited = replace(event, text=f"{event.text}\n{line}", later=later)
+                return [*events[:index], invited, *events[index + 1 :]]
         return events
 
     def _perform(
@@ -301,9 +325,17 @@ class Conversations:
         now: datetime,
         origin: Origin,
     ) -> None:
+        # Set by a same-day text: the texts after it depend on it, and share its fate.
+        same_day: _SameDay | None = None
         for event in events:
             if isinstance(event, SendText):
-                self._send(session, conversation, event.text, now, origin, f"flow:{flow.name}")
+                if event.same_day:
+                    day = self._school_day(conversation, now)
+                    same_day = _SameDay(day, rewordable=event.later is not None)
+                purpose = f"flow:{flow.name}"
+                self._send(
+                    session, conversation, event.text, now, origin, purpose, same_day, event.later
+                )
             elif isinstance(event, RecordBarrier):
                 session.add(
                     BarrierReport(
@@ -316,7 +348,8 @@ class Conversations:
                 )
             elif isinstance(event, SendResources):
                 sheet = self._sheet(session, conversation, event.barrier)
-                self._send(session, conversation, sheet, now, origin, f"resources:{event.barrier}")
+                purpose = f"resources:{event.barrier}"
+                self._send(session, conversation, sheet, now, origin, purpose, same_day)
             elif isinstance(event, OpenEscalation):
                 open_escalation(
                     session,
@@ -368,7 +401,13 @@ class Conversations:
         now: datetime,
         origin: Origin,
         purpose: str,
+        same_day: _SameDay | None = None,
+        later: str | None = None,
     ) -> None:
+        if same_day is None:
+            valid_on, later_body = None, None
+        else:
+            valid_on, later_body = same_day.day, later or same_day.later_for(body)
         queue_text(
             session,
             phone=conversation.phone,
@@ -381,4 +420,24 @@ class Conversations:
             guardian_id=conversation.guardian_id,
             conversation_id=conversation.id,
             flush=False,  # inserted with the conversation's other writes, at the commit
+            valid_on=valid_on,
+            later_body=later_body,
         )
+
+    def _school_day(self, conversation: Conversation, now: datetime) -> date:
+        """The day the conversation's same-day texts speak of."""
+        day = conversation.context.get("school_day")
+        return date.fromisoformat(day) if isinstance(day, str) else local_day(now, self.quiet.tz)
+
+
+@dataclass(frozen=True)
+class _SameDay:
+    """A same-day text's day, and whether it has words for a later day."""
+
+    day: date
+    rewordable: bool
+
+    def later_for(self, body: str) -> str | None:
+        """Words for after the day of a text that followed the same-day one: its own (it
+        speaks of no day), or none when the opening has none, so that both are dropped."""
+        return body if self.rewordable else None

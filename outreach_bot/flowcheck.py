@@ -40,7 +40,8 @@ class Review:
 def _texts(library: FlowLibrary) -> Iterator[tuple[str, Text]]:
     for flow in library.flows.values():
         for step in flow.steps.values():
-            for kind, text in (("", step.text), (" (retry)", step.retry_text)):
+            kinds = (("", step.text), (" (retry)", step.retry_text), (" (later)", step.later_text))
+            for kind, text in kinds:
                 if text is not None:
                     yield f"{flow.source}, step {step.name}{kind}", text
     for name, text in library.system.items():

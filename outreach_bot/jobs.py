@@ -17,7 +17,9 @@ from sqlalchemy.exc import OperationalError
 from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
 from outreach_bot.escalations import climb_overdue
 from outreach_bot.inbox import answer, claim
+from outreach_bot.messaging import held_texts
 from outreach_bot.messaging.outbox import deliver, enqueue_queued, queued_in, relay, sweep_stuck
+from outreach_bot.messaging.same_day import DAY_PASSED
 from outreach_bot.messaging.status import apply_status_callbacks
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import audit, district_settings
@@ -58,6 +60,9 @@ def send_message(message_id: int) -> str:
         max_attempts=rt.settings.send_max_attempts,
     )
     log.info("message %s: %s", message_id, outcome)
+    if outcome == DAY_PASSED:
+        with rt.db.transaction() as session:
+            rt.conversations.day_passed(session, message_id, rt.clock())
     if outcome in ("failed", "opted_out"):
         with rt.db.transaction() as session:
             rt.conversations.delivery_failed(session, message_id, rt.clock())
@@ -139,6 +144,7 @@ def _answer_batch(rt: Runtime) -> tuple[int, bool]:
                 return 0, False
             ids = [message.id for message in batch]
             running = claim.prepare(session, batch)
+            held_texts.look_up(session, {message.phone for message in batch})
             for message in batch:
                 conversation = running.get(message.phone)
                 outcome = answer.answer(session, message, conversation, rt.conversations, now=now)
@@ -205,7 +211,7 @@ def run_scan(as_of: date | None = None, *, act: bool = True) -> ScanResult:
             session, as_of=day, now=now, triggers=triggers, act=act, unlisted_weekdays=weekdays
         )
         firings = [(f.firing_id, f.student_id, f.flow) for f in result.fired if f.flow]
-        rt.conversations.start_for_families(session, firings, now)
+        rt.conversations.start_for_families(session, firings, now, school_day=day)
         for school in result.skipped:
             note = school.missing.explained()
             log.warning("scan as of %s skipped school %s: %s", day, school.school_id, note)

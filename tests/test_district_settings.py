@@ -260,3 +260,29 @@ def test_weekdays_count_when_the_calendar_is_silent_only_once_an_admin_says_so(
     with runtime.db.transaction() as session:
         ana = session.get_one(AttendanceSummary, "S1001")
         assert (ana.instructional_days, ana.absences) == (3, 1)
+
+
+def test_an_admin_chooses_what_becomes_of_a_same_day_text_past_its_day(runtime, client, cases):
+    sign_in(client, "admin@example.org")
+    page = client.get(SETTINGS).get_data(as_text=True)
+    assert 'value="reword" checked' in page and 'value="drop" checked' not in page
+    assert post(client, SETTINGS, same_day_texts="drop").status_code == 302
+    assert 'value="drop" checked' in client.get(SETTINGS).get_data(as_text=True)
+    with runtime.db.transaction() as session:
+        assert district_settings.same_day_choice(session) == "drop"
+    assert [(name, detail) for name, detail, _ in _changes(runtime)] == [
+        ("same_day_texts", "same_day_texts: reword -> drop")
+    ]
+    refused = post(client, SETTINGS, same_day_texts="later")
+    assert refused.status_code == 400
+    assert "Choose one of: reword, drop." in refused.get_data(as_text=True)
+    with runtime.db.transaction() as session:
+        assert district_settings.same_day_choice(session) == "drop"
+
+
+def test_an_unusable_stored_same_day_choice_rewords(runtime, clock, cases):
+    with runtime.db.transaction() as session:
+        session.add(DistrictSetting(name="same_day_texts", value="maybe", updated_at=clock()))
+    with runtime.db.transaction() as session:
+        assert district_settings.same_day_choice(session) == "reword"
+        assert district_settings.effective(session, runtime.settings).same_day_texts == "reword"

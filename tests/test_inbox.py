@@ -202,14 +202,15 @@ def test_many_webhooks_wake_one_drain_ahead_of_everything_else(runtime, client, 
     worker = SimpleWorker(queue.queues, connection=queue.connection)
     worker.work(burst=True, max_jobs=1)
     assert inbox_lane.count == 0
-    assert [job.func_name for job in replies.jobs] == ["outreach_bot.jobs.send_message"] * 4
-    worker.work(burst=True, max_jobs=4)
-    assert replies.count == 0 and district.count == 4
+    # Each family's opening and question, not sent yet, go ahead of its answer, in its lane.
+    assert [job.func_name for job in replies.jobs] == ["outreach_bot.jobs.send_message"] * 8
+    worker.work(burst=True, max_jobs=8)
+    assert replies.count == 0 and district.count == 4  # stale entries, sent already
     with runtime.db.transaction() as session:
         answers = session.scalars(
             select(Message.status).where(Message.direction == "outbound", Message.origin == "reply")
         ).all()
-    assert answers == ["sent"] * 4
+    assert answers == ["sent"] * 8
     # The drain cleared its mark as it began: the next text wakes a run of its own.
     post(client, MATEO, "hello again", "SM" + "3" * 32)
     assert [job.func_name for job in inbox_lane.jobs] == [jobs.PROCESS_INBOX]
@@ -249,15 +250,15 @@ def test_answers_are_written_queued_and_a_lost_enqueue_is_swept_back(
         jobs.answer_inbox(runtime, until=time.monotonic() + 60)
     monkeypatch.undo()
 
-    # Marked queued in the transaction that wrote them: no second one to mark them.
+    # Marked queued in the transaction that wrote them: no second one to mark them. The
+    # opening and question missed_you had queued go with the two answers, ahead of them.
     with runtime.db.transaction() as session:
         written = session.execute(
             select(Message.id, Message.status, Message.queued_at).where(Message.origin == "reply")
         ).all()
-    assert [(status, at) for _, status, at in written] == [("queued", runtime.clock())] * 2
+    assert [(status, at) for _, status, at in written] == [("queued", runtime.clock())] * 4
     assert queue.lanes["replies"].job_ids == []
     runtime.clock.advance(minutes=11)
-    # The two answers, and missed_you's first two texts, still waiting in the district lane.
     assert sweep_stuck(runtime.db, queue, runtime.clock()) == 4
     assert queue.lanes["replies"].job_ids == [send_job_id(id_) for id_, _, _ in sorted(written)]
 
@@ -287,11 +288,11 @@ def test_a_job_whose_time_is_up_leaves_the_rest_to_a_fresh_job(runtime, redis_co
     for n, body in enumerate(["1", "hello", "thanks"]):
         store(runtime, ANA, body, f"SM{n:032}")  # one family: one text a batch
     assert jobs.answer_inbox(runtime, until=time.monotonic() - 1) == 1
-    # The rest goes to a fresh job behind the answers written so far: a lone worker sends
-    # them before it answers more.
+    # The rest goes to a fresh job behind the answers written so far (and the opening and
+    # question ahead of them): a lone worker sends them before it answers more.
     lane = [job.func_name for job in queue.lanes["replies"].jobs]
-    assert lane == ["outreach_bot.jobs.send_message"] * 2 + [jobs.PROCESS_INBOX]
-    SimpleWorker(queue.queues, connection=queue.connection).work(burst=True, max_jobs=3)
+    assert lane == ["outreach_bot.jobs.send_message"] * 4 + [jobs.PROCESS_INBOX]
+    SimpleWorker(queue.queues, connection=queue.connection).work(burst=True, max_jobs=5)
     with runtime.db.transaction() as session:
         waiting = session.scalars(
             select(Message.id).where(Message.direction == "inbound", Message.processed_at.is_(None))

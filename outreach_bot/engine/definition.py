@@ -19,6 +19,10 @@ has none). TEXT is English source text with {named} placeholders, or a mapping w
 form `{one: ..., other: ..., count: NAME}` and/or a `several:` form used when the text is about
 more than one child. Each text is the gettext msgid translators work from.
 
+A send step whose words are true only on the day they speak of ("We missed Ana today!")
+says `same_day: true`, and may give `later: TEXT`, its day-neutral wording for when it can
+first go out on a later day (see messaging/same_day.py: the district rewords or drops it).
+
 Flow-level settings: `expires_after` (required), `interruptions` (keyword triggers allowed to
 interrupt this flow while it waits), `once_a_day` (at most one such conversation per family
 per day).
@@ -46,6 +50,7 @@ PLACEHOLDERS = frozenset(
     {
         "first_name", "school_name", "days_missed", "district_name", "school_phone",
         "children_days", "attendance_summary", "language_name", "suggested_language",
+        "absence_day",
     }
 )  # fmt: skip
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -107,6 +112,8 @@ class Step:
     timeout: timedelta | None = None
     timeout_next: str | None = None
     flow: str | None = None
+    same_day: bool = False
+    later_text: Text | None = None
 
     def exits(self) -> list[str]:
         """Every step this one can lead to."""
@@ -171,7 +178,11 @@ def _step(name: str, raw: object, source: str) -> Step:
     value = raw[kind]
     nxt = str(raw["next"]) if raw.get("next") else None
     if kind == "send":
-        return Step(name, kind, text=parse_text(value, source, name), next=nxt)
+        same_day, later = _same_day(raw, source, name)
+        text = parse_text(value, source, name)
+        return Step(name, kind, text=text, next=nxt, same_day=same_day, later_text=later)
+    if "same_day" in raw or "later" in raw:
+        raise FlowError(source, name, "only a send step can be `same_day` or have `later` words")
     if kind in ("record", "resources"):
         return Step(name, kind, barrier=str(value), next=nxt)
     if kind == "goto":
@@ -200,6 +211,20 @@ def _step(name: str, raw: object, source: str) -> Step:
         say = parse_text(value["say"], source, name) if value.get("say") else None
         return Step(name, kind, text=say, reason=str(value["reason"]), priority=priority, next=nxt)
     return _ask(name, raw, source)
+
+
+def _same_day(raw: Mapping[str, Any], source: str, name: str) -> tuple[bool, Text | None]:
+    """A send step's `same_day: true` and its day-neutral `later` wording, checked."""
+    same_day = raw.get("same_day", False)
+    if not isinstance(same_day, bool):
+        raise FlowError(source, name, f"same_day is {same_day!r}; write true or false")
+    if "later" not in raw:
+        return same_day, None
+    if not same_day:
+        raise FlowError(
+            source, name, "`later` words are for a `same_day: true` step; add it or drop `later`"
+        )
+    return True, parse_text(raw["later"], source, name)
 
 
 def _ask(name: str, raw: Mapping[str, Any], source: str) -> Step:
@@ -315,7 +340,7 @@ def parse_flow(data: object, source: str) -> Flow:
 def _texts(steps: Iterable[Step]) -> list[Text]:
     found: list[Text] = []
     for step in steps:
-        found += [text for text in (step.text, step.retry_text) if text is not None]
+        found += [t for t in (step.text, step.retry_text, step.later_text) if t is not None]
         found += [Text(choice.keywords) for choice in step.choices if choice.keywords]
     return found
 
@@ -328,7 +353,7 @@ def check_flow(flow: Flow) -> None:
         for target in step.exits():
             if target not in flow.steps:
                 raise FlowError(flow.source, step.name, f"goes to {target!r}, which does not exist")
-        for text in (step.text, step.retry_text):
+        for text in (step.text, step.retry_text, step.later_text):
             unknown = text.placeholders() - PLACEHOLDERS if text else set()
             if unknown:
                 raise FlowError(

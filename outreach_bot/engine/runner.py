@@ -58,9 +58,15 @@ Input = Start | Reply | Timeout | DeliveryFailed
 # Events
 @dataclass(frozen=True)
 class SendText:
-    """Text the family this (already localized and filled in) message."""
+    """Text the family this (already localized and filled in) message.
+
+    A `same_day` text is true only on the day it speaks of; `later` is its day-neutral
+    wording, for when it cannot go out on that day (None: it has none).
+    """
 
     text: str
+    same_day: bool = False
+    later: str | None = None
 
 
 @dataclass(frozen=True)
@@ -276,7 +282,8 @@ def _run(
             events += [HandOver(step.flow), Ended("handed_over")]
             return events, State(step=name, ended=True, end_reason="handed_over", path=path)
         if step.kind == "send" and step.text:
-            events.append(SendText(render(step.text, context, localizer)))
+            later = render(step.later_text, context, localizer) if step.later_text else None
+            events.append(SendText(render(step.text, context, localizer), step.same_day, later))
         elif step.kind == "record" and step.barrier:
             events.append(RecordBarrier(step.barrier))
         elif step.kind == "resources" and step.barrier:

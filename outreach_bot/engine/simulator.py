@@ -44,6 +44,7 @@ SAMPLE_CONTEXT: Mapping[str, object] = {
     "attendance_summary": "Ana: 4 days missed so far this year. Missing some days.",
     "suggested_language": "es",
     "language_name": "español",
+    "absence_day": "Wednesday, October 14",
 }
 _WAIT = re.compile(r"^/wait\s+(\S+)\s*$")
 

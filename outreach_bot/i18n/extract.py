@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import yaml
 
-TEXT_KEYS = frozenset({"send", "ask", "say", "keywords"})
+TEXT_KEYS = frozenset({"send", "ask", "say", "keywords", "later"})
 # Notes every translator sees beside the text (#. lines in the .po files).
 BUDGET_NOTE = (
     "Keep it to 2 SMS segments: 306 characters when every character is in the GSM-7"
@@ -25,6 +25,11 @@ QUESTION_NOTE = (
 FIRST_TEXT_NOTE = (
     "The first text of a conversation: it says who is writing and how to stop. Use the STOP"
     " word this language's parents reply with (outreach_bot/messaging/optout.py knows it)."
+)
+LATER_NOTE = (
+    "Sent instead of the text above when it can only go out on a later day. {absence_day} is"
+    ' that day, written as this language writes a date ("Wednesday, October 14"); it never'
+    " changes form, so place it where it reads well, in brackets if need be."
 )
 KEYWORDS_NOTE = (
     "Not sent: words a parent may reply with instead of the number, comma-separated, in lower"
@@ -83,7 +88,9 @@ def translator_notes(where: str, start_step: str = "") -> list[str]:
     notes = [f"{who} to a parent, by SMS: warm, plain, short. {BUDGET_NOTE}"]
     if path.endswith((".ask", ".ask.text", ".ask.several")):
         notes.append(QUESTION_NOTE)
-    if start_step and f".steps.{start_step}.send" in path:
+    if path.endswith((".later", ".later.text", ".later.several")):
+        notes.append(LATER_NOTE)
+    if start_step and any(f".steps.{start_step}.{key}" in path for key in ("send", "later")):
         notes.append(FIRST_TEXT_NOTE)
     return notes
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, cast
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     CursorResult,
+    Date,
     Table,
     Update,
     and_,
@@ -26,8 +27,10 @@ from sqlalchemy.orm import Session
 
 from outreach_bot.channels import Channel, ChannelError
 from outreach_bot.db import Database, UTCDateTime, per_transaction
+from outreach_bot.messaging import held_texts
 from outreach_bot.messaging.optout import opt_out, phone_number
 from outreach_bot.messaging.quiet_hours import QuietHours
+from outreach_bot.messaging.same_day import DAY_PASSED, local_day
 from outreach_bot.messaging.segments import measure
 from outreach_bot.models import Message, PhoneNumber
 from outreach_bot.queue import Job, JobQueue, Lane
@@ -46,6 +49,8 @@ RETRY_CAP = timedelta(minutes=30)
 RELAY_CHUNK = 500
 # session.info key: the outbox rows queue_text wrote in the current transaction.
 _WRITTEN = "outreach_bot.outbox_written"
+# session.info key: the ids of held texts released in the current transaction (held_texts).
+_RELEASED = "outreach_bot.outbox_released"
 
 
 def send_job_id(message_id: int) -> str:
@@ -67,11 +72,15 @@ def queue_text(
     conversation_id: int | None = None,
     bypass_opt_out: bool = False,
     flush: bool = True,
+    valid_on: date | None = None,
+    later_body: str | None = None,
 ) -> Message:
     """Write an outbound text to the outbox (the row is the queue intent; nothing is enqueued).
 
     With `flush=False` the row is inserted with the rest of the transaction's writes (its id
-    is known after the commit), for callers that do not need the id at once.
+    is known after the commit), for callers that do not need the id at once. A same-day text
+    gives `valid_on`, the district's date its words are true on, and `later_body`, its words
+    for a later day (None: it has none, and is dropped after its day).
     """
     if origin not in ("district", "reply"):
         raise ValueError(f"origin must be 'district' or 'reply', not {origin!r}.")
@@ -98,12 +107,19 @@ def queue_text(
         attempts=0,
         created_at=now,
         updated_at=now,
+        valid_on=valid_on,
+        later_body=later_body,
     )
     suppression = _suppression(session, phone, purpose)
     if suppression is not None:
         message.status, message.error_code = "suppressed", suppression
     elif origin == "district" and quiet.contains(now):
         message.not_before = quiet.next_send_time(now)
+    elif origin == "reply" and purpose != OPT_OUT_CONFIRMATION:
+        # The family wrote: the district's held texts to them go first (see held_texts).
+        released = held_texts.release(session, phone, now)
+        _written(session).extend(released)
+        per_transaction(session, _RELEASED, set[int]).update(row.id for row in released)
     session.add(message)
     _written(session).append(message)
     if flush:
@@ -123,6 +139,7 @@ def queued_in(session: Session, now: datetime) -> list[Message]:
     leaves them queued without a job, and `sweep_stuck` enqueues them again. A row not due
     (quiet hours) stays pending for the tick's `relay`.
     """
+    released = per_transaction(session, _RELEASED, set[int])
     due = [
         row
         for row in _written(session)
@@ -130,7 +147,10 @@ def queued_in(session: Session, now: datetime) -> list[Message]:
     ]
     for row in due:
         row.status, row.queued_at, row.updated_at = "queued", now, now
-    return due
+    # Held texts released for an answer were marked queued as they were released; they go in
+    # the order written, each just ahead of its answer.
+    marked = {id(row) for row in due}
+    return [row for row in _written(session) if id(row) in marked or row.id in released]
 
 
 def enqueue_queued(queue: JobQueue, rows: Sequence[Message]) -> int:
@@ -244,7 +264,8 @@ def deliver(
 ) -> str:
     """The send job: check, claim, hand to the provider, record; return what happened."""
     # Outcomes: sent, retry, failed, opted_out (21610), suppressed, held (quiet hours),
-    # not_due, in_flight (left for reconciliation), done (already sent or final), missing.
+    # not_due, in_flight (left for reconciliation), done (already sent or final), missing,
+    # day_passed (a same-day text dropped after its day, by the district's choice).
     with db.connection() as connection:
         claimed = _claim(connection, message_id, now=now, quiet=quiet)
     if claimed is None:
@@ -290,6 +311,7 @@ def _claim_statement(in_quiet_hours: bool) -> Update:
     """The claim, built once for each case: its values come as :message_id and :now."""
     messages, numbers = _MESSAGES.c, PhoneNumber.__table__.c
     now = bindparam("now", type_=UTCDateTime())
+    today = bindparam("today", type_=Date())
     blocked = exists().where(
         numbers.phone == messages.phone,
         or_(
@@ -306,6 +328,8 @@ def _claim_statement(in_quiet_hours: bool) -> Update:
         messages.status.in_(UNSENT),
         messages.provider_sid.is_(None),
         or_(messages.not_before.is_(None), messages.not_before <= now),
+        # A same-day text past its day is reworded or dropped first (_check_and_claim).
+        or_(messages.valid_on.is_(None), messages.valid_on >= today),
         ~blocked,
     ]
     if in_quiet_hours:  # a district text waits; a direct answer to the family goes out
@@ -338,11 +362,13 @@ def _claim(
     """Claim a row that may be sent now, in one statement; (phone, body, attempts) or None.
 
     The statement holds every check the send job makes before the provider call: an unsent
-    outbound row, due, not a district text inside quiet hours, and a phone neither
-    undeliverable nor opted out (but for the STOP confirmation). None means "look closer".
+    outbound row, due, not a district text inside quiet hours, not a same-day text past its
+    day, and a phone neither undeliverable nor opted out (but for the STOP confirmation).
+    None means "look closer".
     """
     statement = _CLAIM[quiet.contains(now)]
-    row = connection.execute(statement, {"message_id": message_id, "now": now}).first()
+    values = {"message_id": message_id, "now": now, "today": local_day(now, quiet.tz)}
+    row = connection.execute(statement, values).first()
     return None if row is None else (row.phone, row.body, row.attempts)
 
 
@@ -383,6 +409,8 @@ def _check_and_claim(session: Session, message_id: int, *, now: datetime, quiet:
             )
         )
         return "held"
+    if message.valid_on is not None and not held_texts.still_true(session, message, now, quiet):
+        return DAY_PASSED
     claimed = cast(
         CursorResult[Any],
         session.execute(

@@ -156,6 +156,9 @@ def _retry_once(session: Session, message: Message, *, now: datetime) -> Message
         attempts=0,
         retry_of_id=message.id,
         not_before=now + UNREACHABLE_RETRY_AFTER,
+        # A same-day text stays one: retried after its day, it is reworded or dropped.
+        valid_on=message.valid_on,
+        later_body=message.later_body,
         created_at=now,
         updated_at=now,
     )

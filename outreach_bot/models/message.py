@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach_bot.db import Base, UTCDateTime
@@ -49,6 +49,10 @@ class Message(Base):
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     attempts: Mapped[int] = mapped_column(default=0)
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A same-day text ("We missed Ana today!"): the district's date its words are true on, and
+    # the day-neutral wording it goes out with after that date (see messaging/same_day.py).
+    valid_on: Mapped[date | None] = mapped_column(Date)
+    later_body: Mapped[str | None] = mapped_column(Text)
     retry_of_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,9 +1,10 @@
-"""District settings a district admin edits on the dashboard: case deadlines, notice pace, and
-whether weekdays the school calendar does not list count as school days.
+"""District settings a district admin edits on the dashboard: case deadlines, notice pace,
+whether weekdays the school calendar does not list count as school days, and what becomes of a
+same-day text that can only go out on a later day.
 
-Each setting has a default: a new case's first deadline per priority and the calendar choice
-(off) come from the code, the others from the environment (ESCALATION_CLIMB_HOURS,
-FOLLOW_UP_HOURS, STAFF_NOTIFY_MINUTES).
+Each setting has a default: a new case's first deadline per priority, the calendar choice
+(off) and the same-day choice (reword) come from the code, the others from the environment
+(ESCALATION_CLIMB_HOURS, FOLLOW_UP_HOURS, STAFF_NOTIFY_MINUTES).
 A stored row overrides the default until an admin clears the field again. Quiet hours and the
 district's timezone stay environment settings: they carry the district's promises to families.
 """
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach_bot.config import Settings
+from outreach_bot.messaging import same_day
 from outreach_bot.models import DistrictSetting
 from outreach_bot.staff import audit
 
@@ -61,11 +63,15 @@ _OUT_OF_RANGE = {
     YES_NO: N_("Choose yes or no."),
 }
 _UNKNOWN = N_("There is no district setting called %(name)s.")
+# Settings that hold one of a few words rather than a number, with their default.
+CHOICES: dict[str, tuple[str, ...]] = {"same_day_texts": same_day.CHOICES}
+_NOT_A_CHOICE = N_("Choose one of: %(choices)s.")
+NAMES = (*RULES, *CHOICES)
 
 
 @dataclass(frozen=True)
 class DistrictDeadlines:
-    """The deadlines, notice pace and calendar choice the service works with right now."""
+    """The deadlines, notice pace, calendar and same-day choices the service works with now."""
 
     urgent_hours: int
     high_hours: int
@@ -75,6 +81,7 @@ class DistrictDeadlines:
     follow_up_hours: int
     notify_minutes: int
     unlisted_weekdays: bool = False  # a weekday the school calendar does not list is a school day
+    same_day_texts: same_day.Choice = same_day.DEFAULT_CHOICE
 
     def response_time(self, priority: str) -> timedelta:
         """How long a new case of this priority may wait for a first response."""
@@ -126,9 +133,12 @@ def defaults(settings: Settings) -> DistrictDeadlines:
     )
 
 
-def _read(name: str, raw: str) -> int | FieldError:
-    """A stored or typed value as a whole number within its rule (a bool for yes/no), or why
-    it is not one."""
+def _read(name: str, raw: str) -> int | str | FieldError:
+    """A stored or typed value as a whole number within its rule (a bool for yes/no, or one of
+    its choices), or why it is not one."""
+    if name in CHOICES:
+        choice = same_day.parse_choice(raw)
+        return choice or FieldError(_NOT_A_CHOICE, {"choices": ", ".join(CHOICES[name])})
     rule = RULES.get(name)
     if rule is None:
         return FieldError(_UNKNOWN, {"name": name})
@@ -139,7 +149,7 @@ def _read(name: str, raw: str) -> int | FieldError:
     return bool(int(text)) if rule.unit == YES_NO else int(text)
 
 
-def _usable(row: DistrictSetting) -> int | None:
+def _usable(row: DistrictSetting) -> int | str | None:
     """A stored row's value; None (and a warning) when it no longer reads well."""
     value = _read(row.name, row.value)
     if isinstance(value, FieldError):
@@ -148,7 +158,7 @@ def _usable(row: DistrictSetting) -> int | None:
     return value
 
 
-def stored(session: Session) -> dict[str, int]:
+def stored(session: Session) -> dict[str, int | str]:
     """The values admins have set (rows that no longer read well are skipped)."""
     rows = session.scalars(select(DistrictSetting)).all()
     return {row.name: value for row in rows if (value := _usable(row)) is not None}
@@ -163,7 +173,15 @@ def response_time(session: Session, priority: str) -> timedelta:
     """A new case's first deadline for a priority: the stored hours, else the code's default."""
     row = session.get(DistrictSetting, f"{priority}_hours")
     hours = _usable(row) if row is not None else None
-    return timedelta(hours=DEFAULT_RESPONSE_HOURS[priority] if hours is None else hours)
+    return timedelta(hours=DEFAULT_RESPONSE_HOURS[priority] if hours is None else int(hours))
+
+
+def same_day_choice(session: Session) -> same_day.Choice:
+    """Reword or drop a same-day text that can only go out after its day: the stored choice,
+    else rewording (a family still hears from the school, in words that are true)."""
+    row = session.get(DistrictSetting, "same_day_texts")
+    choice = same_day.parse_choice(row.value) if row is not None else None
+    return choice or same_day.DEFAULT_CHOICE
 
 
 def update(
@@ -180,9 +198,9 @@ def update(
     and nothing is saved. Each change is written to the audit log with its old and new value.
     """
     errors: dict[str, FieldError] = {}
-    wanted: dict[str, int | None] = {}
+    wanted: dict[str, int | str | None] = {}
     for name, raw in changes.items():
-        value = _read(name, raw) if raw.strip() or name not in RULES else None
+        value = _read(name, raw) if raw.strip() or name not in NAMES else None
         if isinstance(value, FieldError):
             errors[name] = value
         else:
@@ -202,8 +220,8 @@ def update(
             session.delete(row)
             new_text = f"{getattr(base, name)} (default)"
         else:
-            # Stored as digits (a yes/no as 1 or 0), so that _read takes it back.
-            text = str(int(value))
+            # Stored so that _read takes it back: a yes/no as 1 or 0.
+            text = str(int(value)) if isinstance(value, bool) else str(value)
             if value == old and (row is None or row.value == text):
                 continue  # unchanged: a value equal to the default stays the default
             if row is None:

@@ -89,10 +89,9 @@ def _settings_page(
     rt = runtime()
     return render_template(
         "staff/district_settings.html",
-        # As digits, a yes/no as 1 or 0: what the form sends back.
         values={
-            name: typed.get(name, str(int(getattr(current, name))))
-            for name in district_settings.RULES
+            name: typed.get(name, _shown(getattr(current, name)))
+            for name in district_settings.NAMES
         },
         errors=errors,
         rules=district_settings.RULES,
@@ -105,7 +104,8 @@ def _settings_page(
 @blueprint.get("/settings")
 @admin_only
 def district_settings_form() -> str:
-    """Case deadlines and notice pace an admin may change; quiet hours and timezone, read-only."""
+    """Case deadlines, notice pace and late same-day texts, which an admin may change; quiet
+    hours and timezone, read-only."""
     rt = runtime()
     with rt.db.transaction() as db:
         current = district_settings.effective(db, rt.settings)
@@ -117,7 +117,7 @@ def district_settings_form() -> str:
 @admin_only
 def district_settings_save() -> BaseResponse | tuple[str, int]:
     """Save the district settings; refused values are shown beside their fields, none saved."""
-    typed = {name: request.form[name] for name in district_settings.RULES if name in request.form}
+    typed = {name: request.form[name] for name in district_settings.NAMES if name in request.form}
     rt = runtime()
     try:
         with rt.db.transaction() as db:
@@ -159,3 +159,8 @@ def audit_export() -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
     )
+
+
+def _shown(value: object) -> str:
+    """A setting as the form sends it back: a yes/no as 1 or 0, anything else as it is."""
+    return str(int(value)) if isinstance(value, bool) else str(value)
