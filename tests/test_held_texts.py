@@ -182,7 +182,7 @@ def test_a_family_writing_before_the_morning_gets_the_reworded_opening_before_th
     opening, question, help_text = received(twilio_double)
     assert opening.startswith(LATER_EN)
     assert question.startswith(QUESTION_EN)
-    assert help_text.startswith("Maple Valley Schools texts families")
+    assert help_text.startswith("Maple Valley Schools: texts about school attendance")
     clock.set(MORNING)
     jobs.tick()
     assert len(received(twilio_double)) == 3  # nothing went twice
