@@ -358,7 +358,7 @@ class Conversations:
         found = sheet_for(session, barrier, conversation.student, conversation.language)
         name = "resources_intro" if found else "resources_none"
         intro = self.text(name, conversation.language, conversation.context)
-        return render_sheet(intro, found) if found else intro
+        return render_sheet(intro, found, conversation.language) if found else intro
 
     def _send(
         self,

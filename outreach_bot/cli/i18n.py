@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from outreach_bot.engine.definition import FlowError
+from outreach_bot.engine.library import load_library
 from outreach_bot.i18n.catalog_files import (
     compile_catalogs,
     init_catalog,
@@ -15,7 +17,8 @@ from outreach_bot.i18n.catalog_files import (
 )
 from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE, Catalogs
 from outreach_bot.i18n.review import mark_reviewed
-from outreach_bot.i18n.status import SEGMENT_WARNING, catalog_status
+from outreach_bot.i18n.status import catalog_status, variety_fallbacks
+from outreach_bot.messaging.segments import MAX_SEGMENTS
 
 
 def _folders() -> tuple[Path, Path]:
@@ -102,25 +105,37 @@ def compile_command(languages: tuple[str, ...], build_dir: Path) -> None:
 @click.option("--strict", is_flag=True, help="Exit 1 when a language is incomplete.")
 def status_command(strict: bool) -> None:
     """Per language: translated, fuzzy, missing, reviewed, and the costliest text in segments."""
-    _, locales_dir = _folders()
-    rows = catalog_status(locales_dir)
+    flows_dir, locales_dir = _folders()
+    try:
+        library = load_library(flows_dir)
+    except FlowError as error:
+        raise click.ClickException(str(error)) from error
+    rows = catalog_status(locales_dir, library)
     click.echo(
         f"{'lang':8} {'language':24} {'done':>5} {'fuzzy':>5} {'missing':>7}  "
-        f"{'review':28} {'segments':>8}  encoding"
+        f"{'review':32} {'segments':>8}  encoding"
     )
     for row in rows:
         if row.review is not None:
             review = f"{row.review_state} ({row.review.reviewer}, {row.review.reviewed_on})"
         else:
             review = "source" if row.language == SOURCE_LANGUAGE else "NOT REVIEWED"
-        warn = " !" if row.max_segments > SEGMENT_WARNING else ""
+        warn = " !" if row.max_segments > MAX_SEGMENTS else ""
         click.echo(
             f"{row.language:8} {row.name[:24]:24} {row.translated:>5} {row.fuzzy:>5} "
-            f"{row.missing:>7}  {review[:28]:28} {row.max_segments:>8}{warn:2} {row.encoding}"
+            f"{row.missing:>7}  {review[:32]:32} {row.max_segments:>8}{warn:2} {row.encoding}"
         )
-    unreviewed = [r.language for r in rows if r.review_state != "reviewed"]
+    unreviewed = [r.language for r in rows if r.review_state == "unreviewed"]
+    stale = [r.language for r in rows if r.review_state == "stale"]
     if unreviewed:
-        click.echo(f"not reviewed by a qualified person: {', '.join(unreviewed)}")
+        click.echo(f"never reviewed by a qualified person: {', '.join(unreviewed)}")
+    if stale:
+        click.echo(f"changed since their review (stale): {', '.join(stale)}")
+    click.echo("varieties (outreach_bot/i18n/varieties.py):")
+    for found in variety_fallbacks(locales_dir):
+        where = "en, with an invitation to name their language" if found.invited else found.catalog
+        click.echo(f"  {', '.join(found.variety.tags)} ({found.variety.name}) -> {where}")
+        click.echo(f"    {found.variety.why}")
     if strict and any(not row.complete for row in rows):
         raise SystemExit(1)
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from outreach_bot.channels import Channel, ChannelError
 from outreach_bot.db import Database, UTCDateTime, per_transaction
+from outreach_bot.i18n.direction import for_reading
 from outreach_bot.messaging.optout import opt_out, phone_number
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.messaging.segments import measure
@@ -71,7 +72,9 @@ def queue_text(
     """Write an outbound text to the outbox (the row is the queue intent; nothing is enqueued).
 
     With `flush=False` the row is inserted with the rest of the transaction's writes (its id
-    is known after the commit), for callers that do not need the id at once.
+    is known after the commit), for callers that do not need the id at once. Every text
+    passes here with its language, so this is where a right-to-left text gets the marks
+    that make it read right to left (and they are counted in its segments).
     """
     if origin not in ("district", "reply"):
         raise ValueError(f"origin must be 'district' or 'reply', not {origin!r}.")
@@ -82,6 +85,7 @@ def queue_text(
             f"Only the STOP confirmation may bypass an opt-out; use purpose="
             f"{OPT_OUT_CONFIRMATION!r} for it, not {purpose!r}."
         )
+    body = for_reading(body, language)
     cost = measure(body)
     message = Message(
         direction="outbound",
