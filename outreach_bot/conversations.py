@@ -285,11 +285,12 @@ class Conversations:
         return not any(isinstance(e, NotExpected) for e in events)
 
     def _with_invitation(self, events: list[Event], conversation: Conversation) -> list[Event]:
-        """The first text, with the invitation to name another language on a line of its own."""
+        """The first text, then the invitation to name another language in a text of its own
+        (appended, it would take a long first text past MAX_SEGMENTS)."""
         for index, event in enumerate(events):
             if isinstance(event, SendText):
                 line = self.text("language_invite", conversation.language, conversation.context)
-                return [*events[:index], SendText(f"{event.text}\n{line}"), *events[index + 1 :]]
+                return [*events[: index + 1], SendText(line), *events[index + 1 :]]
         return events
 
     def _perform(

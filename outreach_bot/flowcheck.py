@@ -11,6 +11,7 @@ from outreach_bot.attendance.rules import Escalate, Trigger
 from outreach_bot.engine.definition import claimed_twice
 from outreach_bot.engine.library import FlowLibrary
 from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE, Catalogs, catalog_folder
+from outreach_bot.i18n.direction import RIGHT_TO_LEFT_MARK as RLM
 from outreach_bot.i18n.lists import list_pattern
 from outreach_bot.segment_budget import MAX_SEGMENTS, worst_costs
 
@@ -55,7 +56,7 @@ def translated(catalogs: Catalogs, language: str) -> set[str]:
     return done
 
 
-def review_library(library: FlowLibrary, catalogs: Catalogs) -> Review:
+def review_library(library: FlowLibrary, catalogs: Catalogs, district_name: str) -> Review:
     """Untranslated texts, keyword clashes and texts over MAX_SEGMENTS are problems."""
     review = Review()
     languages = catalogs.languages()
@@ -78,13 +79,13 @@ def review_library(library: FlowLibrary, catalogs: Catalogs) -> Review:
                         f"the keyword {clash!r} is claimed by two choices"
                     )
     by_text: dict[str, dict[str, int]] = {}
-    for language, found in worst_costs(library, catalogs).items():
+    for language, found in worst_costs(library, catalogs, district_name).items():
         for cost in found:
             by_text.setdefault(cost.where, {})[language] = cost.segments
             if cost.segments > MAX_SEGMENTS:
                 review.problems.append(
                     f"{language}: {cost.where}: {cost.segments} segments, more than"
-                    f" {MAX_SEGMENTS} at its longest: {cost.text[:70]!r}…"
+                    f" {MAX_SEGMENTS} at its longest: {cost.text.replace(RLM, '')[:60]!r}…"
                 )
             elif cost.shortfall:
                 review.problems.append(

@@ -4,7 +4,8 @@ Short samples ("Ana", "Lincoln", 4 days) hide the texts that cost most. Here eve
 text, system message and resource sheet is filled with long, realistic values: a 35-letter
 school name, names outside GSM-7 (one "á" makes a whole text UCS-2, 70 characters a
 segment), two-digit counts, every plural form, two children where a text names several,
-a sheet of three places, and the right-to-left marks a phone receives. `flows check`
+a sheet of three places, the district's own name, and the right-to-left marks a phone
+receives. `flows check`
 fails any text above MAX_SEGMENTS; `i18n status` shows each language's costliest.
 """
 
@@ -26,7 +27,6 @@ from outreach_bot.models import Resource
 from outreach_bot.resources import SHEET_SIZE, render_sheet
 
 SCHOOL_NAME = "Thurgood Marshall Elementary School"  # 35 characters
-DISTRICT_NAME = "Riverside Unified School District"
 SCHOOL_PHONE = "(503) 555-0142"
 # Names outside GSM-7 (á, ë), so even a Spanish text is measured as UCS-2.
 CHILDREN = (("Nicolás", 12, "severe_chronic"), ("Zoë", 15, "moderate_chronic"))
@@ -71,7 +71,7 @@ def flow_texts(library: FlowLibrary) -> Iterator[tuple[str, Text]]:
 
 
 def _contexts(
-    library: FlowLibrary, localizer: Localizer, language: str
+    library: FlowLibrary, localizer: Localizer, language: str, district_name: str
 ) -> Iterator[dict[str, object]]:
     """The values a text may be filled with: one child at each count, then two children."""
     bands = {name[5:]: text for name, text in library.system.items() if name.startswith("band_")}
@@ -79,7 +79,7 @@ def _contexts(
     longest_name = max((own_name(tag) for tag in SUPPORTED_LANGUAGES), key=len)
     shared: dict[str, object] = {
         "school_name": SCHOOL_NAME,
-        "district_name": DISTRICT_NAME,
+        "district_name": district_name,
         "school_phone": SCHOOL_PHONE,
         "language_name": longest_name,
         "suggested_language": "es",
@@ -111,10 +111,12 @@ def _cost(where: str, language: str, text: str, shortfall: str = "") -> TextCost
     return TextCost(where, language, sent, size.count, size.encoding, shortfall)
 
 
-def costs(library: FlowLibrary, catalogs: Catalogs, language: str) -> list[TextCost]:
+def costs(
+    library: FlowLibrary, catalogs: Catalogs, language: str, district_name: str
+) -> list[TextCost]:
     """Every text, and the resource sheet, in one language at its costliest."""
     localizer = catalogs.get(language)
-    contexts = list(_contexts(library, localizer, language))
+    contexts = list(_contexts(library, localizer, language, district_name))
     found = []
     for where, text in flow_texts(library):
         rendered = (_cost(where, language, render(text, c, localizer)) for c in contexts)
@@ -129,6 +131,9 @@ def costs(library: FlowLibrary, catalogs: Catalogs, language: str) -> list[TextC
     return found
 
 
-def worst_costs(library: FlowLibrary, catalogs: Catalogs) -> dict[str, list[TextCost]]:
-    """Every language's costs, English first."""
-    return {language: costs(library, catalogs, language) for language in catalogs.languages()}
+def worst_costs(
+    library: FlowLibrary, catalogs: Catalogs, district_name: str
+) -> dict[str, list[TextCost]]:
+    """Every language's costs, English first, with the district's own name (DISTRICT_NAME)."""
+    languages = catalogs.languages()
+    return {language: costs(library, catalogs, language, district_name) for language in languages}

@@ -84,7 +84,7 @@ def test_simulate_reads_a_script_and_passes_time(monkeypatch, tmp_path):
     )
     assert outcome.exit_code == 0, outcome.output
     lines = outcome.output.splitlines()
-    assert lines[0].startswith("school ◂ Hola, le escribe Lincoln Elementary.")
+    assert lines[0].startswith("school ◂ Hola, somos Lincoln Elementary.")
     assert "family ▸ hmm" in lines
     assert "[2d later]" in lines
     assert lines[-2:] == ["  [escalation: no_reply, normal]", "  [ended: no_reply]"]
@@ -93,3 +93,61 @@ def test_simulate_reads_a_script_and_passes_time(monkeypatch, tmp_path):
 def test_simulate_refuses_an_unknown_flow(monkeypatch):
     outcome = run(monkeypatch, ["flows", "simulate", "nope"])
     assert outcome.exit_code == 1 and "no flow named 'nope'" in outcome.output
+
+
+@pytest.fixture
+def locales_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "locales"
+    shutil.copytree(ROOT / "locales", folder)
+    return folder
+
+
+def _lengthen(locales: Path, language: str, old: str, new: str) -> None:
+    path = locales / language / "LC_MESSAGES" / "messages.po"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_text_over_three_segments_at_its_longest_fails_naming_text_language_and_count(
+    monkeypatch, locales_copy
+):
+    # 160 GSM-7 characters with "Ana"; with "Nicolás y Zoë" the text is UCS-2 and 4 segments.
+    _lengthen(
+        locales_copy,
+        "es",
+        'msgstr "Gracias por decirnos. ¡Esperamos ver a {first_name} pronto en la escuela!"',
+        'msgstr "Gracias por decirnos. ¡Esperamos ver a {first_name} pronto en la escuela!'
+        + " Cada dia cuenta." * 8
+        + '"',
+    )
+    outcome = run(monkeypatch, ["flows", "check"], LOCALES_DIR=str(locales_copy))
+    assert outcome.exit_code == 1
+    assert "error: es: barriers.yaml, step thanks: 4 segments, more than 3 at its longest" in (
+        outcome.output
+    )
+    assert "barriers.yaml, step thanks" in outcome.output and "← over 3 segments" in outcome.output
+
+
+def test_a_resource_sheet_that_cannot_show_three_places_fails(monkeypatch, locales_copy):
+    _lengthen(
+        locales_copy,
+        "ko",
+        'msgstr "가까운 곳의 도움:"',
+        # 80 characters: three places fit only without their web addresses and one place.
+        'msgstr "'
+        + "가까운 곳의 도움입니다. 전화하시면 친절하게 안내해 드립니다. " * 2
+        + '연락 주세요:"',
+    )
+    outcome = run(monkeypatch, ["flows", "check"], LOCALES_DIR=str(locales_copy))
+    assert outcome.exit_code == 1
+    assert "ko: resource sheet of 3 places: only 2 of 3 places fit within 3 segments" in (
+        outcome.output
+    )
+
+
+def test_the_district_name_is_measured_as_the_district_set_it(monkeypatch):
+    long_name = "The Consolidated Independent School District of Maple Valley County"
+    outcome = run(monkeypatch, ["flows", "check"], DISTRICT_NAME=long_name)
+    assert outcome.exit_code == 1
+    assert "attendance_lookup.yaml, step summary: 4 segments" in outcome.output

@@ -39,7 +39,7 @@ def check_command(runtime: Runtime) -> None:
         raise click.ClickException(
             f"triggers.yaml: starts flow {sorted(missing)[0]!r}, which does not exist"
         )
-    review = review_library(library, runtime.catalogs)
+    review = review_library(library, runtime.catalogs, runtime.settings.district_name)
     languages = runtime.catalogs.languages()
     click.echo("segments per text at its longest (" + " ".join(languages) + "):")
     for row in review.segments:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,14 +21,21 @@ from outreach_bot.i18n.review import mark_reviewed
 from outreach_bot.i18n.status import catalog_status, variety_fallbacks
 from outreach_bot.messaging.segments import MAX_SEGMENTS
 
+if TYPE_CHECKING:
+    from outreach_bot.config import Settings
 
-def _folders() -> tuple[Path, Path]:
+
+def _settings() -> Settings:
     from outreach_bot.config import ConfigError, load_settings
 
     try:
-        settings = load_settings()
+        return load_settings()
     except ConfigError as error:
         raise click.ClickException(str(error)) from error
+
+
+def _folders() -> tuple[Path, Path]:
+    settings = _settings()
     return settings.flows_dir, settings.locales_dir
 
 
@@ -105,12 +113,13 @@ def compile_command(languages: tuple[str, ...], build_dir: Path) -> None:
 @click.option("--strict", is_flag=True, help="Exit 1 when a language is incomplete.")
 def status_command(strict: bool) -> None:
     """Per language: translated, fuzzy, missing, reviewed, and the costliest text in segments."""
-    flows_dir, locales_dir = _folders()
+    settings = _settings()
+    locales_dir = settings.locales_dir
     try:
-        library = load_library(flows_dir)
+        library = load_library(settings.flows_dir)
     except FlowError as error:
         raise click.ClickException(str(error)) from error
-    rows = catalog_status(locales_dir, library)
+    rows = catalog_status(locales_dir, library, settings.district_name)
     click.echo(
         f"{'lang':8} {'language':24} {'done':>5} {'fuzzy':>5} {'missing':>7}  "
         f"{'review':32} {'segments':>8}  encoding"

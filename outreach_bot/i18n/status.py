@@ -110,12 +110,14 @@ def language_status(
     )
 
 
-def catalog_status(locales_dir: Path, library: FlowLibrary) -> list[LanguageStatus]:
+def catalog_status(
+    locales_dir: Path, library: FlowLibrary, district_name: str
+) -> list[LanguageStatus]:
     """The status of every language with a catalog, English first, with the cost of the
     library's texts in each at their longest."""
     template = read_template(locales_dir)
     reviews = load_reviews(locales_dir)
-    costs = worst_costs(library, Catalogs(locales_dir))
+    costs = worst_costs(library, Catalogs(locales_dir), district_name)
     return [
         language_status(locales_dir, language, template, reviews, tuple(found))
         for language, found in costs.items()

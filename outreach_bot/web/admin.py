@@ -141,7 +141,7 @@ def district_settings_save() -> BaseResponse | tuple[str, int]:
 def languages() -> str:
     """Each family language: how much is translated, who reviewed it, what it costs."""
     rt = runtime()
-    rows = catalog_status(rt.settings.locales_dir, rt.library)
+    rows = catalog_status(rt.settings.locales_dir, rt.library, rt.settings.district_name)
     unreviewed = [
         row.language
         for row in rows
