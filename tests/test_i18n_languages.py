@@ -292,6 +292,10 @@ def test_the_i18n_commands(tmp_path, monkeypatch):
     status = runner.invoke(main, ["i18n", "status"])
     assert status.exit_code == 0, status.output
     assert "NOT REVIEWED" in status.output and "hmn" in status.output
+    assert "fa-AF, prs (Dari) -> fa" in status.output
+    assert "pa-Arab, pa-PK, pnb, lah (Punjabi in Shahmukhi) -> en, with an invitation" in (
+        status.output
+    )
     assert runner.invoke(main, ["i18n", "extract"]).exit_code == 0
     assert runner.invoke(main, ["i18n", "update", "es"]).exit_code == 0
     reviewed = runner.invoke(main, ["i18n", "review", "so", "--by", "Hodan Ali"])

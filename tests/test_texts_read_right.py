@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from outreach_bot.conversations import active_conversation
+from outreach_bot.family import family_context
 from outreach_bot.i18n.catalogs import Catalogs, catalog_path, read_catalog
 from outreach_bot.i18n.direction import RIGHT_TO_LEFT_MARK, first_strong, for_reading
 from outreach_bot.i18n.languages import SUPPORTED_LANGUAGES
@@ -16,8 +17,9 @@ from outreach_bot.i18n.lists import COMMAS_ONLY, LIST_PATTERNS, format_list, lis
 from outreach_bot.i18n.review import load_reviews
 from outreach_bot.i18n.status import variety_fallbacks
 from outreach_bot.messaging.segments import measure
-from outreach_bot.models import Message
-from tests.factories import start_missed_you
+from outreach_bot.models import Message, Student
+from outreach_bot.staff.case_file import text_direction as case_text_direction
+from tests.factories import add_family, add_school, start_missed_you
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
@@ -79,6 +81,13 @@ def test_every_line_of_a_right_to_left_sheet_reads_right_to_left(language):
     assert unicode_direction(sent) == "R"
     assert sent.count(RLM) == 2  # the intro starts right to left already
     assert measure(sent).count == measure(sheet).count  # UCS-2 already: one unit a mark
+
+
+def test_the_dashboard_lays_out_every_right_to_left_language_right_to_left():
+    assert [case_text_direction(tag) for tag in ("ar", "fa-AF", "ps", "pa-Arab", "ur")] == [
+        "rtl"
+    ] * 5
+    assert [case_text_direction(tag) for tag in ("pa", "es", "hmn", None)] == ["ltr"] * 4
 
 
 @pytest.mark.parametrize(
@@ -220,3 +229,22 @@ def test_a_sheet_sent_to_a_right_to_left_family_reads_right_to_left_on_the_phone
         assert "\n" + RLM + "- Valley Family Clinic" in sheet.body
         assert unicode_direction(sheet.body) == "R"
         assert (sheet.segments, sheet.encoding) == (measure(sheet.body).count, "UCS-2")
+
+
+@pytest.mark.parametrize(
+    ("language", "names", "days"),
+    [
+        ("ht", "Ana ak Mateo", "Ana 3 ak Mateo 5"),
+        ("hmn", "Ana thiab Mateo", "Ana 3 thiab Mateo 5"),
+        ("so", "Ana iyo Mateo", "Ana 3 iyo Mateo 5"),
+        ("ar", "Ana وMateo", "Ana 3 وMateo 5"),
+    ],
+)
+def test_a_familys_children_are_named_in_the_familys_language(runtime, language, names, days):
+    with runtime.db.transaction() as session:
+        add_school(session)
+        add_family(session, absences=3, language=language)
+        add_family(session, student_id="S1002", first_name="Mateo", absences=5, language=language)
+        students = [session.get_one(Student, "S1001"), session.get_one(Student, "S1002")]
+        context = family_context(session, students, "Maple Valley Schools", language)
+    assert (context["first_name"], context["children_days"]) == (names, days)

@@ -11,7 +11,6 @@ are UCS-2 already.
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 
 from outreach_bot.i18n.languages import text_direction
 
@@ -29,11 +28,6 @@ def first_strong(line: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=256)
-def _right_to_left(language: str) -> bool:
-    return text_direction(language) == "rtl"
-
-
 def _has_right_to_left(text: str) -> bool:
     return any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in text)
 
@@ -45,7 +39,7 @@ def for_reading(text: str, language: str | None) -> str:
     A text with no right-to-left letter at all (English sent to an Arabic reader, say,
     typed by staff) is left as it is: it is not a right-to-left text.
     """
-    if not language or not _right_to_left(language) or not _has_right_to_left(text):
+    if not language or text_direction(language) != "rtl" or not _has_right_to_left(text):
         return text
     lines = text.split("\n")
     return "\n".join(
