@@ -84,7 +84,7 @@ def test_simulate_reads_a_script_and_passes_time(monkeypatch, tmp_path):
     )
     assert outcome.exit_code == 0, outcome.output
     lines = outcome.output.splitlines()
-    assert lines[0].startswith("school ◂ Hola, somos Lincoln Elementary.")
+    assert lines[0].startswith("school ◂ Hola, le escribe Lincoln Elementary.")
     assert "family ▸ hmm" in lines
     assert "[2d later]" in lines
     assert lines[-2:] == ["  [escalation: no_reply, normal]", "  [ended: no_reply]"]
