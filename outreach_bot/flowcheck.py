@@ -13,7 +13,8 @@ from outreach_bot.engine.library import FlowLibrary
 from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE, Catalogs, catalog_folder
 from outreach_bot.i18n.direction import RIGHT_TO_LEFT_MARK as RLM
 from outreach_bot.i18n.lists import list_pattern
-from outreach_bot.segment_budget import MAX_SEGMENTS, worst_costs
+from outreach_bot.messaging.segments import MAX_SEGMENTS
+from outreach_bot.segment_budget import worst_costs
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,6 @@ SHEET_PLACES = (
     ("Lincoln front office bus passes", "(503) 555-0110", ""),
 )
 SHEET_INTRO = "resources_intro"
-__all__ = ["MAX_SEGMENTS", "TextCost", "costs", "worst_costs"]
 
 
 @dataclass(frozen=True)

@@ -109,41 +109,36 @@ def _lengthen(locales: Path, language: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_a_text_over_three_segments_at_its_longest_fails_naming_text_language_and_count(
-    monkeypatch, locales_copy
+THANKS = 'msgstr "Gracias por decirnos. ¡Esperamos ver a {first_name} pronto en la escuela!'
+SHEET_INTRO = 'msgstr "가까운 곳의 도움:'
+
+
+@pytest.mark.parametrize(
+    ("language", "old", "new", "message"),
+    [
+        # GSM-7 and 2 segments with "Ana"; UCS-2 and 4 with "Nicolás y Zoë".
+        (
+            "es",
+            THANKS,
+            THANKS + " Cada dia cuenta." * 8,
+            "error: es: barriers.yaml, step thanks: 4 segments, more than 3 at its longest",
+        ),
+        # So long an intro that only two places fit, even without their web addresses.
+        (
+            "ko",
+            SHEET_INTRO,
+            SHEET_INTRO[:-1] + "입니다. 전화하시면 친절하게 안내해 드립니다." * 3 + ":",
+            "error: ko: resource sheet of 3 places: only 2 of 3 places fit within 3 segments",
+        ),
+    ],
+)
+def test_a_text_or_sheet_over_three_segments_fails_naming_language_text_and_count(
+    monkeypatch, locales_copy, language, old, new, message
 ):
-    # 160 GSM-7 characters with "Ana"; with "Nicolás y Zoë" the text is UCS-2 and 4 segments.
-    _lengthen(
-        locales_copy,
-        "es",
-        'msgstr "Gracias por decirnos. ¡Esperamos ver a {first_name} pronto en la escuela!"',
-        'msgstr "Gracias por decirnos. ¡Esperamos ver a {first_name} pronto en la escuela!'
-        + " Cada dia cuenta." * 8
-        + '"',
-    )
+    _lengthen(locales_copy, language, old, new)
     outcome = run(monkeypatch, ["flows", "check"], LOCALES_DIR=str(locales_copy))
     assert outcome.exit_code == 1
-    assert "error: es: barriers.yaml, step thanks: 4 segments, more than 3 at its longest" in (
-        outcome.output
-    )
-    assert "barriers.yaml, step thanks" in outcome.output and "← over 3 segments" in outcome.output
-
-
-def test_a_resource_sheet_that_cannot_show_three_places_fails(monkeypatch, locales_copy):
-    _lengthen(
-        locales_copy,
-        "ko",
-        'msgstr "가까운 곳의 도움:"',
-        # 80 characters: three places fit only without their web addresses and one place.
-        'msgstr "'
-        + "가까운 곳의 도움입니다. 전화하시면 친절하게 안내해 드립니다. " * 2
-        + '연락 주세요:"',
-    )
-    outcome = run(monkeypatch, ["flows", "check"], LOCALES_DIR=str(locales_copy))
-    assert outcome.exit_code == 1
-    assert "ko: resource sheet of 3 places: only 2 of 3 places fit within 3 segments" in (
-        outcome.output
-    )
+    assert message in outcome.output
 
 
 def test_the_district_name_is_measured_as_the_district_set_it(monkeypatch):

@@ -1,8 +1,9 @@
 """How complete, checked and costly each language's catalog is, against locales/messages.pot.
 
-`outreach-bot i18n status` prints this, and the dashboard can show it, so a district knows
-what it sends: which languages miss texts, which have fuzzy (unchecked, never sent)
-translations, which no qualified person has reviewed, and what a text costs in segments.
+`outreach-bot i18n status` prints this, and the dashboard's Family languages page shows it,
+so a district knows what it sends: which languages miss texts, which have fuzzy (unchecked,
+never sent) translations, which no qualified person has reviewed, and what a text costs in
+segments at its longest.
 """
 
 from __future__ import annotations
