@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import inspect, select
@@ -307,13 +307,12 @@ class Conversations:
         return not any(isinstance(e, NotExpected) for e in events)
 
     def _with_invitation(self, events: list[Event], conversation: Conversation) -> list[Event]:
-        """The first text, with the invitation to name another language on a line of its own."""
+        """The first text, then the invitation to name another language in a text of its own
+        (appended, it would take a long first text past MAX_SEGMENTS)."""
         for index, event in enumerate(events):
             if isinstance(event, SendText):
                 line = self.text("language_invite", conversation.language, conversation.context)
-                later = f"{event.later}\n{line}" if event.later else None
-                invited = replace(event, text=f"{event.text}\n{line}", later=later)
-                return [*events[:index], invited, *events[index + 1 :]]
+                return [*events[: index + 1], SendText(line), *events[index + 1 :]]
         return events
 
     def _perform(
@@ -391,7 +390,7 @@ class Conversations:
         found = sheet_for(session, barrier, conversation.student, conversation.language)
         name = "resources_intro" if found else "resources_none"
         intro = self.text(name, conversation.language, conversation.context)
-        return render_sheet(intro, found) if found else intro
+        return render_sheet(intro, found, conversation.language) if found else intro
 
     def _send(
         self,

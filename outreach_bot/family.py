@@ -9,24 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from babel.core import UnknownLocaleError
-from babel.lists import format_list
-from babel.support import NullTranslations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach_bot.engine.definition import Text
-from outreach_bot.engine.runner import render
+from outreach_bot.engine.runner import Localizer, render
+from outreach_bot.i18n.lists import format_list
 from outreach_bot.models import AttendanceSummary, Guardian, Student
-
-
-def spoken_list(items: Sequence[str], language: str) -> str:
-    """'Ana and Mateo' in the family's language ('Ana y Mateo'); English where CLDR has none."""
-    unique = list(dict.fromkeys(items))
-    try:
-        return format_list(unique, locale=language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return format_list(unique, locale="en")
 
 
 def days_missed(session: Session, student_id: str) -> int:
@@ -41,11 +30,11 @@ def family_context(
     """Placeholders for a text about one or more children of a family."""
     counts = [(student.first_name, days_missed(session, student.id)) for student in students]
     return {
-        "first_name": spoken_list([name for name, _ in counts], language),
-        "school_name": spoken_list([student.school.name for student in students], language),
+        "first_name": format_list([name for name, _ in counts], language),
+        "school_name": format_list([student.school.name for student in students], language),
         "school_phone": students[0].school.phone or "",
         "days_missed": sum(count for _, count in counts),
-        "children_days": ", ".join(f"{name} {count}" for name, count in counts),
+        "children_days": format_list([f"{name} {count}" for name, count in counts], language),
         "children_count": len(students),
         "district_name": district_name,
     }
@@ -105,18 +94,29 @@ def attendance_summary(
     students: Sequence[Student],
     line: Text,
     bands: dict[str, Text],
-    localizer: NullTranslations,
+    localizer: Localizer,
 ) -> str:
     """One line per child: days missed so far and, in plain words, how that is going."""
-    lines = []
+    children = []
     for student in students:
         summary = session.get(AttendanceSummary, student.id)
-        context = {
-            "first_name": student.first_name,
-            "days_missed": days_missed(session, student.id),
-        }
+        band = summary.band if summary is not None else None
+        children.append((student.first_name, days_missed(session, student.id), band))
+    return summary_lines(children, line, bands, localizer)
+
+
+def summary_lines(
+    children: Sequence[tuple[str, int, str | None]],
+    line: Text,
+    bands: dict[str, Text],
+    localizer: Localizer,
+) -> str:
+    """The attendance summary of (first name, days missed, band) for each child."""
+    lines = []
+    for first_name, count, band in children:
+        context = {"first_name": first_name, "days_missed": count}
         text = render(line, context, localizer)
-        if summary is not None and summary.band in bands:
-            text += " " + render(bands[summary.band], context, localizer)
+        if band in bands:
+            text += " " + render(bands[band], context, localizer)
         lines.append(text)
     return "\n".join(lines)

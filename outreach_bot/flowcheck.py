@@ -8,21 +8,20 @@ from dataclasses import dataclass, field
 from babel.messages.pofile import read_po
 
 from outreach_bot.attendance.rules import Escalate, Trigger
-from outreach_bot.engine.definition import Text, overlap_problem
+from outreach_bot.engine.definition import overlap_problem
 from outreach_bot.engine.library import FlowLibrary
 from outreach_bot.engine.matching import fold
-from outreach_bot.engine.runner import render
-from outreach_bot.engine.simulator import SAMPLE_CONTEXT
 from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE, Catalogs, catalog_folder
+from outreach_bot.i18n.direction import RIGHT_TO_LEFT_MARK as RLM
+from outreach_bot.i18n.lists import list_pattern
 from outreach_bot.messaging.keywords import classify_keyword
-from outreach_bot.messaging.segments import measure
-
-WARN_ABOVE_SEGMENTS = 3
+from outreach_bot.messaging.segments import MAX_SEGMENTS
+from outreach_bot.segment_budget import worst_costs
 
 
 @dataclass(frozen=True)
 class SegmentRow:
-    """How many SMS segments one text costs in each language."""
+    """How many SMS segments one text costs in each language, at its longest."""
 
     where: str
     counts: dict[str, int]
@@ -35,17 +34,6 @@ class Review:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     segments: list[SegmentRow] = field(default_factory=list)
-
-
-def _texts(library: FlowLibrary) -> Iterator[tuple[str, Text]]:
-    for flow in library.flows.values():
-        for step in flow.steps.values():
-            kinds = (("", step.text), (" (retry)", step.retry_text), (" (later)", step.later_text))
-            for kind, text in kinds:
-                if text is not None:
-                    yield f"{flow.source}, step {step.name}{kind}", text
-    for name, text in library.system.items():
-        yield f"system.yaml, {name}", text
 
 
 def _msgids(library: FlowLibrary) -> set[str]:
@@ -71,8 +59,8 @@ def translated(catalogs: Catalogs, language: str) -> set[str]:
     return done
 
 
-def review_library(library: FlowLibrary, catalogs: Catalogs) -> Review:
-    """Untranslated texts and keyword clashes are problems; long texts are warnings."""
+def review_library(library: FlowLibrary, catalogs: Catalogs, district_name: str) -> Review:
+    """Untranslated texts, keyword clashes and texts over MAX_SEGMENTS are problems."""
     review = Review(problems=keyword_problems(library, catalogs))
     languages = catalogs.languages()
     for language in languages:
@@ -81,15 +69,25 @@ def review_library(library: FlowLibrary, catalogs: Catalogs) -> Review:
         missing = sorted(_msgids(library) - translated(catalogs, language))
         for msgid in missing:
             review.problems.append(f"{language}: not translated: {msgid[:60]!r}")
-    for where, text in _texts(library):
-        counts = {
-            lang: measure(render(text, SAMPLE_CONTEXT, catalogs.get(lang))).count
-            for lang in languages
-        }
-        review.segments.append(SegmentRow(where, counts))
-        for lang, count in counts.items():
-            if count > WARN_ABOVE_SEGMENTS:
-                review.warnings.append(f"{where}: {count} segments in {lang}")
+    by_text: dict[str, dict[str, int]] = {}
+    for language, found in worst_costs(library, catalogs, district_name).items():
+        for cost in found:
+            by_text.setdefault(cost.where, {})[language] = cost.segments
+            if cost.segments > MAX_SEGMENTS:
+                review.problems.append(
+                    f"{language}: {cost.where}: {cost.segments} segments, more than"
+                    f" {MAX_SEGMENTS} at its longest: {cost.text.replace(RLM, '')[:60]!r}…"
+                )
+            elif cost.shortfall:
+                review.problems.append(
+                    f"{language}: {cost.where}: {cost.shortfall} within {MAX_SEGMENTS} segments"
+                )
+        if list_pattern(language) is None:
+            review.warnings.append(
+                f"{language}: no list pattern in outreach_bot/i18n/lists.py: several children"
+                " are joined with commas only"
+            )
+    review.segments = [SegmentRow(where, counts) for where, counts in by_text.items()]
     return review
 
 

@@ -8,6 +8,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from outreach_bot.db import per_transaction
+from outreach_bot.i18n.direction import for_reading
+from outreach_bot.messaging.segments import MAX_SEGMENTS, measure
 from outreach_bot.models import Resource, Student
 
 SHEET_SIZE = 3
@@ -63,10 +65,20 @@ def _best(
     return sorted(usable, key=rank)[:SHEET_SIZE]
 
 
-def render_sheet(intro: str, resources: list[Resource]) -> str:
-    """The sheet as one text: an intro line, then one line per place (name, phone, web)."""
-    lines = [intro]
-    for resource in resources:
-        parts = [resource.name, resource.phone, resource.url]
-        lines.append("- " + ", ".join(part for part in parts if part))
-    return "\n".join(lines)
+def render_sheet(intro: str, resources: list[Resource], language: str) -> str:
+    """The sheet as one text: an intro line, then one line per place (name, phone, web).
+
+    A sheet stays within MAX_SEGMENTS as the family's phone receives it: web addresses go
+    first (a phone number is what a family can use at once), then the last places.
+    """
+    for count in range(len(resources), 0, -1):
+        for with_web in (True, False):
+            text = "\n".join([intro, *(_line(r, with_web) for r in resources[:count])])
+            if measure(for_reading(text, language)).count <= MAX_SEGMENTS:
+                return text
+    return intro
+
+
+def _line(resource: Resource, with_web: bool) -> str:
+    web = resource.url if with_web or not resource.phone else None
+    return "- " + ", ".join(part for part in (resource.name, resource.phone, web) if part)

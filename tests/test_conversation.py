@@ -67,9 +67,9 @@ def open_escalations(runtime) -> list[tuple[str, str]]:
 GREETING = {
     "en": "Hi, this is Lincoln Elementary. We missed Ana today! Ana has missed 3 days of school "
     "this year. Every day counts, and we are here to help. Reply STOP to end texts.",
-    "es": "Hola, le escribe Lincoln Elementary. ¡Extrañamos a Ana hoy! Ana ha faltado 3 dias a "
-    "la escuela este año. Cada dia cuenta y estamos aqui para ayudar. Responda ALTO para no "
-    "recibir mensajes.",
+    "es": "Hola, le escribe Lincoln Elementary. ¡Extrañamos a Ana hoy! Ana ha faltado 3 dias "
+    "este año. Cada dia cuenta y estamos aqui para ayudar. Responda ALTO para no recibir "
+    "mensajes.",
 }
 QUESTION_START = {"en": "What would help Ana get to school?", "es": "¿Que ayudaria a Ana a llegar"}
 SHEET_INTRO = {"en": "Here is help near you:", "es": "Aqui hay ayuda cerca de usted:"}

@@ -59,7 +59,7 @@ def test_two_children_of_one_family_get_one_text_naming_both(runtime):
     start(runtime, "missed_you", ("S1001", "S1002"))
     greeting = sent(runtime)[0]
     assert "We missed Ana and Mateo today!" in greeting
-    assert "Days missed this year: Ana 3, Mateo 5." in greeting
+    assert "Days missed this year: Ana 3 and Mateo 5." in greeting
     assert sent(runtime)[1].startswith("What would help Ana and Mateo get to school?")
 
 
@@ -90,9 +90,9 @@ def test_attendance_keyword_answers_each_child_only_to_a_phone_on_file(runtime, 
     family_of_two(runtime)
     text_in(client, "Attendance please")
     summary = sent(runtime)[-1]
-    assert summary.startswith("Attendance from Maple Valley Schools:")
-    assert "Ana: 3 days missed so far this year. Missing some days." in summary
-    assert "Mateo: 5 days missed so far this year. Missing some days." in summary
+    assert summary.startswith("Maple Valley Schools:\n")
+    assert "Ana: 3 days missed this year. Missing some days." in summary
+    assert "Mateo: 5 days missed this year. Missing some days." in summary
     text_in(client, "ATTENDANCE", phone="+15035550177")  # not on file
     assert sent(runtime)[-1].startswith("We could not find your phone number")
     assert "Ana" not in sent(runtime)[-1]
@@ -102,7 +102,7 @@ def test_a_keyword_interrupts_only_flows_that_allow_it(runtime, client):
     family_of_two(runtime)
     start(runtime, "missed_you")
     text_in(client, "attendance")  # missed_you lists attendance_lookup as an interruption
-    assert sent(runtime)[-1].startswith("Attendance from")
+    assert sent(runtime)[-1].startswith("Maple Valley Schools:\nAna: 3 days")
     with runtime.db.transaction() as session:
         ended = session.scalars(select(Conversation).where(Conversation.flow == "missed_you")).one()
         assert ended.end_reason == "interrupted:attendance_lookup"
@@ -255,10 +255,10 @@ def test_a_language_without_a_catalog_gets_english_and_an_invitation(runtime):
         add_school(session)
         add_family(session, language="am")  # Amharic: a real language we have no catalog for
     start(runtime, "missed_you")
-    first, question = sent(runtime)
-    assert first.startswith("Hi, this is Lincoln Elementary.")
-    assert first.endswith(
-        "\nTo get texts in another language, reply with its name, like Español or Tagalog."
+    first, invitation, question = sent(runtime)
+    assert first.startswith("Hi, this is Lincoln Elementary.") and "another language" not in first
+    assert invitation == (
+        "To get texts in another language, reply with its name, like Español or Tagalog."
     )
     assert "another language" not in question
 

@@ -93,3 +93,56 @@ def test_simulate_reads_a_script_and_passes_time(monkeypatch, tmp_path):
 def test_simulate_refuses_an_unknown_flow(monkeypatch):
     outcome = run(monkeypatch, ["flows", "simulate", "nope"])
     assert outcome.exit_code == 1 and "no flow named 'nope'" in outcome.output
+
+
+@pytest.fixture
+def locales_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "locales"
+    shutil.copytree(ROOT / "locales", folder)
+    return folder
+
+
+def _lengthen(locales: Path, language: str, old: str, new: str) -> None:
+    path = locales / language / "LC_MESSAGES" / "messages.po"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+THANKS = 'msgstr "Gracias por decirnos. ¡Esperamos ver a {first_name} pronto en la escuela!'
+SHEET_INTRO = 'msgstr "가까운 곳의 도움:'
+
+
+@pytest.mark.parametrize(
+    ("language", "old", "new", "message"),
+    [
+        # GSM-7 and 2 segments with "Ana"; UCS-2 and 4 with "Nicolás y Zoë".
+        (
+            "es",
+            THANKS,
+            THANKS + " Cada dia cuenta." * 8,
+            "error: es: barriers.yaml, step thanks: 4 segments, more than 3 at its longest",
+        ),
+        # So long an intro that only two places fit, even without their web addresses.
+        (
+            "ko",
+            SHEET_INTRO,
+            SHEET_INTRO[:-1] + "입니다. 전화하시면 친절하게 안내해 드립니다." * 3 + ":",
+            "error: ko: resource sheet of 3 places: only 2 of 3 places fit within 3 segments",
+        ),
+    ],
+)
+def test_a_text_or_sheet_over_three_segments_fails_naming_language_text_and_count(
+    monkeypatch, locales_copy, language, old, new, message
+):
+    _lengthen(locales_copy, language, old, new)
+    outcome = run(monkeypatch, ["flows", "check"], LOCALES_DIR=str(locales_copy))
+    assert outcome.exit_code == 1
+    assert message in outcome.output
+
+
+def test_the_district_name_is_measured_as_the_district_set_it(monkeypatch):
+    long_name = "The Consolidated Independent School District of Maple Valley County"
+    outcome = run(monkeypatch, ["flows", "check"], DISTRICT_NAME=long_name)
+    assert outcome.exit_code == 1
+    assert "attendance_lookup.yaml, step summary: 4 segments" in outcome.output

@@ -14,6 +14,7 @@ from outreach_bot.engine.definition import FlowError
 from outreach_bot.engine.library import load_library
 from outreach_bot.engine.simulator import Simulation
 from outreach_bot.flowcheck import escalation_reasons, review_library
+from outreach_bot.messaging.segments import MAX_SEGMENTS
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff.labels import unlabelled
 
@@ -26,7 +27,7 @@ def flows_group() -> None:
 @flows_group.command("check")
 @with_runtime
 def check_command(runtime: Runtime) -> None:
-    """Reject broken flows and untranslated text; print each text's segments per language."""
+    """Reject broken flows, untranslated text and texts over 3 segments in any language."""
     folder = runtime.settings.flows_dir
     try:
         library = load_library(folder)
@@ -38,12 +39,14 @@ def check_command(runtime: Runtime) -> None:
         raise click.ClickException(
             f"triggers.yaml: starts flow {sorted(missing)[0]!r}, which does not exist"
         )
-    review = review_library(library, runtime.catalogs)
+    review = review_library(library, runtime.catalogs, runtime.settings.district_name)
     languages = runtime.catalogs.languages()
-    click.echo("segments per text (" + " ".join(languages) + "):")
+    click.echo("segments per text at its longest (" + " ".join(languages) + "):")
     for row in review.segments:
         counts = " ".join(f"{row.counts[lang]:>2}" for lang in languages)
-        flag = "  ← over 3 segments" if max(row.counts.values()) > 3 else ""
+        flag = (
+            f"  ← over {MAX_SEGMENTS} segments" if max(row.counts.values()) > MAX_SEGMENTS else ""
+        )
         click.echo(f"  {row.where:<48} {counts}{flag}")
     for reason in unlabelled(escalation_reasons(library, triggers)):
         review.warnings.append(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from outreach_bot.engine.definition import FlowError
+from outreach_bot.engine.library import load_library
 from outreach_bot.i18n.catalog_files import (
     compile_catalogs,
     init_catalog,
@@ -15,16 +18,24 @@ from outreach_bot.i18n.catalog_files import (
 )
 from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE, Catalogs
 from outreach_bot.i18n.review import mark_reviewed
-from outreach_bot.i18n.status import SEGMENT_WARNING, catalog_status
+from outreach_bot.i18n.status import catalog_status, variety_fallbacks
+from outreach_bot.messaging.segments import MAX_SEGMENTS
+
+if TYPE_CHECKING:
+    from outreach_bot.config import Settings
 
 
-def _folders() -> tuple[Path, Path]:
+def _settings() -> Settings:
     from outreach_bot.config import ConfigError, load_settings
 
     try:
-        settings = load_settings()
+        return load_settings()
     except ConfigError as error:
         raise click.ClickException(str(error)) from error
+
+
+def _folders() -> tuple[Path, Path]:
+    settings = _settings()
     return settings.flows_dir, settings.locales_dir
 
 
@@ -102,25 +113,38 @@ def compile_command(languages: tuple[str, ...], build_dir: Path) -> None:
 @click.option("--strict", is_flag=True, help="Exit 1 when a language is incomplete.")
 def status_command(strict: bool) -> None:
     """Per language: translated, fuzzy, missing, reviewed, and the costliest text in segments."""
-    _, locales_dir = _folders()
-    rows = catalog_status(locales_dir)
+    settings = _settings()
+    locales_dir = settings.locales_dir
+    try:
+        library = load_library(settings.flows_dir)
+    except FlowError as error:
+        raise click.ClickException(str(error)) from error
+    rows = catalog_status(locales_dir, library, settings.district_name)
     click.echo(
         f"{'lang':8} {'language':24} {'done':>5} {'fuzzy':>5} {'missing':>7}  "
-        f"{'review':28} {'segments':>8}  encoding"
+        f"{'review':32} {'segments':>8}  encoding"
     )
     for row in rows:
         if row.review is not None:
             review = f"{row.review_state} ({row.review.reviewer}, {row.review.reviewed_on})"
         else:
             review = "source" if row.language == SOURCE_LANGUAGE else "NOT REVIEWED"
-        warn = " !" if row.max_segments > SEGMENT_WARNING else ""
+        warn = " !" if row.max_segments > MAX_SEGMENTS else ""
         click.echo(
             f"{row.language:8} {row.name[:24]:24} {row.translated:>5} {row.fuzzy:>5} "
-            f"{row.missing:>7}  {review[:28]:28} {row.max_segments:>8}{warn:2} {row.encoding}"
+            f"{row.missing:>7}  {review[:32]:32} {row.max_segments:>8}{warn:2} {row.encoding}"
         )
-    unreviewed = [r.language for r in rows if r.review_state != "reviewed"]
+    unreviewed = [r.language for r in rows if r.review_state == "unreviewed"]
+    stale = [r.language for r in rows if r.review_state == "stale"]
     if unreviewed:
-        click.echo(f"not reviewed by a qualified person: {', '.join(unreviewed)}")
+        click.echo(f"never reviewed by a qualified person: {', '.join(unreviewed)}")
+    if stale:
+        click.echo(f"changed since their review (stale): {', '.join(stale)}")
+    click.echo("varieties (outreach_bot/i18n/varieties.py):")
+    for found in variety_fallbacks(locales_dir):
+        where = "en, with an invitation to name their language" if found.invited else found.catalog
+        click.echo(f"  {', '.join(found.variety.tags)} ({found.variety.name}) -> {where}")
+        click.echo(f"    {found.variety.why}")
     if strict and any(not row.complete for row in rows):
         raise SystemExit(1)
 

@@ -41,7 +41,7 @@ SAMPLE_CONTEXT: Mapping[str, object] = {
     "district_name": "Maple Valley Schools",
     "children_days": "Ana 4",
     "children_count": 1,
-    "attendance_summary": "Ana: 4 days missed so far this year. Missing some days.",
+    "attendance_summary": "Ana: 4 days missed this year. Missing some days.",
     "suggested_language": "es",
     "language_name": "español",
     "absence_day": "Wednesday, October 14",

@@ -17,6 +17,7 @@ from babel.messages.pofile import PoFileParser
 from babel.support import NullTranslations, Translations
 
 from outreach_bot.i18n.languages import babel_locale, normalize_language, plural_forms
+from outreach_bot.i18n.varieties import script_of, variety_of
 
 SOURCE_LANGUAGE = "en"
 # Tags whose catalog lives under another language (BCP 47 tag -> catalog language).
@@ -51,7 +52,16 @@ def catalog_path(locales_dir: Path, language: str, domain: str = "messages") -> 
 
 
 def fallback_chain(tag: str) -> Iterator[str]:
-    """The catalog languages to try for a tag, best first ('zh-TW' -> zh-Hant-TW, zh-Hant...)."""
+    """The catalog languages to try for a tag, best first ('zh-TW' -> zh-Hant-TW, zh-Hant...).
+
+    A shorter tag is tried only while it is written in the same script ('pa-Arab' never falls
+    to the Gurmukhi 'pa'); a variety then offers what its readers read (outreach_bot/i18n/
+    varieties.py). English, the source, comes last of all, outside this chain.
+    """
+    return iter(dict.fromkeys(_candidates(tag)))
+
+
+def _candidates(tag: str) -> Iterator[str]:
     raw = tag.strip().replace("_", "-")
     try:
         canonical = normalize_language(raw)
@@ -59,11 +69,17 @@ def fallback_chain(tag: str) -> Iterator[str]:
         canonical = raw
     for start in dict.fromkeys((canonical, raw)):
         parts = start.split("-")
+        script = script_of(start)
         for length in range(len(parts), 0, -1):
             prefix = "-".join(parts[:length])
+            if script is not None and script_of(prefix) not in (script, None):
+                break
             yield prefix
             if prefix in ALIASES:
                 yield ALIASES[prefix]
+        variety = variety_of(start)
+        if variety is not None:
+            yield from variety.reads
 
 
 class LanguageCatalog(Catalog):

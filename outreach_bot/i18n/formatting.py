@@ -1,19 +1,18 @@
-"""Dates, numbers and lists in a family's own language ("martes, 24 de noviembre").
+"""Dates and numbers in a family's own language ("martes, 24 de noviembre").
 
 Babel's CLDR data does the work. Hmong has no CLDR data at all, and CLDR's Haitian Creole
-borrows French day and month names, so both get their own small tables here.
+borrows French day and month names, so both get their own small tables here. Lists are
+joined in `outreach_bot/i18n/lists.py`, from the project's own table.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import date
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import match_skeleton
-from babel.lists import format_list as babel_format_list
 from babel.numbers import format_decimal
 
 from outreach_bot.i18n.languages import babel_locale
@@ -56,7 +55,6 @@ _OWN_MONTHS: dict[str, tuple[str, ...]] = {
         "desanm",
     ),
 }
-_OWN_AND = {"hmn": "thiab", "ht": "ak"}
 _FALLBACK = Locale("en")
 
 
@@ -95,11 +93,3 @@ def _whole_words(pattern: str) -> str:
 def format_number(number: float, language: str) -> str:
     """A number with the language's separators ("1.234,5" in Spanish)."""
     return format_decimal(number, locale=_locale(language))
-
-
-def format_list(items: Sequence[str], language: str) -> str:
-    """Items joined as the language joins them ("A, B y C")."""
-    own = _base(language)
-    if own in _OWN_AND and len(items) > 1:
-        return f"{', '.join(items[:-1])} {_OWN_AND[own]} {items[-1]}"
-    return babel_format_list(list(items), locale=_locale(language))

@@ -207,6 +207,7 @@ def own_name(tag: str) -> str:
     return (locale.get_display_name(locale) or tag) if locale else tag
 
 
+@lru_cache(maxsize=256)
 def text_direction(tag: str) -> str:
     """'rtl' for a right-to-left language (Arabic, Persian, Pashto), else 'ltr'; for dir=""."""
     locale = babel_locale(tag)

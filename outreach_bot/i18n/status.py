@@ -1,8 +1,9 @@
 """How complete, checked and costly each language's catalog is, against locales/messages.pot.
 
-`outreach-bot i18n status` prints this, and the dashboard can show it, so a district knows
-what it sends: which languages miss texts, which have fuzzy (unchecked, never sent)
-translations, which no qualified person has reviewed, and what a text costs in segments.
+`outreach-bot i18n status` prints this, and the dashboard's Family languages page shows it,
+so a district knows what it sends: which languages miss texts, which have fuzzy (unchecked,
+never sent) translations, which no qualified person has reviewed, and what a text costs in
+segments at its longest.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
@@ -18,31 +20,13 @@ from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE, Catalogs, catalog_path, 
 from outreach_bot.i18n.extract import KEYWORDS_NOTE
 from outreach_bot.i18n.languages import language_name
 from outreach_bot.i18n.review import Review, ReviewState, fingerprint, load_reviews, review_state
-from outreach_bot.messaging.segments import Encoding, measure
+from outreach_bot.i18n.varieties import VARIETIES, Variety
+from outreach_bot.segment_budget import TextCost, worst_costs
+
+if TYPE_CHECKING:
+    from outreach_bot.engine.library import FlowLibrary
 
 TEMPLATE_NAME = "messages.pot"
-# Typical values, a little long, for measuring what a text costs once filled in.
-SAMPLE_CONTEXT: Mapping[str, object] = {
-    "school_name": "Roosevelt Elementary",
-    "first_name": "Alejandra",
-    "days_missed": 5,
-    "district_name": "Riverside Unified",
-    "school_phone": "(503) 555-0142",
-    "children_days": "Alejandra 5, Mateo 3",
-    "attendance_summary": "Alejandra: 5 days missed this year",
-    "language_name": "Español",
-}
-SEGMENT_WARNING = 3
-
-
-@dataclass(frozen=True)
-class TextCost:
-    """What one text costs in one language once filled in with sample values."""
-
-    msgid: str
-    text: str
-    segments: int
-    encoding: Encoding
 
 
 @dataclass(frozen=True)
@@ -93,45 +77,17 @@ def _translated(message: Message | None) -> bool:
     return all(strings)
 
 
-def _forms(source: Message, translation: Message | None) -> list[str]:
-    """Every form a family may receive: the translation's, or the English when missing."""
-    if _translated(translation):
-        assert translation is not None
-        found = translation.string
-    else:
-        found = source.id
-    return [str(form) for form in found] if isinstance(found, tuple | list) else [str(found)]
-
-
-def text_costs(template: Catalog, catalog: Catalog | None) -> tuple[TextCost, ...]:
-    """The segments of every sent text in a language (English where untranslated)."""
-    costs = []
-    for source in template:
-        if not source.id or not is_sent(source):
-            continue
-        translation = catalog.get(source.id) if catalog is not None else None
-        for form in _forms(source, translation):
-            text = form.format_map(_Samples(SAMPLE_CONTEXT))
-            size = measure(text)
-            msgid = source.id if isinstance(source.id, str) else source.id[0]
-            costs.append(TextCost(msgid, text, size.count, size.encoding))
-    return tuple(costs)
-
-
-class _Samples(dict[str, object]):
-    def __missing__(self, key: str) -> str:
-        return "x" * 10
-
-
 def language_status(
-    locales_dir: Path, language: str, template: Catalog, reviews: Mapping[str, Review]
+    locales_dir: Path,
+    language: str,
+    template: Catalog,
+    reviews: Mapping[str, Review],
+    costs: tuple[TextCost, ...] = (),
 ) -> LanguageStatus:
     """Counts, review and cost for one catalog language (English: the source, complete)."""
     total = sum(1 for message in template if message.id)
     if language == SOURCE_LANGUAGE:
-        return LanguageStatus(
-            language, "English (source)", total, 0, 0, None, "reviewed", text_costs(template, None)
-        )
+        return LanguageStatus(language, "English (source)", total, 0, 0, None, "reviewed", costs)
     catalog = read_catalog(catalog_path(locales_dir, language), language)
     translated = fuzzy = 0
     for source in template:
@@ -151,15 +107,38 @@ def language_status(
         missing=total - translated - fuzzy,
         review=review,
         review_state=review_state(review, fingerprint(catalog)),
-        costs=text_costs(template, catalog),
+        costs=costs,
     )
 
 
-def catalog_status(locales_dir: Path) -> list[LanguageStatus]:
-    """The status of every language with a catalog, English first."""
+def catalog_status(
+    locales_dir: Path, library: FlowLibrary, district_name: str
+) -> list[LanguageStatus]:
+    """The status of every language with a catalog, English first, with the cost of the
+    library's texts in each at their longest."""
     template = read_template(locales_dir)
     reviews = load_reviews(locales_dir)
+    costs = worst_costs(library, Catalogs(locales_dir), district_name)
     return [
-        language_status(locales_dir, language, template, reviews)
-        for language in Catalogs(locales_dir).languages()
+        language_status(locales_dir, language, template, reviews, tuple(found))
+        for language, found in costs.items()
     ]
+
+
+@dataclass(frozen=True)
+class VarietyFallback:
+    """Where a variety's families are texted from, and why."""
+
+    variety: Variety
+    catalog: str
+
+    @property
+    def invited(self) -> bool:
+        """True when they get English plus the invitation to name their language."""
+        return self.catalog == SOURCE_LANGUAGE
+
+
+def variety_fallbacks(locales_dir: Path) -> list[VarietyFallback]:
+    """Each variety in outreach_bot/i18n/varieties.py, and the catalog its readers get here."""
+    catalogs = Catalogs(locales_dir)
+    return [VarietyFallback(v, catalogs.choose(v.tags[0])) for v in VARIETIES]

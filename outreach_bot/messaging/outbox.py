@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from outreach_bot.channels import Channel, ChannelError
 from outreach_bot.db import Database, UTCDateTime, per_transaction
+from outreach_bot.i18n.direction import for_reading
 from outreach_bot.messaging import held_texts
 from outreach_bot.messaging.optout import opt_out, phone_number
 from outreach_bot.messaging.quiet_hours import QuietHours
@@ -78,7 +79,9 @@ def queue_text(
     """Write an outbound text to the outbox (the row is the queue intent; nothing is enqueued).
 
     With `flush=False` the row is inserted with the rest of the transaction's writes (its id
-    is known after the commit), for callers that do not need the id at once. A same-day text
+    is known after the commit), for callers that do not need the id at once. Every text
+    passes here with its language, so this is where a right-to-left text gets the marks
+    that make it read right to left (and they are counted in its segments). A same-day text
     gives `valid_on`, the district's date its words are true on, and `later_body`, its words
     for a later day (None: it has none, and is dropped after its day).
     """
@@ -91,6 +94,7 @@ def queue_text(
             f"Only the STOP confirmation may bypass an opt-out; use purpose="
             f"{OPT_OUT_CONFIRMATION!r} for it, not {purpose!r}."
         )
+    body = for_reading(body, language)
     cost = measure(body)
     message = Message(
         direction="outbound",
@@ -108,7 +112,7 @@ def queue_text(
         created_at=now,
         updated_at=now,
         valid_on=valid_on,
-        later_body=later_body,
+        later_body=for_reading(later_body, language) if later_body is not None else None,
     )
     suppression = _suppression(session, phone, purpose)
     if suppression is not None:

@@ -19,6 +19,9 @@ GSM_SINGLE_LIMIT = 160  # septets in a text that fits one segment
 GSM_PART_LIMIT = 153  # septets per part once a user-data header is needed
 UCS2_SINGLE_LIMIT = 70  # UTF-16 code units in one segment
 UCS2_PART_LIMIT = 67  # UTF-16 code units per part
+# The most a text to a family may cost: `flows check` fails a text or resource sheet that
+# needs more in any language, measured with long, realistic values.
+MAX_SEGMENTS = 3
 
 
 @dataclass(frozen=True)

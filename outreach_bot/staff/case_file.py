@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outreach_bot.i18n.languages import text_direction as language_direction
 from outreach_bot.models import (
     AttendanceRecord,
     AttendanceSummary,
@@ -24,12 +25,11 @@ from outreach_bot.models import (
 )
 
 STRIP_DAYS = 30
-RIGHT_TO_LEFT = frozenset({"ar", "fa", "ps", "ur", "he", "yi", "dv", "ckb", "sd", "ug"})
 
 
 def text_direction(language: str | None) -> str:
-    """'rtl' for languages written right to left, else 'ltr'."""
-    return "rtl" if (language or "").split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
+    """'rtl' for languages written right to left (by CLDR, so pa-Arab too), else 'ltr'."""
+    return language_direction(language) if language else "ltr"
 
 
 @dataclass(frozen=True)

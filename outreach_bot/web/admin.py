@@ -8,6 +8,9 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE
+from outreach_bot.i18n.status import catalog_status
+from outreach_bot.messaging.segments import MAX_SEGMENTS
 from outreach_bot.models import School, User
 from outreach_bot.models.staff import ROLES
 from outreach_bot.staff import audit, district_settings
@@ -133,6 +136,28 @@ def district_settings_save() -> BaseResponse | tuple[str, int]:
         t("District settings saved.") if changed else t("Nothing to save: no value changed."), "ok"
     )
     return redirect(url_for("admin.district_settings_form"))
+
+
+@blueprint.get("/languages")
+@admin_only
+def languages() -> str:
+    """Each family language: how much is translated, who reviewed it, what it costs."""
+    rt = runtime()
+    rows = catalog_status(rt.settings.locales_dir, rt.library, rt.settings.district_name)
+    unreviewed = [
+        row.language
+        for row in rows
+        if row.language != SOURCE_LANGUAGE and row.review_state != "reviewed"
+    ]
+    with rt.db.transaction() as db:
+        record(db, "viewed_languages")
+    return render_template(
+        "staff/languages.html",
+        rows=rows,
+        unreviewed=unreviewed,
+        source=SOURCE_LANGUAGE,
+        max_segments=MAX_SEGMENTS,
+    )
 
 
 @blueprint.get("/audit")
