@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from outreach_bot.attendance.scan import ScanResult
 from outreach_bot.jobs import _runtime, run_scan
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import audit, district_settings
@@ -26,13 +27,13 @@ def nightly_sync(night: str) -> str:
     day = date.fromisoformat(night)
     if not nights.claim(rt.db, day, rt.clock()):
         return "already ran"
-    result = sync_now(rt, day)
+    result, _scan = sync_now(rt, day)
     with rt.db.transaction() as session:
         nights.finish(session, result, rt.clock())
     return f"{len(result.files) - len(result.failed)} imported, {len(result.failed)} failed"
 
 
-def sync_now(rt: Runtime, night: date) -> SyncResult:
+def sync_now(rt: Runtime, night: date) -> tuple[SyncResult, ScanResult]:
     """Import what waits in IMPORT_DIR, tell the district admins of failures, then scan."""
     folder = rt.settings.import_dir
     result = SyncResult(night)
@@ -63,5 +64,4 @@ def sync_now(rt: Runtime, night: date) -> SyncResult:
             )
     # The scan runs whatever the files did: a school whose attendance did not come is
     # skipped and named in the audit log, and the others are scanned.
-    run_scan(night)
-    return result
+    return result, run_scan(night)

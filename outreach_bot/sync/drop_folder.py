@@ -67,11 +67,15 @@ def _csv_kind(path: Path) -> tuple[str, str | None]:
         return UNKNOWN, unreadable.error.message
     if {"code", "status"} <= header and "student_id" not in header:
         return CODES, None
-    fits = [kind.name for kind in KINDS.values() if {c.name for c in kind.required} <= header]
-    if len(fits) == 1:
-        return fits[0], None
-    if fits:
-        return UNKNOWN, f"the header fits {' and '.join(fits)} files alike; keep one kind a file"
+    fits = [kind for kind in KINDS.values() if {c.name for c in kind.required} <= header]
+    # A resources file has a school_id, name and zip too: the kind more of whose columns the
+    # header has is the one it is.
+    score = {kind.name: len({c.name for c in kind.columns} & header) for kind in fits}
+    best = [name for name, count in score.items() if count == max(score.values(), default=0)]
+    if len(best) == 1:
+        return best[0], None
+    if best:
+        return UNKNOWN, f"the header fits {' and '.join(best)} files alike; keep one kind a file"
     return UNKNOWN, (
         "the header fits no kind of file the sync imports; expected the columns of a"
         f" {', '.join(ORDER[1:])} or codes file (see docs/files.md)"
@@ -118,8 +122,9 @@ def pending(
             continue
         kind, problem = recognise(path)
         drops.append(Drop(path, kind, modified, problem))
-    rank = {kind: place for place, kind in enumerate(ORDER)}
-    drops.sort(key=lambda drop: (rank.get(drop.kind, -1), drop.modified, drop.name))
+    # The codes table first (it is read, not imported); files of no known kind last.
+    rank = {CODES: -1, **{kind: place for place, kind in enumerate(ORDER)}}
+    drops.sort(key=lambda drop: (rank.get(drop.kind, len(ORDER)), drop.modified, drop.name))
     return drops, arriving
 
 
