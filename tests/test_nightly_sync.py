@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 from redis import Redis
 from rq.job import Job as RQJob
 from sqlalchemy import func, select
@@ -25,7 +26,7 @@ from outreach_bot.staff import district_settings
 from outreach_bot.sync.nights import NIGHTLY_SYNC, SYNC_TIMEOUT_SECONDS
 from tests.conftest import DISTRICT_TZ, REDIS_URL
 from tests.smtp_double import Mailbox, smtp_double
-from tests.staff_helpers import add_user
+from tests.staff_helpers import add_user, post, sign_in, two_schools
 
 SIS = Path(__file__).parent / "data" / "sis"
 # Tuesday 02:30 in the district: Monday night's sync (the default hour is 2) is due.
@@ -296,3 +297,51 @@ def test_the_sync_command_runs_the_folder_now_and_leaves_the_night_to_the_worker
     )
     with runtime.db.transaction() as session:
         assert session.scalars(select(NightlySync)).all() == []
+
+
+def test_the_roll_up_rule_and_the_sync_hour_are_checked_district_settings(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    with runtime.db.transaction() as session:
+        with pytest.raises(district_settings.DistrictSettingsError) as refused:
+            district_settings.update(
+                session,
+                {"period_absent_percent": "0", "sync_hour": "24"},
+                user_id=None,
+                now=clock(),
+                settings=runtime.settings,
+            )
+    assert {name: str(error) for name, error in refused.value.errors.items()} == {
+        "period_absent_percent": "Enter a whole number from 1 to 100.",
+        "sync_hour": "Enter a whole number from 0 to 23.",
+    }
+    with runtime.db.transaction() as session:
+        chosen = district_settings.effective(session, runtime.settings)
+        assert (chosen.period_rule.absent_percent, chosen.sync_hour) == (100, 2)
+        district_settings.update(
+            session,
+            {"period_absent_percent": "50", "sync_hour": "0"},
+            user_id=None,
+            now=clock(),
+            settings=runtime.settings,
+        )
+        chosen = district_settings.effective(session, runtime.settings)
+        assert (chosen.period_rule.absent_percent, chosen.sync_hour) == (50, 0)
+
+
+def test_an_admin_sets_the_roll_up_and_the_sync_hour_on_the_dashboard(
+    runtime: Runtime, client: FlaskClient, clock: FixedClock
+) -> None:
+    with runtime.db.transaction() as session:
+        two_schools(session, clock())
+    sign_in(client, "admin@example.org")
+    page = client.get("/staff/admin/settings").get_data(as_text=True)
+    for name, value in (("period_absent_percent", 100), ("sync_hour", 2)):
+        field = page[page.index(f'<input id="{name}"') :].split(">", 1)[0]
+        assert f'value="{value}"' in field
+    assert "Default: 100." in page and "Default: 2." in page
+    response = post(client, "/staff/admin/settings", period_absent_percent="75", sync_hour="23")
+    assert response.status_code == 302
+    with runtime.db.transaction() as session:
+        chosen = district_settings.effective(session, runtime.settings)
+        assert (chosen.period_absent_percent, chosen.sync_hour) == (75, 23)
