@@ -69,9 +69,14 @@ def drop(folder: Path, name: str, text: str, clock: FixedClock) -> Path:
     """A file dropped ten minutes before the clock's now (settled: no longer arriving)."""
     path = folder / name
     path.write_text(text, encoding="utf-8")
+    settle(path, clock)
+    return path
+
+
+def settle(path: Path, clock: FixedClock) -> None:
+    """Date a file or folder's last change ten minutes before the clock's now."""
     moment = (clock() - timedelta(minutes=10)).timestamp()
     os.utime(path, (moment, moment))
-    return path
 
 
 def attendance(rows: dict[str, str]) -> str:
@@ -174,8 +179,7 @@ def test_a_failed_file_changes_nothing_and_the_admins_are_told(
     )
     (folder / "oneroster_export").mkdir()
     drop(folder / "oneroster_export", "manifest.csv", "propertyName,value\n", clock)
-    settled = (clock() - timedelta(minutes=10)).timestamp()
-    os.utime(folder / "oneroster_export", (settled, settled))
+    settle(folder / "oneroster_export", clock)
     drop(folder, "notes.txt", "call the bus company\n", clock)
     assert jobs.tick()["nightly_sync_queued"] == 1
 
