@@ -143,11 +143,9 @@ def _kind(kind: str) -> Kind:
 
 def _told(rows: Iterator[CsvRow], progress: Progress, total: int) -> Iterator[CsvRow]:
     """The rows, telling `progress` how far into the file they have got."""
-    line = 1
     for count, row in enumerate(rows, start=1):
-        line = row.line
         if count % _PROGRESS_EVERY == 0:
-            progress(line, total)
+            progress(row.line, total)
         yield row
     progress(total, total)
 

@@ -135,7 +135,10 @@ def _import_one(
             return _import_csv(session, drop, codes, rule)
     except IntegrityError:
         raise ImportFailed(
-            [f"{drop.name}: the database changed while it was imported; it will be tried again"]
+            [
+                f"{drop.name}: the database changed while it was imported (another import"
+                " running at once?); drop the file in the folder again"
+            ]
         ) from None
 
 
