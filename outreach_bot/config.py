@@ -46,6 +46,7 @@ class Settings:
     smtp_password: str | None = None
     smtp_from: str | None = None
     smtp_starttls: bool = True
+    import_dir: Path | None = None  # the drop folder the nightly sync imports from
 
     @property
     def is_development(self) -> bool:
@@ -92,6 +93,7 @@ _ENVIRONMENT_NAMES = {
     "smtp_password": "SMTP_PASSWORD",
     "smtp_from": "SMTP_FROM",
     "smtp_starttls": "SMTP_STARTTLS",
+    "import_dir": "IMPORT_DIR",
 }
 
 

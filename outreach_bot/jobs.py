@@ -25,6 +25,7 @@ from outreach_bot.runtime import Runtime
 from outreach_bot.staff import audit, district_settings
 from outreach_bot.staff.catalog import StaffCatalog
 from outreach_bot.staff.notifications import send_notices
+from outreach_bot.sync.nights import NIGHTLY_SYNC, SYNC_TIMEOUT_SECONDS, due_night
 
 log = logging.getLogger(__name__)
 PROCESS_INBOX = "outreach_bot.jobs.process_inbox"
@@ -229,13 +230,22 @@ def run_scan(as_of: date | None = None, *, act: bool = True) -> ScanResult:
 
 
 def tick() -> dict[str, int]:
-    """Every minute: timers, late cases, unanswered inbound, statuses, and the outbox."""
+    """Every minute: timers, late cases, unanswered inbound, statuses, the outbox, and the
+    nightly sync once its hour has come."""
     rt = _runtime()
     now = rt.clock()
     with rt.db.transaction() as session:
         timers = rt.conversations.run_timers(session, now)
         climb_after = district_settings.effective(session, rt.settings).climb_after
         climbed = len(climb_overdue(session, now, climb_after))
+        night = due_night(session, rt.settings, now)
+    if night is not None:
+        rt.queue.enqueue(
+            NIGHTLY_SYNC,
+            night.isoformat(),
+            job_id=f"nightly-sync-{night.isoformat()}",
+            timeout=SYNC_TIMEOUT_SECONDS,
+        )
     answered = answer_inbox(rt, until=time.monotonic() + TICK_INBOX_SECONDS)
     statuses = apply_statuses()
     swept = sweep_stuck(rt.db, rt.queue, now)
@@ -252,4 +262,5 @@ def tick() -> dict[str, int]:
         "swept": swept,
         "relayed": relayed,
         "staff_notified": notified,
+        "nightly_sync_queued": int(night is not None),
     }

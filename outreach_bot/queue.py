@@ -46,15 +46,21 @@ class Job:
     args: tuple[Any, ...] = ()
     job_id: str | None = None
     lane: Lane = "district"
+    timeout: int | None = None  # seconds before RQ stops the job (None: RQ's default, 180)
 
 
 class JobQueue(Protocol):
     """Takes jobs by dotted function path, with ids and primitives as arguments."""
 
     def enqueue(
-        self, function: str, *args: Any, job_id: str | None = None, lane: Lane = "district"
+        self,
+        function: str,
+        *args: Any,
+        job_id: str | None = None,
+        lane: Lane = "district",
+        timeout: int | None = None,
     ) -> None:
-        """Run or queue the job in a lane."""
+        """Run or queue the job in a lane; `timeout` for a job that may run long."""
 
     def enqueue_many(self, jobs: Sequence[Job]) -> None:
         """Run or queue several jobs, in order (on Redis, in one round trip)."""
@@ -79,7 +85,12 @@ class InlineQueue:
         self._pending: list[tuple[str, tuple[Any, ...]]] = []
 
     def enqueue(
-        self, function: str, *args: Any, job_id: str | None = None, lane: Lane = "district"
+        self,
+        function: str,
+        *args: Any,
+        job_id: str | None = None,
+        lane: Lane = "district",
+        timeout: int | None = None,
     ) -> None:
         # Jobs queued by a running job run after it, in order, as a worker would run them.
         self._pending.append((function, args))
@@ -128,9 +139,14 @@ class RedisQueue:
         return list(self.lanes.values())
 
     def enqueue(
-        self, function: str, *args: Any, job_id: str | None = None, lane: Lane = "district"
+        self,
+        function: str,
+        *args: Any,
+        job_id: str | None = None,
+        lane: Lane = "district",
+        timeout: int | None = None,
     ) -> None:
-        self.enqueue_many([Job(function, args, job_id, lane)])
+        self.enqueue_many([Job(function, args, job_id, lane, timeout)])
 
     def enqueue_many(self, jobs: Sequence[Job]) -> None:
         from rq import Queue
@@ -142,6 +158,7 @@ class RedisQueue:
                         job.function,
                         args=job.args,
                         job_id=job.job_id,
+                        timeout=job.timeout,
                         result_ttl=RESULT_SECONDS,
                         failure_ttl=FAILURE_SECONDS,
                     )

@@ -52,6 +52,8 @@ class Kind:
     narrow_by: str | None = None  # a date attribute that bounds which stored rows to load
     # Checks a row's read values together: (column, problem) when they contradict each other.
     check: Callable[[Mapping[str, Any]], tuple[str, str] | None] | None = None
+    # Fills values a good row leaves to others (a district code's minutes), from its cells.
+    complete: Callable[[Mapping[str, str], dict[str, Any]], None] | None = None
 
     @property
     def file_name(self) -> str:

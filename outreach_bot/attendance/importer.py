@@ -3,57 +3,105 @@
 Rows are written through the caller's session and never committed here. Nothing is written
 from a source with a bad row unless `skip_bad_rows` is given; nothing at all from a file that
 cannot be read. Existing rows are loaded in one query per kind, so a row costs no query.
+Attendance may come with the district's codes table and, for period files, its roll-up rule
+(see sis_attendance).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, inspect, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outreach_bot.attendance.codes import AttendanceCodes
 from outreach_bot.attendance.csv_fields import shown
 from outreach_bot.attendance.csv_kinds import KINDS, REFERENCES, Kind
 from outreach_bot.attendance.csv_reader import CsvRow, UnreadableFile, column_name, decode_csv
 from outreach_bot.attendance.import_report import ImportReport, RowError
+from outreach_bot.attendance.periods import PeriodRule
+from outreach_bot.attendance.sis_attendance import DayKey, PeriodDays, reading_of
+from outreach_bot.attendance.upsert import upsert
 
-__all__ = ["KIND_NAMES", "ImportReport", "RowError", "import_bytes", "import_file", "import_rows"]
+__all__ = [
+    "KIND_NAMES",
+    "ImportReport",
+    "Progress",
+    "RowError",
+    "import_bytes",
+    "import_file",
+    "import_rows",
+]
 
 KIND_NAMES: tuple[str, ...] = tuple(KINDS)
-# Rows per executemany, to bound the memory of one statement's parameters.
-_BATCH = 10_000
+# Rows between two progress calls: often enough for a terminal, rare enough to cost nothing.
+_PROGRESS_EVERY = 2_000
+# Told (lines read, lines in the file) as an import reads a file, and once when it is read.
+Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
 
 
 def import_file(
-    session: Session, kind: str, path: Path | str, *, skip_bad_rows: bool = False
+    session: Session,
+    kind: str,
+    path: Path | str,
+    *,
+    skip_bad_rows: bool = False,
+    codes: AttendanceCodes | None = None,
+    periods: PeriodRule | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Import one CSV file of a kind (schools, students, ...); the caller commits."""
+    """Import one CSV file of a kind (schools, students, ...); the caller commits.
+
+    `codes` reads an attendance file's status column as the district's codes; `periods` is
+    the roll-up rule for an attendance file with a period column (default: absent all periods).
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as error:
         problem = RowError(path.name, None, None, f"the file cannot be read ({error.strerror})")
         return _rejected(_kind(kind), path.name, [problem])
-    return import_bytes(session, kind, data, path.name, skip_bad_rows=skip_bad_rows)
+    return import_bytes(
+        session,
+        kind,
+        data,
+        path.name,
+        skip_bad_rows=skip_bad_rows,
+        codes=codes,
+        periods=periods,
+        progress=progress,
+    )
 
 
 def import_bytes(
-    session: Session, kind: str, data: bytes, source_name: str, *, skip_bad_rows: bool = False
+    session: Session,
+    kind: str,
+    data: bytes,
+    source_name: str,
+    *,
+    skip_bad_rows: bool = False,
+    codes: AttendanceCodes | None = None,
+    periods: PeriodRule | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import a CSV file's bytes (an upload, say), naming it `source_name` in every error."""
     spec = _kind(kind)
     try:
         table = decode_csv(data, source_name)
+        spec, days = reading_of(spec, table.positions, codes=codes, periods=periods)
         header_errors = _header_errors(spec, source_name, table.positions, table.duplicates)
         if header_errors:
             return _rejected(spec, source_name, header_errors)
-        return _import(session, spec, source_name, table.rows(), table.positions, skip_bad_rows)
+        rows = table.rows()
+        if progress is not None:
+            rows = _told(rows, progress, table.text.count("\n") + 1)
+        return _import(session, spec, source_name, rows, table.positions, skip_bad_rows, days)
     except UnreadableFile as unreadable:
         return _rejected(spec, source_name, [unreadable.error])
 
@@ -66,14 +114,22 @@ def import_rows(
     *,
     skip_bad_rows: bool = False,
     first_line: int = 1,
+    codes: AttendanceCodes | None = None,
+    periods: PeriodRule | None = None,
 ) -> ImportReport:
-    """Import records given as mappings (a JSON body, say), numbered from `first_line` in errors."""
-    spec = _kind(kind)
+    """Import records given as mappings (a JSON body, say), numbered from `first_line` in errors.
+
+    Attendance records with a `period` field are period rows, rolled up by `periods`.
+    """
     numbered = (
         CsvRow(line, {column_name(name): _cell(value) for name, value in row.items()})
         for line, row in enumerate(rows, start=first_line)
     )
-    return _import(session, spec, source_name, numbered, {}, skip_bad_rows)
+    first = next(numbered, None)
+    header = first.values if first is not None else {}
+    spec, days = reading_of(_kind(kind), header, codes=codes, periods=periods)
+    every = itertools.chain([first] if first is not None else [], numbered)
+    return _import(session, spec, source_name, every, {}, skip_bad_rows, days)
 
 
 def _kind(kind: str) -> Kind:
@@ -83,6 +139,15 @@ def _kind(kind: str) -> Kind:
         raise ValueError(
             f"{kind!r} is not a kind of import; expected one of {', '.join(KIND_NAMES)}"
         ) from None
+
+
+def _told(rows: Iterator[CsvRow], progress: Progress, total: int) -> Iterator[CsvRow]:
+    """The rows, telling `progress` how far into the file they have got."""
+    for count, row in enumerate(rows, start=1):
+        if count % _PROGRESS_EVERY == 0:
+            progress(row.line, total)
+        yield row
+    progress(total, total)
 
 
 def _cell(value: object) -> str:
@@ -136,6 +201,7 @@ def _import(
     rows: Iterable[CsvRow],
     positions: Mapping[str, int],
     skip_bad_rows: bool,
+    days: PeriodDays | None = None,
 ) -> ImportReport:
     known = {
         name: set(session.scalars(select(REFERENCES[name].attribute)))
@@ -145,6 +211,7 @@ def _import(
     bad_lines: set[int] = set()
     good: dict[tuple[Any, ...], dict[str, Any]] = {}
     first_seen: dict[tuple[Any, ...], int] = {}
+    spoiled: set[DayKey] = set()  # days with a bad period row
     for row in rows:
         values, errors = (
             ({}, [row.error]) if row.error else _read_row(spec, source, row, positions, known)
@@ -159,11 +226,15 @@ def _import(
         if errors:
             bad_lines.add(row.line)
             report.errors.extend(errors)
+            if days is not None and {"student_id", "date"} <= values.keys():
+                spoiled.add((values["student_id"], values["date"]))
     report.bad_rows = len(bad_lines)
     if report.errors and not skip_bad_rows:
         report.rejected = True
         return report
-    _upsert(session, spec, good, report)
+    if days is not None:
+        good, spec = days.days(good, spoiled), days.day_kind
+    upsert(session, spec, good, report)
     log.info(
         "imported %s: %d created, %d updated, %d unchanged, %d bad rows",
         spec.name,
@@ -214,6 +285,8 @@ def _read_row(
     if together:
         name, problem = together
         errors.append(RowError(source, row.line, name, problem, positions.get(name)))
+    if spec.complete and not errors:
+        spec.complete(row.values, values)
     return values, errors
 
 
@@ -228,58 +301,3 @@ def _duplicate(
         f"line {first} has the same {' and '.join(names)}; {spec.once}",
         positions.get(names[-1]),
     )
-
-
-def _upsert(
-    session: Session,
-    spec: Kind,
-    good: Mapping[tuple[Any, ...], dict[str, Any]],
-    report: ImportReport,
-) -> None:
-    mapper = inspect(spec.model)
-    column_of = {attribute.key: attribute.columns[0] for attribute in mapper.column_attrs}
-    primary_key = [column.key for column in mapper.primary_key]
-    attributes = list(dict.fromkeys([*primary_key, *spec.key, *(c.field for c in spec.columns)]))
-    query = select(*(column_of[attribute] for attribute in attributes))
-    if spec.narrow_by and good:
-        # A daily file would otherwise load every stored day of the year to compare one.
-        days = [values[spec.narrow_by] for values in good.values()]
-        query = query.where(column_of[spec.narrow_by].between(min(days), max(days)))
-    key_places = [attributes.index(attribute) for attribute in spec.key]
-    stored = {tuple(row[i] for i in key_places): row for row in session.execute(query)}
-
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    for key, values in good.items():
-        row = stored.get(key)
-        if row is None:
-            new = {**spec.defaults, **values}
-            inserts.append({column_of[name].name: value for name, value in new.items()})
-            continue
-        old = dict(zip(attributes, row, strict=True))
-        changed = {name: value for name, value in values.items() if old[name] != value}
-        if not changed:
-            report.unchanged += 1
-            continue
-        # Every given value is set, not only the changed ones, so that batches share a shape.
-        given = {column_of[name].name: value for name, value in values.items()}
-        updates.append({**given, **{f"old_{name}": old[name] for name in primary_key}})
-    report.created, report.updated = len(inserts), len(updates)
-
-    # Core executemany by column name: the ORM's bulk path costs more than the database does.
-    table = mapper.local_table
-    for batch in _batches(inserts):
-        session.execute(insert(table), batch)
-    where = [column_of[name] == bindparam(f"old_{name}") for name in primary_key]
-    for batch in _batches(updates):
-        session.execute(update(table).where(*where), batch)
-
-
-def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """Rows grouped by the columns they set, in batches of at most _BATCH."""
-    groups: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        groups[frozenset(row)].append(row)
-    for group in groups.values():
-        for start in range(0, len(group), _BATCH):
-            yield group[start : start + _BATCH]

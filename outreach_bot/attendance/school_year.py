@@ -76,6 +76,19 @@ class SchoolYear:
             known = self._last_attendance.get(student.school_id)
             if last is not None and (known is None or last > known):
                 self._last_attendance[student.school_id] = last
+        # A school whose export this year has no present or tardy row sends absences only:
+        # there a student's first record is their first absence, not their first day.
+        self._full_feed = set(
+            session.scalars(
+                select(Student.school_id)
+                .join(AttendanceRecord, AttendanceRecord.student_id == Student.id)
+                .where(
+                    AttendanceRecord.date.between(self.start, end),
+                    AttendanceRecord.status.not_in(sorted(ABSENCE_STATUSES)),
+                )
+                .distinct()
+            )
+        )
         self._absences: dict[str, set[date]] = defaultdict(set)
         absences = session.execute(
             select(AttendanceRecord.student_id, AttendanceRecord.date).where(
@@ -107,8 +120,14 @@ class SchoolYear:
         )
 
     def enrolled_from(self, student: Enrolment) -> date | None:
-        """The student's entry date, else their first attendance record this year."""
-        return student.entry_date or self._first_record.get(student.student_id)
+        """The student's entry date, else their first attendance record this year; in a school
+        whose export carries absences only, else the first day of the school's calendar."""
+        if student.entry_date is not None:
+            return student.entry_date
+        if student.school_id in self._full_feed:
+            return self._first_record.get(student.student_id)
+        days = self.school_days(student.school_id)
+        return days[0] if days else None
 
     def absences(self, student_id: str) -> frozenset[date] | set[date]:
         """The student's absence dates this year, up to as_of."""

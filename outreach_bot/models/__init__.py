@@ -20,6 +20,7 @@ from outreach_bot.models.staff import (
     User,
     UserSchool,
 )
+from outreach_bot.models.sync import NightlySync
 
 __all__ = [
     "AttendanceRecord",
@@ -35,6 +36,7 @@ __all__ = [
     "Guardian",
     "LoginThrottle",
     "Message",
+    "NightlySync",
     "PhoneNumber",
     "Resource",
     "School",

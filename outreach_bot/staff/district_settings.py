@@ -1,10 +1,12 @@
 """District settings a district admin edits on the dashboard: case deadlines, notice pace,
-whether weekdays the school calendar does not list count as school days, and what becomes of a
-same-day text that can only go out on a later day.
+whether weekdays the school calendar does not list count as school days, what becomes of a
+same-day text that can only go out on a later day, how period attendance rolls up to the day,
+and the hour of the nightly sync.
 
 Each setting has a default: a new case's first deadline per priority, the calendar choice
-(off) and the same-day choice (reword) come from the code, the others from the environment
-(ESCALATION_CLIMB_HOURS, FOLLOW_UP_HOURS, STAFF_NOTIFY_MINUTES).
+(off), the same-day choice (reword), the roll-up (absent every period) and the sync hour (2 at
+night) come from the code, the others from the environment (ESCALATION_CLIMB_HOURS,
+FOLLOW_UP_HOURS, STAFF_NOTIFY_MINUTES).
 A stored row overrides the default until an admin clears the field again. Quiet hours and the
 district's timezone stay environment settings: they carry the district's promises to families.
 """
@@ -19,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outreach_bot.attendance.periods import ALL_PERIODS, PeriodRule
 from outreach_bot.config import Settings
 from outreach_bot.messaging import same_day
 from outreach_bot.models import DistrictSetting
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 # A new case's first deadline by priority, in hours, until an admin changes it.
 DEFAULT_RESPONSE_HOURS = {"urgent": 4, "high": 24, "normal": 48, "low": 72}
 PRIORITIES = tuple(DEFAULT_RESPONSE_HOURS)
+# After the SIS's own nightly export, and long before anyone texts (quiet hours hold texts).
+DEFAULT_SYNC_HOUR = 2
 
 
 def N_(text: str) -> str:
@@ -40,7 +45,7 @@ def N_(text: str) -> str:
 class Rule:
     """What one setting may hold: a whole number of `unit` from `low` to `high`, or yes/no."""
 
-    unit: str  # "hours", "minutes", or YES_NO (stored as 1 or 0)
+    unit: str  # "hours", "minutes", "percent", "hour_of_day", or YES_NO (stored as 1 or 0)
     low: int
     high: int
     environment: str | None = None
@@ -56,11 +61,18 @@ RULES: dict[str, Rule] = {
     # Off: a date outside the imported calendar is no school day, so a missing calendar is
     # reported, never guessed. On: for districts whose calendar lists only the days off.
     "unlisted_weekdays": Rule(YES_NO, 0, 1),
+    # A day of period attendance is an absence when at least this share of its periods was
+    # missed; 100 is "absent all periods", anything less a partial day.
+    "period_absent_percent": Rule("percent", 1, 100),
+    # The hour, in the district's timezone, from which the nightly sync reads IMPORT_DIR.
+    "sync_hour": Rule("hour_of_day", 0, 23),
 }
 _OUT_OF_RANGE = {
     "hours": N_("Enter a whole number of hours from %(low)d to %(high)d."),
     "minutes": N_("Enter a whole number of minutes from %(low)d to %(high)d."),
     YES_NO: N_("Choose yes or no."),
+    "percent": N_("Enter a whole number from %(low)d to %(high)d."),
+    "hour_of_day": N_("Enter a whole number from %(low)d to %(high)d."),
 }
 _UNKNOWN = N_("There is no district setting called %(name)s.")
 # Settings that hold one of a few words rather than a number, with their default.
@@ -71,7 +83,7 @@ NAMES = (*RULES, *CHOICES)
 
 @dataclass(frozen=True)
 class DistrictDeadlines:
-    """The deadlines, notice pace, calendar and same-day choices the service works with now."""
+    """The deadlines, notice pace, calendar, same-day, roll-up and sync choices in force now."""
 
     urgent_hours: int
     high_hours: int
@@ -81,6 +93,8 @@ class DistrictDeadlines:
     follow_up_hours: int
     notify_minutes: int
     unlisted_weekdays: bool = False  # a weekday the school calendar does not list is a school day
+    period_absent_percent: int = ALL_PERIODS  # share of periods missed that makes an absent day
+    sync_hour: int = DEFAULT_SYNC_HOUR  # the nightly sync's hour, in the district's timezone
     same_day_texts: same_day.Choice = same_day.DEFAULT_CHOICE
 
     def response_time(self, priority: str) -> timedelta:
@@ -102,6 +116,11 @@ class DistrictDeadlines:
     def notify_every(self) -> timedelta:
         """Staff notices go out at most this often."""
         return timedelta(minutes=self.notify_minutes)
+
+    @property
+    def period_rule(self) -> PeriodRule:
+        """How a day of period attendance rolls up to the day."""
+        return PeriodRule(self.period_absent_percent)
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,27 @@ def _deliver(
 ) -> bool:
     base = (settings.public_base_url or "").rstrip("/")
     subject, body = compose(batch, catalog, f"{base}/staff/")
-    user = batch.user
+    if not notify_user(session, batch.user, subject, body, settings=settings, quiet=quiet, now=now):
+        return False
+    batch.user.last_notified_at = now
+    return True
+
+
+def notify_user(
+    session: Session,
+    user: User,
+    subject: str,
+    body: str,
+    *,
+    settings: Settings,
+    quiet: QuietHours,
+    now: datetime,
+) -> bool:
+    """Tell one staff member by their channel: email, else a text (held in quiet hours).
+
+    False when the email could not be sent, for the caller to try again; a user with no
+    working channel is logged and counts as told.
+    """
     if user.notify_by == "email" and settings.smtp_host:
         try:
             send_email(settings, user.email, subject, body)
@@ -146,7 +166,6 @@ def _deliver(
         log.warning(
             "user %s has no working notice channel; they will see cases in the queue", user.id
         )
-    user.last_notified_at = now
     return True
 
 

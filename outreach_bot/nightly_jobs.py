@@ -1,0 +1,67 @@
+"""The nightly sync's jobs: the tick queues `nightly_sync` once the night's hour has come.
+
+Thin, like the other jobs: they open transactions and call the sync and staff modules,
+then run the scan as of the night synced.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from outreach_bot.attendance.scan import ScanResult
+from outreach_bot.jobs import _runtime, run_scan
+from outreach_bot.runtime import Runtime
+from outreach_bot.staff import audit, district_settings
+from outreach_bot.staff.catalog import StaffCatalog
+from outreach_bot.staff.import_alerts import alert_admins, record_files
+from outreach_bot.sync import nights
+from outreach_bot.sync.nightly import SyncResult, sync_drop_folder
+
+log = logging.getLogger(__name__)
+
+
+def nightly_sync(night: str) -> str:
+    """Sync the drop folder for a night (YYYY-MM-DD), once however often it is queued."""
+    rt = _runtime()
+    day = date.fromisoformat(night)
+    if not nights.claim(rt.db, day, rt.clock()):
+        return "already ran"
+    result, _scan = sync_now(rt, day)
+    with rt.db.transaction() as session:
+        nights.finish(session, result, rt.clock())
+    return f"{len(result.files) - len(result.failed)} imported, {len(result.failed)} failed"
+
+
+def sync_now(rt: Runtime, night: date) -> tuple[SyncResult, ScanResult]:
+    """Import what waits in IMPORT_DIR, tell the district admins of failures, then scan."""
+    folder = rt.settings.import_dir
+    result = SyncResult(night)
+    if folder is None or not folder.is_dir():
+        log.error("the drop folder (IMPORT_DIR) is not a folder this worker can read")
+        with rt.db.transaction() as session:
+            audit.record(
+                session,
+                user_id=None,
+                action="sync_folder_missing",
+                now=rt.clock(),
+                detail="IMPORT_DIR is not set to a folder this worker can read",
+            )
+    else:
+        with rt.db.transaction() as session:
+            rule = district_settings.effective(session, rt.settings).period_rule
+        result = sync_drop_folder(rt.db, folder, night=night, now=rt.clock(), period_rule=rule)
+        with rt.db.transaction() as session:
+            now = rt.clock()
+            record_files(session, result.files, now=now)
+            alert_admins(
+                session,
+                result.failed,
+                settings=rt.settings,
+                quiet=rt.quiet_hours,
+                catalog=StaffCatalog(rt.settings.locales_dir),
+                now=now,
+            )
+    # The scan runs whatever the files did: a school whose attendance did not come is
+    # skipped and named in the audit log, and the others are scanned.
+    return result, run_scan(night)
