@@ -3,6 +3,7 @@ school's calendar, each student's absences, and how far each school's attendance
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -87,8 +88,8 @@ class SchoolYear:
             self._absences[student_id].add(day)
         self._school_days: dict[str, list[date]] = {}
 
-    def school_days(self, school_id: str) -> list[date]:
-        """The school's sorted instructional days from July 1 up to as_of."""
+    def school_days(self, school_id: str, through: date | None = None) -> list[date]:
+        """The school's sorted instructional days from July 1 up to as_of (or an earlier day)."""
         if school_id not in self._school_days:
             self._school_days[school_id] = instructional_days(
                 self._calendars.get(school_id, {}),
@@ -96,12 +97,15 @@ class SchoolYear:
                 self.as_of,
                 unlisted_weekdays=self._unlisted_weekdays,
             )
-        return self._school_days[school_id]
+        days = self._school_days[school_id]
+        if through is None or through >= self.as_of:
+            return days
+        return days[: bisect_right(days, through)]
 
-    def missing_data(self, school_id: str) -> MissingData | None:
-        """What keeps the school from being scanned as of as_of (None: nothing)."""
+    def missing_data(self, school_id: str, through: date | None = None) -> MissingData | None:
+        """What keeps the school from being counted as of as_of or an earlier day (None: none)."""
         return missing_data(
-            self.school_days(school_id),
+            self.school_days(school_id, through),
             has_calendar=school_id in self._calendars or self._unlisted_weekdays,
             last_attendance=self._last_attendance.get(school_id),
         )
