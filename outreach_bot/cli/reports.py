@@ -12,10 +12,11 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outreach_bot.attendance.metrics import school_year_start
 from outreach_bot.cli import with_runtime
 from outreach_bot.cli.scan import district_today
 from outreach_bot.models import School
-from outreach_bot.reports import chronic, students, trend
+from outreach_bot.reports import chronic, outreach, students, trend
 from outreach_bot.reports.definitions import MIN_INSTRUCTIONAL_DAYS
 from outreach_bot.reports.formats import FORMATS, render
 from outreach_bot.reports.population import Population, last_school_day, population
@@ -168,6 +169,36 @@ def students_command(
         "min_rate": min_rate,
     }
     _emit(fmt, students.COLUMNS, [row.values() for row in rows], about, [found])
+
+
+@report_group.command("outreach")
+@click.option("--from", "first", type=DATE, help="First day, YYYY-MM-DD (default: July 1).")
+@click.option("--to", "last", type=DATE, help="Last day, YYYY-MM-DD (default: today).")
+@click.option(
+    "--by",
+    type=click.Choice(outreach.OUTREACH_BY),
+    default="district",
+    show_default=True,
+    help="One row for the district, or one per school or family language.",
+)
+@format_option
+@with_runtime
+def outreach_command(
+    runtime: Runtime, first: datetime | None, last: datetime | None, by: str, fmt: str
+) -> None:
+    """Texts, replies, barriers, resource sheets, cases and opt-outs between two days."""
+    end = last.date() if last is not None else district_today(runtime)
+    start = first.date() if first is not None else school_year_start(end)
+    if start > end:
+        raise click.BadParameter(
+            f"{start.isoformat()} is after --to {end.isoformat()}; expected a day on or before it.",
+            param_hint="'--from'",
+        )
+    period = outreach.period_of(start, end, runtime.settings.district_timezone)
+    with runtime.db.transaction() as session:
+        rows = [(*row.key, *row.values()) for row in outreach.outreach_rows(session, period, by)]
+    about = {"report": "outreach", "from": start, "to": end, "by": by}
+    click.echo(render(outreach.columns(by), rows, fmt, about=about), nl=False)
 
 
 def _unlisted_weekdays(session: Session, runtime: Runtime) -> bool:

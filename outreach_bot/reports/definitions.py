@@ -27,19 +27,26 @@ __all__ = [
     "AT_RISK",
     "BANDS",
     "CHRONIC_BANDS",
+    "CONTACT_MADE",
     "MIN_INSTRUCTIONAL_DAYS",
     "MODERATE_CHRONIC",
     "SATISFACTORY",
     "SEVERE_CHRONIC",
+    "UNDELIVERABLE_CODES",
     "band_for",
     "counts_in_report",
     "grade_order",
     "is_chronic",
+    "one_decimal",
     "percent",
     "rate_at_least",
 ]
 
 MIN_INSTRUCTIONAL_DAYS = 10
+# The casework outcome that closes a case because a person reached the family ("Contact made").
+CONTACT_MADE = "reached"
+# Carrier errors meaning a number cannot take texts at all (landline, unreachable handset).
+UNDELIVERABLE_CODES: frozenset[str] = frozenset({"30005", "30006"})
 CHRONIC_BANDS: frozenset[str] = frozenset({MODERATE_CHRONIC, SEVERE_CHRONIC})
 _TENTH = Decimal("0.1")
 # Grades before first grade, youngest first; any other grade that is not a number sorts last.
@@ -60,7 +67,11 @@ def percent(part: int, whole: int) -> Decimal | None:
     """part / whole as a percentage with one decimal, rounded half up (None when whole is 0)."""
     if whole <= 0:
         return None
-    exact = Fraction(100 * part, whole)
+    return one_decimal(Fraction(100 * part, whole))
+
+
+def one_decimal(exact: Fraction) -> Decimal:
+    """An exact number rounded half up to one decimal, as reports print it."""
     # Decimal division of two small integers is exact to 28 digits, so halves stay halves.
     return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(_TENTH, ROUND_HALF_UP)
 

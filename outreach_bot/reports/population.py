@@ -8,7 +8,7 @@ A school whose data does not reach a date is left out of that date and named, ne
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -172,6 +172,12 @@ def last_school_day(session: Session, today: date, *, unlisted_weekdays: bool) -
         )
     ]
     return max(last_days, default=None)
+
+
+def in_batches(ids: list[str], size: int = 1000) -> Iterator[list[str]]:
+    """Ids in slices, keeping each IN list well under SQLite's and PostgreSQL's limits."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _details(

@@ -14,11 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outreach_bot.models import ContactAttempt, Escalation
-from outreach_bot.reports.definitions import grade_order, percent, rate_at_least
+from outreach_bot.reports.definitions import CONTACT_MADE, grade_order, percent, rate_at_least
+from outreach_bot.reports.population import in_batches
 from outreach_bot.reports.standing import StudentStanding
 
-# The casework outcome that means a person reached the family ("Contact made").
-CONTACT_MADE = "reached"
 DEFAULT_MIN_RATE = Fraction(10)
 COLUMNS: tuple[str, ...] = (
     "student_id",
@@ -102,7 +101,7 @@ def student_rows(
 def _last_contacts(session: Session, ids: list[str], zone: ZoneInfo) -> dict[str, date]:
     """The local date of the latest contact made with each student's family."""
     found: dict[str, date] = {}
-    for chunk in _chunks(ids):
+    for chunk in in_batches(ids):
         rows = session.execute(
             select(Escalation.student_id, func.max(ContactAttempt.attempted_at))
             .join(ContactAttempt, ContactAttempt.escalation_id == Escalation.id)
@@ -118,7 +117,7 @@ def _last_contacts(session: Session, ids: list[str], zone: ZoneInfo) -> dict[str
 def _open_cases(session: Session, ids: list[str]) -> dict[str, int]:
     """The oldest open escalation of each student."""
     found: dict[str, int] = {}
-    for chunk in _chunks(ids):
+    for chunk in in_batches(ids):
         rows = session.execute(
             select(Escalation.student_id, func.min(Escalation.id))
             .where(Escalation.student_id.in_(chunk), Escalation.status == "open")
@@ -130,8 +129,3 @@ def _open_cases(session: Session, ids: list[str]) -> dict[str, int]:
 
 def _local_date(moment: datetime, zone: ZoneInfo) -> date:
     return moment.astimezone(zone).date()
-
-
-def _chunks(ids: list[str], size: int = 1000) -> list[list[str]]:
-    """Keep each IN list well under SQLite's and PostgreSQL's parameter limits."""
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
