@@ -83,7 +83,12 @@ def test_school_grade_and_rate_filters(runtime, cli):
     assert table[3].split()[:3] == ["m5", "Kid4", "Testperson"]
 
 
-def test_a_bad_min_rate_names_the_option(runtime, cli):
+def test_a_bad_min_rate_or_grade_names_the_option(runtime, cli):
+    with runtime.db.transaction() as session:
+        build_district(session)
+    grade = cli.invoke(main, ["report", "students", "--grade", "03"])
+    assert grade.exit_code == 2
+    assert "'--grade'" in grade.output and "(K, 3, 5)" in grade.output
     for bad in ("ten", "120", "-1"):
         outcome = cli.invoke(main, ["report", "students", "--min-rate", bad])
         assert outcome.exit_code == 2

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from outreach_bot.attendance.metrics import school_year_start
 from outreach_bot.cli import with_runtime
 from outreach_bot.cli.scan import district_today
-from outreach_bot.models import School
+from outreach_bot.models import School, Student
 from outreach_bot.reports import chronic, outreach, students, trend
-from outreach_bot.reports.definitions import MIN_INSTRUCTIONAL_DAYS
+from outreach_bot.reports.definitions import MIN_INSTRUCTIONAL_DAYS, grade_order
 from outreach_bot.reports.formats import FORMATS, render
 from outreach_bot.reports.population import Population, last_school_day, population
 from outreach_bot.reports.standing import BY_CHOICES
@@ -149,6 +149,7 @@ def students_command(
     threshold = _min_rate(min_rate)
     with runtime.db.transaction() as session:
         _check_school(session, school_id)
+        _check_grade(session, grade)
         weekdays = _unlisted_weekdays(session, runtime)
         day = _report_date(session, runtime, as_of, weekdays)
         if day is None:
@@ -225,6 +226,19 @@ def _check_school(session: Session, school_id: str | None) -> None:
         + (f" ({listed})." if known else " (no schools imported yet)."),
         param_hint="'--school'",
     )
+
+
+def _check_grade(session: Session, grade: str | None) -> None:
+    """A --grade no student is in is a usage error naming the grades on the roster."""
+    if grade is None:
+        return
+    grades = sorted(set(session.scalars(select(Student.grade).distinct())), key=grade_order)
+    if grade not in grades:
+        raise click.BadParameter(
+            f"no student is in grade {grade!r}; expected a grade as students.csv writes it"
+            + (f" ({', '.join(grades)})." if grades else " (no students imported yet)."),
+            param_hint="'--grade'",
+        )
 
 
 def _min_rate(text: str) -> Fraction:
