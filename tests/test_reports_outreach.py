@@ -136,31 +136,19 @@ def october(session: Session) -> None:
                 student_id="s3", guardian_id=3, barrier="housing", reported_at=utc(10, 12)
             ),
             BarrierReport(student_id="s3", guardian_id=3, barrier="food", reported_at=utc(11, 2)),
-            TriggerFiring(
-                student_id="s1",
-                trigger="absent_today",
-                episode="2026-10-05",
-                as_of=utc(10, 5).date(),
-                fired_at=utc(10, 6, 3),
-            ),
-            TriggerFiring(
-                student_id="s2",
-                trigger="absent_today",
-                episode="2026-10-05",
-                as_of=utc(10, 5).date(),
-                fired_at=utc(10, 6, 3),
-                outcome="baseline",
-            ),
-            TriggerFiring(
-                student_id="s3",
-                trigger="three_in_a_row",
-                episode="2026-10-07",
-                as_of=utc(10, 7).date(),
-                fired_at=utc(10, 8, 3),
-                outcome="escalation 2",
-            ),
         ]
     )
+    firings = [
+        # student, trigger, school day, outcome (a baseline scan's firing did nothing)
+        ("s1", "absent_today", 5, None),
+        ("s2", "absent_today", 5, "baseline"),
+        ("s3", "three_in_a_row", 7, "escalation 2"),
+    ]
+    for student, trigger, day, outcome in firings:
+        session.add(
+            TriggerFiring(student_id=student, trigger=trigger, episode=f"2026-10-{day:02d}",
+                          as_of=utc(10, day).date(), fired_at=utc(10, day + 1, 3), outcome=outcome)
+        )  # fmt: skip
     cases = [
         # id, student, school, guardian, opened, contact made
         (1, "s2", "maple", 2, utc(10, 7, 12), utc(10, 7, 15)),  # 3 hours
@@ -181,16 +169,12 @@ def october(session: Session) -> None:
             )
         )
         session.flush()
-        session.add(
-            ContactAttempt(
-                escalation_id=case_id, method="call", outcome="no_answer", attempted_at=opened
+        for outcome, attempted in (("no_answer", opened), ("reached", reached)):
+            session.add(
+                ContactAttempt(
+                    escalation_id=case_id, method="call", outcome=outcome, attempted_at=attempted
+                )
             )
-        )
-        session.add(
-            ContactAttempt(
-                escalation_id=case_id, method="call", outcome="reached", attempted_at=reached
-            )
-        )
     session.add_all([
         PhoneNumber(phone=PHONES["g2"], opted_out_at=utc(10, 15)),
         PhoneNumber(phone=PHONES["g3"], opted_out_at=utc(11, 5)),

@@ -17,32 +17,29 @@ HEADER = (
 
 def casework(runtime) -> int:
     """m5's family reached (case closed); m4's case open after an unanswered call; its id."""
+    opened = datetime(2026, 10, 16, 16, 0, tzinfo=UTC)
+    # 02:00 UTC on 10-20 is still 10-19 in the district (Pacific daylight time, UTC-7).
+    attempts = {
+        "m5": ("reached", datetime(2026, 10, 20, 2, 0, tzinfo=UTC)),
+        "m4": ("no_answer", datetime(2026, 10, 21, 17, 0, tzinfo=UTC)),
+    }
     with runtime.db.transaction() as session:
-        opened = datetime(2026, 10, 16, 16, 0, tzinfo=UTC)
-        reached = open_escalation(session, reason="no_reply", now=opened, student_id="m5")
-        # 02:00 UTC on 10-20 is still 10-19 in the district (Pacific daylight time, UTC-7).
-        session.add(
-            ContactAttempt(
-                escalation_id=reached.id,
-                method="call",
-                outcome="reached",
-                staff="clerk@example.org",
-                attempted_at=datetime(2026, 10, 20, 2, 0, tzinfo=UTC),
+        cases = {}
+        for student_id, (outcome, attempted_at) in attempts.items():
+            case = open_escalation(session, reason="no_reply", now=opened, student_id=student_id)
+            session.add(
+                ContactAttempt(
+                    escalation_id=case.id,
+                    method="call",
+                    outcome=outcome,
+                    staff="clerk@example.org",
+                    attempted_at=attempted_at,
+                )
             )
-        )
-        reached.status = "closed"
-        waiting = open_escalation(session, reason="no_reply", now=opened, student_id="m4")
-        session.add(
-            ContactAttempt(
-                escalation_id=waiting.id,
-                method="call",
-                outcome="no_answer",
-                staff="clerk@example.org",
-                attempted_at=datetime(2026, 10, 21, 17, 0, tzinfo=UTC),
-            )
-        )
+            cases[student_id] = case
+        cases["m5"].status = "closed"
         session.flush()
-        return waiting.id
+        return cases["m4"].id
 
 
 def test_the_list_holds_students_at_or_above_ten_percent_worst_first_per_school(runtime, cli):

@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.coverage import MissingData, missing_data
-from outreach_bot.attendance.metrics import instructional_days, school_year_end, school_year_start
+from outreach_bot.attendance.metrics import (
+    AttendanceSeries,
+    daily_series,
+    instructional_days,
+    school_year_end,
+    school_year_start,
+)
 from outreach_bot.models import AttendanceRecord, CalendarDay, Student
 from outreach_bot.models.attendance import ABSENCE_STATUSES
 
@@ -117,3 +123,13 @@ class SchoolYear:
     def absences(self, student_id: str) -> frozenset[date] | set[date]:
         """The student's absence dates this year, up to as_of."""
         return self._absences.get(student_id, _NO_ABSENCES)
+
+    def series(self, student: Enrolment) -> AttendanceSeries:
+        """The student's numbers on each school day they were enrolled, up to as_of."""
+        return daily_series(
+            self.school_days(student.school_id),
+            enrolled_from=self.enrolled_from(student),
+            enrolled_until=student.exit_date,
+            absent_days=self.absences(student.student_id),
+            as_of=self.as_of,
+        )

@@ -27,6 +27,7 @@ from outreach_bot.staff import district_settings
 F = TypeVar("F", bound=Callable[..., Any])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 _SHOWN_SCHOOLS = 20
+NOTHING_IMPORTED = "No attendance has been imported yet."
 
 
 def format_option(command: F) -> F:
@@ -55,6 +56,13 @@ def as_of_option(command: F) -> F:
     )(command)
 
 
+def by_option(choices: Sequence[str], help: str) -> Callable[[F], F]:
+    """--by with its allowed values, "district" (one row for everyone) by default."""
+    return click.option(
+        "--by", type=click.Choice(choices), default="district", show_default=True, help=help
+    )
+
+
 @click.group("report")
 def report_group() -> None:
     """Reports from the database: chronic absence, its trend, the students list, outreach."""
@@ -62,13 +70,7 @@ def report_group() -> None:
 
 @report_group.command("chronic")
 @as_of_option
-@click.option(
-    "--by",
-    type=click.Choice(BY_CHOICES),
-    default="district",
-    show_default=True,
-    help="One row per district, school, grade, student group value, or zip.",
-)
+@by_option(BY_CHOICES, "One row per district, school, grade, student group value, or zip.")
 @school_option
 @format_option
 @with_runtime
@@ -77,11 +79,9 @@ def chronic_command(
 ) -> None:
     """Students in each Attendance Works band and the chronic absence rate, by group."""
     with runtime.db.transaction() as session:
-        _check_school(session, school_id)
-        weekdays = _unlisted_weekdays(session, runtime)
-        day = _report_date(session, runtime, as_of, weekdays)
+        day, weekdays = _report_day(session, runtime, as_of, school_id)
         if day is None:
-            return _nothing(fmt, chronic.columns(by), "No attendance has been imported yet.")
+            return _nothing(fmt, chronic.columns(by), NOTHING_IMPORTED)
         found = population(session, day, unlisted_weekdays=weekdays, school_id=school_id)
         rows = [(*row.key, *row.values()) for row in chronic.tally(found.counted, by)]
     about = {"report": "chronic", "as_of": day, "by": by, "school": school_id}
@@ -90,13 +90,7 @@ def chronic_command(
 
 @report_group.command("trend")
 @as_of_option
-@click.option(
-    "--by",
-    type=click.Choice(trend.TREND_BY),
-    default="district",
-    show_default=True,
-    help="One line per district, school, grade, student group value, or zip.",
-)
+@by_option(trend.TREND_BY, "One line per district, school, grade, student group value, or zip.")
 @school_option
 @format_option
 @with_runtime
@@ -106,11 +100,9 @@ def trend_command(
     """The chronic absence rate at the end of every month of the school year so far."""
     columns = trend.columns(by)
     with runtime.db.transaction() as session:
-        _check_school(session, school_id)
-        weekdays = _unlisted_weekdays(session, runtime)
-        day = _report_date(session, runtime, as_of, weekdays)
+        day, weekdays = _report_day(session, runtime, as_of, school_id)
         if day is None:
-            return _nothing(fmt, columns, "No attendance has been imported yet.")
+            return _nothing(fmt, columns, NOTHING_IMPORTED)
         points, months = trend.trend(
             session, day, by=by, unlisted_weekdays=weekdays, school_id=school_id
         )
@@ -148,12 +140,10 @@ def students_command(
     """The students list: who has missed at least --min-rate percent of school days."""
     threshold = _min_rate(min_rate)
     with runtime.db.transaction() as session:
-        _check_school(session, school_id)
         _check_grade(session, grade)
-        weekdays = _unlisted_weekdays(session, runtime)
-        day = _report_date(session, runtime, as_of, weekdays)
+        day, weekdays = _report_day(session, runtime, as_of, school_id)
         if day is None:
-            return _nothing(fmt, students.COLUMNS, "No attendance has been imported yet.")
+            return _nothing(fmt, students.COLUMNS, NOTHING_IMPORTED)
         found = population(session, day, unlisted_weekdays=weekdays, school_id=school_id)
         rows = students.student_rows(
             session,
@@ -175,13 +165,7 @@ def students_command(
 @report_group.command("outreach")
 @click.option("--from", "first", type=DATE, help="First day, YYYY-MM-DD (default: July 1).")
 @click.option("--to", "last", type=DATE, help="Last day, YYYY-MM-DD (default: today).")
-@click.option(
-    "--by",
-    type=click.Choice(outreach.OUTREACH_BY),
-    default="district",
-    show_default=True,
-    help="One row for the district, or one per school or family language.",
-)
+@by_option(outreach.OUTREACH_BY, "One row for the district, or one per school or family language.")
 @format_option
 @with_runtime
 def outreach_command(
@@ -202,17 +186,17 @@ def outreach_command(
     click.echo(render(outreach.columns(by), rows, fmt, about=about), nl=False)
 
 
-def _unlisted_weekdays(session: Session, runtime: Runtime) -> bool:
-    return district_settings.effective(session, runtime.settings).unlisted_weekdays
-
-
-def _report_date(
-    session: Session, runtime: Runtime, as_of: datetime | None, weekdays: bool
-) -> date | None:
-    """The date asked for, else the last school day the imported attendance reaches."""
+def _report_day(
+    session: Session, runtime: Runtime, as_of: datetime | None, school_id: str | None
+) -> tuple[date | None, bool]:
+    """The date asked for, else the last school day the imported attendance reaches (None:
+    no attendance at all); and whether the district counts unlisted weekdays as school days.
+    An unknown --school is refused first."""
+    _check_school(session, school_id)
+    weekdays = district_settings.effective(session, runtime.settings).unlisted_weekdays
     if as_of is not None:
-        return as_of.date()
-    return last_school_day(session, district_today(runtime), unlisted_weekdays=weekdays)
+        return as_of.date(), weekdays
+    return last_school_day(session, district_today(runtime), unlisted_weekdays=weekdays), weekdays
 
 
 def _check_school(session: Session, school_id: str | None) -> None:

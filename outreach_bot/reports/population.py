@@ -1,7 +1,7 @@
 """Every student's standing on report dates, computed from attendance and calendars.
 
 Reads the school year the way the scan does (`SchoolYear`) and counts each student with the
-scan's own `daily_series`, so a report equals the scan on any date, even one it never ran.
+same `SchoolYear.series` the scan uses, so a report equals the scan on any date, even one it never ran.
 A school whose data does not reach a date is left out of that date and named, never guessed.
 """
 
@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.coverage import MissingData
 from outreach_bot.attendance.metrics import (
-    daily_series,
     instructional_days,
     school_year_start,
 )
@@ -101,13 +100,7 @@ def populations(
         ]
     left_out = [{gap.school_id for gap in result.left_out} for result in results]
     for student in roster:
-        series = daily_series(
-            year.school_days(student.school_id),
-            enrolled_from=year.enrolled_from(student),
-            enrolled_until=student.exit_date,
-            absent_days=year.absences(student.student_id),
-            as_of=latest,
-        )
+        series = year.series(student)
         first_name, last_name, grade, zip_code, groups = details[student.student_id]
         for result, skipped in zip(results, left_out, strict=True):
             if student.school_id in skipped:
