@@ -1,8 +1,8 @@
 """Every student's standing on report dates, computed from attendance and calendars.
 
-Reads the school year the way the scan does (`SchoolYear`) and counts each student with the
-same `SchoolYear.series` the scan uses, so a report equals the scan on any date, even one it never ran.
-A school whose data does not reach a date is left out of that date and named, never guessed.
+Reads the school year the way the scan does and counts each student with the scan's own
+`SchoolYear.series`, so a report equals the scan on any date, even one it never ran. A school
+whose data does not reach a date is left out of that date and named, never guessed.
 """
 
 from __future__ import annotations
