@@ -219,6 +219,13 @@ def test_outreach_for_the_district(runtime, cli):
         "opt_outs": "2",
     }
     assert {name: row[name] for name in expected} == expected
+    # As a table the measures run down the page, one column per school.
+    table = cli.invoke(main, ["report", "outreach", "--by", "school", *OCTOBER[:4]]).output
+    lines = table.splitlines()
+    assert lines[0] == "report outreach, from 2026-10-01, to 2026-10-31, by school"
+    assert lines[1].split() == ["measure", "maple", "not", "recorded", "oak"]
+    assert lines[3].split() == ["triggers_fired", "1", "0", "1"]
+    assert lines[-2].split() == ["median_hours_to_contact", "3.0", "-", "36.0"]
 
 
 def test_outreach_by_school_and_by_language(runtime, cli):

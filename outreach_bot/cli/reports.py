@@ -18,7 +18,7 @@ from outreach_bot.cli.scan import district_today
 from outreach_bot.models import School, Student
 from outreach_bot.reports import chronic, outreach, students, trend
 from outreach_bot.reports.definitions import MIN_INSTRUCTIONAL_DAYS, grade_order
-from outreach_bot.reports.formats import FORMATS, render
+from outreach_bot.reports.formats import FORMATS, render, transposed
 from outreach_bot.reports.population import Population, last_school_day, population
 from outreach_bot.reports.standing import BY_CHOICES
 from outreach_bot.runtime import Runtime
@@ -183,7 +183,10 @@ def outreach_command(
     with runtime.db.transaction() as session:
         rows = [(*row.key, *row.values()) for row in outreach.outreach_rows(session, period, by)]
     about = {"report": "outreach", "from": start, "to": end, "by": by}
-    click.echo(render(outreach.columns(by), rows, fmt, about=about), nl=False)
+    columns: Sequence[str] = outreach.columns(by)
+    if fmt == "table":  # two dozen measures read better down the page than across it
+        columns, rows = transposed(columns, rows, len(outreach.KEY_COLUMNS[by]))
+    click.echo(render(columns, rows, fmt, about=about), nl=False)
 
 
 def _report_day(

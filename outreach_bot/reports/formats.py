@@ -33,6 +33,18 @@ def render(
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
+def transposed(
+    columns: Sequence[str], rows: Sequence[Sequence[Cell]], keys: int
+) -> tuple[list[str], list[list[Cell]]]:
+    """A wide report turned on its side for reading: one line per measure, one column per row.
+
+    The first `keys` columns name each row; with none, the one column is "district".
+    """
+    names = [" ".join(text_cell(cell) for cell in row[:keys]) or "district" for row in rows]
+    lines = [[column, *(row[index] for row in rows)] for index, column in enumerate(columns)]
+    return ["measure", *names], lines[keys:]
+
+
 def text_cell(value: Cell) -> str:
     """A cell as CSV and tables print it: dates in ISO form, yes/no, nothing for no value."""
     if value is None:
@@ -78,9 +90,9 @@ def _table(
         max([len(column), *(len(row[index]) for row in cells)])
         for index, column in enumerate(columns)
     ]
-    # Numbers line up on the right, words on the left, judged by the first row's values.
+    # Numbers line up on the right, words on the left.
     numeric = [
-        bool(rows) and isinstance(rows[0][index], int | Decimal) for index in range(len(columns))
+        any(isinstance(row[index], int | Decimal) for row in rows) for index in range(len(columns))
     ]
 
     def line(values: Sequence[str]) -> str:
