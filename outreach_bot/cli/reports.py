@@ -242,12 +242,14 @@ def _min_rate(text: str) -> Fraction:
     return value
 
 
-def _nothing(fmt: str, columns: Sequence[str], sentence: str) -> None:
+def _nothing(
+    fmt: str, columns: Sequence[str], sentence: str, about: Mapping[str, object] | None = None
+) -> None:
     """Say plainly that there is nothing to report (an empty CSV or JSON keeps its shape)."""
     if fmt == "table":
         click.echo(sentence)
         return
-    click.echo(render(columns, [], fmt, about={"no_data": sentence}), nl=False)
+    click.echo(render(columns, [], fmt, about={**(about or {}), "no_data": sentence}), nl=False)
     click.echo(sentence, err=True)
 
 
@@ -267,7 +269,7 @@ def _emit(
         for gap in month.left_out
     ]
     if empty:
-        return _nothing(fmt, columns, empty)
+        return _nothing(fmt, columns, empty, about)
     details = dict(about)
     if fmt == "json":
         details["left_out"] = notes
