@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.coverage import MissingData
-from outreach_bot.attendance.metrics import BANDS, daily_series
+from outreach_bot.attendance.metrics import BANDS
 from outreach_bot.attendance.rules import (
     Escalate,
     StartFlow,
@@ -125,13 +125,7 @@ def scan(
     for student in year.roster:
         if student.school_id in skipped:
             continue
-        series = daily_series(
-            year.school_days(student.school_id),
-            enrolled_from=year.enrolled_from(student),
-            enrolled_until=student.exit_date,
-            absent_days=year.absences(student.student_id),
-            as_of=as_of,
-        )
+        series = year.series(student)
         metrics = series.as_of(as_of)
         summaries.append(
             {

@@ -3,6 +3,7 @@ school's calendar, each student's absences, and how far each school's attendance
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.coverage import MissingData, missing_data
-from outreach_bot.attendance.metrics import instructional_days, school_year_end, school_year_start
+from outreach_bot.attendance.metrics import (
+    AttendanceSeries,
+    daily_series,
+    instructional_days,
+    school_year_end,
+    school_year_start,
+)
 from outreach_bot.models import AttendanceRecord, CalendarDay, Student
 from outreach_bot.models.attendance import ABSENCE_STATUSES
 
@@ -100,8 +107,8 @@ class SchoolYear:
             self._absences[student_id].add(day)
         self._school_days: dict[str, list[date]] = {}
 
-    def school_days(self, school_id: str) -> list[date]:
-        """The school's sorted instructional days from July 1 up to as_of."""
+    def school_days(self, school_id: str, through: date | None = None) -> list[date]:
+        """The school's sorted instructional days from July 1 up to as_of (or an earlier day)."""
         if school_id not in self._school_days:
             self._school_days[school_id] = instructional_days(
                 self._calendars.get(school_id, {}),
@@ -109,12 +116,15 @@ class SchoolYear:
                 self.as_of,
                 unlisted_weekdays=self._unlisted_weekdays,
             )
-        return self._school_days[school_id]
+        days = self._school_days[school_id]
+        if through is None or through >= self.as_of:
+            return days
+        return days[: bisect_right(days, through)]
 
-    def missing_data(self, school_id: str) -> MissingData | None:
-        """What keeps the school from being scanned as of as_of (None: nothing)."""
+    def missing_data(self, school_id: str, through: date | None = None) -> MissingData | None:
+        """What keeps the school from being counted as of as_of or an earlier day (None: none)."""
         return missing_data(
-            self.school_days(school_id),
+            self.school_days(school_id, through),
             has_calendar=school_id in self._calendars or self._unlisted_weekdays,
             last_attendance=self._last_attendance.get(school_id),
         )
@@ -132,3 +142,13 @@ class SchoolYear:
     def absences(self, student_id: str) -> frozenset[date] | set[date]:
         """The student's absence dates this year, up to as_of."""
         return self._absences.get(student_id, _NO_ABSENCES)
+
+    def series(self, student: Enrolment) -> AttendanceSeries:
+        """The student's numbers on each school day they were enrolled, up to as_of."""
+        return daily_series(
+            self.school_days(student.school_id),
+            enrolled_from=self.enrolled_from(student),
+            enrolled_until=student.exit_date,
+            absent_days=self.absences(student.student_id),
+            as_of=self.as_of,
+        )

@@ -46,12 +46,13 @@ def _register() -> None:
         flows,
         i18n,
         imports,
+        reports,
         scan,
         sync,
         users,
     )
 
-    for module in (database, demo, escalations, flows, i18n, imports, scan, sync, users):
+    for module in (database, demo, escalations, flows, i18n, imports, reports, scan, sync, users):
         module.register(main)
 
 

@@ -1,0 +1,1 @@
+"""Reports a district acts on: chronic absence, its monthly trend, the students list, outreach."""
