@@ -39,9 +39,19 @@ def main() -> None:
 
 
 def _register() -> None:
-    from outreach_bot.cli import database, demo, escalations, flows, i18n, imports, scan, users
+    from outreach_bot.cli import (
+        database,
+        demo,
+        escalations,
+        flows,
+        i18n,
+        imports,
+        scan,
+        tokens,
+        users,
+    )
 
-    for module in (database, demo, escalations, flows, i18n, imports, scan, users):
+    for module in (database, demo, escalations, flows, i18n, imports, scan, tokens, users):
         module.register(main)
 
 

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per noun group; import them from here."""
 
 from outreach_bot.db import Base
+from outreach_bot.models.api_token import ApiToken
 from outreach_bot.models.attendance import (
     AttendanceRecord,
     AttendanceSummary,
@@ -22,6 +23,7 @@ from outreach_bot.models.staff import (
 )
 
 __all__ = [
+    "ApiToken",
     "AttendanceRecord",
     "AttendanceSummary",
     "AuditEvent",
