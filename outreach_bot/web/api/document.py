@@ -98,8 +98,11 @@ def _operation(found: Operation, name: str) -> dict[str, Any]:
         "responses": {"200": _content(found.ok, _STATUSES[200])},
     }
     for status in found.statuses:
-        model = "ImportResult" if status == 422 and found.records else "ErrorList"
-        details["responses"][str(status)] = _content(model, _STATUSES[status])
+        details["responses"][str(status)] = _content("ErrorList", _STATUSES[status])
+    if found.records:
+        # The records' errors come with the batch's counts; a bad query string's alone.
+        either = {"anyOf": [_ref("ImportResult"), _ref("ErrorList")]}
+        details["responses"]["422"]["content"]["application/json"]["schema"] = either
     if 401 in found.statuses:
         details["responses"]["401"]["headers"] = {
             "WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}

@@ -69,7 +69,7 @@ def operation(
                 try:
                     kwargs["query"] = query.model_validate(request.args.to_dict())
                 except ValidationError as error:
-                    return error_response(422, _parameter_errors(error))
+                    return error_response(422, _parameter_errors(query, error))
             return view(*args, **kwargs)
 
         summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
@@ -81,14 +81,16 @@ def operation(
     return decorate
 
 
-def _parameter_errors(error: ValidationError) -> list[ApiError]:
+def _parameter_errors(model: type[BaseModel], error: ValidationError) -> list[ApiError]:
     """Pydantic's complaints about a query string, one per parameter, as sentences."""
     errors = []
     for problem in error.errors(include_url=False):
         name = ".".join(str(part) for part in problem["loc"])
         found = problem.get("input")
         message = problem["msg"][0].lower() + problem["msg"][1:]
-        if isinstance(found, str):
+        if problem["type"] == "extra_forbidden":
+            message = f"not a parameter here; expected {', '.join(model.model_fields)}"
+        elif isinstance(found, str):
             message = f"{found[:40]!r}: {message}"
         errors.append(ApiError(field=name, message=message))
     return errors

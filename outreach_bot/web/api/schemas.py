@@ -140,6 +140,8 @@ class OutreachPage(BaseModel):
 class EscalationQuery(BaseModel):
     """The query string of GET /escalations."""
 
+    model_config = ConfigDict(extra="forbid")  # a mistyped parameter is an error
+
     status: Literal["open", "closed"] | None = Field(
         None, description="Only escalations of this status; leave out for all."
     )
@@ -150,12 +152,16 @@ class EscalationQuery(BaseModel):
 class PageQuery(BaseModel):
     """The query string of a paged list."""
 
+    model_config = ConfigDict(extra="forbid")  # a mistyped parameter is an error
+
     limit: int = _page_size()
     cursor: str | None = _cursor()
 
 
 class ImportQuery(BaseModel):
     """The query string of a PUT of records."""
+
+    model_config = ConfigDict(extra="forbid")  # a mistyped parameter is an error
 
     partial: bool = Field(
         False,
