@@ -141,3 +141,14 @@ def test_api_responses_carry_no_session_cookie(runtime, client):
     token = issue_token(runtime, "read")
     response = client.get("/api/v1/escalations", headers=bearer(token))
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+def test_a_method_or_url_the_api_lacks_is_answered_in_json(client):
+    # A POST here takes no form, so the staff pages' CSRF check stays out of the way.
+    wrong_method = client.post("/api/v1/escalations", data={"x": "1"})
+    assert wrong_method.status_code == 405
+    assert "GET" in wrong_method.headers["Allow"]
+    assert wrong_method.get_json()["errors"][0]["message"]
+    nowhere = client.get("/api/v1/nowhere")
+    assert nowhere.status_code == 404 and nowhere.get_json()["errors"][0]["message"]
+    assert client.get("/staff/nowhere").mimetype == "text/html"

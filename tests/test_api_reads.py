@@ -116,21 +116,16 @@ def add_outreach(runtime: Runtime) -> dict[str, int]:
         add_school(session)
         ana = add_family(session, phone=PHONE)
         brother = add_family(session, student_id="S1002", first_name="Kid", phone=PHONE)
-        talk = Conversation(
-            phone=PHONE,
-            guardian_id=ana.id,
-            student_id="S1001",
-            flow="missed_you",
-            language="en",
-            started_at=T0,
-        )
-        other = Conversation(
-            phone=PHONE,
-            guardian_id=brother.id,
-            student_id="S1002",
-            flow="missed_you",
-            language="en",
-            started_at=T0,
+        talk, other = (
+            Conversation(
+                phone=PHONE,
+                guardian_id=guardian.id,
+                student_id=guardian.student_id,
+                flow="missed_you",
+                language="en",
+                started_at=T0,
+            )
+            for guardian in (ana, brother)
         )
         session.add_all([talk, other])
         session.flush()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
+from sqlalchemy.orm import Session
 
 from outreach_bot.api_tokens import TokenError, create_token, list_tokens, revoke_token
 from outreach_bot.cli import with_runtime
-from outreach_bot.models.api_token import SCOPES
+from outreach_bot.models.api_token import SCOPES, ApiToken
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import audit
 
@@ -31,15 +34,7 @@ def create_command(runtime: Runtime, name: str, scope: str) -> None:
     try:
         with runtime.db.transaction() as session:
             row, token = create_token(session, name=name, scope=scope, now=now)
-            audit.record(
-                session,
-                user_id=None,
-                action="created_api_token",
-                now=now,
-                target_type="api_token",
-                target_id=row.id,
-                detail=f"{row.name} ({row.scope}), command line",
-            )
+            _audit(session, "created_api_token", row, now)
     except TokenError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"created token {name} ({scope}); it is shown this once, so store it now:", err=True)
@@ -56,21 +51,13 @@ def revoke_command(runtime: Runtime, name: str) -> None:
         with runtime.db.transaction() as session:
             row, newly = revoke_token(session, name=name, now=now)
             if newly:
-                audit.record(
-                    session,
-                    user_id=None,
-                    action="revoked_api_token",
-                    now=now,
-                    target_type="api_token",
-                    target_id=row.id,
-                    detail=f"{row.name}, command line",
-                )
+                _audit(session, "revoked_api_token", row, now)
             revoked_at = row.revoked_at
     except TokenError as error:
         raise click.ClickException(str(error)) from error
     if newly:
         click.echo(f"revoked token {name}")
-    elif revoked_at is not None:
+    else:
         click.echo(f"token {name} was revoked already, at {revoked_at:%Y-%m-%d %H:%M} UTC")
 
 
@@ -80,10 +67,23 @@ def list_command(runtime: Runtime) -> None:
     """List tokens: name, scope, when created, last used, revoked."""
     with runtime.db.transaction() as session:
         for row in list_tokens(session):
-            used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
+            used = f"used {row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
             state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
             created = f"created {row.created_at:%Y-%m-%d}"
             click.echo(f"{row.name:<32} {row.scope:<6} {created}  {used:<16} {state}")
+
+
+def _audit(session: Session, action: str, row: ApiToken, now: datetime) -> None:
+    """Note a token's creation or revocation in the audit log (never the token itself)."""
+    audit.record(
+        session,
+        user_id=None,
+        action=action,
+        now=now,
+        target_type="api_token",
+        target_id=row.id,
+        detail=f"{row.name} ({row.scope}), command line",
+    )
 
 
 def register(main: click.Group) -> None:

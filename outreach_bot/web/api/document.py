@@ -40,9 +40,10 @@ _STATUSES = {
 @operation(scope=None, ok=None)
 def openapi_document() -> dict[str, Any]:
     """This document: every endpoint of the API, in OpenAPI 3.1."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    document: dict[str, Any] = app.extensions.get("api_document") or build_document(app)
-    app.extensions["api_document"] = document
+    # Built once per app: the routes and models it describes do not change while it runs.
+    if "api_document" not in current_app.extensions:
+        current_app.extensions["api_document"] = build_document(current_app)
+    document: dict[str, Any] = current_app.extensions["api_document"]
     return document
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from outreach_bot.attendance.csv_fields import shown
-from outreach_bot.models import BarrierReport, Message
 from outreach_bot.staff.feeds import (
     OutreachEvent,
     escalations_page,
@@ -72,35 +71,16 @@ def student_outreach(student_id: str, query: PageQuery) -> dict[str, Any]:
     )
 
 
+_SHAPES: dict[str, type[MessageEvent | BarrierEvent | ContactEvent]] = {
+    "text": MessageEvent,
+    "reply": MessageEvent,
+    "barrier": BarrierEvent,
+    "contact": ContactEvent,
+}
+
+
 def _item(event: OutreachEvent) -> MessageEvent | BarrierEvent | ContactEvent:
-    row = event.record
-    if isinstance(row, Message):
-        return MessageEvent(
-            type="reply" if event.kind == "reply" else "text",
-            id=row.id,
-            at=event.at,
-            guardian_id=row.guardian_id,
-            conversation_id=row.conversation_id,
-            body=row.body,
-            language=row.language,
-            status=row.status,
-            purpose=row.purpose,
-        )
-    if isinstance(row, BarrierReport):
-        return BarrierEvent(
-            type="barrier",
-            id=row.id,
-            at=event.at,
-            guardian_id=row.guardian_id,
-            conversation_id=row.conversation_id,
-            barrier=row.barrier,
-        )
-    return ContactEvent(
-        type="contact",
-        id=row.id,
-        at=event.at,
-        escalation_id=row.escalation_id,
-        method=row.method,
-        outcome=row.outcome,
-        note=row.note,
-    )
+    shape = _SHAPES[event.kind]
+    given = {"type": event.kind, "at": event.at}
+    fields = {name: getattr(event.record, name) for name in shape.model_fields if name not in given}
+    return shape.model_validate({**fields, **given})
