@@ -39,8 +39,10 @@ def _cursor() -> str | None:
 class ApiError(BaseModel):
     """One problem: with a batch, the record's index and field; else the parameter, if any."""
 
-    index: int | None = Field(None, description="The record's place in `records`, from 0.")
-    field: str | None = Field(None, description="The field or parameter at fault.")
+    index: Annotated[int | None, Field(description="The record's place in `records`, from 0.")] = (
+        None
+    )
+    field: Annotated[str | None, Field(description="The field or parameter at fault.")] = None
     message: str = Field(description="What was wrong, and what was expected.")
 
 
