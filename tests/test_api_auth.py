@@ -137,10 +137,11 @@ def test_a_write_is_audited_by_token_and_its_use_noted(runtime, client, clock: F
     )
 
 
-def test_api_responses_carry_no_session_cookie(runtime, client):
+def test_api_responses_carry_no_session_cookie_and_are_not_cached(runtime, client):
     token = issue_token(runtime, "read")
     response = client.get("/api/v1/escalations", headers=bearer(token))
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_a_method_or_url_the_api_lacks_is_answered_in_json(client):

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response
 
 PREFIX = "/api/v1"
 blueprint = Blueprint("api", __name__)
+
+
+@blueprint.after_request
+def _not_cached(response: Response) -> Response:
+    """Answers carry student records: no proxy or browser cache may keep them."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def init_app(app: Flask) -> None:
