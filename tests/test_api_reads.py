@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -209,5 +210,12 @@ def test_an_outreach_cursor_is_opaque_and_checked(runtime, client, token):
     first = client.get("/api/v1/students/S1001/outreach?limit=2", headers=bearer(token))
     cursor = first.get_json()["next_cursor"]
     assert cursor and "|" not in cursor and "2026" not in cursor
-    forged = client.get("/api/v1/students/S1001/outreach?cursor=MTIz", headers=bearer(token))
-    assert forged.status_code == 422 and forged.get_json()["errors"][0]["field"] == "cursor"
+    for made_up in ("123", "0001-01-01T00:00:00+05:00|0|1", "2026-10-14T22:00:00|0|1"):
+        forged = base64.urlsafe_b64encode(made_up.encode()).decode()
+        response = client.get(
+            "/api/v1/students/S1001/outreach",
+            query_string={"cursor": forged},
+            headers=bearer(token),
+        )
+        assert response.status_code == 422, made_up
+        assert response.get_json()["errors"][0]["field"] == "cursor"

@@ -100,15 +100,14 @@ def _operation(found: Operation, name: str) -> dict[str, Any]:
     }
     for status in found.statuses:
         details["responses"][str(status)] = _content("ErrorList", _STATUSES[status])
-    if found.records:
-        # The records' errors come with the batch's counts; a bad query string's alone.
-        either = {"anyOf": [_ref("ImportResult"), _ref("ErrorList")]}
-        details["responses"]["422"]["content"]["application/json"]["schema"] = either
     if 401 in found.statuses:
         details["responses"]["401"]["headers"] = {
             "WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}
         }
     if found.records:
+        # The records' errors come with the batch's counts; a bad query string's alone.
+        either = {"anyOf": [_ref("ImportResult"), _ref("ErrorList")]}
+        details["responses"]["422"]["content"]["application/json"]["schema"] = either
         kind = KINDS[found.records]
         details["description"] = (
             f"Each record has the fields of a row of {kind.file_name}, and means what that row"
