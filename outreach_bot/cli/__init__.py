@@ -49,10 +49,12 @@ def _register() -> None:
         reports,
         scan,
         sync,
+        tokens,
         users,
     )
 
-    for module in (database, demo, escalations, flows, i18n, imports, reports, scan, sync, users):
+    modules = (database, demo, escalations, flows, i18n, imports, reports, scan, sync, tokens, users)
+    for module in modules:
         module.register(main)
 
 

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per noun group; import them from here."""
 
 from outreach_bot.db import Base
+from outreach_bot.models.api_token import ApiToken
 from outreach_bot.models.attendance import (
     AttendanceRecord,
     AttendanceSummary,
@@ -23,6 +24,7 @@ from outreach_bot.models.staff import (
 from outreach_bot.models.sync import NightlySync
 
 __all__ = [
+    "ApiToken",
     "AttendanceRecord",
     "AttendanceSummary",
     "AuditEvent",

@@ -30,8 +30,9 @@ from outreach_bot.web import runtime
 from outreach_bot.web.language import t
 
 F = TypeVar("F", bound=Callable[..., Any])
-# Machine-to-machine endpoints with their own authentication (Twilio signs its webhooks).
-CSRF_EXEMPT = frozenset({"twilio", "health"})
+# Machine-to-machine endpoints with their own authentication (Twilio signs its webhooks;
+# API clients send a bearer token, never a cookie).
+CSRF_EXEMPT = frozenset({"twilio", "health", "api"})
 STAFF_BLUEPRINTS = frozenset({"auth", "dashboard", "cases", "admin"})
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -129,6 +130,8 @@ def check_csrf() -> None:
     """Refuse (400) any form post whose token does not match the session's."""
     if request.method != "POST" or request.blueprint in CSRF_EXEMPT:
         return
+    if request.url_rule is None:
+        return  # no view matched, so no form is taken: routing answers 404 or 405
     expected = session.get("csrf")
     given = request.form.get("csrf_token", "")
     if not expected or not hmac.compare_digest(str(expected), given):

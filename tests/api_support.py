@@ -1,0 +1,20 @@
+"""Helpers for the JSON API's tests: issuing a token and sending it."""
+
+from __future__ import annotations
+
+from outreach_bot.api_tokens import create_token
+from outreach_bot.runtime import Runtime
+
+
+def issue_token(runtime: Runtime, scope: str, name: str | None = None) -> str:
+    """A fresh token of `scope`, named after it unless told otherwise."""
+    with runtime.db.transaction() as session:
+        _, token = create_token(
+            session, name=name or f"test-{scope}", scope=scope, now=runtime.clock()
+        )
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header carrying `token`."""
+    return {"Authorization": f"Bearer {token}"}
