@@ -283,3 +283,13 @@ def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for group in groups.values():
         for start in range(0, len(group), _BATCH):
             yield group[start : start + _BATCH]
+
+
+def upsert(
+    session: Session,
+    spec: Kind,
+    rows: Mapping[tuple[Any, ...], dict[str, Any]],
+    report: ImportReport,
+) -> None:
+    """Insert or update checked rows (model attribute -> value) by the kind's natural key."""
+    _upsert(session, spec, rows, report)

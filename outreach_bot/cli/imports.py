@@ -1,4 +1,5 @@
-"""`outreach-bot import schools|students|guardians|calendar|attendance|resources FILE.csv`."""
+"""`outreach-bot import schools|students|guardians|calendar|attendance|resources FILE.csv`, and
+`oneroster DIR`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from outreach_bot.attendance.csv_kinds import KINDS, Kind
 from outreach_bot.attendance.importer import ImportReport, import_file
 from outreach_bot.cli import with_runtime
+from outreach_bot.cli.oneroster import oneroster_command
 from outreach_bot.runtime import Runtime
 
 
@@ -67,6 +69,7 @@ def _command(kind: Kind) -> click.Command:
 
 for _kind in KINDS.values():
     import_group.add_command(_command(_kind))
+import_group.add_command(oneroster_command)
 
 
 def register(main: click.Group) -> None:

@@ -1,0 +1,132 @@
+"""Checking that what an export's records point at exists: schools, students, phones.
+
+Each check places its problem on the record's line, and drops the record, so that a
+directory imported with --skip-bad-rows keeps only records whose links hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from outreach_bot.attendance.csv_fields import shown
+from outreach_bot.oneroster.layouts import FAMILY, STUDENT
+from outreach_bot.oneroster.records import ACTIVE, FileRead, Record
+from outreach_bot.oneroster.roster import RosterView, local_id
+from outreach_bot.oneroster.store import Records
+
+Check = Callable[[RosterView, FileRead, Record], bool]
+
+
+def combined(stored: Records, reads: dict[str, FileRead]) -> Records:
+    """The stored records with this export's active ones on top, to look links up in."""
+    records: Records = {name: dict(by_id) for name, by_id in stored.items()}
+    for name, read in reads.items():
+        on_top = records.setdefault(name, {})
+        for record in read.records:
+            if record.status == ACTIVE or record.sourced_id not in on_top:
+                on_top[record.sourced_id] = record
+    return records
+
+
+def check_links(stored: Records, reads: dict[str, FileRead]) -> None:
+    """Drop, and report, each record whose links do not hold; enrollments first."""
+    for name, check in (("enrollments", _enrollment), ("users", _user)):
+        if name in reads:
+            view = RosterView(combined(stored, reads))
+            read = reads[name]
+            read.records = [r for r in read.records if r.status != ACTIVE or check(view, read, r)]
+    if "users" in reads:
+        _phones_once(combined(stored, reads), reads["users"])
+
+
+def _enrollment(view: RosterView, read: FileRead, record: Record) -> bool:
+    user, school = record.data["user"], record.data["school"]
+    good = True
+    if view.student(user) is None:
+        read.place(
+            record,
+            "userSourcedId",
+            f"{shown(user)} is not a student in users.csv; expected the sourcedId of a user"
+            " whose role is student",
+        )
+        good = False
+    if view.school(school) is None:
+        read.place(
+            record,
+            "schoolSourcedId",
+            f"{shown(school)} is not a school in orgs.csv; expected the sourcedId of an org"
+            " whose type is school",
+        )
+        good = False
+    return good
+
+
+def _user(view: RosterView, read: FileRead, record: Record) -> bool:
+    data = record.data
+    if data.get("role") == STUDENT:
+        if "grade" not in data:
+            read.place(record, "grades", "'' is empty; expected a grade such as 03, KG or PK")
+            return False
+        if not view.current_enrollments(record.sourced_id) and view.home_school(record) is None:
+            read.place(
+                record,
+                "orgSourcedIds",
+                "the student has no school: no enrollment in enrollments.csv at a school in"
+                " orgs.csv, and no school among orgSourcedIds; expected the sourcedId of an org"
+                " whose type is school",
+            )
+            return False
+    elif data.get("role") in FAMILY:
+        if not (data.get("sms") or data.get("phone")):
+            read.place(
+                record, "sms", "'' is empty, and so is phone; expected the guardian's mobile number"
+            )
+            return False
+        agents = data.get("agents", [])
+        unknown = [agent for agent in agents if view.student(agent) is None]
+        expected = "expected the sourcedIds of their students, separated by commas"
+        if not agents:
+            read.place(
+                record, "agentSourcedIds", f"the guardian is linked to no student; {expected}"
+            )
+            return False
+        if unknown:
+            found = ", ".join(shown(agent) for agent in unknown)
+            verb = "is not a student" if len(unknown) == 1 else "are not students"
+            read.place(record, "agentSourcedIds", f"{found} {verb} in users.csv; {expected}")
+            return False
+    return True
+
+
+def _phones_once(records: Records, read: FileRead) -> None:
+    """Two family members linked to one student may not share a phone: texts go per phone."""
+    view = RosterView(records)
+    incoming = {record.sourced_id for record in read.records}
+    owner: dict[tuple[str, str], str] = {}
+    for user in records["users"].values():
+        if user.sourced_id not in incoming and user.status == ACTIVE:
+            for key in _pairs(view, user):
+                owner.setdefault(key, user.sourced_id)
+    kept = []
+    for record in read.records:
+        clash = next((key for key in _pairs(view, record) if key in owner), None)
+        if record.status == ACTIVE and clash:
+            read.place(
+                record,
+                "sms" if record.data.get("sms") else "phone",
+                f"user {shown(owner[clash])} has the same phone for student {shown(clash[0])};"
+                " a phone may be given once per student",
+            )
+            continue
+        if record.status == ACTIVE:
+            owner.update((key, record.sourced_id) for key in _pairs(view, record))
+        kept.append(record)
+    read.records = kept
+
+
+def _pairs(view: RosterView, user: Record) -> list[tuple[str, str]]:
+    phone = user.data.get("sms") or user.data.get("phone")
+    if user.data.get("role") not in FAMILY or not phone:
+        return []
+    students = (view.student(agent) for agent in user.data.get("agents", []))
+    return [(local_id(student), phone) for student in students if student]
