@@ -1,0 +1,298 @@
+"""`outreach-bot import oneroster`: OneRoster 1.1 and 1.2 exports, bulk or delta, as a roster."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import delete, func, select
+
+from outreach_bot.cli import main
+from outreach_bot.models import (
+    AttendanceRecord,
+    Guardian,
+    Message,
+    OneRosterRecord,
+    School,
+    Student,
+)
+from outreach_bot.oneroster.directory import import_export
+from outreach_bot.oneroster.report import ExportReport
+from outreach_bot.runtime import Runtime
+
+DATA = Path(__file__).parent / "data" / "oneroster"
+BULK_11, DELTA_11, BULK_12 = DATA / "v1.1-bulk", DATA / "v1.1-delta", DATA / "v1.2-bulk"
+TODAY = date(2026, 10, 21)
+
+
+def load(runtime: Runtime, path: Path, **options: Any) -> ExportReport:
+    """Import an export in one transaction, as the command does."""
+    with runtime.db.transaction() as session:
+        return import_export(
+            session, path, zone=ZoneInfo("America/Los_Angeles"), today=TODAY, **options
+        )
+
+
+def good(runtime: Runtime, path: Path) -> ExportReport:
+    report = load(runtime, path)
+    assert report.errors == [], [str(error) for error in report.errors]
+    return report
+
+
+STUDENT_COLUMNS = (
+    Student.id,
+    Student.first_name,
+    Student.last_name,
+    Student.school_id,
+    Student.grade,
+    Student.entry_date,
+    Student.exit_date,
+    Student.birth_date,
+    Student.gender,
+    Student.race_ethnicity,
+)
+GUARDIAN_COLUMNS = (
+    Guardian.student_id,
+    Guardian.phone,
+    Guardian.name,
+    Guardian.language,
+    Guardian.relationship_to_student,
+    Guardian.sms_consent,
+)
+
+
+def roster(runtime: Runtime) -> dict[str, list[tuple[Any, ...]]]:
+    """Schools, students and guardians as sorted tuples."""
+    tables = {
+        "schools": (School.id, School.name),
+        "students": STUDENT_COLUMNS,
+        "guardians": GUARDIAN_COLUMNS,
+    }
+    with runtime.db.transaction() as session:
+        return {
+            name: sorted(tuple(row) for row in session.execute(select(*columns)))
+            for name, columns in tables.items()
+        }
+
+
+def copy(source: Path, tmp_path: Path) -> Path:
+    target = tmp_path / source.name
+    shutil.copytree(source, target)
+    return target
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def messages(report: ExportReport) -> list[str]:
+    return [str(error) for error in report.errors]
+
+
+# --- Mapping ----------------------------------------------------------------------------------
+
+
+def test_a_1_1_bulk_export_maps_schools_students_and_guardians(runtime: Runtime) -> None:
+    report = good(runtime, BULK_11)
+
+    assert report.lines() == [
+        "v1.1-bulk: OneRoster 1.1 export of orgs.csv (bulk), academicSessions.csv (bulk),"
+        " users.csv (bulk), enrollments.csv (bulk), demographics.csv (bulk)",
+        "schools: 2 created, 0 updated, 0 unchanged",
+        "students: 3 created, 0 updated, 0 unchanged",
+        "guardians: 4 created, 0 updated, 0 unchanged",
+    ]
+    found = roster(runtime)
+    # Schools by identifier; the district org is no school.
+    assert found["schools"] == [("LIN", "Lincoln Elementary"), ("RSV", "Riverside Middle School")]
+    assert found["students"] == [
+        # identifier, else sourcedId; KG, 03 and 07 read as grades; entry from enrollments.
+        ("S1001", "Ana", "Lopez", "LIN", "K", date(2026, 8, 24), None, date(2021, 3, 14),
+         "female", "Hispanic or Latino"),
+        # Last year's enrollment at Riverside ended before this school year: not counted.
+        ("S1002", "Bao", "Nguyen", "LIN", "3", date(2026, 9, 8), None, date(2018, 7, 4),
+         "male", "Asian"),
+        ("usr-chidi", "Chidi", "Okafor", "RSV", "7", date(2026, 8, 24), None,
+         date(2014, 11, 30), "male", "Two or more races"),
+    ]  # fmt: skip
+    assert found["guardians"] == [
+        # Grace is an agent of two students (a quoted list); no language: the district's.
+        ("S1001", "+15035550101", "Rosa Lopez", "es", "parent", True),
+        ("S1002", "+15035550102", "Minh Nguyen", "vi", "guardian", True),  # phone, no sms
+        ("S1002", "+15035550103", "Grace Okafor", "en", "relative", True),
+        ("usr-chidi", "+15035550103", "Grace Okafor", "en", "relative", True),
+    ]
+
+
+def test_a_1_2_bulk_export_reads_roles_preferred_names_and_the_primary_org(
+    runtime: Runtime,
+) -> None:
+    report = good(runtime, BULK_12)
+
+    assert report.version == "1.2"
+    found = roster(runtime)
+    assert found["schools"] == [("CED", "Cedar Creek Elementary")]
+    assert found["students"] == [
+        # Dara has no enrollment: the school is the primary org; PK is pre-kindergarten.
+        ("S2001", "Dara", "Rahimi", "CED", "PK", None, None, None, None, None),
+        ("usr-eli", "Eli", "Mwangi", "CED", "5", date(2026, 8, 24), None, None, None, None),
+    ]
+    assert found["guardians"] == [
+        ("S2001", "+15035550121", "Farah Rahimi", "fa", "parent", True),  # "Farsi"
+        ("usr-eli", "+15035550122", "Joy Mwangi", "sw", "guardian", True),
+    ]
+
+
+@pytest.fixture
+def home_language_column(app_config: dict[str, object]) -> None:
+    """A district whose export names the column metadata.homeLanguage, and who speaks Spanish."""
+    app_config.update(ONEROSTER_LANGUAGE_COLUMN="metadata.homeLanguage", DISTRICT_LANGUAGE="es")
+
+
+def test_the_language_column_and_the_default_language_are_settings(
+    home_language_column: None, cli: CliRunner, runtime: Runtime, tmp_path: Path
+) -> None:
+    folder = copy(BULK_11, tmp_path)
+    edit(folder, "users.csv", "metadata.language", "metadata.homeLanguage")
+    edit(folder, "users.csv", ",503.555.0102,usr-bao,,,vi", ",503.555.0102,usr-bao,,,Vietnamese")
+
+    result = cli.invoke(main, ["import", "oneroster", str(folder)])
+
+    assert result.exit_code == 0, result.output
+    assert "guardians: 4 created, 0 updated, 0 unchanged" in result.output
+    languages = {(row[0], row[2]): row[3] for row in roster(runtime)["guardians"]}
+    assert languages == {
+        ("S1001", "Rosa Lopez"): "es",
+        ("S1002", "Minh Nguyen"): "vi",
+        ("S1002", "Grace Okafor"): "es",  # no language given: the district's
+        ("usr-chidi", "Grace Okafor"): "es",
+    }
+
+
+def test_a_zip_of_an_export_imports_as_its_directory_does(runtime: Runtime, tmp_path: Path) -> None:
+    good(runtime, BULK_11)
+    from_directory = roster(runtime)
+    with runtime.db.transaction() as session:
+        for model in (Guardian, Student, School):
+            session.execute(delete(model))
+        session.execute(delete(OneRosterRecord))
+    archive = tmp_path / "roster.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in BULK_11.iterdir():
+            zipped.write(path, f"export/{path.name}")  # zipped as a folder, one level down
+
+    report = good(runtime, archive)
+
+    assert report.roster["students"].created == 3
+    assert roster(runtime) == from_directory
+
+
+# --- Importing again, deltas, tombstones, transfers ------------------------------------------
+
+
+def test_importing_the_same_export_again_changes_nothing(runtime: Runtime) -> None:
+    good(runtime, BULK_11)
+    first = roster(runtime)
+
+    again = good(runtime, BULK_11)
+
+    assert roster(runtime) == first
+    assert again.lines()[1:] == [
+        "schools: 0 created, 0 updated, 2 unchanged",
+        "students: 0 created, 0 updated, 3 unchanged",
+        "guardians: 0 created, 0 updated, 4 unchanged",
+    ]
+
+
+def test_a_delta_withdraws_removes_transfers_and_never_goes_backwards(runtime: Runtime) -> None:
+    good(runtime, BULK_11)
+    with runtime.db.transaction() as session:
+        for student in ("usr-chidi", "S1002"):
+            session.add(
+                AttendanceRecord(student_id=student, date=date(2026, 9, 9), status="absent")
+            )
+
+    report = good(runtime, DELTA_11)
+
+    assert report.lines()[1:] == [
+        "schools: 0 created, 0 updated, 0 unchanged",
+        "students: 0 created, 2 updated, 1 unchanged, 1 withdrawn",
+        "guardians: 1 created, 0 updated, 0 unchanged, 2 removed",
+        "1 record older than the one already imported (by dateLastModified) left as stored",
+    ]
+    found = roster(runtime)
+    students = {row[0]: row for row in found["students"]}
+    # The delta's Ana is older than the bulk file's: her name stays.
+    assert students["S1001"][1] == "Ana"
+    # Chidi's tombstone (2026-10-20 in the district) withdraws him the day before: no texts
+    # from the day it arrives, his row and history kept.
+    assert students["usr-chidi"][5:7] == (date(2026, 8, 24), date(2026, 10, 19))
+    # Bao moved to Riverside: the new school, his first day in the district, still enrolled.
+    assert students["S1002"][3:7] == ("RSV", "3", date(2026, 9, 8), None)
+    with runtime.db.transaction() as session:
+        kept = session.scalar(select(func.count()).select_from(AttendanceRecord))
+    assert kept == 2
+    # Minh's tombstone removes him; Rosa's new number replaces her old one.
+    assert [row[:3] for row in found["guardians"]] == [
+        ("S1001", "+15035550111", "Rosa Lopez"),
+        ("S1002", "+15035550103", "Grace Okafor"),
+        ("usr-chidi", "+15035550103", "Grace Okafor"),
+    ]
+
+    again = good(runtime, DELTA_11)
+
+    assert roster(runtime) == found
+    assert again.roster["students"].updated == again.roster["guardians"].created == 0
+    assert again.withdrawn == again.guardians_removed == 0
+
+
+def test_a_removed_guardian_with_texts_on_record_is_kept_but_never_texted(
+    runtime: Runtime,
+) -> None:
+    good(runtime, BULK_11)
+    with runtime.db.transaction() as session:
+        minh = session.scalars(select(Guardian).where(Guardian.phone == "+15035550102")).one()
+        session.add(
+            Message(
+                direction="inbound",
+                phone=minh.phone,
+                guardian_id=minh.id,
+                body="synthetic",
+                status="received",
+                created_at=runtime.clock(),
+            )
+        )
+
+    report = good(runtime, DELTA_11)
+
+    assert (report.guardians_removed, report.guardians_kept) == (1, 1)
+    guardians = {row[1]: row for row in roster(runtime)["guardians"]}
+    assert guardians["+15035550102"][5] is False  # no consent: nothing is sent to him
+    assert "+15035550101" not in guardians
+
+
+def test_a_bulk_file_that_leaves_a_student_out_withdraws_them(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    good(runtime, BULK_11)
+    folder = copy(BULK_11, tmp_path)
+    users = (folder / "users.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "users.csv").write_text(
+        "".join(line for line in users if not line.startswith("usr-chidi,")), encoding="utf-8"
+    )
+    edit(folder, "users.csv", '"usr-chidi,usr-bao"', "usr-bao")
+
+    report = good(runtime, folder)
+
+    assert report.withdrawn == 1
+    students = {row[0]: row for row in roster(runtime)["students"]}
+    assert students["usr-chidi"][6] == date(2026, 10, 20)  # the day before the import
