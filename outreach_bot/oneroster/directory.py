@@ -86,11 +86,14 @@ def import_export(
     stored = load_records(session)
     reads = _read_files(export, manifest, stored, language_column)
     report.modes = {f"{name}.csv": manifest.mode(name, True) for name in reads}
-    check_links(stored, reads)
+    # Links are checked only between readable files: a file read as empty breaks them all.
+    unreadable = any(read.unreadable for read in reads.values())
+    if not unreadable:
+        check_links(stored, reads)
     for read in reads.values():
         report.errors.extend(read.errors)
     report.bad_rows = len({(e.file, e.line) for e in report.errors if e.line and e.line > 1})
-    if any(read.unreadable for read in reads.values()) or (report.errors and not skip_bad_rows):
+    if unreadable or (report.errors and not skip_bad_rows):
         report.rejected = True
         return report
     deleted_on = DeletedOn(zone, today)

@@ -59,6 +59,11 @@ class FileRead:
     positions: dict[str, int] = field(default_factory=dict)
     skipped: int = 0
     unreadable: bool = False  # the file as a whole (its encoding or header) is wrong
+    bad: dict[str, int] = field(default_factory=dict)  # sourcedId -> line, of rows with errors
+
+    def dropped(self, record: Record) -> None:
+        """Note that a record was dropped for a bad link, so records pointing at it say so."""
+        self.bad.setdefault(record.sourced_id, record.line or 0)
 
     def place(self, record: Record, name: str, problem: str) -> None:
         """Report a problem with a record, in a column named as the file spells it."""
@@ -160,7 +165,10 @@ def _record(
             # A record being deleted is not held to its other cells.
             if record.status == ACTIVE:
                 result.place(record, spelled, str(error))
-    return record if len(result.errors) == errors_before else None
+    if len(result.errors) == errors_before:
+        return record
+    result.bad.setdefault(sourced_id, line)
+    return None
 
 
 def modified_at(value: str) -> datetime:

@@ -6,15 +6,11 @@ directory imported with --skip-bad-rows keeps only records whose links hold.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from outreach_bot.attendance.csv_fields import shown
 from outreach_bot.oneroster.layouts import FAMILY, STUDENT
 from outreach_bot.oneroster.records import ACTIVE, FileRead, Record
 from outreach_bot.oneroster.roster import RosterView, local_id
 from outreach_bot.oneroster.store import Records
-
-Check = Callable[[RosterView, FileRead, Record], bool]
 
 
 def combined(stored: Records, reads: dict[str, FileRead]) -> Records:
@@ -34,34 +30,42 @@ def check_links(stored: Records, reads: dict[str, FileRead]) -> None:
         if name in reads:
             view = RosterView(combined(stored, reads))
             read = reads[name]
-            read.records = [r for r in read.records if r.status != ACTIVE or check(view, read, r)]
+            kept = []
+            for record in read.records:
+                if record.status != ACTIVE or check(view, read, record, reads):
+                    kept.append(record)
+                else:
+                    read.dropped(record)
+            read.records = kept
     if "users" in reads:
         _phones_once(combined(stored, reads), reads["users"])
 
 
-def _enrollment(view: RosterView, read: FileRead, record: Record) -> bool:
+def _enrollment(
+    view: RosterView, read: FileRead, record: Record, reads: dict[str, FileRead]
+) -> bool:
     user, school = record.data["user"], record.data["school"]
     good = True
     if view.student(user) is None:
         read.place(
             record,
             "userSourcedId",
-            f"{shown(user)} is not a student in users.csv; expected the sourcedId of a user"
-            " whose role is student",
+            _unknown(reads, "users", user, "a student")
+            + "; expected the sourcedId of a user whose role is student",
         )
         good = False
     if view.school(school) is None:
         read.place(
             record,
             "schoolSourcedId",
-            f"{shown(school)} is not a school in orgs.csv; expected the sourcedId of an org"
-            " whose type is school",
+            _unknown(reads, "orgs", school, "a school")
+            + "; expected the sourcedId of an org whose type is school",
         )
         good = False
     return good
 
 
-def _user(view: RosterView, read: FileRead, record: Record) -> bool:
+def _user(view: RosterView, read: FileRead, record: Record, reads: dict[str, FileRead]) -> bool:
     data = record.data
     if data.get("role") == STUDENT:
         if "grade" not in data:
@@ -91,11 +95,20 @@ def _user(view: RosterView, read: FileRead, record: Record) -> bool:
             )
             return False
         if unknown:
-            found = ", ".join(shown(agent) for agent in unknown)
-            verb = "is not a student" if len(unknown) == 1 else "are not students"
-            read.place(record, "agentSourcedIds", f"{found} {verb} in users.csv; {expected}")
+            found = "; ".join(_unknown(reads, "users", agent, "a student") for agent in unknown)
+            read.place(record, "agentSourcedIds", f"{found}; {expected}")
             return False
     return True
+
+
+def _unknown(reads: dict[str, FileRead], name: str, sourced_id: str, what: str) -> str:
+    """Why a link does not hold: no such record, or one whose own line has errors."""
+    read = reads.get(name)
+    if read is not None and sourced_id in read.bad:
+        return (
+            f"{shown(sourced_id)} is on line {read.bad[sourced_id]} of {name}.csv, which has errors"
+        )
+    return f"{shown(sourced_id)} is not {what} in {name}.csv"
 
 
 def _phones_once(records: Records, read: FileRead) -> None:
@@ -117,6 +130,7 @@ def _phones_once(records: Records, read: FileRead) -> None:
                 f"user {shown(owner[clash])} has the same phone for student {shown(clash[0])};"
                 " a phone may be given once per student",
             )
+            read.dropped(record)
             continue
         if record.status == ACTIVE:
             owner.update((key, record.sourced_id) for key in _pairs(view, record))
