@@ -201,9 +201,9 @@ def _apply(
     students = {}
     for sourced_id in _students_touched(old, new, changed):
         user = new.student(sourced_id)
-        row = student_row(new, user) if user else None
-        if row:
-            students[(row["id"],)] = row
+        student = student_row(new, user) if user else None
+        if student:
+            students[(student["id"],)] = student
     report.withdrawn = len(
         [s for s in merges["users"].deleted if new.student(s)] if "users" in merges else []
     )

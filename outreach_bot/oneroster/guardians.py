@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import Column, delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from outreach_bot.models import Base, Guardian
@@ -21,9 +22,9 @@ def remove_guardians(session: Session, pairs: Iterable[tuple[str, str]]) -> tupl
     wanted = sorted(pairs)
     ids: list[int] = []
     for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
+        pairs_chunk = wanted[start : start + _CHUNK]
         ids += session.scalars(
-            select(Guardian.id).where(tuple_(Guardian.student_id, Guardian.phone).in_(chunk))
+            select(Guardian.id).where(tuple_(Guardian.student_id, Guardian.phone).in_(pairs_chunk))
         )
     if not ids:
         return 0, 0
@@ -41,7 +42,7 @@ def remove_guardians(session: Session, pairs: Iterable[tuple[str, str]]) -> tupl
     return len(deleted), len(kept)
 
 
-def _references() -> list[object]:
+def _references() -> list[Column[Any]]:
     """Every column that points at a guardian, found from the models, so none is missed."""
     guardians = Guardian.__table__
     return [
