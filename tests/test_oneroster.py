@@ -13,9 +13,14 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, func, select
 
+from outreach_bot.attendance.metrics import instructional_days
+from outreach_bot.attendance.rules import parse_triggers
+from outreach_bot.attendance.scan import scan
 from outreach_bot.cli import main
+from outreach_bot.clock import FixedClock
 from outreach_bot.models import (
     AttendanceRecord,
+    CalendarDay,
     Guardian,
     Message,
     OneRosterRecord,
@@ -340,6 +345,9 @@ def test_bad_rows_are_placed_by_file_line_and_column_and_nothing_is_imported(
         " YYYY-MM-DD (such as 2025-09-03) or M/D/YYYY",
     ]
     assert report.lines()[-1] == "8 bad rows; nothing was imported"
+    as_json = report.as_dict()
+    assert (as_json["rejected"], as_json["bad_rows"]) == (True, 8)
+    assert as_json["errors"][0]["error"] == messages(report)[0]
     nothing_imported(runtime)
 
 
@@ -451,3 +459,53 @@ def test_the_command_prints_each_problem_and_exits_1(cli: CliRunner, tmp_path: P
         " --skip-bad-rows to import the good records and skip the bad ones."
     )
     assert "5 bad rows; nothing was imported" in result.stdout
+
+
+def test_a_withdrawn_student_fires_nothing_and_a_transfer_keeps_firing(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    triggers = parse_triggers(
+        {
+            "spec_version": 1,
+            "triggers": [
+                {"name": "absent_today", "when": {"absent_today": True}, "flow": "missed_you"}
+            ],
+        },
+        "test triggers",
+    )
+    marks = {"S1001": "PPA", "S1002": "PPA", "usr-chidi": "APA"}  # Mon 19 to Wed 21 October
+    week = [date(2026, 10, 19), date(2026, 10, 20), date(2026, 10, 21)]
+    good(runtime, BULK_11)
+    with runtime.db.transaction() as session:
+        for school in ("LIN", "RSV"):
+            for day in instructional_days({}, date(2026, 8, 24), week[-1], unlisted_weekdays=True):
+                session.add(CalendarDay(school_id=school, date=day, instructional=True))
+        for student, pattern in marks.items():
+            for day, mark in zip(week, pattern, strict=True):
+                status = "absent" if mark == "A" else "present"
+                session.add(AttendanceRecord(student_id=student, date=day, status=status))
+
+    def fired(day: date) -> list[str]:
+        with runtime.db.transaction() as session:
+            result = scan(session, as_of=day, now=clock(), triggers=triggers)
+        return sorted(firing.student_id for firing in result.fired)
+
+    assert fired(week[0]) == ["usr-chidi"]  # enrolled, and absent on Monday
+    good(runtime, DELTA_11)  # withdraws Chidi as of Monday; moves Bao to Riverside
+    assert fired(week[2]) == ["S1001", "S1002"]
+
+
+def test_1_2_names_as_the_rest_binding_spells_them_are_read_too(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    folder = copy(BULK_12, tmp_path)
+    edit(folder, "users.csv", "preferredGivenName", "preferredFirstName")
+    edit(folder, "users.csv", "primaryOrgSourcedId", "primaryOrg")
+
+    good(runtime, folder)
+
+    students = roster(runtime)["students"]
+    assert [row[:4] for row in students] == [
+        ("S2001", "Dara", "Rahimi", "CED"),
+        ("usr-eli", "Eli", "Mwangi", "CED"),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from outreach_bot.attendance.import_report import ImportReport, RowError
 
@@ -61,3 +62,19 @@ class ExportReport:
         if self.bad_rows:
             lines.append(f"{self.bad_rows} bad row{'' if self.bad_rows == 1 else 's'} skipped")
         return lines
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready fields, for a report file or the API."""
+        return {
+            "source": self.source,
+            "version": self.version,
+            "files": self.modes,
+            "roster": {kind: report.as_dict() for kind, report in self.roster.items()},
+            "withdrawn": self.withdrawn,
+            "guardians_removed": self.guardians_removed,
+            "guardians_kept": self.guardians_kept,
+            "older": self.older,
+            "bad_rows": self.bad_rows,
+            "rejected": self.rejected,
+            "errors": [error.as_dict() for error in self.errors],
+        }
