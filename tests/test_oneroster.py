@@ -367,31 +367,44 @@ def test_skipping_bad_rows_imports_the_records_whose_rows_and_links_hold(
     assert report.lines()[-1] == "5 bad rows skipped"
 
 
-def test_a_guardian_linked_to_no_student_is_reported(runtime: Runtime, tmp_path: Path) -> None:
-    folder = copy(BULK_11, tmp_path)
-    edit(folder, "users.csv", ",503.555.0102,usr-bao,", ",503.555.0102,,")
-
-    report = load(runtime, folder)
-
-    assert messages(report) == [
-        "users.csv, line 6, column agentSourcedIds (16): the guardian is linked to no student;"
-        " expected the sourcedIds of their students, separated by commas"
-    ]
-    nothing_imported(runtime)
-
-
-def test_two_family_members_may_not_share_a_phone_for_one_student(
-    runtime: Runtime, tmp_path: Path
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        pytest.param(
+            [("users.csv", ",503.555.0102,usr-bao,", ",503.555.0102,,")],
+            "users.csv, line 6, column agentSourcedIds (16): the guardian is linked to no"
+            " student; expected the sourcedIds of their students, separated by commas",
+            id="a guardian linked to no student",
+        ),
+        pytest.param(
+            [("users.csv", "503.555.0102", "(503) 555-0103")],
+            "users.csv, line 7, column sms (14): user 'usr-minh' has the same phone for student"
+            " 'S1002'; a phone may be given once per student",
+            id="two family members sharing a phone for one student",
+        ),
+        pytest.param(
+            [
+                ("users.csv", "true,org-riverside,student", "true,org-district,student"),
+                ("enrollments.csv", "enr-chidi-homeroom,active", "enr-chidi-homeroom,tobedeleted"),
+            ],
+            "users.csv, line 4, column orgSourcedIds (5): the student has no school: no"
+            " enrollment in enrollments.csv at a school in orgs.csv, and no school among"
+            " orgSourcedIds; expected the sourcedId of an org whose type is school",
+            id="a student with no school",
+        ),
+    ],
+)
+def test_a_bad_link_is_reported_and_nothing_imported(
+    runtime: Runtime, tmp_path: Path, edits: list[tuple[str, str, str]], expected: str
 ) -> None:
     folder = copy(BULK_11, tmp_path)
-    edit(folder, "users.csv", "503.555.0102", "(503) 555-0103")
+    for name, old, new in edits:
+        edit(folder, name, old, new)
 
     report = load(runtime, folder)
 
-    assert messages(report) == [
-        "users.csv, line 7, column sms (14): user 'usr-minh' has the same phone for student"
-        " 'S1002'; a phone may be given once per student"
-    ]
+    assert messages(report) == [expected]
+    nothing_imported(runtime)
 
 
 def test_a_missing_required_file_is_named(runtime: Runtime, tmp_path: Path) -> None:

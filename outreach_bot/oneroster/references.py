@@ -45,23 +45,21 @@ def _enrollment(
     view: RosterView, read: FileRead, record: Record, reads: dict[str, FileRead]
 ) -> bool:
     user, school = record.data["user"], record.data["school"]
+    links = (
+        ("userSourcedId", view.student(user), "users", user, "student", "a user"),
+        ("schoolSourcedId", view.school(school), "orgs", school, "school", "an org"),
+    )
     good = True
-    if view.student(user) is None:
-        read.place(
-            record,
-            "userSourcedId",
-            _unknown(reads, "users", user, "a student")
-            + "; expected the sourcedId of a user whose role is student",
-        )
-        good = False
-    if view.school(school) is None:
-        read.place(
-            record,
-            "schoolSourcedId",
-            _unknown(reads, "orgs", school, "a school")
-            + "; expected the sourcedId of an org whose type is school",
-        )
-        good = False
+    for column, found, file, sourced_id, kind, holder in links:
+        if found is None:
+            unknown = _unknown(reads, file, sourced_id, f"a {kind}")
+            role = "role" if kind == "student" else "type"
+            read.place(
+                record,
+                column,
+                f"{unknown}; expected the sourcedId of {holder} whose {role} is {kind}",
+            )
+            good = False
     return good
 
 
