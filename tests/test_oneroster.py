@@ -367,6 +367,22 @@ def test_skipping_bad_rows_imports_the_records_whose_rows_and_links_hold(
     assert report.lines()[-1] == "5 bad rows skipped"
 
 
+def test_a_bad_row_skipped_in_a_later_bulk_file_leaves_the_student_as_stored(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    good(runtime, BULK_11)
+    before = roster(runtime)
+    folder = copy(BULK_11, tmp_path)
+    edit(folder, "users.csv", ",S1002,,,,usr-minh,03,", ",S1002,,,,usr-minh,13th,")
+
+    report = load(runtime, folder, skip_bad_rows=True)
+
+    # Skipped is not left out: Bao stays as stored (not withdrawn), and the rows linked to
+    # him link to the stored Bao.
+    assert (report.withdrawn, report.guardians_removed, report.bad_rows) == (0, 0, 1)
+    assert roster(runtime) == before
+
+
 @pytest.mark.parametrize(
     ("edits", "expected"),
     [

@@ -98,7 +98,9 @@ def import_export(
         return report
     deleted_on = DeletedOn(zone, today)
     merges = {
-        name: merge(stored.get(name, {}), read.records, manifest.mode(name, True), deleted_on)
+        name: merge(
+            stored.get(name, {}), read.records, manifest.mode(name, True), deleted_on, read.bad
+        )
         for name, read in reads.items()
     }
     report.older = sum(len(result.older) for result in merges.values())
@@ -200,8 +202,8 @@ def _apply(
             schools[(row["id"],)] = row
     students = {}
     for sourced_id in _students_touched(old, new, changed):
-        user = new.student(sourced_id)
-        student = student_row(new, user) if user else None
+        pupil = new.student(sourced_id)
+        student = student_row(new, pupil) if pupil else None
         if student:
             students[(student["id"],)] = student
     report.withdrawn = len(
@@ -210,7 +212,8 @@ def _apply(
     guardians: dict[Any, dict[str, Any]] = {}
     gone: set[Any] = set()
     for sourced_id in changed.get("users", ()):
-        now = guardian_rows(new, after["users"][sourced_id], default_language)
+        user = after["users"].get(sourced_id)  # None: a bad row, never imported
+        now = guardian_rows(new, user, default_language) if user else {}
         previous = before.get("users", {}).get(sourced_id)
         was = guardian_rows(old, previous, default_language) if previous else {}
         guardians.update(now)

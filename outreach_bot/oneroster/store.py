@@ -59,11 +59,19 @@ class Merge:
 
 
 def merge(
-    stored: dict[str, Record], incoming: Iterable[Record], mode: str, deleted_on: DeletedOn
+    stored: dict[str, Record],
+    incoming: Iterable[Record],
+    mode: str,
+    deleted_on: DeletedOn,
+    skipped: Iterable[str] = (),
 ) -> Merge:
-    """Apply a file's records; in a bulk file, a stored record it leaves out is deleted."""
+    """Apply a file's records; in a bulk file, a stored record it leaves out is deleted.
+
+    `skipped` are the sourcedIds of the file's bad rows: they stay as stored, never deleted.
+    """
     result = Merge(dict(stored))
     seen = result.seen
+    seen.update(skipped)
     for record in incoming:
         seen.add(record.sourced_id)
         old = stored.get(record.sourced_id)
