@@ -183,6 +183,25 @@ def test_the_language_column_and_the_default_language_are_settings(
     }
 
 
+def test_an_export_of_only_orgs_and_users_places_students_by_their_orgs(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    folder = copy(BULK_11, tmp_path)
+    for name in ("manifest.csv", "enrollments.csv", "demographics.csv", "academicSessions.csv"):
+        (folder / name).unlink()
+
+    report = good(runtime, folder)
+
+    assert report.modes == {"orgs.csv": "bulk", "users.csv": "bulk"}
+    students = roster(runtime)["students"]
+    # No enrollments: the school is the first school among orgSourcedIds, and no dates.
+    assert [row[:7] for row in students] == [
+        ("S1001", "Ana", "Lopez", "LIN", "K", None, None),
+        ("S1002", "Bao", "Nguyen", "LIN", "3", None, None),
+        ("usr-chidi", "Chidi", "Okafor", "RSV", "7", None, None),
+    ]
+
+
 def test_a_zip_of_an_export_imports_as_its_directory_does(runtime: Runtime, tmp_path: Path) -> None:
     good(runtime, BULK_11)
     from_directory = roster(runtime)
@@ -421,6 +440,19 @@ def test_a_bad_link_is_reported_and_nothing_imported(
 
     assert messages(report) == [expected]
     nothing_imported(runtime)
+
+
+def test_two_students_may_not_share_an_identifier(runtime: Runtime, tmp_path: Path) -> None:
+    good(runtime, BULK_11)
+    folder = copy(BULK_11, tmp_path)
+    edit(folder, "users.csv", "Chidi,Okafor,,,", "Chidi,Okafor,,S1001,")
+
+    report = load(runtime, folder)
+
+    assert messages(report) == [
+        "users.csv, line 4, column identifier (12): 'S1001' is already the student id of"
+        " 'usr-ana'; each student's identifier must be its own"
+    ]
 
 
 def test_a_missing_required_file_is_named(runtime: Runtime, tmp_path: Path) -> None:

@@ -39,6 +39,9 @@ def check_links(stored: Records, reads: dict[str, FileRead]) -> None:
             read.records = kept
     if "users" in reads:
         _phones_once(combined(stored, reads), reads["users"])
+    for name, kind in (("orgs", "school"), ("users", "student")):
+        if name in reads:
+            _ids_once(stored, combined(stored, reads), reads[name], kind)
 
 
 def _enrollment(
@@ -107,6 +110,40 @@ def _unknown(reads: dict[str, FileRead], name: str, sourced_id: str, what: str) 
             f"{shown(sourced_id)} is on line {read.bad[sourced_id]} of {name}.csv, which has errors"
         )
     return f"{shown(sourced_id)} is not {what} in {name}.csv"
+
+
+def _ids_once(stored: Records, records: Records, read: FileRead, kind: str) -> None:
+    """Two schools, or two students, may not share an identifier: it is their id here.
+
+    A record that already had the id keeps it; among new claims, the first line wins.
+    """
+    name = read.name.removesuffix(".csv")
+    view = RosterView(records)
+    find = view.school if kind == "school" else view.student
+    claims = []
+    for sourced_id in records.get(name, {}):
+        found = find(sourced_id)
+        if found is not None:
+            before = stored.get(name, {}).get(sourced_id)
+            held = before is not None and local_id(before) == local_id(found)
+            claims.append((not held, found.line or 0, sourced_id, local_id(found)))
+    owner: dict[str, str] = {}
+    for _, _, sourced_id, claimed in sorted(claims):
+        owner.setdefault(claimed, sourced_id)
+    kept = []
+    for record in read.records:
+        other = owner.get(local_id(record), record.sourced_id)
+        if find(record.sourced_id) is record and other != record.sourced_id:
+            read.place(
+                record,
+                "identifier",
+                f"{shown(local_id(record))} is already the {kind} id of {shown(other)}; each"
+                f" {kind}'s identifier must be its own",
+            )
+            read.dropped(record)
+            continue
+        kept.append(record)
+    read.records = kept
 
 
 def _phones_once(records: Records, read: FileRead) -> None:

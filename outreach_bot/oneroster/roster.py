@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from outreach_bot.oneroster.layouts import FAMILY, RACES, SCHOOL, SCHOOL_YEAR, STUDENT
+from outreach_bot.oneroster.manifest import FILES
 from outreach_bot.oneroster.records import ACTIVE, DELETED, Record
 from outreach_bot.oneroster.store import Records
 
@@ -23,13 +24,14 @@ class RosterView:
     """Lookups across a set of records: schools, students, enrollments by student."""
 
     def __init__(self, records: Records) -> None:
-        self.records = records
+        # An export may lack any file but orgs and users, and a first import has none stored.
+        self.records: Records = {name: records.get(name, {}) for name in FILES}
         self.enrollments: dict[str, list[Record]] = defaultdict(list)
-        for enrollment in records["enrollments"].values():
+        for enrollment in self.records["enrollments"].values():
             self.enrollments[enrollment.data.get("user", "")].append(enrollment)
         years = [
             date.fromisoformat(session.data["start"])
-            for session in records["academicSessions"].values()
+            for session in self.records["academicSessions"].values()
             if session.status == ACTIVE and session.data.get("type") == SCHOOL_YEAR
         ]
         # Enrollments that ended before the latest school year began are last year's.
