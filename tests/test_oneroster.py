@@ -400,6 +400,19 @@ def test_a_bad_row_skipped_in_a_later_bulk_file_leaves_the_student_as_stored(
     # him link to the stored Bao.
     assert (report.withdrawn, report.guardians_removed, report.bad_rows) == (0, 0, 1)
     assert roster(runtime) == before
+    # A row too broken to name its record (cut short) might be anyone: nobody is withdrawn,
+    # though the file is bulk.
+    edit(folder, "users.csv", ",S1002,,,,usr-minh,13th,", ",S1002,,,,usr-minh,03,")
+    edit(folder, "users.csv", "usr-chidi,active,2026-08-15T09:00:00.000Z,true,", "usr-chidi;")
+
+    report = load(runtime, folder, skip_bad_rows=True)
+
+    assert messages(report) == [
+        "users.csv, line 4: the row has 15 values but the header has 19 columns; a value with"
+        " a comma in it must be in double quotes"
+    ]
+    assert (report.withdrawn, report.guardians_removed, report.bad_rows) == (0, 0, 1)
+    assert roster(runtime) == before
 
 
 @pytest.mark.parametrize(

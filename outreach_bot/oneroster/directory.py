@@ -24,6 +24,7 @@ from outreach_bot.oneroster.guardians import remove_guardians
 from outreach_bot.oneroster.layouts import FAMILY, STUDENT
 from outreach_bot.oneroster.manifest import (
     ABSENT,
+    DELTA,
     FILES,
     Export,
     ExportError,
@@ -98,9 +99,7 @@ def import_export(
         return report
     deleted_on = DeletedOn(zone, today)
     merges = {
-        name: merge(
-            stored.get(name, {}), read.records, manifest.mode(name, True), deleted_on, read.bad
-        )
+        name: merge(stored.get(name, {}), read.records, _mode(manifest, read), deleted_on, read.bad)
         for name, read in reads.items()
     }
     report.older = sum(len(result.older) for result in merges.values())
@@ -115,6 +114,13 @@ def import_export(
         report.withdrawn,
     )
     return report
+
+
+def _mode(manifest: Manifest, read: FileRead) -> str:
+    """A file's mode; a bulk file with a skipped row of unknown sourcedId deletes nothing,
+    since that row may be any record."""
+    mode = manifest.mode(read.name.removesuffix(".csv"), True)
+    return DELTA if read.unplaced else mode
 
 
 def _read_files(

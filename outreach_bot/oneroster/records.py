@@ -60,6 +60,7 @@ class FileRead:
     skipped: int = 0
     unreadable: bool = False  # the file as a whole (its encoding or header) is wrong
     bad: dict[str, int] = field(default_factory=dict)  # sourcedId -> line, of rows with errors
+    unplaced: int = 0  # bad rows whose sourcedId cannot be read
 
     def dropped(self, record: Record) -> None:
         """Note that a record was dropped for a bad link, so records pointing at it say so."""
@@ -108,6 +109,7 @@ def read_file(
     for row in rows:
         if row.error:
             result.errors.append(row.error)
+            result.unplaced += 1
             continue
         if wanted is not None and not wanted(row.values):
             result.skipped += 1
@@ -167,7 +169,10 @@ def _record(
                 result.place(record, spelled, str(error))
     if len(result.errors) == errors_before:
         return record
-    result.bad.setdefault(sourced_id, line)
+    if sourced_id:
+        result.bad.setdefault(sourced_id, line)
+    else:
+        result.unplaced += 1
     return None
 
 
