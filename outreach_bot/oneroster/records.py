@@ -6,13 +6,13 @@ latest version of each can be stored and later deltas applied on top of it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from outreach_bot.attendance import csv_fields as read
-from outreach_bot.attendance.csv_reader import UnreadableFile, column_name, decode_csv
+from outreach_bot.attendance.csv_reader import CsvRow, UnreadableFile, column_name, decode_csv
 from outreach_bot.attendance.import_report import RowError
 
 ACTIVE, DELETED = "active", "tobedeleted"
@@ -37,7 +37,7 @@ class Field:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One row of a OneRoster file, or its stored version (which has no line)."""
 
@@ -85,7 +85,6 @@ def read_file(
     result = FileRead(file_name)
     try:
         table = decode_csv(data, file_name)
-        rows = list(table.rows())
     except UnreadableFile as unreadable:
         result.errors.append(unreadable.error)
         result.unreadable = True
@@ -105,6 +104,18 @@ def read_file(
     if result.errors:
         result.unreadable = True
         return result
+    try:
+        _read_rows(result, table.rows(), fields, wanted)
+    except UnreadableFile as unreadable:
+        result.errors.append(unreadable.error)
+        result.unreadable = True
+    return result
+
+
+def _read_rows(
+    result: FileRead, rows: Iterator[CsvRow], fields: tuple[Field, ...], wanted: Wanted | None
+) -> None:
+    # Row by row, never the whole file's rows at once: an export may hold a million users.
     first: dict[str, int] = {}
     for row in rows:
         if row.error:
@@ -127,7 +138,6 @@ def read_file(
             continue
         first[record.sourced_id] = record.line or 0
         result.records.append(record)
-    return result
 
 
 def _record(

@@ -6,44 +6,30 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from outreach_bot.attendance.csv_fields import identifier
-from outreach_bot.attendance.csv_kinds import Column, Kind
-from outreach_bot.attendance.import_report import ImportReport
-from outreach_bot.attendance.importer import upsert
 from outreach_bot.models import OneRosterRecord
 from outreach_bot.oneroster.manifest import BULK
 from outreach_bot.oneroster.records import ACTIVE, DELETED, Record
 
 Records = dict[str, dict[str, Record]]  # file -> sourcedId -> record
 
-_STORED = Kind(
-    "oneroster_records",
-    OneRosterRecord,
-    (
-        Column("file", identifier, "a OneRoster file", True),
-        Column("sourced_id", identifier, "a sourcedId", True),
-        Column("status", identifier, "a status", True),
-        Column("date_last_modified", identifier, "a date and time"),
-        Column("data", identifier, "the record's fields"),
-    ),
-    key=("file", "sourced_id"),
-    once="each record may appear once",  # the readers are unused: rows come checked
-)
+# Rows per executemany, to bound the memory of one statement's parameters.
+_BATCH = 10_000
+_TABLE = cast(Table, OneRosterRecord.__table__)
 
 
 def load_records(session: Session) -> Records:
-    """Every stored record, by file and sourcedId."""
+    """Every stored record, by file and sourcedId (plain rows: no ORM objects to track)."""
     records: Records = defaultdict(dict)
-    for row in session.scalars(select(OneRosterRecord)):
-        records[row.file][row.sourced_id] = Record(
-            row.file, row.sourced_id, row.status, row.date_last_modified, dict(row.data)
-        )
+    columns = (_TABLE.c.file, _TABLE.c.sourced_id, _TABLE.c.status)
+    query = select(*columns, _TABLE.c.date_last_modified, _TABLE.c.data)
+    for file, sourced_id, status, modified, data in session.execute(query):
+        records[file][sourced_id] = Record(file, sourced_id, status, modified, data)
     return records
 
 
@@ -56,6 +42,7 @@ class Merge:
     older: list[Record] = field(default_factory=list)
     deleted: set[str] = field(default_factory=set)  # active before, deleted now
     seen: set[str] = field(default_factory=set)  # every sourcedId the file holds
+    new: set[str] = field(default_factory=set)  # changed, and not stored before
 
 
 def merge(
@@ -112,21 +99,32 @@ def _apply(result: Merge, old: Record | None, new: Record) -> None:
         return
     result.after[new.sourced_id] = new
     result.changed.add(new.sourced_id)
+    if old is None:
+        result.new.add(new.sourced_id)
     if new.status == DELETED and (old is None or old.status == ACTIVE):
         result.deleted.add(new.sourced_id)
 
 
 def save_records(session: Session, merges: dict[str, Merge]) -> None:
-    """Store the records each merge changed, through the importer's upsert."""
-    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    """Store the records each merge changed; the merge knows which are new, so none is re-read."""
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for file, result in merges.items():
         for sourced_id in result.changed:
             record = result.after[sourced_id]
-            rows[(file, sourced_id)] = {
-                "file": file,
-                "sourced_id": sourced_id,
+            values = {
                 "status": record.status,
                 "date_last_modified": record.modified,
                 "data": record.data,
             }
-    upsert(session, _STORED, rows, ImportReport(_STORED.name, "oneroster"))
+            if sourced_id in result.new:
+                inserts.append({"file": file, "sourced_id": sourced_id, **values})
+            else:
+                updates.append({"key_file": file, "key_sourced_id": sourced_id, **values})
+    changed = update(_TABLE).where(
+        _TABLE.c.file == bindparam("key_file"),
+        _TABLE.c.sourced_id == bindparam("key_sourced_id"),
+    )
+    for statement, rows in ((insert(_TABLE), inserts), (changed, updates)):
+        for start in range(0, len(rows), _BATCH):
+            session.execute(statement, rows[start : start + _BATCH])
