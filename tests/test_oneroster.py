@@ -280,7 +280,7 @@ def test_a_delta_withdraws_removes_transfers_and_never_goes_backwards(runtime: R
 
 
 def test_a_removed_guardian_with_texts_on_record_is_kept_but_never_texted(
-    runtime: Runtime,
+    runtime: Runtime, tmp_path: Path
 ) -> None:
     good(runtime, BULK_11)
     with runtime.db.transaction() as session:
@@ -302,6 +302,23 @@ def test_a_removed_guardian_with_texts_on_record_is_kept_but_never_texted(
     guardians = {row[1]: row for row in roster(runtime)["guardians"]}
     assert guardians["+15035550102"][5] is False  # no consent: nothing is sent to him
     assert "+15035550101" not in guardians
+
+    # Restored by a later delta, he can be texted again.
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    header = (DELTA_11 / "users.csv").read_text(encoding="utf-8").splitlines()[0]
+    (restored / "users.csv").write_text(
+        f"{header}\nusr-minh,active,2026-10-22T16:00:00.000Z,true,org-lincoln,guardian,mnguyen,,"
+        "Minh,Nguyen,,,,,503.555.0102,usr-bao,,,vi\n",
+        encoding="utf-8",
+    )
+    (restored / "manifest.csv").write_text(
+        "propertyName,value\noneroster.version,1.1\nfile.users,delta\nfile.orgs,absent\n",
+        encoding="utf-8",
+    )
+    assert good(runtime, restored).roster["guardians"].updated == 1
+    guardians = {row[1]: row for row in roster(runtime)["guardians"]}
+    assert guardians["+15035550102"][5] is True
 
 
 def test_a_bulk_file_that_leaves_a_student_out_withdraws_them(

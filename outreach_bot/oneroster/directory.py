@@ -222,6 +222,10 @@ def _apply(
         now = guardian_rows(new, user, default_language) if user else {}
         previous = before.get("users", {}).get(sourced_id)
         was = guardian_rows(old, previous, default_language) if previous else {}
+        if previous is not None and previous.status == DELETED:
+            # Back after a removal, which kept them without consent if they had history.
+            for row in now.values():
+                row["sms_consent"] = True
         guardians.update(now)
         gone |= was.keys() - now.keys()
     upsert(session, KINDS["schools"], schools, report.roster["schools"])
