@@ -202,6 +202,23 @@ def test_an_export_of_only_orgs_and_users_places_students_by_their_orgs(
     ]
 
 
+def test_dates_written_as_midnight_with_a_time_are_read_as_dates(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    folder = copy(BULK_11, tmp_path)
+    edit(
+        folder,
+        "enrollments.csv",
+        "usr-bao,student,false,2026-09-08,",
+        "usr-bao,student,false,2026-09-08T00:00:00Z,",
+    )
+
+    good(runtime, folder)
+
+    students = {row[0]: row for row in roster(runtime)["students"]}
+    assert students["S1002"][5] == date(2026, 9, 8)
+
+
 def test_a_zip_of_an_export_imports_as_its_directory_does(runtime: Runtime, tmp_path: Path) -> None:
     good(runtime, BULK_11)
     from_directory = roster(runtime)

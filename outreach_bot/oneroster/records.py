@@ -6,6 +6,7 @@ latest version of each can be stored and later deltas applied on top of it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -204,7 +205,10 @@ def sourced_ids(value: str) -> list[str]:
 
 
 def day(value: str) -> str:
-    """A date, stored as YYYY-MM-DD."""
+    """A date, stored as YYYY-MM-DD; some exports write a date as midnight, with a time."""
+    date_part, _, time_part = value.partition("T")
+    if time_part and re.fullmatch(r"[0-9:.]+(Z|[+-][0-9:]+)?", time_part):
+        value = date_part
     return read.school_date(value).isoformat()
 
 
