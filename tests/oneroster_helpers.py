@@ -29,6 +29,7 @@ def load(runtime: Runtime, path: Path, **options: Any) -> ExportReport:
 
 
 def good(runtime: Runtime, path: Path) -> ExportReport:
+    """Import an export that must have no problem at all."""
     report = load(runtime, path)
     assert report.errors == [], [str(error) for error in report.errors]
     return report
@@ -71,12 +72,14 @@ def roster(runtime: Runtime) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def copy(source: Path, tmp_path: Path) -> Path:
+    """A copy of a sample export to change."""
     target = tmp_path / source.name
     shutil.copytree(source, target)
     return target
 
 
 def edit(folder: Path, name: str, old: str, new: str) -> None:
+    """Replace the first `old` in one file of an export; `old` must be there."""
     path = folder / name
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} is not in {name}"
@@ -84,10 +87,12 @@ def edit(folder: Path, name: str, old: str, new: str) -> None:
 
 
 def messages(report: ExportReport) -> list[str]:
+    """Each problem as the command prints it."""
     return [str(error) for error in report.errors]
 
 
 def nothing_imported(runtime: Runtime) -> None:
+    """No roster row and no OneRoster record was written."""
     assert roster(runtime) == {"schools": [], "students": [], "guardians": []}
     with runtime.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(OneRosterRecord)) == 0
