@@ -29,6 +29,10 @@ class Settings:
     environment: str = "development"
     district_name: str = "Your school district"
     district_timezone: str = "America/Los_Angeles"
+    # The language a guardian is texted in when the roster does not say (a BCP 47 tag).
+    district_language: str = "en"
+    # The users.csv column of a OneRoster export that holds a guardian's language.
+    oneroster_language_column: str = "metadata.language"
     quiet_hours: str = "20:00-08:00"
     flows_dir: Path = field(default=PROJECT_ROOT / "flows")
     locales_dir: Path = field(default=PROJECT_ROOT / "locales")
@@ -76,6 +80,8 @@ _ENVIRONMENT_NAMES = {
     "environment": "OUTREACH_ENV",
     "district_name": "DISTRICT_NAME",
     "district_timezone": "DISTRICT_TIMEZONE",
+    "district_language": "DISTRICT_LANGUAGE",
+    "oneroster_language_column": "ONEROSTER_LANGUAGE_COLUMN",
     "quiet_hours": "QUIET_HOURS",
     "flows_dir": "FLOWS_DIR",
     "locales_dir": "LOCALES_DIR",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from outreach_bot.attendance.scan import ScanResult
 from outreach_bot.jobs import _runtime, run_scan
@@ -16,7 +17,7 @@ from outreach_bot.staff import audit, district_settings
 from outreach_bot.staff.catalog import StaffCatalog
 from outreach_bot.staff.import_alerts import alert_admins, record_files
 from outreach_bot.sync import nights
-from outreach_bot.sync.nightly import SyncResult, sync_drop_folder
+from outreach_bot.sync.nightly import RosterChoices, SyncResult, sync_drop_folder
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,15 @@ def sync_now(rt: Runtime, night: date) -> tuple[SyncResult, ScanResult]:
     else:
         with rt.db.transaction() as session:
             rule = district_settings.effective(session, rt.settings).period_rule
-        result = sync_drop_folder(rt.db, folder, night=night, now=rt.clock(), period_rule=rule)
+        settings = rt.settings
+        roster = RosterChoices(
+            ZoneInfo(settings.district_timezone),
+            settings.district_language,
+            settings.oneroster_language_column,
+        )
+        result = sync_drop_folder(
+            rt.db, folder, night=night, now=rt.clock(), period_rule=rule, roster=roster
+        )
         with rt.db.transaction() as session:
             now = rt.clock()
             record_files(session, result.files, now=now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from email import message_from_string
@@ -19,7 +20,13 @@ from sqlalchemy import func, select
 from outreach_bot import jobs
 from outreach_bot.cli import main
 from outreach_bot.clock import FixedClock
-from outreach_bot.models import AttendanceRecord, AttendanceSummary, AuditEvent, NightlySync
+from outreach_bot.models import (
+    AttendanceRecord,
+    AttendanceSummary,
+    AuditEvent,
+    NightlySync,
+    OneRosterRecord,
+)
 from outreach_bot.queue import RedisQueue
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import district_settings
@@ -27,6 +34,8 @@ from outreach_bot.sync.nights import NIGHTLY_SYNC, SYNC_TIMEOUT_SECONDS
 from tests.conftest import DISTRICT_TZ, REDIS_URL
 from tests.smtp_double import Mailbox, smtp_double
 from tests.staff_helpers import add_user, post, sign_in, two_schools
+
+ONEROSTER = Path(__file__).parent / "data" / "oneroster"
 
 SIS = Path(__file__).parent / "data" / "sis"
 # Tuesday 02:30 in the district: Monday night's sync (the default hour is 2) is due.
@@ -201,10 +210,8 @@ def test_a_failed_file_changes_nothing_and_the_admins_are_told(
         " the code",
         "d_attendance_late.csv: 0 created, 0 updated, 0 unchanged, 1 bad row; nothing was imported",
     ]
-    assert (
-        "cannot import OneRoster files in the nightly sync yet"
-        in (shelf / "oneroster_export.report.txt").read_text()
-    )
+    # An export without its required files names them, and nothing of it is loaded.
+    assert "users.csv" in (shelf / "oneroster_export.report.txt").read_text()
     with runtime.db.transaction() as session:
         # The late file's good row (S2 excused on Monday) was not loaded either: S2 keeps the
         # status the earlier file gave.
@@ -234,6 +241,23 @@ def test_a_failed_file_changes_nothing_and_the_admins_are_told(
     assert "https://outreach.example.org/staff/audit" in body
     for private in ("S1", "S2", "ZZ", "Ana", "bus"):
         assert private not in body
+
+
+def test_a_dropped_oneroster_export_is_imported_before_the_attendance(
+    runtime: Runtime, clock: FixedClock, folder: Path
+) -> None:
+    clock.set(TUESDAY_NIGHT)
+    shutil.copytree(ONEROSTER / "v1.1-bulk", folder / "roster")
+    for path in (folder / "roster").iterdir():
+        settle(path, clock)
+    settle(folder / "roster", clock)
+    assert jobs.tick()["nightly_sync_queued"] == 1
+    assert filed(folder, "done") == ["roster", "roster.report.txt"]
+    report = (folder / "done" / "2026-10-13" / "roster.report.txt").read_text()
+    assert "roster (oneroster): imported" in report
+    with runtime.db.transaction() as session:
+        imported = session.scalars(select(OneRosterRecord.sourced_id)).all()
+    assert imported  # the export's records are stored for the next delta to apply over
 
 
 def test_the_sync_runs_once_a_night_at_the_districts_hour(

@@ -53,7 +53,19 @@ def _register() -> None:
         users,
     )
 
-    modules = (database, demo, escalations, flows, i18n, imports, reports, scan, sync, tokens, users)
+    modules = (
+        database,
+        demo,
+        escalations,
+        flows,
+        i18n,
+        imports,
+        reports,
+        scan,
+        sync,
+        tokens,
+        users,
+    )
     for module in modules:
         module.register(main)
 

@@ -1,4 +1,5 @@
-"""`outreach-bot import schools|students|guardians|calendar|attendance|resources FILE.csv`.
+"""`outreach-bot import schools|students|guardians|calendar|attendance|resources FILE.csv`, and
+`oneroster DIR`.
 
 `import attendance` also takes `--codes CODES.csv`, the district's own attendance codes. On a
 terminal each import shows its progress on stderr; in cron it prints only its summary.
@@ -16,6 +17,7 @@ from outreach_bot.attendance.codes import AttendanceCodes, CodesFileError, read_
 from outreach_bot.attendance.csv_kinds import ATTENDANCE, KINDS, Kind
 from outreach_bot.attendance.importer import ImportReport, import_file
 from outreach_bot.cli import with_runtime
+from outreach_bot.cli.oneroster import oneroster_command
 from outreach_bot.cli.progress import terminal_progress
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import district_settings
@@ -118,6 +120,7 @@ def _command(kind: Kind) -> click.Command:
 
 for _kind in KINDS.values():
     import_group.add_command(_command(_kind))
+import_group.add_command(oneroster_command)
 
 
 def register(main: click.Group) -> None:

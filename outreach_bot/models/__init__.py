@@ -11,6 +11,7 @@ from outreach_bot.models.attendance import (
 from outreach_bot.models.conversation import BarrierReport, Conversation
 from outreach_bot.models.escalation import ContactAttempt, Escalation
 from outreach_bot.models.message import Message, StatusCallback
+from outreach_bot.models.oneroster import OneRosterRecord
 from outreach_bot.models.resource import Resource
 from outreach_bot.models.roster import Guardian, PhoneNumber, School, Student
 from outreach_bot.models.staff import (
@@ -39,6 +40,7 @@ __all__ = [
     "LoginThrottle",
     "Message",
     "NightlySync",
+    "OneRosterRecord",
     "PhoneNumber",
     "Resource",
     "School",

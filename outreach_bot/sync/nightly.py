@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from outreach_bot.attendance.codes import AttendanceCodes, CodesFileError, read_
 from outreach_bot.attendance.importer import import_file
 from outreach_bot.attendance.periods import PeriodRule
 from outreach_bot.db import Database
+from outreach_bot.oneroster.directory import import_export
 from outreach_bot.sync.drop_folder import (
     CODES,
     DONE,
@@ -41,23 +43,31 @@ class ImportFailed(Exception):
         self.lines = lines
 
 
-class OneRosterNotWired(ImportFailed):
-    """The OneRoster importer is not connected to the nightly sync in this build."""
+@dataclass(frozen=True)
+class RosterChoices:
+    """What a dropped OneRoster export needs from the district's settings."""
+
+    zone: ZoneInfo
+    default_language: str = "en"
+    language_column: str = "metadata.language"
 
 
-def import_oneroster_drop(session: Session, path: Path) -> list[str]:
-    """Import a dropped OneRoster folder or zip; returns its summary lines.
-
-    The hook for `outreach-bot import oneroster`'s importer, which lives on its own branch:
-    until it is wired here, a OneRoster drop fails with a report that says so.
-    """
-    raise OneRosterNotWired(
-        [
-            f"{path.name} is a OneRoster export, and this version of outreach-bot cannot import"
-            " OneRoster files in the nightly sync yet; import it with `outreach-bot import"
-            " oneroster` instead. Nothing from it was imported."
-        ]
+def import_oneroster_drop(
+    session: Session, path: Path, roster: RosterChoices, now: datetime
+) -> list[str]:
+    """Import a dropped OneRoster folder or zip; its summary lines, or ImportFailed."""
+    report = import_export(
+        session,
+        path,
+        zone=roster.zone,
+        today=now.astimezone(roster.zone).date(),
+        default_language=roster.default_language,
+        language_column=roster.language_column,
     )
+    lines = [*(str(problem) for problem in report.errors), *report.lines()]
+    if report.rejected:
+        raise ImportFailed(lines)
+    return lines
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,8 @@ def _import_one(
     codes: AttendanceCodes | None,
     codes_problems: list[str],
     rule: PeriodRule,
+    roster: RosterChoices,
+    now: datetime,
 ) -> list[str]:
     """Import one drop in a transaction of its own; raises ImportFailed, having written nothing."""
     if drop.kind == UNKNOWN:
@@ -131,7 +143,7 @@ def _import_one(
     try:
         with db.transaction() as session:
             if drop.kind == ONEROSTER:
-                return import_oneroster_drop(session, drop.path)
+                return import_oneroster_drop(session, drop.path, roster, now)
             return _import_csv(session, drop, codes, rule)
     except IntegrityError:
         raise ImportFailed(
@@ -158,7 +170,13 @@ def _report(night: date, now: datetime, drop: Drop, imported: bool, lines: list[
 
 
 def sync_drop_folder(
-    db: Database, folder: Path, *, night: date, now: datetime, period_rule: PeriodRule
+    db: Database,
+    folder: Path,
+    *,
+    night: date,
+    now: datetime,
+    period_rule: PeriodRule,
+    roster: RosterChoices,
 ) -> SyncResult:
     """Import every file waiting in `folder`, in order, and file each in done/ or failed/."""
     drops, arriving = pending(folder, now=now)
@@ -168,7 +186,7 @@ def sync_drop_folder(
         if drop.kind == CODES:
             continue
         try:
-            lines = _import_one(db, drop, codes, codes_problems, period_rule)
+            lines = _import_one(db, drop, codes, codes_problems, period_rule, roster, now)
             imported = True
         except OperationalError:
             raise  # the database is away: leave the files where they are for the next run

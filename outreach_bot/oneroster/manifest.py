@@ -1,0 +1,144 @@
+"""A OneRoster export as a whole: where its files are (a directory or a .zip) and its manifest."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from outreach_bot.attendance.csv_reader import UnreadableFile, decode_csv
+from outreach_bot.attendance.import_report import RowError
+
+BULK, DELTA, ABSENT = "bulk", "delta", "absent"
+# The files outreach-bot reads, by name without ".csv", in the order they are read.
+FILES = ("orgs", "academicSessions", "roles", "users", "enrollments", "demographics")
+# Without these there are no schools or students; the others add to them.
+REQUIRED = ("orgs", "users")
+MANIFEST = "manifest.csv"
+
+
+class ExportError(Exception):
+    """The export as a whole cannot be read; `errors` say which file and why."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Export:
+    """The files of one export by name ("users.csv"), as bytes, read from a directory or .zip."""
+
+    name: str
+    files: dict[str, bytes]
+
+    def read(self, file_name: str) -> bytes | None:
+        """A file's bytes, or None when the export does not have it."""
+        return self.files.get(file_name.casefold())
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the export's manifest.csv says: its OneRoster version and each file's mode."""
+
+    version: str | None = None
+    modes: dict[str, str] = field(default_factory=dict)  # "users" -> bulk, delta or absent
+
+    def mode(self, name: str, present: bool) -> str:
+        """How to read a file: as the manifest says; without a manifest, bulk when present."""
+        if name in self.modes:
+            return self.modes[name]
+        return BULK if present else ABSENT
+
+
+def open_export(path: Path) -> Export:
+    """Read an export's CSV files from a directory, or from a .zip of one."""
+    if path.is_dir():
+        files = {child.name.casefold(): child.read_bytes() for child in path.glob("*.csv")}
+        return Export(path.name, files)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            files = {}
+            for member in archive.infolist():
+                # A zip made by right-clicking the folder nests the files one level down.
+                member_path = PurePosixPath(member.filename)
+                if not member.is_dir() and member_path.suffix.casefold() == ".csv":
+                    files[member_path.name.casefold()] = archive.read(member)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ExportError(
+            [
+                RowError(
+                    path.name,
+                    None,
+                    None,
+                    f"the file cannot be read as a .zip ({error}); expected a OneRoster"
+                    " directory or a .zip of its CSV files",
+                )
+            ]
+        ) from None
+    return Export(path.name, files)
+
+
+def read_manifest(export: Export) -> Manifest:
+    """The manifest, when the export has one; its errors name the line and column."""
+    data = export.read(MANIFEST)
+    if data is None:
+        return Manifest()
+    try:
+        table = decode_csv(data, MANIFEST)
+        rows = list(table.rows())
+    except UnreadableFile as unreadable:
+        raise ExportError([unreadable.error]) from None
+    errors = [
+        RowError(MANIFEST, 1, name, f"the header has no {name} column; expected propertyName,value")
+        for name in ("propertyname", "value")
+        if name not in table.positions
+    ]
+    if errors:
+        raise ExportError(errors)
+    version: str | None = None
+    modes: dict[str, str] = {}
+    names = {name.casefold(): name for name in FILES}
+    for row in rows:
+        if row.error:
+            errors.append(row.error)
+            continue
+        prop = row.values["propertyname"].strip()
+        value = row.values["value"].strip()
+        if prop.casefold() == "oneroster.version":
+            version = value
+        elif prop.casefold().startswith("file."):
+            file_name = prop[5:].casefold()
+            mode = value.casefold()
+            if mode not in (BULK, DELTA, ABSENT):
+                errors.append(
+                    RowError(
+                        MANIFEST,
+                        row.line,
+                        "value",
+                        f"{value!r} is not a file mode; expected bulk, delta or absent",
+                        table.positions["value"],
+                    )
+                )
+            elif file_name in names:
+                modes[names[file_name]] = mode
+    if errors:
+        raise ExportError(errors)
+    return Manifest(version, modes)
+
+
+def missing_files(export: Export, manifest: Manifest) -> list[RowError]:
+    """A required file the export lacks, or a file its manifest lists but it does not have."""
+    errors = []
+    for name in FILES:
+        if export.read(f"{name}.csv") is not None:
+            continue
+        declared = manifest.modes.get(name)
+        if declared in (BULK, DELTA):
+            reason = f"{MANIFEST} lists it as {declared}"
+        elif declared is None and name in REQUIRED:
+            reason = f"every OneRoster export needs it (or {MANIFEST} saying file.{name},absent)"
+        else:
+            continue
+        errors.append(RowError(export.name, None, None, f"the export has no {name}.csv; {reason}"))
+    return errors
