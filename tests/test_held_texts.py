@@ -277,8 +277,10 @@ def test_the_reworded_opening_keeps_the_invitation_to_choose_a_language(
     nightly_scan(runtime, clock)
     clock.set(MORNING)
     jobs.tick()
-    opening = received(twilio_double)[0]
+    opening, invitation, question = received(twilio_double)
     assert opening.startswith(LATER_EN)
-    assert opening.endswith(
-        "\nTo get texts in another language, reply with its name, like Español or Tagalog."
+    # The invitation is a text of its own, right after the opening, and shares its fate.
+    assert invitation == (
+        "To get texts in another language, reply with its name, like Español or Tagalog."
     )
+    assert question.startswith(QUESTION_EN)
