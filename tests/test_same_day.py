@@ -90,7 +90,7 @@ def test_missed_you_opening_is_same_day_with_words_that_name_the_day():
     assert opening.same_day and "We missed Ana today!" in opening.text
     assert opening.later is not None
     assert opening.later.startswith(
-        "Hi, this is Lincoln Elementary. We missed Ana at school on Wednesday, October 14. "
+        "Hi, this is Lincoln Elementary. We missed Ana on Wednesday, October 14. "
         "Ana has missed 3 days of school this year."
     )
     assert "today" not in opening.later
