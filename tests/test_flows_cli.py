@@ -146,3 +146,12 @@ def test_the_district_name_is_measured_as_the_district_set_it(monkeypatch):
     outcome = run(monkeypatch, ["flows", "check"], DISTRICT_NAME=long_name)
     assert outcome.exit_code == 1
     assert "attendance_lookup.yaml, step summary: 4 segments" in outcome.output
+
+
+def test_the_shipped_flows_pass_with_a_long_district_name(monkeypatch):
+    # 36 letters, as long as many real district names: HELP and the attendance summary
+    # name the district in every language and must still fit.
+    long_name = "Maple Valley Unified School District"
+    outcome = run(monkeypatch, ["flows", "check"], DISTRICT_NAME=long_name)
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.output.splitlines()[-1].endswith("all good")

@@ -31,7 +31,7 @@ SCHOOL_DAYS = [WEDNESDAY - timedelta(days=n) for n in (9, 8, 7, 6, 5, 2, 1, 0)] 
 NIGHTLY_SCAN = datetime(2026, 10, 14, 21, 30, tzinfo=TZ)
 MORNING = datetime(2026, 10, 15, 8, 0, 30, tzinfo=TZ)
 TODAY_EN = "Hi, this is Lincoln Elementary. We missed Ana today!"
-LATER_EN = "Hi, this is Lincoln Elementary. We missed Ana at school on Wednesday, October 14."
+LATER_EN = "Hi, this is Lincoln Elementary. We missed Ana on Wednesday, October 14."
 QUESTION_EN = "What would help Ana get to school?"
 
 
@@ -127,8 +127,7 @@ def test_a_spanish_family_gets_the_day_named_in_spanish(runtime, clock, twilio_d
     jobs.tick()
     opening = received(twilio_double)[0]
     assert opening.startswith(
-        "Hola, le escribe Lincoln Elementary. ¡Extrañamos a Ana en la escuela el miércoles, "
-        "14 de octubre!"
+        "Hola, le escribe Lincoln Elementary. ¡Extrañamos a Ana el miércoles, 14 de octubre!"
     )
     assert "hoy" not in opening
 
@@ -277,7 +276,10 @@ def test_the_reworded_opening_keeps_the_invitation_to_choose_a_language(
     nightly_scan(runtime, clock)
     clock.set(MORNING)
     jobs.tick()
-    opening, invitation = received(twilio_double)[:2]
+    opening, invitation, question = received(twilio_double)
     assert opening.startswith(LATER_EN)
-    # The invitation is a text of its own, held and released with the opening it follows.
-    assert invitation.startswith("To get texts in another language, reply with its name")
+    # The invitation is a text of its own, right after the opening, and shares its fate.
+    assert invitation == (
+        "To get texts in another language, reply with its name, like Español or Tagalog."
+    )
+    assert question.startswith(QUESTION_EN)

@@ -22,7 +22,7 @@ from tests.test_keywords_languages import TOLD
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = Catalogs(ROOT / "locales")
 SYSTEM = load_library(ROOT / "flows").system
-# Realistic and long: a 35-character district name and a formatted school phone.
+# Realistic and long: a 36-character district name and a formatted school phone.
 CONTEXT = {
     "district_name": "Northwest Riverside Unified District",
     "school_phone": "(503) 555-0142",

@@ -79,7 +79,7 @@ def test_a_trigger_in_quiet_hours_is_held_then_sent_when_they_end(runtime, clock
     assert len(runtime.channel.sent) == 2
     # The scan's "today" was yesterday by morning: the text names the day instead.
     assert runtime.channel.sent[0][1].startswith(
-        "Hi, this is Lincoln Elementary. We missed Ana at school on Wednesday, October 14."
+        "Hi, this is Lincoln Elementary. We missed Ana on Wednesday, October 14."
     )
     assert "today" not in runtime.channel.sent[0][1]
 

@@ -90,7 +90,7 @@ def test_missed_you_opening_is_same_day_with_words_that_name_the_day():
     assert opening.same_day and "We missed Ana today!" in opening.text
     assert opening.later is not None
     assert opening.later.startswith(
-        "Hi, this is Lincoln Elementary. We missed Ana at school on Wednesday, October 14. "
+        "Hi, this is Lincoln Elementary. We missed Ana on Wednesday, October 14. "
         "Ana has missed 3 days of school this year."
     )
     assert "today" not in opening.later
@@ -149,7 +149,8 @@ def test_translators_see_the_later_words_with_a_note_on_the_day():
 
 def test_flows_check_measures_the_later_words_in_every_language():
     library = load_library(FLOWS)
-    review = review_library(library, Catalogs(FLOWS.parent / "locales"))
+    catalogs = Catalogs(FLOWS.parent / "locales")
+    review = review_library(library, catalogs, "Maple Valley Unified School District")
     rows = {row.where: row.counts for row in review.segments}
     later = rows["missed_you.yaml, step hello (later)"]
     assert later.keys() == rows["missed_you.yaml, step hello"].keys()
