@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from outreach_bot.api_tokens import create_token
 from outreach_bot.runtime import Runtime
+from outreach_bot.staff.api_tokens import create_token
 
 
 def issue_token(runtime: Runtime, scope: str, name: str | None = None) -> str:

@@ -13,9 +13,9 @@ from flask import Flask
 
 from outreach_bot import create_app
 from outreach_bot.attendance.scan import load_triggers
+from outreach_bot.checks.flows import escalation_reasons
 from outreach_bot.cli import main
 from outreach_bot.engine.library import load_library
-from outreach_bot.flowcheck import escalation_reasons
 from outreach_bot.staff.labels import CODE_REASONS, LABELS, unlabelled
 from tests.factories import add_attendance, add_school_days
 from tests.staff_helpers import add_user, sign_in, two_schools

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.support import NullTranslations
 
+from outreach_bot.checks.flows import review_library
 from outreach_bot.engine.definition import FlowError, parse_flow
 from outreach_bot.engine.library import load_library
 from outreach_bot.engine.runner import SendText, Start, State, advance
-from outreach_bot.flowcheck import review_library
 from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.i18n.extract import FIRST_TEXT_NOTE, LATER_NOTE, extract_flows
 from outreach_bot.messaging.same_day import decide, local_day, parse_choice

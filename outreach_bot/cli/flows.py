@@ -9,11 +9,11 @@ import click
 
 from outreach_bot.attendance.rules import TriggerFileError, referenced_flows
 from outreach_bot.attendance.scan import load_triggers
+from outreach_bot.checks.flows import escalation_reasons, review_library
 from outreach_bot.cli import with_runtime
 from outreach_bot.engine.definition import FlowError
 from outreach_bot.engine.library import load_library
 from outreach_bot.engine.simulator import Simulation
-from outreach_bot.flowcheck import escalation_reasons, review_library
 from outreach_bot.messaging.segments import MAX_SEGMENTS
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff.labels import unlabelled

@@ -7,11 +7,11 @@ from datetime import datetime
 import click
 from sqlalchemy.orm import Session
 
-from outreach_bot.api_tokens import TokenError, create_token, list_tokens, revoke_token
 from outreach_bot.cli import with_runtime
 from outreach_bot.models.api_token import SCOPES, ApiToken
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import audit
+from outreach_bot.staff.api_tokens import TokenError, create_token, list_tokens, revoke_token
 
 
 @click.group("tokens")

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
+from outreach_bot.checks.segments import TextCost, worst_costs
 from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE, Catalogs, catalog_path, read_catalog
 from outreach_bot.i18n.extract import KEYWORDS_NOTE
 from outreach_bot.i18n.languages import language_name
 from outreach_bot.i18n.review import Review, ReviewState, fingerprint, load_reviews, review_state
 from outreach_bot.i18n.varieties import VARIETIES, Variety
-from outreach_bot.segment_budget import TextCost, worst_costs
 
 if TYPE_CHECKING:
     from outreach_bot.engine.library import FlowLibrary

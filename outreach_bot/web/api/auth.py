@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from outreach_bot.api_tokens import Caller, find_caller
+from outreach_bot.staff.api_tokens import Caller, find_caller
 from outreach_bot.web import runtime
 from outreach_bot.web.api.problems import ApiProblem
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from babel.messages.pofile import read_po
 
 from outreach_bot.attendance.rules import Escalate, Trigger
+from outreach_bot.checks.segments import worst_costs
 from outreach_bot.engine.definition import overlap_problem
 from outreach_bot.engine.library import FlowLibrary
 from outreach_bot.engine.matching import fold
@@ -16,7 +17,6 @@ from outreach_bot.i18n.direction import RIGHT_TO_LEFT_MARK as RLM
 from outreach_bot.i18n.lists import list_pattern
 from outreach_bot.messaging.keywords import classify_keyword
 from outreach_bot.messaging.segments import MAX_SEGMENTS
-from outreach_bot.segment_budget import worst_costs
 
 
 @dataclass(frozen=True)

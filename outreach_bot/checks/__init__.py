@@ -1,0 +1,1 @@
+"""What `outreach-bot flows check` finds: untranslated text, keyword clashes, costly texts."""
