@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -99,8 +99,8 @@ def effect_rows(
         waiting = 0
         for student_id, (arm, fired_on) in sorted(joined[trigger].items()):
             student = roster.get(student_id)
-            if student is None:
-                continue  # no longer on the roster: nothing to measure against
+            if student is None or student.withdrawn_before(fired_on + timedelta(days=1)):
+                continue  # gone by the first day measured: nothing to measure, nor to wait for
             window = _window(year, student.school_id, fired_on, days)
             if window is None:
                 waiting += 1

@@ -54,12 +54,14 @@ def estimate(
     if texted and holdout:
         exact = sum(texted, Fraction(0)) / len(texted) - sum(holdout, Fraction(0)) / len(holdout)
         difference = one_decimal(exact * 100)
-    if len(texted) >= 2 and len(holdout) >= 2:
+    # Two rates an arm at least, and some spread: arms whose students all missed the same
+    # share of days (every one 0%, early on) give no interval to speak of.
+    spread = len(set(texted)) > 1 or len(set(holdout)) > 1
+    if len(texted) >= 2 and len(holdout) >= 2 and spread:
         result = stats.ttest_ind(
             [float(rate) for rate in texted], [float(rate) for rate in holdout], equal_var=False
         )
         interval = result.confidence_interval(CONFIDENCE)
-        # Both arms without any spread (every rate alike) leave no interval to give.
         if math.isfinite(interval.low) and math.isfinite(interval.high):
             low, high = _points(interval.low), _points(interval.high)
     counts = (len(texted), len(holdout))
@@ -118,4 +120,4 @@ def _more_or_less(difference: Decimal) -> str:
 
 def _points(share: float) -> Decimal:
     """A difference of rates (a float from scipy) in percentage points, one decimal."""
-    return (Decimal(repr(share)) * 100).quantize(_TENTH, ROUND_HALF_UP)
+    return (Decimal(repr(float(share))) * 100).quantize(_TENTH, ROUND_HALF_UP)
