@@ -204,10 +204,11 @@ def _parse_trigger(item: object, source: str, position: int) -> Trigger:
         raise TriggerFileError(
             f"{where}: expected 'description' to be text, got {_shown(description)}."
         )
+    condition = _parse_condition(item.get("when"), where)
     action = _parse_action(item, where)
     return Trigger(
         name=name,
-        condition=_parse_condition(item.get("when"), where),
+        condition=condition,
         action=action,
         description=description.strip(),
         holdout=_holdout(item.get("holdout"), action, where),
