@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from sqlalchemy import insert, select
 
 from outreach_bot import jobs
 from outreach_bot.attendance.rules import HOLDOUT, TEXTED, TriggerFileError, parse_triggers
 from outreach_bot.attendance.scan import scan
+from outreach_bot.cli import main
 from outreach_bot.escalations import open_escalation
 from outreach_bot.models import AttendanceRecord, Guardian, Student, TriggerFiring
 from outreach_bot.runtime import Runtime
@@ -165,10 +167,15 @@ def test_held_out_students_are_never_texted_by_that_trigger(
             # Fictional numbers: +1 503 555 01xx.
             add_family(session, student_id=student_id, phone=f"+150355501{n:02d}", absences=0)
             add_attendance(session, student_id, {DAYS[0]: "absent"})
-    result = jobs.run_scan(DAYS[0])
-    jobs.run_scan(DAYS[0])  # a rescan texts nobody new
-    held = {f.student_id for f in result.fired if f.action == "holdout"}
-    texted = {f.student_id for f in result.fired if f.action == "flow"}
+    cli: CliRunner = request.getfixturevalue("cli")
+    outcome = cli.invoke(main, ["scan", "--date", DAYS[0].isoformat()])
+    assert outcome.exit_code == 0, outcome.output
+    assert jobs.run_scan(DAYS[0]).fired == []  # a rescan texts nobody new
+    with runtime.db.transaction() as session:
+        rows = session.execute(select(TriggerFiring.student_id, TriggerFiring.arm)).all()
+    held = {student for student, arm in rows if arm == HOLDOUT}
+    texted = {student for student, arm in rows if arm == TEXTED}
+    assert f"absent_today      {families}  ({len(held)} held out, not texted)" in outcome.output
     # Each family is held out with probability 1/2: both arms are empty once in 2**39 runs.
     assert held and texted and len(held | texted) == families
     with runtime.db.transaction() as session:
