@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Literal, Protocol
 
 from outreach_bot.attendance.metrics import BANDS, SATISFACTORY, AttendanceMetrics, band_rank
@@ -28,7 +30,10 @@ _COUNTS = (
     "present_streak_at_least",
 )
 CONDITION_KEYS = ("absent_today", *_COUNTS, "band_at_least", "was_band_at_least", "band_improved")
-_TRIGGER_KEYS = ("name", "description", "when", "flow", "escalate")
+_TRIGGER_KEYS = ("name", "description", "when", "flow", "escalate", "holdout")
+# A holdout above half would text fewer families than it leaves out, which no district means.
+MAX_HOLDOUT_PERCENT = 50
+HOLDOUT, TEXTED = "holdout", "texted"  # the two arms of a trigger with a holdout
 # Sections of the triggers file read elsewhere (the conversation engine's keyword triggers).
 OTHER_SECTIONS = ("keywords", "catch_all")
 
@@ -105,6 +110,13 @@ class Trigger:
     condition: Condition
     action: Action
     description: str = ""
+    holdout: Fraction = Fraction(0)  # the share of students its flow is held back from
+
+    def arm(self, draw: float) -> str | None:
+        """The arm a uniform draw in [0, 1) puts a student in (None: the trigger has no holdout)."""
+        if not self.holdout:
+            return None
+        return HOLDOUT if draw < self.holdout else TEXTED
 
 
 class DailySeries(Protocol):
@@ -192,12 +204,37 @@ def _parse_trigger(item: object, source: str, position: int) -> Trigger:
         raise TriggerFileError(
             f"{where}: expected 'description' to be text, got {_shown(description)}."
         )
+    condition = _parse_condition(item.get("when"), where)
+    action = _parse_action(item, where)
     return Trigger(
         name=name,
-        condition=_parse_condition(item.get("when"), where),
-        action=_parse_action(item, where),
+        condition=condition,
+        action=action,
         description=description.strip(),
+        holdout=_holdout(item.get("holdout"), action, where),
     )
+
+
+def _holdout(value: object, action: Action, where: str) -> Fraction:
+    """The share in `holdout: 10%`, exactly (none: 0)."""
+    if value is None:
+        return Fraction(0)
+    if isinstance(action, Escalate):
+        raise TriggerFileError(
+            f"{where}: 'holdout' holds back texts only, and this trigger opens an escalation; "
+            "a family a person should call is never held out. Remove the 'holdout' line."
+        )
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        percent = Fraction(Decimal(text[:-1])) if text.endswith("%") else Fraction(-1)
+    except (InvalidOperation, ValueError, OverflowError):
+        percent = Fraction(-1)
+    if not 0 < percent <= MAX_HOLDOUT_PERCENT:
+        raise TriggerFileError(
+            f"{where}: expected 'holdout' to be a percentage above 0% and at most "
+            f"{MAX_HOLDOUT_PERCENT}%, such as '10%', got {_shown(value)}."
+        )
+    return percent / 100
 
 
 def _parse_condition(when: object, where: str) -> Condition:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from random import SystemRandom
 from typing import Any
 
 import yaml
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from outreach_bot.attendance.coverage import MissingData
 from outreach_bot.attendance.metrics import BANDS
 from outreach_bot.attendance.rules import (
+    HOLDOUT,
     Escalate,
     StartFlow,
     Trigger,
@@ -26,6 +29,10 @@ from outreach_bot.attendance.school_year import SchoolYear
 from outreach_bot.escalations import open_escalation
 from outreach_bot.models import AttendanceSummary, School, TriggerFiring
 
+# Who is held out is drawn from the operating system's randomness, so nobody can predict or
+# steer it; the draw is recorded with the firing, and that record is what keeps it stable.
+_SYSTEM_RANDOM = SystemRandom()
+
 
 @dataclass(frozen=True)
 class NewFiring:
@@ -34,7 +41,9 @@ class NewFiring:
     firing_id: int
     student_id: str
     trigger: str
-    action: str  # "flow", "escalate", or "baseline" (recorded, nothing done)
+    # "flow", "escalate", "holdout" (the flow held back for the holdout), or "baseline"
+    # (recorded, nothing done).
+    action: str
     flow: str | None = None
     escalation_id: int | None = None
 
@@ -103,6 +112,7 @@ def scan(
     triggers: list[Trigger],
     act: bool = True,
     unlisted_weekdays: bool = False,
+    draw: Callable[[], float] = _SYSTEM_RANDOM.random,
 ) -> ScanResult:
     """Compute every student's numbers as of a date, save them, and record new trigger firings.
 
@@ -115,6 +125,10 @@ def scan(
     date the calendar does not list is no school day unless `unlisted_weekdays` (the
     district's setting). A withdrawn student's numbers stop at their exit date, and nothing
     fires for them.
+
+    A trigger with a holdout puts each student in an arm at their first acted firing of it in
+    the school year, with `draw` (uniform in [0, 1)), and keeps them there for its later
+    episodes that year; a held-out firing is recorded with `action` "holdout" and starts no flow.
     """
     year = SchoolYear(session, as_of, unlisted_weekdays=unlisted_weekdays)
     result = ScanResult(as_of=as_of, skipped=_skipped_schools(session, year))
@@ -148,7 +162,8 @@ def scan(
             if (student.student_id, firing.trigger.name, firing.episode) not in already_fired:
                 new_episodes.append((student.student_id, firing.trigger, firing.episode))
     _save_summaries(session, summaries)
-    result.fired = _record_firings(session, new_episodes, as_of=as_of, now=now, act=act)
+    arms = _arms_drawn(session, year.start, new_episodes, draw) if act else {}
+    result.fired = _record_firings(session, new_episodes, arms, as_of=as_of, now=now, act=act)
     return result
 
 
@@ -181,6 +196,36 @@ def _fired_episodes(
     return {(student_id, trigger, episode) for student_id, trigger, episode in rows}
 
 
+def _arms_drawn(
+    session: Session,
+    year_start: date,
+    new_episodes: list[tuple[str, Trigger, str]],
+    draw: Callable[[], float],
+) -> dict[tuple[str, str], str]:
+    """Each new firing's holdout arm by (student, trigger): the one recorded this school year,
+    else a fresh draw (a trigger without a holdout has no arm)."""
+    names = sorted({trigger.name for _, trigger, _ in new_episodes if trigger.holdout})
+    if not names:
+        return {}
+    rows = session.execute(
+        select(TriggerFiring.student_id, TriggerFiring.trigger, TriggerFiring.arm)
+        .where(
+            TriggerFiring.as_of >= year_start,
+            TriggerFiring.trigger.in_(names),
+            TriggerFiring.arm.is_not(None),
+        )
+        .order_by(TriggerFiring.as_of, TriggerFiring.id)
+    )
+    arms: dict[tuple[str, str], str] = {}
+    for student_id, name, arm in rows:
+        arms.setdefault((student_id, name), arm)
+    for student_id, trigger, _episode in new_episodes:
+        arm = trigger.arm(draw()) if (student_id, trigger.name) not in arms else None
+        if arm is not None:
+            arms[student_id, trigger.name] = arm
+    return arms
+
+
 def _save_summaries(session: Session, summaries: list[dict[str, Any]]) -> None:
     """Insert or update every student's summary, in bulk."""
     existing = set(session.scalars(select(AttendanceSummary.student_id)))
@@ -195,6 +240,7 @@ def _save_summaries(session: Session, summaries: list[dict[str, Any]]) -> None:
 def _record_firings(
     session: Session,
     new_episodes: list[tuple[str, Trigger, str]],
+    arms: dict[tuple[str, str], str],
     *,
     as_of: date,
     now: datetime,
@@ -224,6 +270,7 @@ def _record_firings(
             "outcome": _outcome(escalation_ids.get((student_id, trigger.name)))
             if act
             else "baseline",
+            "arm": arms.get((student_id, trigger.name)),
         }
         for student_id, trigger, episode in new_episodes
     ]
@@ -242,6 +289,8 @@ def _record_firings(
         action = trigger.action
         if not act:
             firings.append(NewFiring(firing_ids[key], student_id, trigger.name, "baseline"))
+        elif arms.get(key) == HOLDOUT:
+            firings.append(NewFiring(firing_ids[key], student_id, trigger.name, "holdout"))
         elif isinstance(action, StartFlow):
             firings.append(
                 NewFiring(firing_ids[key], student_id, trigger.name, "flow", action.flow)

@@ -1,4 +1,4 @@
-"""`outreach-bot report chronic|trend|students|outreach`: the numbers a district acts on."""
+"""`outreach-bot report chronic|trend|students|outreach|effect`: the numbers a district acts on."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.metrics import school_year_start
+from outreach_bot.attendance.rules import TriggerFileError
+from outreach_bot.attendance.scan import load_triggers
 from outreach_bot.cli import with_runtime
 from outreach_bot.cli.scan import district_today
 from outreach_bot.models import School, Student
-from outreach_bot.reports import chronic, outreach, students, trend
+from outreach_bot.reports import chronic, effect, outreach, students, trend
 from outreach_bot.reports.definitions import MIN_INSTRUCTIONAL_DAYS, grade_order
+from outreach_bot.reports.effect_estimate import MIN_PER_ARM
 from outreach_bot.reports.formats import FORMATS, render, transposed
 from outreach_bot.reports.population import Population, last_school_day, population
 from outreach_bot.reports.standing import BY_CHOICES
@@ -65,7 +68,8 @@ def by_option(choices: Sequence[str], help: str) -> Callable[[F], F]:
 
 @click.group("report")
 def report_group() -> None:
-    """Reports from the database: chronic absence, its trend, the students list, outreach."""
+    """Reports from the database: chronic absence, its trend, the students list, outreach,
+    and the effect of the texts measured against a holdout."""
 
 
 @report_group.command("chronic")
@@ -187,6 +191,71 @@ def outreach_command(
     if fmt == "table":  # two dozen measures read better down the page than across it
         columns, rows = transposed(columns, rows, len(outreach.KEY_COLUMNS[by]))
     click.echo(render(columns, rows, fmt, about=about), nl=False)
+
+
+@report_group.command("effect")
+@click.option("--trigger", help="Only this trigger (its name in flows/triggers.yaml).")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 180),
+    default=effect.DEFAULT_DAYS,
+    show_default=True,
+    help="Measure absence over this many school days after the trigger fired (1 to 180).",
+)
+@click.option(
+    "--min-per-arm",
+    type=click.IntRange(2, None),
+    default=MIN_PER_ARM,
+    show_default=True,
+    help="Students needed in each arm before the report says what the holdout shows.",
+)
+@format_option
+@with_runtime
+def effect_command(
+    runtime: Runtime, trigger: str | None, days: int, min_per_arm: int, fmt: str
+) -> None:
+    """Texted against held-out students: absence after each trigger with a holdout."""
+    with runtime.db.transaction() as session:
+        day, weekdays = _report_day(session, runtime, None, None)
+        if day is None:
+            return _nothing(fmt, effect.COLUMNS, NOTHING_IMPORTED)
+        names = _holdout_triggers(runtime, effect.arm_triggers(session, school_year_start(day)))
+        if trigger is not None:
+            if trigger not in names:
+                raise click.BadParameter(
+                    f"{trigger!r} is not a trigger with a holdout; expected "
+                    + (", ".join(names) if names else "a trigger with 'holdout: N%' (none yet)"),
+                    param_hint="'--trigger'",
+                )
+            names = [trigger]
+        if not names:
+            return _nothing(
+                fmt,
+                effect.COLUMNS,
+                "No trigger has a holdout yet: add 'holdout: 10%' to a texting trigger in"
+                " flows/triggers.yaml to measure what its texts change.",
+            )
+        rows = effect.effect_rows(
+            session, day, names, days=days, unlisted_weekdays=weekdays, min_per_arm=min_per_arm
+        )
+    about = {"report": "effect", "as_of": day, "days": days, "trigger": trigger}
+    values = [row.values() for row in rows]
+    if fmt != "table":
+        return click.echo(render(effect.COLUMNS, values, fmt, about=about), nl=False)
+    # The sentence reads better under the table than squeezed into a column of it.
+    columns, lines = transposed(effect.COLUMNS[:-1], [row[:-1] for row in values], 1)
+    click.echo(render(columns, lines, fmt, about=about), nl=False)
+    for row in rows:
+        click.echo(f"{row.trigger}: {row.estimate.verdict}")
+
+
+def _holdout_triggers(runtime: Runtime, recorded: list[str]) -> list[str]:
+    """Triggers with a holdout in triggers.yaml, and any that put students in arms this year."""
+    try:
+        configured = load_triggers(runtime.settings.flows_dir / "triggers.yaml")
+    except TriggerFileError as error:
+        raise click.ClickException(str(error)) from error
+    return sorted({t.name for t in configured if t.holdout} | set(recorded))
 
 
 def _report_day(

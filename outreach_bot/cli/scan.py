@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -63,9 +64,11 @@ def _echo_fired(result: ScanResult, baseline: bool) -> None:
         click.echo("no triggers fired")
         return
     click.echo("triggers recorded as a baseline (nothing sent):" if baseline else "triggers fired:")
+    held = Counter(firing.trigger for firing in result.fired if firing.action == "holdout")
     width = max(len(name) for name in fired)
     for name, count in sorted(fired.items()):
-        click.echo(f"  {name:<{width}}  {count:>6}")
+        note = f"  ({held[name]} held out, not texted)" if held[name] else ""
+        click.echo(f"  {name:<{width}}  {count:>6}{note}")
 
 
 def _echo_skipped(result: ScanResult) -> None:

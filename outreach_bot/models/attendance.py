@@ -51,7 +51,7 @@ class AttendanceSummary(Base):
 
 
 class TriggerFiring(Base):
-    """A trigger that fired for a student, once per episode."""
+    """A trigger that fired for a student, once per episode, and the holdout arm it put them in."""
 
     __tablename__ = "trigger_firings"
     __table_args__ = (UniqueConstraint("student_id", "trigger", "episode"),)
@@ -63,3 +63,6 @@ class TriggerFiring(Base):
     as_of: Mapped[date]
     fired_at: Mapped[datetime] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(200))
+    # "texted" or "holdout" for a trigger with a holdout (None: no holdout, or a baseline).
+    # Drawn at the student's first such firing of the trigger in a school year, then kept.
+    arm: Mapped[str | None] = mapped_column(String(16))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from outreach_bot.attendance.metrics import school_year_start
+from outreach_bot.attendance.rules import HOLDOUT
 from outreach_bot.i18n.languages import text_direction as language_direction
 from outreach_bot.models import (
     AttendanceRecord,
@@ -21,6 +23,7 @@ from outreach_bot.models import (
     PhoneNumber,
     School,
     Student,
+    TriggerFiring,
     User,
 )
 
@@ -66,6 +69,23 @@ class CaseFile:
     sheets: list[Message]
     attempts: list[tuple[ContactAttempt, str | None]]
     assignee: User | None
+    holdouts: list[tuple[str, date]]  # (trigger, first day held out) in the latest scan's year
+
+
+def holdouts(session: Session, student_id: str, as_of: date) -> list[tuple[str, date]]:
+    """The triggers whose holdout the student is in, in the school year of as_of, with the day
+    they joined it, by trigger name: those triggers send the family no automated text."""
+    rows = session.execute(
+        select(TriggerFiring.trigger, func.min(TriggerFiring.as_of))
+        .where(
+            TriggerFiring.student_id == student_id,
+            TriggerFiring.arm == HOLDOUT,
+            TriggerFiring.as_of >= school_year_start(as_of),
+        )
+        .group_by(TriggerFiring.trigger)
+        .order_by(TriggerFiring.trigger)
+    )
+    return [(trigger, first) for trigger, first in rows]
 
 
 def attendance_strip(session: Session, student: Student, last: date | None) -> list[SchoolDay]:
@@ -161,6 +181,7 @@ def load_case_file(session: Session, case: Escalation) -> CaseFile:
             )
         ],
         assignee=session.get(User, case.assigned_to_id) if case.assigned_to_id else None,
+        holdouts=holdouts(session, student.id, summary.as_of) if student and summary else [],
     )
 
 
