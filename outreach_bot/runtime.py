@@ -9,7 +9,7 @@ from pathlib import Path
 from outreach_bot.channels import Channel, make_channel
 from outreach_bot.clock import Clock, utcnow
 from outreach_bot.config import Settings
-from outreach_bot.conversations import Conversations
+from outreach_bot.conversations.service import Conversations
 from outreach_bot.db import Database, default_sqlite_url
 from outreach_bot.engine.library import FlowLibrary, load_library
 from outreach_bot.i18n.catalogs import Catalogs

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from outreach_bot.conversations import active_conversation
-from outreach_bot.family import family_context
+from outreach_bot.conversations.family import family_context
+from outreach_bot.conversations.lifecycle import active_conversation
 from outreach_bot.i18n.catalogs import Catalogs, catalog_path, read_catalog
 from outreach_bot.i18n.direction import RIGHT_TO_LEFT_MARK, first_strong, for_reading
 from outreach_bot.i18n.languages import SUPPORTED_LANGUAGES

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
+from outreach_bot.conversations.family import summary_lines
 from outreach_bot.engine.definition import Text
 from outreach_bot.engine.library import FlowLibrary
 from outreach_bot.engine.runner import Localizer, render
-from outreach_bot.family import summary_lines
 from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.i18n.direction import for_reading
 from outreach_bot.i18n.formatting import format_date

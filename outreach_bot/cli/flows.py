@@ -111,7 +111,7 @@ def _prompt():  # type: ignore[no-untyped-def]
 
 
 def _student_context(runtime: Runtime, student_id: str, language: str) -> dict[str, object]:
-    from outreach_bot.family import family_context
+    from outreach_bot.conversations.family import family_context
     from outreach_bot.models import Student
 
     with runtime.db.transaction() as session:

@@ -13,10 +13,11 @@ from functools import cache
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from outreach_bot.conversations import Conversations, active_conversation, end_conversation
+from outreach_bot.conversations.family import attendance_summary, students_on_phone
+from outreach_bot.conversations.lifecycle import active_conversation, end_conversation
+from outreach_bot.conversations.service import Conversations
 from outreach_bot.engine.keywords import KeywordMatch
 from outreach_bot.escalations import open_escalation
-from outreach_bot.family import attendance_summary, students_on_phone
 from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE
 from outreach_bot.i18n.detection import detect_switch
 from outreach_bot.i18n.languages import own_name

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach_bot.conversations import Conversations, end_conversation
-from outreach_bot.family import family_context, students_on_phone
+from outreach_bot.conversations.family import family_context, students_on_phone
+from outreach_bot.conversations.lifecycle import end_conversation
+from outreach_bot.conversations.service import Conversations
 from outreach_bot.messaging.optout import opt_in, opt_out
 from outreach_bot.messaging.outbox import queue_text
 from outreach_bot.models import Conversation, Guardian, Message

@@ -1,8 +1,4 @@
-"""Conversations: run the pure engine for a family and carry out what it decides.
-
-One active conversation per phone: a family never gets two questions at once. Follow-ups
-wait as `scheduled` conversations whose `due_at` the minute tick reads, like every timer.
-"""
+"""The conversation service: runs the pure engine for a family and carries out its events."""
 
 from __future__ import annotations
 
@@ -11,11 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 
-from outreach_bot import followups
+from outreach_bot.conversations import followups
+from outreach_bot.conversations.family import families_to_reach, family_context
+from outreach_bot.conversations.lifecycle import (
+    active_conversation,
+    conversation_of,
+    end_conversation,
+    reachable,
+    write_whole,
+)
 from outreach_bot.engine.definition import Flow
 from outreach_bot.engine.library import FlowLibrary
 from outreach_bot.engine.runner import (
@@ -40,70 +43,17 @@ from outreach_bot.engine.runner import (
     understood,
 )
 from outreach_bot.escalations import open_escalation
-from outreach_bot.family import families_to_reach, family_context
 from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.i18n.formatting import format_date
-from outreach_bot.messaging.optout import is_opted_out, is_undeliverable
+from outreach_bot.messaging.optout import is_opted_out
 from outreach_bot.messaging.outbox import Origin, queue_text
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.messaging.same_day import local_day
-from outreach_bot.models import BarrierReport, Conversation, Guardian, Message, Student
+from outreach_bot.models import BarrierReport, Conversation, Guardian, Student
 from outreach_bot.resources import render_sheet, sheet_for
 from outreach_bot.staff.takeover import held_by
 
 log = logging.getLogger(__name__)
-
-
-def reachable(session: Session, guardian: Guardian) -> bool:
-    """The guardian agreed to texts and the phone is neither opted out nor undeliverable."""
-    return (
-        guardian.sms_consent
-        and not is_opted_out(session, guardian.phone)
-        and not is_undeliverable(session, guardian.phone)
-    )
-
-
-def active_conversation(session: Session, phone: str) -> Conversation | None:
-    """The conversation running on this phone, if any (there is at most one)."""
-    return session.scalars(
-        select(Conversation)
-        .where(Conversation.phone == phone, Conversation.status == "active")
-        .order_by(Conversation.id.desc())
-    ).first()
-
-
-def end_conversation(conversation: Conversation, reason: str, now: datetime) -> None:
-    """Close a conversation for good, keeping why."""
-    conversation.status = "ended"
-    conversation.end_reason = reason
-    conversation.ended_at = now
-    conversation.due_at = None
-
-
-def _conversation_of(session: Session, message_id: int) -> Conversation | None:
-    """The conversation an outbound text belongs to, if any."""
-    message = session.get(Message, message_id)
-    if message is None or not message.conversation_id:
-        return None
-    return session.get(Conversation, message.conversation_id)
-
-
-# What a step may change on a conversation.
-_STEP_COLUMNS = ("status", "state", "due_at", "ended_at", "end_reason")
-
-
-def _write_whole(conversation: Conversation) -> None:
-    """Have the flush write every column a step may change, changed or not.
-
-    The ORM updates a batch's conversations with one executemany for each run of rows whose
-    changed columns are alike; where a step ends one family's conversation and moves
-    another's on, that is a statement a row. Written whole, they all share one statement.
-    """
-    state = inspect(conversation)
-    if state.persistent:
-        for column in _STEP_COLUMNS:
-            if column in state.dict:  # loaded (a row just inserted may not be)
-                flag_modified(conversation, column)
 
 
 @dataclass
@@ -206,7 +156,7 @@ class Conversations:
 
     def delivery_failed(self, session: Session, message_id: int, now: datetime) -> None:
         """A text of a running conversation never arrived: take the flow's no-answer path."""
-        conversation = _conversation_of(session, message_id)
+        conversation = conversation_of(session, message_id)
         if conversation is None or conversation.status != "active":
             return
         if is_opted_out(session, conversation.phone):
@@ -217,7 +167,7 @@ class Conversations:
     def day_passed(self, session: Session, message_id: int, now: datetime) -> None:
         """A same-day text was dropped after its day: its conversation ends, unanswered by
         anyone, and nothing more of it goes out (a question must not arrive alone)."""
-        conversation = _conversation_of(session, message_id)
+        conversation = conversation_of(session, message_id)
         if conversation is not None and conversation.status == "active":
             end_conversation(conversation, "day_passed", now)
 
@@ -303,7 +253,7 @@ class Conversations:
         if invite:
             events = self._with_invitation(events, conversation)
         self._perform(session, conversation, flow, events, now, origin)
-        _write_whole(conversation)
+        write_whole(conversation)
         return not any(isinstance(e, NotExpected) for e in events)
 
     def _with_invitation(self, events: list[Event], conversation: Conversation) -> list[Event]:

@@ -1,0 +1,64 @@
+"""A conversation's life on a phone: who can be reached, the one that runs, its end."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from outreach_bot.messaging.optout import is_opted_out, is_undeliverable
+from outreach_bot.models import Conversation, Guardian, Message
+
+
+def reachable(session: Session, guardian: Guardian) -> bool:
+    """The guardian agreed to texts and the phone is neither opted out nor undeliverable."""
+    return (
+        guardian.sms_consent
+        and not is_opted_out(session, guardian.phone)
+        and not is_undeliverable(session, guardian.phone)
+    )
+
+
+def active_conversation(session: Session, phone: str) -> Conversation | None:
+    """The conversation running on this phone, if any (there is at most one)."""
+    return session.scalars(
+        select(Conversation)
+        .where(Conversation.phone == phone, Conversation.status == "active")
+        .order_by(Conversation.id.desc())
+    ).first()
+
+
+def end_conversation(conversation: Conversation, reason: str, now: datetime) -> None:
+    """Close a conversation for good, keeping why."""
+    conversation.status = "ended"
+    conversation.end_reason = reason
+    conversation.ended_at = now
+    conversation.due_at = None
+
+
+def conversation_of(session: Session, message_id: int) -> Conversation | None:
+    """The conversation an outbound text belongs to, if any."""
+    message = session.get(Message, message_id)
+    if message is None or not message.conversation_id:
+        return None
+    return session.get(Conversation, message.conversation_id)
+
+
+# What a step may change on a conversation.
+_STEP_COLUMNS = ("status", "state", "due_at", "ended_at", "end_reason")
+
+
+def write_whole(conversation: Conversation) -> None:
+    """Have the flush write every column a step may change, changed or not.
+
+    The ORM updates a batch's conversations with one executemany for each run of rows whose
+    changed columns are alike; where a step ends one family's conversation and moves
+    another's on, that is a statement a row. Written whole, they all share one statement.
+    """
+    state = inspect(conversation)
+    if state.persistent:
+        for column in _STEP_COLUMNS:
+            if column in state.dict:  # loaded (a row just inserted may not be)
+                flag_modified(conversation, column)
