@@ -40,5 +40,6 @@ def board_command(runtime: Runtime, month: str, out: Path) -> None:
             raise click.BadParameter(str(error), param_hint="'--month'") from error
     out.write_bytes(board_pdf(summary, runtime.settings.district_name))
     click.echo(
-        f"Wrote {out}: {runtime.settings.district_name}, {month}, as of {summary.as_of.isoformat()}."
+        f"Wrote {out}: {runtime.settings.district_name}, {month},"
+        f" as of {summary.as_of.isoformat()}."
     )

@@ -61,7 +61,9 @@ def public_rows(
         school_id = school.key[0]
         cells[("school", school_id)] = school
         mine = [standing for standing in counted if standing.school_id == school_id]
-        grades = {("grade", school_id, row.key[0]): row for row in tally(mine, "grade")}
+        grades: dict[CellKey, ChronicRow] = {
+            ("grade", school_id, row.key[0]): row for row in tally(mine, "grade")
+        }
         cells.update(grades)
         by_school[school_id] = Sum(("school", school_id), tuple(grades))
     district = Sum(DISTRICT, tuple(rule.total for rule in by_school.values()))

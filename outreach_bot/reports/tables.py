@@ -19,7 +19,8 @@ from outreach_bot.models import School, Student
 from outreach_bot.reports import chronic, outreach, students, trend
 from outreach_bot.reports.definitions import grade_order
 from outreach_bot.reports.effect_slot import EffectTable, effect_table
-from outreach_bot.reports.population import Population, population
+from outreach_bot.reports.population import Population, last_school_day, population
+from outreach_bot.reports.public import PublicRow, public_rows
 from outreach_bot.reports.selection import Selection
 from outreach_bot.reports.standing import GROUPS, group_value
 
@@ -130,3 +131,14 @@ def filter_choices(session: Session, schools: frozenset[str] | None) -> dict[str
         "grades": sorted(grades, key=grade_order),
         "groups": [f"{GROUPS[index]}={value}" for index, value in sorted(groups)],
     }
+
+
+def public_aggregates(
+    session: Session, today: date, *, unlisted_weekdays: bool
+) -> tuple[date, list[PublicRow]] | None:
+    """The public table as of the last school day with attendance (None: nothing imported)."""
+    as_of = last_school_day(session, today, unlisted_weekdays=unlisted_weekdays)
+    if as_of is None:
+        return None
+    found = population(session, as_of, unlisted_weekdays=unlisted_weekdays)
+    return as_of, public_rows(found.counted, school_names(session))
