@@ -6,7 +6,14 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from outreach_bot.models import AttendanceRecord, CalendarDay, School, Student
+from outreach_bot.models import (
+    AttendanceRecord,
+    CalendarDay,
+    Guardian,
+    Message,
+    School,
+    Student,
+)
 from tests.report_district import build_district, school_days
 from tests.staff_helpers import add_user
 
@@ -15,8 +22,34 @@ AFTER_LAST_DAY = datetime(2026, 11, 9, 17, 0, tzinfo=UTC)
 
 
 def reports_district(session: Session) -> None:
-    """tests/report_district.py's Maple and Oak, a district admin, and an Oak clerk."""
+    """tests/report_district.py's Maple and Oak, a district admin, an Oak clerk, and one text
+    delivered to a family at each school (m5's in English, o2's in Spanish) on 2026-10-20."""
     build_district(session)
+    for number, (student_id, language) in enumerate((("m5", "en"), ("o2", "es")), start=1):
+        phone = f"+1503555017{number}"
+        session.add(
+            Guardian(
+                id=number,
+                student_id=student_id,
+                name="Pat Testperson",
+                phone=phone,
+                language=language,
+            )
+        )
+        session.flush()
+        session.add(
+            Message(
+                direction="outbound",
+                phone=phone,
+                guardian_id=number,
+                body="Hi from school.",
+                language=language,
+                purpose="flow:missed_you",
+                status="delivered",
+                created_at=datetime(2026, 10, 20, 18, tzinfo=UTC),
+                provider_sid=f"SM{number:032d}",
+            )
+        )
     add_user(session, "admin@example.org", role="district_admin", schools=())
     add_user(session, "oak@example.org", schools=("oak",))
 

@@ -52,6 +52,7 @@ def test_each_csv_equals_the_command_line_report(runtime, client, cli, clock):
         ("bands", ["chronic", "--by", "school"]),
         ("trend", ["trend"]),
         ("students", ["students"]),
+        ("outreach_school", ["outreach", "--by", "school"]),
         ("outreach_language", ["outreach", "--by", "language"]),
     ):
         expected = cli.invoke(main, ["report", *command, "--format", "csv"])
@@ -70,6 +71,13 @@ def test_a_clerk_sees_only_their_own_schools(runtime, client, clock):
     assert _csv(client, "trend").splitlines()[1:] == [
         "2026-10,2026-10-31,3,2,0,0,1,1,33.3",
         "2026-11,2026-11-06,3,2,0,0,1,1,33.3",
+    ]
+    # Outreach too: Oak's Spanish-speaking family only.
+    assert [line.split(",")[:3] for line in _csv(client, "outreach_school").splitlines()[1:]] == [
+        ["oak", "0", "1"]
+    ]
+    assert [line.split(",")[:3] for line in _csv(client, "outreach_language").splitlines()[1:]] == [
+        ["es", "0", "1"]
     ]
     page = client.get("/staff/reports/").get_data(as_text=True)
     assert "Maple Elementary" not in page and "Download the board summary" not in page

@@ -38,6 +38,8 @@ def _style(colors: Sequence[str], value_colors: Sequence[str] = ()) -> Style:
         legend_font_size=13,
         value_font_size=12,
         title_font_size=15,
+        opacity="1",  # pygal's default lightens every shade; the bands need all four
+        opacity_hover="1",
     )
 
 
@@ -58,7 +60,6 @@ def bands_chart(
         js=[],
         disable_xml_declaration=True,
         print_values=True,
-        print_zeroes=False,
         legend_at_bottom=True,
         legend_at_bottom_columns=2,
         range=(0, 100),
@@ -70,9 +71,7 @@ def bands_chart(
     chart.x_labels = [names.get(row.key[0], row.key[0]) for row in rows]
     for band in BANDS:
         shares = [percent(row.bands[band], row.students) for row in rows]
-        chart.add(
-            band_labels[band], [float(share) if share is not None else None for share in shares]
-        )
+        chart.add(band_labels[band], [_share(share) for share in shares])
     return _svg(chart)
 
 
@@ -87,6 +86,7 @@ def trend_chart(points: Sequence[TrendPoint], series: str, title: str) -> str:
         dots_size=5,
         width=820,
         height=320,
+        margin_right=40,  # room for the last point's printed value
         range=(0, max([10.0, *(float(p.row.chronic_rate or 0) * 1.2 for p in points)])),
         value_formatter=lambda value: f"{value:.1f}%",
         title=title,
@@ -94,6 +94,13 @@ def trend_chart(points: Sequence[TrendPoint], series: str, title: str) -> str:
     chart.x_labels = [point.month for point in points]
     chart.add(series, [_float(point.row.chronic_rate) for point in points])
     return _svg(chart)
+
+
+def _share(share: object) -> float | dict[str, object]:
+    """A band's share of a bar; an empty band prints no "0%" over its neighbour."""
+    if share:
+        return float(str(share))
+    return {"value": None, "formatter": lambda _value: ""}
 
 
 def _float(value: object) -> float | None:

@@ -19,6 +19,7 @@ from outreach_bot.models import School, Student
 from outreach_bot.reports import chronic, outreach, students, trend
 from outreach_bot.reports.definitions import grade_order
 from outreach_bot.reports.effect_slot import EffectTable, effect_table
+from outreach_bot.reports.formats import transposed
 from outreach_bot.reports.population import Population, last_school_day, population
 from outreach_bot.reports.public import PublicRow, public_rows
 from outreach_bot.reports.selection import Selection
@@ -56,6 +57,15 @@ class ReportData:
     outreach_language: list[outreach.OutreachRow]
     effect: EffectTable | None
     names: dict[str, str] = field(default_factory=dict)  # school names by id
+
+    def shown(self, name: str) -> Table | None:
+        """A table as the page shows it: outreach's two dozen measures read down the page,
+        one column per school or language, as the command line's table format does."""
+        found = self.table(name)
+        if found is None or not name.startswith("outreach_") or not found.rows:
+            return found
+        columns, lines = transposed(found.columns, found.rows, keys=1)
+        return Table(tuple(columns), [tuple(line) for line in lines])
 
     def table(self, name: str) -> Table | None:
         """One table by name (None: the effect report has nothing yet)."""

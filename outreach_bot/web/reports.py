@@ -95,7 +95,8 @@ def page() -> str:
         "staff/reports.html",
         data=data,
         charts=charts,
-        tables={name: data.table(name) for name in TABLES} if data else {},
+        tables={name: data.shown(name) for name in TABLES} if data else {},
+        band_codes=BANDS,
         choices=choices,
         schools=sorted(
             (school for school in (data.names if data else {}) if staff().scope.covers(school)),
