@@ -8,10 +8,9 @@ import click
 
 from outreach_bot.cli import with_runtime
 from outreach_bot.cli.scan import district_today
-from outreach_bot.reports.board import BoardError, board_summary
+from outreach_bot.reports.board import BoardError, district_board
 from outreach_bot.reports.board_pdf import board_pdf
 from outreach_bot.runtime import Runtime
-from outreach_bot.staff import district_settings
 
 
 @click.command("board")
@@ -27,15 +26,8 @@ from outreach_bot.staff import district_settings
 def board_command(runtime: Runtime, month: str, out: Path) -> None:
     """One page for the school board: chronic rate and trend, schools, outreach, effect."""
     with runtime.db.transaction() as session:
-        weekdays = district_settings.effective(session, runtime.settings).unlisted_weekdays
         try:
-            summary = board_summary(
-                session,
-                month,
-                today=district_today(runtime),
-                timezone=runtime.settings.district_timezone,
-                unlisted_weekdays=weekdays,
-            )
+            summary = district_board(session, month, runtime.settings, district_today(runtime))
         except BoardError as error:
             raise click.BadParameter(str(error), param_hint="'--month'") from error
     out.write_bytes(board_pdf(summary, runtime.settings.district_name))

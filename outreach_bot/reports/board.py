@@ -13,10 +13,12 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.metrics import school_year_start
+from outreach_bot.config import Settings
 from outreach_bot.reports import chronic, outreach, trend
 from outreach_bot.reports.effect_slot import EffectTable, effect_table
 from outreach_bot.reports.population import last_school_day, population
 from outreach_bot.reports.tables import school_names
+from outreach_bot.staff import district_settings
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -49,6 +51,17 @@ def month_bounds(text: str) -> tuple[date, date]:
     first = date(int(match[1]), int(match[2]), 1)
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return first, following - timedelta(days=1)
+
+
+def district_board(session: Session, month: str, settings: Settings, today: date) -> BoardSummary:
+    """The summary under the district's own timezone and school-calendar choice."""
+    return board_summary(
+        session,
+        month,
+        today=today,
+        timezone=settings.district_timezone,
+        unlisted_weekdays=district_settings.effective(session, settings).unlisted_weekdays,
+    )
 
 
 def board_summary(

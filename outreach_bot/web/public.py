@@ -3,14 +3,13 @@ publishes it. Only counts of 10 or more students are shown."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, render_template
 
 from outreach_bot.reports.suppression import MIN_CELL
 from outreach_bot.reports.tables import public_aggregates
 from outreach_bot.staff import district_settings
 from outreach_bot.web import runtime
+from outreach_bot.web.reports import district_day
 
 blueprint = Blueprint("public", __name__)
 
@@ -19,7 +18,7 @@ blueprint = Blueprint("public", __name__)
 def chronic_absence() -> str:
     """The published table (404 until a district admin turns it on)."""
     rt = runtime()
-    today = rt.clock().astimezone(ZoneInfo(rt.settings.district_timezone)).date()
+    today = district_day()
     with rt.db.transaction() as db:
         chosen = district_settings.effective(db, rt.settings)
         if not chosen.publish_public_aggregates:

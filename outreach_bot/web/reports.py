@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from outreach_bot.reports.board import BoardError, board_summary
+from outreach_bot.reports.board import BoardError, district_board
 from outreach_bot.reports.board_pdf import board_pdf
 from outreach_bot.reports.charts import bands_chart, trend_chart
 from outreach_bot.reports.definitions import BANDS
@@ -29,7 +29,8 @@ blueprint.before_request(require_sign_in)
 blueprint.add_app_template_filter(per_request(text_cell), "report_cell")
 
 
-def _today() -> date:
+def district_day() -> date:
+    """Today in the district's timezone, by the app's clock."""
     rt = runtime()
     return rt.clock().astimezone(ZoneInfo(rt.settings.district_timezone)).date()
 
@@ -51,7 +52,7 @@ def _selection() -> Selection:
 def _data(selection: Selection) -> ReportData | None:
     """The page's rows as of the last school day with attendance (None: nothing imported)."""
     rt = runtime()
-    today = _today()
+    today = district_day()
     with rt.db.transaction() as db:
         weekdays = district_settings.effective(db, rt.settings).unlisted_weekdays
         as_of = last_school_day(db, today, unlisted_weekdays=weekdays)
@@ -102,7 +103,7 @@ def page() -> str:
             (school for school in (data.names if data else {}) if staff().scope.covers(school)),
         ),
         args=request.args,
-        today=_today(),
+        today=district_day(),
     )
 
 
@@ -130,17 +131,10 @@ def board() -> Response:
     if not staff().scope.whole_district:
         abort(403)
     rt = runtime()
-    month = request.args.get("month") or f"{_today():%Y-%m}"
+    month = request.args.get("month") or f"{district_day():%Y-%m}"
     with rt.db.transaction() as db:
-        weekdays = district_settings.effective(db, rt.settings).unlisted_weekdays
         try:
-            summary = board_summary(
-                db,
-                month,
-                today=_today(),
-                timezone=rt.settings.district_timezone,
-                unlisted_weekdays=weekdays,
-            )
+            summary = district_board(db, month, rt.settings, district_day())
         except BoardError as error:
             abort(400, description=str(error))
         record(db, "exported_report", "report", "board")
