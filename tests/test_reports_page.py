@@ -140,3 +140,14 @@ def test_the_public_page_is_off_until_the_district_publishes_it(runtime, client,
     assert "Testperson" not in page and "elm-3-0" not in page
     _publish(client, "0")
     assert anonymous.get("/public/chronic-absence").status_code == 404
+
+
+def test_the_page_speaks_spanish_to_staff_who_prefer_it(runtime, client, clock):
+    _district(runtime, clock)
+    with runtime.db.transaction() as session:
+        add_user(session, "jefa@example.org", role="district_admin", schools=(), language="es")
+    sign_in(client, "jefa@example.org")
+    page = client.get("/staff/reports/").get_data(as_text=True)
+    assert '<html lang="es">' in page and "Ausentismo crónico por escuela" in page
+    bands = base64.b64decode(re.findall(r"base64,([^\"]+)", page)[0]).decode()
+    assert "Satisfactoria" in bands  # the chart's legend too
