@@ -44,7 +44,7 @@ def _style(colors: Sequence[str], value_colors: Sequence[str] = ()) -> Style:
 
 
 def _svg(chart: pygal.graph.graph.Graph) -> str:
-    """The chart as an inline <svg> element, with no script (nothing is fetched)."""
+    """The chart as an SVG document with no script, so nothing is fetched when it is shown."""
     return str(chart.render(is_unicode=True))
 
 
