@@ -17,6 +17,7 @@ from outreach_bot.models import Student
 from outreach_bot.reports.effect_estimate import estimate
 from outreach_bot.runtime import Runtime
 from tests.factories import add_attendance, add_school, add_school_days
+from tests.staff_helpers import add_user, sign_in
 
 # Welch's degrees of freedom for two arms of n alike in spread are 2(n - 1). From a printed
 # t table: the 97.5th percentile is 2.776445 at 4 degrees of freedom, 2.001717 at 58.
@@ -222,3 +223,19 @@ def test_no_data_is_said_plainly(runtime: Runtime, cli: CliRunner) -> None:
     outcome = cli.invoke(main, ["report", "effect"])
     assert outcome.exit_code == 0
     assert outcome.output.startswith("No trigger has a holdout yet")
+
+
+def test_the_reports_page_shows_the_same_effect_as_the_command(
+    measured: None, runtime: Runtime, client, cli: CliRunner
+) -> None:
+    with runtime.db.transaction() as session:
+        add_user(session, "admin@example.org", role="district_admin", schools=())
+    sign_in(client, "admin@example.org")
+    page = client.get("/staff/reports/").get_data(as_text=True)
+    assert "No holdout measured yet" not in page
+    assert "absent_today" in page and "Too few students yet to tell" in page
+    expected = cli.invoke(main, ["report", "effect", "--format", "csv"])
+    assert expected.exit_code == 0, expected.output
+    download = client.get("/staff/reports/effect.csv")
+    assert download.status_code == 200
+    assert download.get_data(as_text=True) == expected.output

@@ -1,4 +1,7 @@
-"""`outreach-bot report chronic|trend|students|outreach|effect`: the numbers a district acts on."""
+"""`outreach-bot report chronic|trend|students|outreach|effect`: the numbers a district acts on.
+
+`report board`, the one-page PDF, lives in cli/board.py.
+"""
 
 from __future__ import annotations
 
@@ -349,4 +352,7 @@ def _emit(
 
 def register(main: click.Group) -> None:
     """Attach these commands."""
+    from outreach_bot.cli.board import board_command
+
+    report_group.add_command(board_command)
     main.add_command(report_group)

@@ -106,13 +106,18 @@ def period_of(first: date, last: date, timezone: str) -> Period:
     return Period(start, end)
 
 
-def outreach_rows(session: Session, period: Period, by: str) -> list[OutreachRow]:
-    """One row per school or language (or one for the district), in alphabetical order."""
+def outreach_rows(
+    session: Session, period: Period, by: str, *, schools: frozenset[str] | None = None
+) -> list[OutreachRow]:
+    """One row per school or language (or one for the district), in alphabetical order;
+    with `schools`, counting only what happened at those schools."""
     if by not in KEY_COLUMNS:
         raise ValueError(f"unknown grouping {by!r}; expected one of {', '.join(OUTREACH_BY)}")
     rows: dict[tuple[str, ...], OutreachRow] = {(): OutreachRow(())} if by == "district" else {}
 
     def row(school: str | None, language: str | None) -> OutreachRow:
+        if schools is not None and school not in schools:
+            return OutreachRow(("",))  # counted nowhere: outside the schools asked for
         if by == "district":
             key: tuple[str, ...] = ()
         else:

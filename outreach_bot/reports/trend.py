@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from outreach_bot.attendance.metrics import school_year_start
 from outreach_bot.reports.chronic import COUNT_COLUMNS, ChronicRow, row_order, tally
 from outreach_bot.reports.population import Population, populations
-from outreach_bot.reports.standing import KEY_COLUMNS
+from outreach_bot.reports.standing import KEY_COLUMNS, StudentStanding
 
 TREND_BY: tuple[str, ...] = tuple(KEY_COLUMNS)
 
@@ -54,12 +55,17 @@ def trend(
     by: str,
     unlisted_weekdays: bool,
     school_id: str | None = None,
+    keep: Callable[[StudentStanding], bool] | None = None,
 ) -> tuple[list[TrendPoint], list[Population]]:
     """Points by group then month, from the first month anyone counts; and each month's
-    population (to say which schools were left out when)."""
+    population (to say which schools were left out when). `keep` narrows the students (a
+    grade, a student group, the schools a staff member covers)."""
     found = populations(
         session, month_ends(as_of), unlisted_weekdays=unlisted_weekdays, school_id=school_id
     )
+    if keep is not None:
+        for month in found:
+            month.standings = [standing for standing in month.standings if keep(standing)]
     while found and not found[0].counted:
         found.pop(0)  # summer, before the first school days: no point to draw
     points = [

@@ -1,12 +1,12 @@
 """District settings a district admin edits on the dashboard: case deadlines, notice pace,
 whether weekdays the school calendar does not list count as school days, what becomes of a
 same-day text that can only go out on a later day, how period attendance rolls up to the day,
-and the hour of the nightly sync.
+the hour of the nightly sync, and whether the public aggregates page is published.
 
 Each setting has a default: a new case's first deadline per priority, the calendar choice
-(off), the same-day choice (reword), the roll-up (absent every period) and the sync hour (2 at
-night) come from the code, the others from the environment (ESCALATION_CLIMB_HOURS,
-FOLLOW_UP_HOURS, STAFF_NOTIFY_MINUTES).
+(off), publishing (off), the same-day choice (reword), the roll-up (absent every period) and
+the sync hour (2 at night) come from the code, the others from the environment
+(ESCALATION_CLIMB_HOURS, FOLLOW_UP_HOURS, STAFF_NOTIFY_MINUTES).
 A stored row overrides the default until an admin clears the field again. Quiet hours and the
 district's timezone stay environment settings: they carry the district's promises to families.
 """
@@ -66,6 +66,8 @@ RULES: dict[str, Rule] = {
     "period_absent_percent": Rule("percent", 1, 100),
     # The hour, in the district's timezone, from which the nightly sync reads IMPORT_DIR.
     "sync_hour": Rule("hour_of_day", 0, 23),
+    # Off: /public/chronic-absence answers 404 until the district decides to publish.
+    "publish_public_aggregates": Rule(YES_NO, 0, 1),
 }
 _OUT_OF_RANGE = {
     "hours": N_("Enter a whole number of hours from %(low)d to %(high)d."),
@@ -96,6 +98,7 @@ class DistrictDeadlines:
     period_absent_percent: int = ALL_PERIODS  # share of periods missed that makes an absent day
     sync_hour: int = DEFAULT_SYNC_HOUR  # the nightly sync's hour, in the district's timezone
     same_day_texts: same_day.Choice = same_day.DEFAULT_CHOICE
+    publish_public_aggregates: bool = False  # the public chronic-absence page is on
 
     def response_time(self, priority: str) -> timedelta:
         """How long a new case of this priority may wait for a first response."""
