@@ -15,7 +15,18 @@ def runtime() -> Runtime:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint; imported here so nothing happens at import time."""
-    from outreach_bot.web import admin, api, auth, cases, dashboard, labels, language, security
+    from outreach_bot.web import (
+        admin,
+        api,
+        auth,
+        cases,
+        dashboard,
+        directory,
+        labels,
+        language,
+        security,
+        sheets,
+    )
     from outreach_bot.web.health import blueprint as health
     from outreach_bot.web.twilio import blueprint as twilio
 
@@ -29,4 +40,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard.blueprint, url_prefix="/staff")
     app.register_blueprint(cases.blueprint, url_prefix="/staff/cases")
     app.register_blueprint(admin.blueprint, url_prefix="/staff/admin")
+    app.register_blueprint(directory.blueprint, url_prefix="/staff/admin/resources")
+    app.register_blueprint(sheets.blueprint, url_prefix="/r")
     api.init_app(app)
