@@ -38,7 +38,7 @@ def test_the_sheet_page_reads_right_to_left_and_prints_without_buttons(
     # Right to left: the heading's text starts at the right edge of the page.
     box = heading.bounding_box()
     assert box is not None and box["x"] + box["width"] > 390 - 40
-    expect(page.get_by_role("link", name="+15035550111")).to_be_visible()
+    expect(page.get_by_role("link", name="(503) 555-0111")).to_be_visible()
     print_button = page.get_by_role("button", name="اطبع هذه الصفحة")
     expect(print_button).to_be_visible()
     _shot(page, request, "resource-page-ar")

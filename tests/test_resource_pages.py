@@ -111,6 +111,10 @@ def test_an_admin_edits_then_retires_a_place_and_the_log_names_fields_only(
     post(client, "/staff/admin/resources/R1/retire", restore="1")
     with runtime.db.transaction() as session:
         assert session.get_one(Resource, "R1").retired is False
+    at_lincoln = client.get("/staff/admin/resources/?school=LIN").get_data(as_text=True)
+    at_oak = client.get("/staff/admin/resources/?school=OAK").get_data(as_text=True)
+    assert "Lincoln bus pass desk" in at_lincoln and "Valley Family Clinic" not in at_lincoln
+    assert "Lincoln bus pass desk" not in at_oak
 
 
 def test_the_public_page_speaks_the_family_language_and_holds_no_student(client, district):

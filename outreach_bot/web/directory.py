@@ -34,13 +34,16 @@ blueprint.before_request(require_sign_in)
 @blueprint.get("/")
 @admin_only
 def places() -> str:
-    """Every place, by barrier, with filters; retired places only when asked for."""
+    """Every place, by barrier, filtered by barrier or school; retired ones when asked for."""
     barrier = request.args.get("barrier", "")
+    school = request.args.get("school", "")
     retired = request.args.get("retired") == "1"
     with runtime().db.transaction() as db:
         query = select(Resource).order_by(Resource.barrier, Resource.name)
         if barrier:
             query = query.where(Resource.barrier == barrier)
+        if school:
+            query = query.where(Resource.school_id == school)
         if not retired:
             query = query.where(Resource.retired.is_(False))
         found = db.scalars(query).all()
@@ -51,6 +54,7 @@ def places() -> str:
             schools=_school_names(db),
             barriers=list(BARRIERS),
             barrier=barrier,
+            school=school,
             retired=retired,
         )
 

@@ -13,9 +13,10 @@ from outreach_bot.config import PROJECT_ROOT
 from outreach_bot.engine.definition import Text
 from outreach_bot.engine.runner import render
 from outreach_bot.i18n.languages import own_name, text_direction
+from outreach_bot.phones import display_phone
 from outreach_bot.resources.page import find_page, load_page_texts, spoken_names
 from outreach_bot.web import runtime
-from outreach_bot.web.security import CONTENT_SECURITY_POLICY
+from outreach_bot.web.security import protect
 
 blueprint = Blueprint("sheets", __name__, static_folder="static", static_url_path="/assets")
 
@@ -54,15 +55,11 @@ def sheet(code: str, language: str | None = None) -> str:
             spoken=partial(spoken_names, language=chosen),
             code=code.lower(),
             languages=[(tag, own_name(tag)) for tag in catalogs.languages()],
+            phone=display_phone,
         )
 
 
 @blueprint.after_request
 def public_headers(response: Response) -> Response:
     """Cacheable for a few minutes (places change rarely); our own scripts only; not framed."""
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return protect(response, cache_control="public, max-age=300", referrer_policy="no-referrer")
