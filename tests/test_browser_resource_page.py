@@ -12,9 +12,9 @@ from tests.test_browser import _shot, base_url, browser  # noqa: F401  (fixtures
 
 def test_the_sheet_page_reads_right_to_left_and_prints_without_buttons(
     runtime,
-    base_url,
-    browser,
-    request,  # noqa: F811
+    base_url,  # noqa: F811  (the fixture imported above)
+    browser,  # noqa: F811
+    request,
 ):
     with runtime.db.transaction() as session:
         add_school(session)
