@@ -48,11 +48,10 @@ def places() -> str:
             query = query.where(Resource.retired.is_(False))
         found = db.scalars(query).all()
         record(db, "viewed_resources")
-        return render_template(
+        return _render(
+            db,
             "staff/resources.html",
             places=found,
-            schools=_school_names(db),
-            barriers=list(BARRIERS),
             barrier=barrier,
             school=school,
             retired=retired,
@@ -150,8 +149,15 @@ def _get(db: Session, resource_id: str) -> Resource:
     return found
 
 
-def _school_names(db: Session) -> dict[str, str]:
-    return {school.id: school.name for school in db.scalars(select(School).order_by(School.name))}
+def _render(db: Session, template: str, **values: object) -> str:
+    """A directory page, with the schools and barriers its filters and forms choose from."""
+    schools = db.scalars(select(School).order_by(School.name))
+    return render_template(
+        template,
+        schools={school.id: school.name for school in schools},
+        barriers=list(BARRIERS),
+        **values,
+    )
 
 
 def _form_page(
@@ -185,15 +191,14 @@ def _form_page(
             (language, url_for("sheets.sheet", code=code, language=language, _external=True))
             for language in rt.catalogs.languages()
         ]
-    return render_template(
+    return _render(
+        db,
         "staff/resource.html",
         resource=resource,
         columns=FORM_COLUMNS,
         values=values,
         typed_id=typed.get("resource_id", "") if resource is None else "",
         errors=errors,
-        schools=_school_names(db),
-        barriers=list(BARRIERS),
         previews=previews,
         links=links,
         max_segments=MAX_SEGMENTS,
