@@ -129,3 +129,14 @@ def test_the_public_page_speaks_the_family_language_and_holds_no_student(client,
     arabic = client.get(f"/r/{code}/ar").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in arabic and "الهاتف" in arabic
     assert client.get("/r/zzzzzzz").status_code == 404
+
+
+def test_a_sheet_with_no_place_in_service_says_to_call_the_school(runtime, client, district):
+    with runtime.db.transaction() as session:
+        session.get_one(Resource, "R2").retired = True
+    district_wide = client.get(f"/r/{sheet_code('health', None)}/es").get_data(as_text=True)
+    assert "Ayuda cerca de usted, de Maple Valley Schools" in district_wide
+    assert "Valley Family Clinic" not in district_wide
+    assert "Todavía no hay lugares en esta lista." in district_wide
+    at_lincoln = client.get(f"/r/{sheet_code('childcare', 'LIN')}").get_data(as_text=True)
+    assert "No places are listed here yet." in at_lincoln and "(503) 555-0100" in at_lincoln
