@@ -122,6 +122,9 @@ def test_the_public_page_speaks_the_family_language_and_holds_no_student(client,
     page = client.get(f"/r/{code}/es")
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    assert page.headers["Vary"] == "Accept-Language"
+    in_browser_language = client.get(f"/r/{code}", headers={"Accept-Language": "vi"})
+    assert '<html lang="vi" dir="ltr">' in in_browser_language.get_data(as_text=True)
     assert '<html lang="es" dir="ltr">' in body
     assert "Ayuda cerca de usted, de Lincoln Elementary" in body
     assert "Lincoln bus pass desk" in body and "inglés y español" in body

@@ -62,4 +62,5 @@ def sheet(code: str, language: str | None = None) -> str:
 @blueprint.after_request
 def public_headers(response: Response) -> Response:
     """Cacheable for a few minutes (places change rarely); our own scripts only; not framed."""
+    response.vary.add("Accept-Language")  # /r/<code> alone is in the browser's language
     return protect(response, cache_control="public, max-age=300", referrer_policy="no-referrer")
