@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel.support import NullTranslations
 from sqlalchemy import select
 
 from outreach_bot.attendance.importer import import_file
 from outreach_bot.cli import main
+from outreach_bot.engine.definition import parse_text
 from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.messaging.segments import MAX_SEGMENTS, measure
 from outreach_bot.models import Resource, Student
 from outreach_bot.resources.choice import sheet_for
 from outreach_bot.resources.links import find_sheet, sheet_code, sheet_url
+from outreach_bot.resources.preview import preview_sheet
 from outreach_bot.resources.sheet import render_sheet
 from outreach_bot.segment_budget import SHEET_PLACES
 from tests.factories import add_family, add_resources, add_school
@@ -143,3 +146,18 @@ def test_the_link_goes_on_the_sheet_only_while_every_place_fits_the_budget():
         assert measure(text).count <= MAX_SEGMENTS, language
         # Every place stays: a link or a web address gives way first.
         assert text.count("\n- ") == len(places), language
+
+
+def test_the_preview_says_which_places_did_not_fit_the_budget():
+    places = [Resource(name=n, phone=p, url=u) for n, p, u in SHEET_PLACES]
+    long_intro = parse_text("Aquí hay ayuda cerca de usted. " * 3, "test", "intro")
+    preview = preview_sheet(long_intro, NullTranslations(), "es", places, None)
+    assert preview.segments <= MAX_SEGMENTS and preview.encoding == "UCS-2"
+    assert preview.shown + preview.left_out == tuple(place.name for place in places)
+    assert preview.left_out and preview.shown
+    assert all(f"- {name}" not in preview.text for name in preview.left_out)
+    arabic = preview_sheet(
+        parse_text("إليك المساعدة:", "t", "i"), NullTranslations(), "ar", places, None
+    )
+    assert (arabic.direction, arabic.left_out) == ("rtl", ())
+    assert arabic.text.startswith("إليك") and "\n\u200f- Riverside" in arabic.text

@@ -46,9 +46,10 @@ def preview_sheet(
     text = render_sheet(render(intro, context or {}, localizer), places, language, link)
     sent = for_reading(text, language)
     size = measure(sent)
-    lines = text.split("\n")
-    shown = tuple(p.name for p in places if any(line.startswith(f"- {p.name}") for line in lines))
-    left_out = tuple(p.name for p in places if p.name not in shown)
+    # render_sheet keeps the first places that fit, one line each.
+    count = text.count("\n- ")
+    shown = tuple(place.name for place in places[:count])
+    left_out = tuple(place.name for place in places[count:])
     return SheetPreview(
         language, sent, size.count, size.encoding, text_direction(language), shown, left_out
     )
