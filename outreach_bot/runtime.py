@@ -50,6 +50,7 @@ class Runtime:
             catalogs=self.catalogs,
             quiet=self.quiet_hours,
             district_name=self.settings.district_name,
+            public_base_url=self.settings.public_base_url,
         )
 
     @property

@@ -202,9 +202,14 @@ RESOURCES = Kind(
         # Blank means district-wide, so it cannot be a required reference.
         Column("school_id", read.identifier, "a school id", refers_to="schools"),
         Column("languages", read.languages, "languages such as en, es"),
+        Column("hours", read.text(300), "opening hours such as Mon-Fri 8am-5pm"),
+        Column("eligibility", read.text(500), "who may use it, such as families in the district"),
+        # A blank keeps what the dashboard set: a file without the column never un-retires.
+        Column("retired", read.boolean, "Y or N", blank_keeps=True),
     ),
     key=("id",),
     once="each resource_id may appear once",
+    defaults={"retired": False},
 )
 
 KINDS: Mapping[str, Kind] = MappingProxyType(

@@ -27,7 +27,7 @@ from outreach_bot.i18n.languages import SUPPORTED_LANGUAGES, own_name
 from outreach_bot.i18n.lists import format_list
 from outreach_bot.messaging.segments import MAX_SEGMENTS, Encoding, measure
 from outreach_bot.models import Resource
-from outreach_bot.resources import SHEET_SIZE, render_sheet
+from outreach_bot.resources.sheet import SHEET_SIZE, render_sheet
 
 SCHOOL_NAME = "Thurgood Marshall Elementary School"  # 35 characters
 SCHOOL_PHONE = "(503) 555-0142"

@@ -50,7 +50,9 @@ from outreach_bot.messaging.outbox import Origin, queue_text
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.messaging.same_day import local_day
 from outreach_bot.models import BarrierReport, Conversation, Guardian, Student
-from outreach_bot.resources import render_sheet, sheet_for
+from outreach_bot.resources.choice import sheet_for
+from outreach_bot.resources.links import sheet_url
+from outreach_bot.resources.sheet import render_sheet
 from outreach_bot.staff.takeover import held_by
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,8 @@ class Conversations:
     catalogs: Catalogs
     quiet: QuietHours
     district_name: str
+    # Where the sheets' printable pages are served; without it a sheet carries no link.
+    public_base_url: str | None = None
 
     def start(
         self,
@@ -340,7 +344,13 @@ class Conversations:
         found = sheet_for(session, barrier, conversation.student, conversation.language)
         name = "resources_intro" if found else "resources_none"
         intro = self.text(name, conversation.language, conversation.context)
-        return render_sheet(intro, found, conversation.language) if found else intro
+        if not found:
+            return intro
+        link = None
+        if self.public_base_url:
+            school_id = conversation.student.school_id if conversation.student else None
+            link = sheet_url(self.public_base_url, barrier, school_id, conversation.language)
+        return render_sheet(intro, found, conversation.language, link)
 
     def _send(
         self,

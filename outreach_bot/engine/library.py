@@ -19,7 +19,7 @@ from outreach_bot.engine.definition import (
 )
 from outreach_bot.engine.keywords import KeywordRules, parse_keyword_rules
 
-NOT_FLOWS = frozenset({"triggers.yaml", "system.yaml", "quick_replies.yaml"})
+NOT_FLOWS = frozenset({"triggers.yaml", "system.yaml", "quick_replies.yaml", "resource_page.yaml"})
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,11 @@ LATER_NOTE = (
     ' that day, written as this language writes a date ("Wednesday, October 14"); it never'
     " changes form, so place it where it reads well, in brackets if need be."
 )
+PAGE_NOTE = (
+    "Words on the printable web page a family opens from a text's link (not an SMS, so no"
+    " segment limit): a heading or a label beside a place's phone, address, opening hours."
+    " Short and plain; keep {placeholders} exactly as they are."
+)
 KEYWORDS_NOTE = (
     "Not sent: words a parent may reply with instead of the number, comma-separated, in lower"
     " case. Add the spellings parents really type (without accents, in Latin letters). A word"
@@ -52,7 +57,7 @@ def _walk(node: yaml.Node, trail: tuple[str, ...]) -> Iterator[tuple[int, str, A
     for key_node, value in node.value:
         key = str(key_node.value)
         where = ".".join((*trail, key))
-        in_messages = len(trail) == 1 and trail[0] == "messages"
+        in_messages = len(trail) == 1 and trail[0] in ("messages", "page")
         if key in TEXT_KEYS or in_messages:
             text = _scalar(value)
             if text:
@@ -84,6 +89,8 @@ def translator_notes(where: str, start_step: str = "") -> list[str]:
     path = where.partition(":")[0]
     if path.endswith(".keywords"):
         return [KEYWORDS_NOTE]
+    if path.startswith("page."):
+        return [PAGE_NOTE]
     who = "The district" if path.startswith("messages.") else "The school"
     notes = [f"{who} to a parent, by SMS: warm, plain, short. {BUDGET_NOTE}"]
     if path.endswith((".ask", ".ask.text", ".ask.several")):

@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 
 from outreach_bot.checks.segments import TextCost, worst_costs
 from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE, Catalogs, catalog_path, read_catalog
-from outreach_bot.i18n.extract import KEYWORDS_NOTE
+from outreach_bot.i18n.extract import KEYWORDS_NOTE, PAGE_NOTE
 from outreach_bot.i18n.languages import language_name
 from outreach_bot.i18n.review import Review, ReviewState, fingerprint, load_reviews, review_state
 from outreach_bot.i18n.varieties import VARIETIES, Variety
@@ -66,8 +66,11 @@ def read_template(locales_dir: Path) -> Catalog:
 
 
 def is_sent(message: Message) -> bool:
-    """False for keyword lists, which families type but are never texted."""
-    return not any(KEYWORDS_NOTE in comment for comment in message.auto_comments)
+    """False for keyword lists, which families type, and the resource page's words, which
+    they read on the web: neither is ever texted."""
+    # A .po file wraps a long note over several #. lines: read them as the one note they are.
+    notes = " ".join(message.auto_comments)
+    return KEYWORDS_NOTE not in notes and PAGE_NOTE not in notes
 
 
 def _translated(message: Message | None) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach_bot.db import Base
@@ -23,3 +23,8 @@ class Resource(Base):
     zip: Mapped[str | None] = mapped_column(String(10))
     school_id: Mapped[str | None] = mapped_column(String(64))
     languages: Mapped[str | None] = mapped_column(String(200))
+    # When a family can go or call, and who may use it, as the district writes them.
+    hours: Mapped[str | None] = mapped_column(String(300))
+    eligibility: Mapped[str | None] = mapped_column(String(500))
+    # A retired place is never sent again, but the texts that named it stay in history.
+    retired: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -21,11 +21,13 @@ def register_blueprints(app: Flask) -> None:
         auth,
         cases,
         dashboard,
+        directory,
         labels,
         language,
         public,
         reports,
         security,
+        sheets,
     )
     from outreach_bot.web.health import blueprint as health
     from outreach_bot.web.twilio import blueprint as twilio
@@ -42,4 +44,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.blueprint, url_prefix="/staff/admin")
     app.register_blueprint(reports.blueprint, url_prefix="/staff/reports")
     app.register_blueprint(public.blueprint, url_prefix="/public")
+    app.register_blueprint(directory.blueprint, url_prefix="/staff/admin/resources")
+    app.register_blueprint(sheets.blueprint, url_prefix="/r")
     api.init_app(app)

@@ -33,7 +33,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # Machine-to-machine endpoints with their own authentication (Twilio signs its webhooks;
 # API clients send a bearer token, never a cookie).
 CSRF_EXEMPT = frozenset({"twilio", "health", "api"})
-STAFF_BLUEPRINTS = frozenset({"auth", "dashboard", "cases", "admin", "reports"})
+STAFF_BLUEPRINTS = frozenset({"auth", "dashboard", "cases", "admin", "reports", "directory"})
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -160,11 +160,17 @@ def _why_the_form_failed(no_session: bool) -> str:
 def protect_response(response: Response) -> Response:
     """Staff pages are never cached or framed, and run only our own scripts."""
     if request.blueprint in STAFF_BLUEPRINTS:
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
+        protect(response, cache_control="no-store", referrer_policy="same-origin")
+    return response
+
+
+def protect(response: Response, *, cache_control: str, referrer_policy: str) -> Response:
+    """A page that runs only our own scripts, is never framed, and caches as told."""
+    response.headers["Cache-Control"] = cache_control
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = referrer_policy
     return response
 
 
