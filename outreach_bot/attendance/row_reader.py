@@ -30,7 +30,9 @@ class RowReader:
         self.spec, self.source, self.positions, self.known = spec, source, positions, known
         # Per column: cell -> (value, problem). Readers are pure, and the known ids do not
         # change during an import, so a cell always reads the same.
-        self._cells: list[dict[str, tuple[Any, str | None]]] = [{} for _ in spec.columns]
+        self._columns: list[tuple[Column, str, str, dict[str, tuple[Any, str | None]]]] = [
+            (column, column.name, column.field, {}) for column in spec.columns
+        ]
 
     def read(self, row: CsvRow) -> tuple[dict[str, Any], list[RowError]]:
         """A row's values by model attribute, and every problem in it.
@@ -38,18 +40,15 @@ class RowReader:
         Columns the source does not have, and blanks that keep the stored value, are left out
         of the values, so an import never clears what it was not given.
         """
-        spec = self.spec
+        spec, cells_of = self.spec, row.values
         values: dict[str, Any] = {}
         errors: list[RowError] = []
-        for column, cells in zip(spec.columns, self._cells, strict=True):
-            cell = row.values.get(column.name)
-            problem = None
-            if cell is None or not cell.strip():
-                if column.required:
-                    found = "the value is missing" if cell is None else "'' is empty"
-                    problem = f"{found}; expected {column.expected}"
-                elif cell is not None and not column.blank_keeps:
-                    values[column.field] = None
+        for column, name, field, cells in self._columns:
+            cell = cells_of.get(name)
+            if cell is None:
+                if not column.required:
+                    continue
+                value, problem = _UNREAD, f"the value is missing; expected {column.expected}"
             else:
                 remembered = cells.get(cell)
                 if remembered is None:
@@ -57,11 +56,11 @@ class RowReader:
                         cells.clear()
                     remembered = cells[cell] = self._read_cell(column, cell)
                 value, problem = remembered
-                if value is not _UNREAD:
-                    values[column.field] = value
+            if value is not _UNREAD:
+                values[field] = value
             if problem:
-                place = self.positions.get(column.name)
-                errors.append(RowError(self.source, row.line, column.name, problem, place))
+                place = self.positions.get(name)
+                errors.append(RowError(self.source, row.line, name, problem, place))
         together = spec.check(values) if spec.check and not errors else None
         if together:
             name, problem = together
@@ -71,7 +70,11 @@ class RowReader:
         return values, errors
 
     def _read_cell(self, column: Column, cell: str) -> tuple[Any, str | None]:
-        """A non-blank cell's value (_UNREAD when it cannot be read) and what is wrong with it."""
+        """A cell's value (_UNREAD when it gives none) and what is wrong with it."""
+        if not cell.strip():
+            if column.required:
+                return _UNREAD, f"'' is empty; expected {column.expected}"
+            return (_UNREAD if column.blank_keeps else None), None
         try:
             value = column.read(cell.strip())
         except ValueError as error:

@@ -64,6 +64,7 @@ class Staging:
     def copy(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
         """COPY each (line, values) into the staging table, as the rows come."""
         bits = [(field, 1 << place) for place, field in enumerate(self.others)]
+        fields = self.fields
         raw: Any = self.session.connection().connection.driver_connection
         names = ", ".join(["line", "given", *(self.quoted[field] for field in self.fields)])
         with (
@@ -71,8 +72,11 @@ class Staging:
             cursor.copy(f"COPY {self.name} ({names}) FROM STDIN") as copy,
         ):
             for line, values in rows:
-                given = sum(bit for field, bit in bits if field in values)
-                copy.write_row((line, given, *(values.get(field) for field in self.fields)))
+                given = 0
+                for field, bit in bits:
+                    if field in values:
+                        given |= bit
+                copy.write_row([line, given, *[values.get(field) for field in fields]])
                 self.staged += 1
 
     def repeated(self) -> list[tuple[int, int]]:
