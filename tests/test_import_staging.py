@@ -197,3 +197,18 @@ def test_two_files_in_one_transaction_each_get_their_own_staging(
         reports = [import_file(session, "attendance", path) for path in (one, two)]
     assert [report.created for report in reports] == [1, 1]
     assert len(stored(runtime)) == 2
+
+
+@pytest.mark.usefixtures("students")
+def test_broken_quoting_late_in_a_file_leaves_the_transaction_usable(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """The file is rejected whole, and the caller's transaction can go on to the next file."""
+    broken = _long_file(tmp_path, "broken.csv", 300, {1_000: 'S001,2026-01-01,"present,,'})
+    good = write(tmp_path, "good.csv", ["student_id,date,status", "S002,2025-09-01,absent"])
+    with runtime.db.transaction() as session:
+        first = import_file(session, "attendance", broken)
+        second = import_file(session, "attendance", good)
+    assert first.rejected and [error.line for error in first.errors] == [1_000]
+    assert second.created == 1
+    assert stored(runtime) == [("S002", date(2025, 9, 1), "absent", None, None)]

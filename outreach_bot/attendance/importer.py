@@ -267,16 +267,24 @@ def _import_staged(
     reader = RowReader(spec, source, positions, _known(session, spec))
     report = ImportReport(spec.name, source)
 
+    broken: list[UnreadableFile] = []
+
     def good_rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        for row in rows:
-            values, errors = ({}, [row.error]) if row.error else reader.read(row)
-            if errors:
-                report.errors.extend(errors)
-            else:
-                yield row.line, values
+        try:
+            for row in rows:
+                values, errors = ({}, [row.error]) if row.error else reader.read(row)
+                if errors:
+                    report.errors.extend(errors)
+                else:
+                    yield row.line, values
+        except UnreadableFile as unreadable:
+            # Raised after the COPY ends cleanly: a failed COPY would abort the transaction.
+            broken.append(unreadable)
 
     staging = Staging(session, spec)
     staging.copy(good_rows())
+    if broken:
+        raise broken[0]
     repeated = staging.repeated()
     report.errors.extend(reader.duplicate(line, first) for line, first in repeated)
     # Each line has either its own errors or a repeated key, never both: in line order, the
