@@ -9,7 +9,7 @@
 Beside each, in the same run and the same schema, a plain `COPY … FROM STDIN (FORMAT csv)`
 of the same files into bare tables with the same primary keys: the ceiling. Every timed run
 is a child process of its own, so that its peak RSS (ru_maxrss) is its own; the child's
-RSS before the work is printed too. Each size gets a fresh schema of its own (bench_imp_<pid>),
+RSS before the work is printed too. Each size gets a fresh schema of its own (bench_<pid>),
 dropped afterwards. The rows are checked after each run, so a broken path cannot pass for a
 fast one.
 
@@ -29,18 +29,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 # bench/ is on sys.path when this file is run as a script.
-from district import AREA_CODES, schema_url
+from district import AREA_CODES, own_schema
 from sqlalchemy import text
 
 from outreach_bot.db import Database, make_engine
-from outreach_bot.schema import upgrade
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 STUDENTS = 10_000  # the attendance file's students: the file grows in days, not in students
@@ -187,26 +185,6 @@ def write_oneroster(folder: Path, students: int) -> None:
 # --- the schema -----------------------------------------------------------------------------
 
 
-@contextmanager
-def fresh_schema(base_url: str, name: str, keep: bool) -> Iterator[str]:
-    """A migrated schema of our own, dropped afterwards unless kept."""
-    admin = make_engine(base_url)
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {name}"))
-    url = schema_url(base_url, name)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    try:
-        yield url
-    finally:
-        if not keep:
-            with admin.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-        admin.dispose()
-
-
 def seed_students(url: str) -> None:
     """The schools and students the attendance file names (untimed)."""
     engine = make_engine(url)
@@ -311,7 +289,7 @@ def attendance_runs(args: argparse.Namespace, folder: Path) -> None:
     for size in args.attendance:
         path = folder / f"attendance_{size}.csv"
         write_attendance(path, size)
-        with fresh_schema(args.database_url, f"bench_imp_{os.getpid()}", args.keep_schema) as url:
+        with own_schema(args.database_url, args.keep_schema) as url:
             seed_students(url)
             ceiling = run_child("copy-attendance", url, path, args.memory_limit_gb)
             keyed = run_child("copy-attendance-fk", url, path, args.memory_limit_gb)
@@ -339,7 +317,7 @@ def oneroster_runs(args: argparse.Namespace, folder: Path) -> None:
     for size in args.oneroster:
         export = folder / f"oneroster_{size}"
         write_oneroster(export, size)
-        with fresh_schema(args.database_url, f"bench_imp_{os.getpid()}", args.keep_schema) as url:
+        with own_schema(args.database_url, args.keep_schema) as url:
             ceiling = run_child("copy-oneroster", url, export, args.memory_limit_gb)
             first = run_child("oneroster", url, export, args.memory_limit_gb)
             stored = _count(url, "guardians")
@@ -384,8 +362,10 @@ def main() -> None:
     parser.add_argument("--memory-limit-gb", type=float, default=6.0, help="per child")
     parser.add_argument("--keep-schema", action="store_true")
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs,"
-          f" load {os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")  # noqa: E501
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs,"
+        f" load {os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )  # noqa: E501
     with tempfile.TemporaryDirectory(prefix="bench_imports_") as folder:
         if args.attendance:
             attendance_runs(args, Path(folder))
