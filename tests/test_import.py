@@ -711,7 +711,10 @@ def test_a_daily_file_loads_only_its_own_date(
     finally:
         event.remove(runtime.db.engine, "before_cursor_execute", record)
     assert (report.updated, report.unchanged) == (1, 0)
-    assert bound == [["2025-09-05", "2025-09-05"]]
+    if runtime.db.engine.dialect.name == "postgresql":
+        assert bound == []  # compared inside the database (attendance.staging): nothing loaded
+    else:
+        assert bound == [["2025-09-05", "2025-09-05"]]
 
 
 # --- Reading cells --------------------------------------------------------------------------

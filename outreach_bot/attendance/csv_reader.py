@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from outreach_bot.attendance.import_report import RowError
 
 _SAVE_AS = "save it from the spreadsheet as CSV UTF-8 (Save As > CSV UTF-8) and import that"
+# Bytes a file is checked in, so that a large file is never held whole.
+_BLOCK = 1 << 20
 
 
 class UnreadableFile(Exception):
@@ -37,10 +41,19 @@ class CsvTable:
     positions: dict[str, int]  # column name -> place in the header, counting from 1
     duplicates: dict[str, list[int]] = field(default_factory=dict)
     text: str = ""
+    path: Path | None = None  # read from here, a record at a time, instead of `text`
+    newlines: int = 0  # line breaks in the file, for progress
 
     def rows(self) -> Iterator[CsvRow]:
         """Each non-blank record after the header; raises UnreadableFile on broken quoting."""
-        reader = csv.reader(io.StringIO(self.text, newline=""), strict=True)
+        if self.path is None:
+            yield from self._rows(io.StringIO(self.text, newline=""))
+            return
+        with self.path.open(encoding="utf-8-sig", newline="") as file:
+            yield from self._rows(file)
+
+    def _rows(self, lines: Iterable[str]) -> Iterator[CsvRow]:
+        reader = csv.reader(lines, strict=True)
         width = max(self.positions.values(), default=0)
         names = {position: name for name, position in self.positions.items()}
         next_line = 1
@@ -85,6 +98,49 @@ def column_name(header_cell: str) -> str:
 
 def decode_csv(data: bytes, source: str) -> CsvTable:
     """Decode a CSV file's bytes (UTF-8, with or without a BOM) and read its header."""
+    _check_start(data, source)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _not_utf8(source, data, error, 0) from None
+    if "\x00" in text:
+        raise _binary(source, text, 0)
+    positions, duplicates = _header(io.StringIO(text, newline=""), source)
+    return CsvTable(source, positions, duplicates, text, newlines=text.count("\n"))
+
+
+def open_csv(path: Path, source: str) -> CsvTable:
+    """Check a CSV file as `decode_csv` does, a block at a time, and read its header.
+
+    The records are read from the file as they are wanted, so a large file is never held
+    whole. Raises OSError when the file cannot be read.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    newlines = 0
+    binary: UnreadableFile | None = None  # reported after an encoding error, as decode_csv does
+    with path.open("rb") as file:
+        block = file.read(_BLOCK)
+        _check_start(block, source)
+        while True:
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError as error:
+                # The decoder's object is its pending bytes (never a line break) and the block.
+                raise _not_utf8(source, error.object, error, newlines) from None
+            if binary is None and "\x00" in text:
+                binary = _binary(source, text, newlines)
+            newlines += text.count("\n")
+            if not block:
+                break
+            block = file.read(_BLOCK)
+    if binary is not None:
+        raise binary
+    with path.open(encoding="utf-8-sig", newline="") as lines:
+        positions, duplicates = _header(lines, source)
+    return CsvTable(source, positions, duplicates, path=path, newlines=newlines)
+
+
+def _check_start(data: bytes, source: str) -> None:
     if data.startswith(b"PK\x03\x04"):
         raise UnreadableFile(
             RowError(
@@ -96,27 +152,31 @@ def decode_csv(data: bytes, source: str) -> CsvTable:
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableFile(RowError(source, None, None, f"the file is UTF-16 text; {_SAVE_AS}"))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        byte = data[error.start]
-        raise UnreadableFile(
-            RowError(
-                source, line, None, f"the file is not UTF-8 text (byte 0x{byte:02X}); {_SAVE_AS}"
-            )
-        ) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise UnreadableFile(
-            RowError(
-                source,
-                line,
-                None,
-                f"the file is binary, not CSV text (it has NUL bytes); {_SAVE_AS}",
-            )
+
+
+def _not_utf8(source: str, data: bytes, error: UnicodeDecodeError, lines: int) -> UnreadableFile:
+    line = lines + data[: error.start].count(b"\n") + 1
+    byte = data[error.start]
+    return UnreadableFile(
+        RowError(source, line, None, f"the file is not UTF-8 text (byte 0x{byte:02X}); {_SAVE_AS}")
+    )
+
+
+def _binary(source: str, text: str, lines: int) -> UnreadableFile:
+    line = lines + text[: text.index("\x00")].count("\n") + 1
+    return UnreadableFile(
+        RowError(
+            source,
+            line,
+            None,
+            f"the file is binary, not CSV text (it has NUL bytes); {_SAVE_AS}",
         )
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    )
+
+
+def _header(lines: Iterable[str], source: str) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """The header's column names with their places, and the names given more than once."""
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader, None)
     except csv.Error as error:
@@ -144,4 +204,4 @@ def decode_csv(data: bytes, source: str) -> CsvTable:
             duplicates.setdefault(name, [positions[name]]).append(position)
         else:
             positions[name] = position
-    return CsvTable(source, positions, duplicates, text)
+    return positions, duplicates

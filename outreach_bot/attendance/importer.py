@@ -20,12 +20,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.codes import AttendanceCodes
-from outreach_bot.attendance.csv_fields import shown
 from outreach_bot.attendance.csv_kinds import KINDS, REFERENCES, Kind
-from outreach_bot.attendance.csv_reader import CsvRow, UnreadableFile, column_name, decode_csv
+from outreach_bot.attendance.csv_reader import (
+    CsvRow,
+    CsvTable,
+    UnreadableFile,
+    column_name,
+    decode_csv,
+    open_csv,
+)
 from outreach_bot.attendance.import_report import ImportReport, RowError
 from outreach_bot.attendance.periods import PeriodRule
+from outreach_bot.attendance.row_reader import RowReader
 from outreach_bot.attendance.sis_attendance import DayKey, PeriodDays, reading_of
+from outreach_bot.attendance.staging import Staging, can_stage
 from outreach_bot.attendance.upsert import upsert
 
 __all__ = [
@@ -62,21 +70,15 @@ def import_file(
     the roll-up rule for an attendance file with a period column (default: absent all periods).
     """
     path = Path(path)
+    spec = _kind(kind)
     try:
-        data = path.read_bytes()
+        table = open_csv(path, path.name)
     except OSError as error:
         problem = RowError(path.name, None, None, f"the file cannot be read ({error.strerror})")
-        return _rejected(_kind(kind), path.name, [problem])
-    return import_bytes(
-        session,
-        kind,
-        data,
-        path.name,
-        skip_bad_rows=skip_bad_rows,
-        codes=codes,
-        periods=periods,
-        progress=progress,
-    )
+        return _rejected(spec, path.name, [problem])
+    except UnreadableFile as unreadable:
+        return _rejected(spec, path.name, [unreadable.error])
+    return _import_table(session, spec, table, skip_bad_rows, codes, periods, progress)
 
 
 def import_bytes(
@@ -94,16 +96,35 @@ def import_bytes(
     spec = _kind(kind)
     try:
         table = decode_csv(data, source_name)
-        spec, days = reading_of(spec, table.positions, codes=codes, periods=periods)
-        header_errors = _header_errors(spec, source_name, table.positions, table.duplicates)
-        if header_errors:
-            return _rejected(spec, source_name, header_errors)
-        rows = table.rows()
-        if progress is not None:
-            rows = _told(rows, progress, table.text.count("\n") + 1)
-        return _import(session, spec, source_name, rows, table.positions, skip_bad_rows, days)
     except UnreadableFile as unreadable:
         return _rejected(spec, source_name, [unreadable.error])
+    return _import_table(session, spec, table, skip_bad_rows, codes, periods, progress)
+
+
+def _import_table(
+    session: Session,
+    spec: Kind,
+    table: CsvTable,
+    skip_bad_rows: bool,
+    codes: AttendanceCodes | None,
+    periods: PeriodRule | None,
+    progress: Progress | None,
+) -> ImportReport:
+    """Import a checked file's records."""
+    source = table.source
+    try:
+        spec, days = reading_of(spec, table.positions, codes=codes, periods=periods)
+        header_errors = _header_errors(spec, source, table.positions, table.duplicates)
+        if header_errors:
+            return _rejected(spec, source, header_errors)
+        rows = table.rows()
+        if progress is not None:
+            rows = _told(rows, progress, table.newlines + 1)
+        if days is None and can_stage(session, spec):
+            return _import_staged(session, spec, source, rows, table.positions, skip_bad_rows)
+        return _import(session, spec, source, rows, table.positions, skip_bad_rows, days)
+    except UnreadableFile as unreadable:
+        return _rejected(spec, source, [unreadable.error])
 
 
 def import_rows(
@@ -203,23 +224,18 @@ def _import(
     skip_bad_rows: bool,
     days: PeriodDays | None = None,
 ) -> ImportReport:
-    known = {
-        name: set(session.scalars(select(REFERENCES[name].attribute)))
-        for name in {column.refers_to for column in spec.columns if column.refers_to}
-    }
+    reader = RowReader(spec, source, positions, _known(session, spec))
     report = ImportReport(spec.name, source)
     bad_lines: set[int] = set()
     good: dict[tuple[Any, ...], dict[str, Any]] = {}
     first_seen: dict[tuple[Any, ...], int] = {}
     spoiled: set[DayKey] = set()  # days with a bad period row
     for row in rows:
-        values, errors = (
-            ({}, [row.error]) if row.error else _read_row(spec, source, row, positions, known)
-        )
+        values, errors = ({}, [row.error]) if row.error else reader.read(row)
         if not errors:
             key = tuple(values[attribute] for attribute in spec.key)
             if key in first_seen:
-                errors = [_duplicate(spec, source, row.line, first_seen[key], positions)]
+                errors = [reader.duplicate(row.line, first_seen[key])]
             else:
                 first_seen[key] = row.line
                 good[key] = values
@@ -235,6 +251,62 @@ def _import(
     if days is not None:
         good, spec = days.days(good, spoiled), days.day_kind
     upsert(session, spec, good, report)
+    return _logged(report, spec)
+
+
+def _import_staged(
+    session: Session,
+    spec: Kind,
+    source: str,
+    rows: Iterable[CsvRow],
+    positions: Mapping[str, int],
+    skip_bad_rows: bool,
+) -> ImportReport:
+    """`_import` on PostgreSQL for a large kind: the good rows go to a staging table as they
+    are read, so memory stays flat however long the file; same checks, errors and counts."""
+    reader = RowReader(spec, source, positions, _known(session, spec))
+    report = ImportReport(spec.name, source)
+
+    broken: list[UnreadableFile] = []
+
+    def good_rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        try:
+            for row in rows:
+                values, errors = ({}, [row.error]) if row.error else reader.read(row)
+                if errors:
+                    report.errors.extend(errors)
+                else:
+                    yield row.line, values
+        except UnreadableFile as unreadable:
+            # Raised after the COPY ends cleanly: a failed COPY would abort the transaction.
+            broken.append(unreadable)
+
+    staging = Staging(session, spec)
+    staging.copy(good_rows())
+    if broken:
+        raise broken[0]
+    repeated = staging.repeated()
+    report.errors.extend(reader.duplicate(line, first) for line, first in repeated)
+    # Each line has either its own errors or a repeated key, never both: in line order, the
+    # errors read as the one-pass reading lists them.
+    report.errors.sort(key=lambda error: error.line or 0)
+    report.bad_rows = len({error.line for error in report.errors})
+    if report.errors and not skip_bad_rows:
+        report.rejected = True
+        return report
+    staging.merge([line for line, _first in repeated], report)
+    return _logged(report, spec)
+
+
+def _known(session: Session, spec: Kind) -> dict[str, set[Any]]:
+    """The stored ids each referring column must name."""
+    return {
+        name: set(session.scalars(select(REFERENCES[name].attribute)))
+        for name in {column.refers_to for column in spec.columns if column.refers_to}
+    }
+
+
+def _logged(report: ImportReport, spec: Kind) -> ImportReport:
     log.info(
         "imported %s: %d created, %d updated, %d unchanged, %d bad rows",
         spec.name,
@@ -244,60 +316,3 @@ def _import(
         report.bad_rows,
     )
     return report
-
-
-def _read_row(
-    spec: Kind,
-    source: str,
-    row: CsvRow,
-    positions: Mapping[str, int],
-    known: Mapping[str, set[Any]],
-) -> tuple[dict[str, Any], list[RowError]]:
-    """A row's values by model attribute, and every problem in it.
-
-    Columns the source does not have, and blanks that keep the stored value, are left out
-    of the values, so an import never clears what it was not given.
-    """
-    values: dict[str, Any] = {}
-    errors: list[RowError] = []
-    for column in spec.columns:
-        cell = row.values.get(column.name)
-        problem = None
-        if cell is None or not cell.strip():
-            if column.required:
-                found = "the value is missing" if cell is None else "'' is empty"
-                problem = f"{found}; expected {column.expected}"
-            elif cell is not None and not column.blank_keeps:
-                values[column.field] = None
-        else:
-            try:
-                value = column.read(cell.strip())
-            except ValueError as error:
-                problem = str(error)
-            else:
-                if column.refers_to and value not in known[column.refers_to]:
-                    problem = f"{shown(str(value))} {REFERENCES[column.refers_to].unknown}"
-                values[column.field] = value
-        if problem:
-            place = positions.get(column.name)
-            errors.append(RowError(source, row.line, column.name, problem, place))
-    together = spec.check(values) if spec.check and not errors else None
-    if together:
-        name, problem = together
-        errors.append(RowError(source, row.line, name, problem, positions.get(name)))
-    if spec.complete and not errors:
-        spec.complete(row.values, values)
-    return values, errors
-
-
-def _duplicate(
-    spec: Kind, source: str, line: int, first: int, positions: Mapping[str, int]
-) -> RowError:
-    names = [column.name for column in spec.columns if column.field in spec.key]
-    return RowError(
-        source,
-        line,
-        names[-1],
-        f"line {first} has the same {' and '.join(names)}; {spec.once}",
-        positions.get(names[-1]),
-    )

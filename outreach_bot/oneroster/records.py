@@ -118,6 +118,8 @@ def _read_rows(
 ) -> None:
     # Row by row, never the whole file's rows at once: an export may hold a million users.
     first: dict[str, int] = {}
+    # Each field's column is found once a file, not once a row.
+    columns = [(spec, spec.column(result.positions)) for spec in fields]
     for row in rows:
         if row.error:
             result.errors.append(row.error)
@@ -126,7 +128,7 @@ def _read_rows(
         if wanted is not None and not wanted(row.values):
             result.skipped += 1
             continue
-        record = _record(result, row.line, row.values, fields)
+        record = _record(result, row.line, row.values, columns)
         if record is None:
             continue
         if record.sourced_id in first:
@@ -142,7 +144,10 @@ def _read_rows(
 
 
 def _record(
-    result: FileRead, line: int, cells: Mapping[str, str], fields: tuple[Field, ...]
+    result: FileRead,
+    line: int,
+    cells: Mapping[str, str],
+    columns: list[tuple[Field, tuple[str, str] | None]],
 ) -> Record | None:
     errors_before = len(result.errors)
     sourced_id = cells.get("sourcedid", "").strip()
@@ -164,8 +169,7 @@ def _record(
             record.modified = modified_at(modified)
         except ValueError as error:
             result.place(record, "dateLastModified", str(error))
-    for spec in fields:
-        found = spec.column(result.positions)
+    for spec, found in columns:
         cell = cells.get(found[0], "").strip() if found else ""
         spelled = found[1] if found else spec.name
         if not cell:

@@ -1,0 +1,134 @@
+"""A large file's good rows on PostgreSQL: streamed by COPY into a staging table, then merged.
+
+The rows never gather in Python: the staging table holds them, with their lines, for the
+whole import. Keys given twice are found there, and the merge is one statement (an UPDATE of
+the changed rows and an INSERT of the new ones), counted as `upsert` counts them. All of it
+runs in the caller's transaction, so a rejected file writes nothing; the staging table goes
+with the transaction. Four statements in all, whatever the file's length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Table, bindparam, inspect, text
+from sqlalchemy.orm import Session
+
+from outreach_bot.attendance.csv_kinds import Kind
+from outreach_bot.attendance.import_report import ImportReport
+
+# The kinds whose files can be large enough to need this path.
+STAGED_KINDS = frozenset({"attendance"})
+
+
+def can_stage(session: Session, spec: Kind) -> bool:
+    """Whether this kind's import takes the staging path on this database."""
+    if session.get_bind().dialect.name != "postgresql" or spec.name not in STAGED_KINDS:
+        return False
+    # An INSERT … SELECT applies no Python-side default, so a table with one stays on `upsert`.
+    return not any(column.default is not None for column in _table(spec).columns)
+
+
+class Staging:
+    """A staging table for one import's good rows, in the caller's transaction."""
+
+    def __init__(self, session: Session, spec: Kind) -> None:
+        self.session, self.spec, self.table = session, spec, _table(spec)
+        mapper = inspect(spec.model)
+        self.name_of = {
+            attribute.key: attribute.columns[0].name for attribute in mapper.column_attrs
+        }
+        fields = dict.fromkeys([*spec.key, *(column.field for column in spec.columns)])
+        self.others = [field for field in fields if field not in spec.key]
+        self.fields = [*spec.key, *self.others]
+        quote = session.get_bind().dialect.identifier_preparer.quote
+        self.quoted = {field: quote(self.name_of[field]) for field in self.fields}
+        dialect = session.get_bind().dialect
+        columns = ", ".join(
+            f"{self.quoted[field]} {self.table.c[self.name_of[field]].type.compile(dialect)}"
+            for field in self.fields
+        )
+        # A name of its own in the transaction, which may import several files.
+        number = session.info["import_stagings"] = session.info.get("import_stagings", 0) + 1
+        self.name = f"pg_temp.import_staging_{number}"
+        # line: the row's line in the file; given: a bit per other field the row sets.
+        session.execute(
+            text(
+                f"CREATE TEMPORARY TABLE import_staging_{number} (line integer NOT NULL,"
+                f" given integer NOT NULL, {columns}) ON COMMIT DROP"
+            )
+        )
+        self.staged = 0
+
+    def copy(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
+        """COPY each (line, values) into the staging table, as the rows come."""
+        bits = [(field, 1 << place) for place, field in enumerate(self.others)]
+        fields = self.fields
+        raw: Any = self.session.connection().connection.driver_connection
+        names = ", ".join(["line", "given", *(self.quoted[field] for field in self.fields)])
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {self.name} ({names}) FROM STDIN") as copy,
+        ):
+            for line, values in rows:
+                given = 0
+                for field, bit in bits:
+                    if field in values:
+                        given |= bit
+                copy.write_row([line, given, *[values.get(field) for field in fields]])
+                self.staged += 1
+
+    def repeated(self) -> list[tuple[int, int]]:
+        """(line, first line) of each row whose key an earlier staged row already has."""
+        key = ", ".join(self.quoted[field] for field in self.spec.key)
+        rows = self.session.execute(
+            text(
+                f"SELECT line, first FROM (SELECT line, min(line) OVER (PARTITION BY {key})"
+                f" AS first FROM {self.name}) AS lines WHERE line <> first ORDER BY line"
+            )
+        )
+        return [(line, first) for line, first in rows]
+
+    def merge(self, repeated: list[int], report: ImportReport) -> None:
+        """Update the changed stored rows and insert the new ones, leaving out the `repeated`
+        lines (a key's later rows), and count them as `upsert` does."""
+        quoted, target, staging = self.quoted, self.table.name, self.name
+        given = {field: f"s.given & {1 << place} <> 0" for place, field in enumerate(self.others)}
+        joined = " AND ".join(f"t.{quoted[f]} = s.{quoted[f]}" for f in self.spec.key)
+        setting = ", ".join(
+            f"{quoted[f]} = CASE WHEN {given[f]} THEN s.{quoted[f]} ELSE t.{quoted[f]} END"
+            for f in self.others
+        )
+        changed = " OR ".join(
+            f"({given[f]} AND t.{quoted[f]} IS DISTINCT FROM s.{quoted[f]})" for f in self.others
+        )
+        chosen = [f"s.{quoted[f]}" for f in self.spec.key] + [
+            f"CASE WHEN {given[f]} THEN s.{quoted[f]} ELSE :default_{f} END" for f in self.others
+        ]
+        kept = "s.line <> ALL(:repeated)"
+        # Both parts see the table as it was: the UPDATE changes no key, so the INSERT's
+        # NOT EXISTS finds the same rows either way.
+        updated = (
+            f"UPDATE {target} AS t SET {setting} FROM {staging} AS s"
+            f" WHERE {joined} AND ({changed}) AND {kept} RETURNING 1"
+            if self.others
+            else "SELECT 1 WHERE false"
+        )
+        statement = text(
+            f"WITH updated AS ({updated}),"
+            f" inserted AS (INSERT INTO {target} ({', '.join(quoted[f] for f in self.fields)})"
+            f" SELECT {', '.join(chosen)} FROM {staging} AS s WHERE {kept}"
+            f" AND NOT EXISTS (SELECT FROM {target} AS t WHERE {joined}) RETURNING 1)"
+            " SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted)"
+        ).bindparams(
+            bindparam("repeated", repeated),
+            *(bindparam(f"default_{f}", self.spec.defaults.get(f)) for f in self.others),
+        )
+        report.updated, report.created = self.session.execute(statement).one()
+        report.unchanged = self.staged - len(repeated) - report.created - report.updated
+
+
+def _table(spec: Kind) -> Table:
+    table: Table = inspect(spec.model).local_table
+    return table
