@@ -60,7 +60,7 @@ def show(case_id: int) -> str:
     rt = runtime()
     with rt.db.transaction() as db:
         case = _case(db, case_id)
-        file = load_case_file(db, case)
+        file = load_case_file(db, case, staff().scope)
         target = _reply_target(file, request.args.get("to"))
         language = rt.catalogs.choose(
             target.guardian.language if target and target.guardian else None
@@ -175,7 +175,7 @@ def log_attempt(case_id: int) -> BaseResponse:
 
 def _phone_on_file(db: Session, case: Escalation, phone: str) -> PhoneStatus:
     """A phone of this case's family; 404 for any other number."""
-    for status in load_case_file(db, case).phones:
+    for status in load_case_file(db, case, staff().scope).phones:
         if status.phone == phone:
             return status
     abort(404)
@@ -200,7 +200,7 @@ def text_family(case_id: int) -> BaseResponse:
         language = rt.catalogs.choose(guardian.language if guardian else None)
         name = form.get("quick_reply", "")
         if name:
-            file = load_case_file(db, case)
+            file = load_case_file(db, case, staff().scope)
             texts = load_quick_replies(rt.settings.flows_dir)
             chosen = [
                 r
