@@ -15,10 +15,21 @@ def runtime() -> Runtime:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint; imported here so nothing happens at import time."""
-    from outreach_bot.web import admin, api, auth, cases, dashboard, labels, language, security
+    from outreach_bot.web import (
+        admin,
+        api,
+        auth,
+        bad_input,
+        cases,
+        dashboard,
+        labels,
+        language,
+        security,
+    )
     from outreach_bot.web.health import blueprint as health
     from outreach_bot.web.twilio import blueprint as twilio
 
+    bad_input.init_app(app)  # first: no other check reads a malformed request
     app.register_blueprint(health)
     app.register_blueprint(twilio, url_prefix="/twilio")
     security.init_app(app)
