@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 
@@ -28,7 +27,6 @@ def enqueue_ticks(connection: Redis, queue: Queue, stop: threading.Event) -> Non
 
 def main() -> None:
     """Run jobs until stopped: sends, inbound processing, scans and ticks."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app()
     queue = app.extensions["outreach"].queue
     if not isinstance(queue, RedisQueue):

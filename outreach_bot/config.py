@@ -51,6 +51,8 @@ class Settings:
     smtp_from: str | None = None
     smtp_starttls: bool = True
     import_dir: Path | None = None  # the drop folder the nightly sync imports from
+    log_level: str = "INFO"
+    log_format: str = "json"  # "json" (one object a line) or "text"
 
     @property
     def is_development(self) -> bool:
@@ -100,6 +102,8 @@ _ENVIRONMENT_NAMES = {
     "smtp_from": "SMTP_FROM",
     "smtp_starttls": "SMTP_STARTTLS",
     "import_dir": "IMPORT_DIR",
+    "log_level": "LOG_LEVEL",
+    "log_format": "LOG_FORMAT",
 }
 
 

@@ -24,12 +24,14 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         labels,
         language,
+        request_log,
         security,
     )
     from outreach_bot.web.health import blueprint as health
     from outreach_bot.web.twilio import blueprint as twilio
 
-    bad_input.init_app(app)  # first: no other check reads a malformed request
+    request_log.init_app(app)  # first: every answer, even a refusal, carries a request id
+    bad_input.init_app(app)  # next: no other check reads a malformed request
     app.register_blueprint(health)
     app.register_blueprint(twilio, url_prefix="/twilio")
     security.init_app(app)
