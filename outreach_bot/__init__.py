@@ -18,7 +18,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     overrides = dict(config or {})
     clock = overrides.pop("CLOCK", None)
     settings = load_settings({k.lower(): v for k, v in overrides.items()})
-    configure_logging(settings.log_level, json_lines=settings.log_format == "json")
+    if not settings.is_development:  # a developer's terminal and tests keep Python's default
+        configure_logging(settings.log_level, json_lines=settings.log_format == "json")
     app = Flask(__name__, instance_relative_config=True)
     app.config["SECRET_KEY"] = settings.secret_key or "development-only-not-secret"
     app.extensions["outreach"] = build_runtime(settings, app.instance_path, clock)

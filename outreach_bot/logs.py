@@ -84,11 +84,12 @@ class JsonFormatter(TextFormatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
+def configure_logging(level: str = "INFO", json_lines: bool = True) -> logging.Handler:
     """Send every log record to stderr through the filters above; safe to call twice."""
     root = logging.getLogger()
-    if any(handler.get_name() == HANDLER_NAME for handler in root.handlers):
-        return
+    for existing in root.handlers:
+        if existing.get_name() == HANDLER_NAME:
+            return existing
     handler = logging.StreamHandler()
     handler.set_name(HANDLER_NAME)
     handler.addFilter(ResultRowFilter())
@@ -101,3 +102,4 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     )
     root.addHandler(handler)
     root.setLevel(level.upper())
+    return handler

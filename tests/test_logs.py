@@ -8,7 +8,7 @@ import logging
 import pytest
 from sqlalchemy import insert, select
 
-from outreach_bot.logs import HANDLER_NAME, without_phones
+from outreach_bot.logs import HANDLER_NAME, configure_logging, without_phones
 from outreach_bot.models import Escalation, Message
 from tests.factories import start_missed_you
 from tests.staff_helpers import add_user, post, sign_in
@@ -16,6 +16,15 @@ from tests.staff_helpers import add_user, post, sign_in
 FAMILY_PHONE = "+15035550142"
 REPLY = "my car broke down again"  # the family's words
 STAFF_WORDS = "Ms Rivera will call you at noon"
+
+
+@pytest.fixture
+def handler():
+    """The service's log handler, as production sets it up, removed afterwards."""
+    found = configure_logging("DEBUG")
+    yield found
+    logging.getLogger().removeHandler(found)
+    logging.getLogger().setLevel(logging.WARNING)
 
 
 def _written(records: list[logging.LogRecord]) -> list[logging.LogRecord]:
@@ -29,7 +38,7 @@ def _lines(records: list[logging.LogRecord]) -> list[str]:
     return [handler.format(record) for record in records]
 
 
-def test_a_full_run_at_debug_logs_no_phone_and_no_words(runtime, client, caplog):
+def test_a_full_run_at_debug_logs_no_phone_and_no_words(runtime, client, caplog, handler):
     caplog.set_level(logging.DEBUG)
     for name in ("sqlalchemy.engine", "sqlalchemy.pool", "werkzeug", "rq"):
         caplog.set_level(logging.DEBUG, logger=name)

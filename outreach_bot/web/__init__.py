@@ -28,11 +28,13 @@ def register_blueprints(app: Flask) -> None:
         security,
     )
     from outreach_bot.web.health import blueprint as health
+    from outreach_bot.web.health import init_app as explain_database_errors
     from outreach_bot.web.twilio import blueprint as twilio
 
     request_log.init_app(app)  # first: every answer, even a refusal, carries a request id
     bad_input.init_app(app)  # next: no other check reads a malformed request
     app.register_blueprint(health)
+    explain_database_errors(app)
     app.register_blueprint(twilio, url_prefix="/twilio")
     security.init_app(app)
     language.init_app(app)
