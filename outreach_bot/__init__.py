@@ -23,5 +23,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config["SECRET_KEY"] = settings.secret_key or "development-only-not-secret"
     app.extensions["outreach"] = build_runtime(settings, app.instance_path, clock)
+    if settings.trusted_proxy_count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's real address (sign-in lockouts) and scheme (HSTS, cookies), exactly
+        # as many hops deep as there are proxies: a client cannot forge its way past them.
+        hops = settings.trusted_proxy_count
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     register_blueprints(app)
     return app

@@ -52,6 +52,9 @@ class Settings:
     smtp_from: str | None = None
     smtp_starttls: bool = True
     import_dir: Path | None = None  # the drop folder the nightly sync imports from
+    # How many proxies (load balancer, ingress) sit in front of the web process: their
+    # X-Forwarded-For/-Proto/-Host are trusted that many hops deep, and no further.
+    trusted_proxy_count: int = 0
     log_level: str = "INFO"
     log_format: str = "json"  # "json" (one object a line) or "text"
 
@@ -103,6 +106,7 @@ _ENVIRONMENT_NAMES = {
     "smtp_from": "SMTP_FROM",
     "smtp_starttls": "SMTP_STARTTLS",
     "import_dir": "IMPORT_DIR",
+    "trusted_proxy_count": "TRUSTED_PROXY_COUNT",
     "log_level": "LOG_LEVEL",
     "log_format": "LOG_FORMAT",
 }
@@ -180,6 +184,11 @@ def _check(settings: Settings) -> None:
         raise ConfigError(str(error)) from None
     _check_url("TWILIO_API_BASE_URL", settings.twilio_api_base_url)
     _check_url("PUBLIC_BASE_URL", settings.public_base_url)
+    if not 0 <= settings.trusted_proxy_count <= 5:
+        raise ConfigError(
+            "TRUSTED_PROXY_COUNT must be how many proxies sit in front of the app (0 to 5), "
+            f"not {settings.trusted_proxy_count}"
+        )
     if settings.log_format not in ("json", "text"):
         raise ConfigError(f"LOG_FORMAT must be 'json' or 'text', not {settings.log_format!r}")
     if settings.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):

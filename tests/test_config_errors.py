@@ -70,6 +70,7 @@ def test_postgres_urls_are_accepted(tmp_path):
     app = create_app({"DATABASE_URL": "postgres://127.0.0.1:5432/test"})
     assert app.extensions["outreach"].db.engine.dialect.name == "postgresql"
     assert app.test_client().get("/healthz").status_code == 200
+    app.extensions["outreach"].db.dispose()
 
 
 def test_readyz_and_pages_say_the_database_is_not_created(tmp_path):
@@ -82,3 +83,4 @@ def test_readyz_and_pages_say_the_database_is_not_created(tmp_path):
     page = client.post("/twilio/inbound", data=form)
     assert page.status_code == 503
     assert "run `outreach-bot db upgrade`" in page.get_data(as_text=True)
+    app.extensions["outreach"].db.dispose()
