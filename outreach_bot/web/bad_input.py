@@ -1,4 +1,4 @@
-"""Malformed requests answered 400, 413 or 415 before any view or database sees them."""
+"""Malformed requests answered 400, 404, 413 or 415 before any view or database sees them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import Flask, abort, request
 # Twilio's webhooks and the dashboard's forms are small; the JSON API sets its own larger limit.
 MAX_FORM_BYTES = 64 * 1024
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
-# Twilio keeps a NUL it was sent; its webhook stores such text (see inbox/webhook_form.py).
+# A NUL a family sent is text to keep: the webhook stores it as U+FFFD (web/twilio_form.py).
 TAKES_NUL_IN_FORMS = frozenset({"twilio"})
 
 
