@@ -6,6 +6,8 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 MISSING_TABLE_WORDS = ("no such table", "does not exist", "undefinedtable")
+# A locked SQLite file or a deadlock is an OperationalError too, but not an unreachable server.
+UNREACHABLE_WORDS = ("connect", "unable to open database", "could not translate host", "refused")
 
 
 def explain(error: BaseException, url: URL | None = None) -> str | None:
@@ -21,7 +23,7 @@ def explain(error: BaseException, url: URL | None = None) -> str | None:
             f"The database{where} has no outreach-bot tables yet, or an older schema: "
             "run `outreach-bot db upgrade`."
         )
-    if isinstance(error, OperationalError):
+    if isinstance(error, OperationalError) and any(word in words for word in UNREACHABLE_WORDS):
         return (
             f"Cannot reach the database{where}: check DATABASE_URL and that the server is "
             "running, then run `outreach-bot db upgrade`."
