@@ -28,8 +28,9 @@ def enqueue_ticks(connection: Redis, queue: Queue, stop: threading.Event) -> Non
 
 def main() -> None:
     """Run jobs until stopped: sends, inbound processing, scans and ticks."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app()
+    # Production logs are set up by create_app (JSON); elsewhere, plain lines on stderr.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     queue = app.extensions["outreach"].queue
     if not isinstance(queue, RedisQueue):
         raise SystemExit(

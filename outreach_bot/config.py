@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,11 @@ class Settings:
     smtp_from: str | None = None
     smtp_starttls: bool = True
     import_dir: Path | None = None  # the drop folder the nightly sync imports from
+    # How many proxies (load balancer, ingress) sit in front of the web process: their
+    # X-Forwarded-For/-Proto/-Host are trusted that many hops deep, and no further.
+    trusted_proxy_count: int = 0
+    log_level: str = "INFO"
+    log_format: str = "json"  # "json" (one object a line) or "text"
 
     @property
     def is_development(self) -> bool:
@@ -100,6 +106,9 @@ _ENVIRONMENT_NAMES = {
     "smtp_from": "SMTP_FROM",
     "smtp_starttls": "SMTP_STARTTLS",
     "import_dir": "IMPORT_DIR",
+    "trusted_proxy_count": "TRUSTED_PROXY_COUNT",
+    "log_level": "LOG_LEVEL",
+    "log_format": "LOG_FORMAT",
 }
 
 
@@ -113,10 +122,14 @@ def _coerce(name: str, raw: Any) -> Any:
         return None if "None" in str(kind) else raw
     if "Path" in str(kind):
         return Path(raw)
-    if kind == "int":
-        return int(raw)
-    if kind == "float":
-        return float(raw)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError:
+        variable = _ENVIRONMENT_NAMES[name]
+        raise ConfigError(f"{variable} must be a number, not {raw!r}") from None
     if "bool" in str(kind):
         return str(raw).strip().lower() in ("1", "true", "yes", "on")
     return raw
@@ -135,12 +148,53 @@ def load_settings(
         if name not in _ENVIRONMENT_NAMES:
             raise ConfigError(f"unknown setting {name!r}")
         values[name] = _coerce(name, value) if isinstance(value, str) else value
+    if values.get("database_url"):
+        values["database_url"] = database_url(values["database_url"])
     settings = replace(Settings(), **values)
     _check(settings)
     return settings
 
 
+def database_url(url: str) -> str:
+    """The URL with PostgreSQL's driver named: hosting platforms hand out `postgres://...`."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def _check_url(variable: str, url: str | None) -> None:
+    """An http(s) URL with a host, or a one-line ConfigError naming the setting."""
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"{variable} must be an http:// or https:// URL with a host, such as "
+            f"'https://sms-gateway.example.org', not {url!r}"
+        )
+
+
 def _check(settings: Settings) -> None:
+    from outreach_bot.messaging.quiet_hours import QuietHours, QuietHoursError
+
+    try:
+        QuietHours.parse(settings.quiet_hours, settings.district_timezone)
+    except QuietHoursError as error:
+        raise ConfigError(str(error)) from None
+    _check_url("TWILIO_API_BASE_URL", settings.twilio_api_base_url)
+    _check_url("PUBLIC_BASE_URL", settings.public_base_url)
+    if not 0 <= settings.trusted_proxy_count <= 5:
+        raise ConfigError(
+            "TRUSTED_PROXY_COUNT must be how many proxies sit in front of the app (0 to 5), "
+            f"not {settings.trusted_proxy_count}"
+        )
+    if settings.log_format not in ("json", "text"):
+        raise ConfigError(f"LOG_FORMAT must be 'json' or 'text', not {settings.log_format!r}")
+    if settings.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(
+            f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {settings.log_level!r}"
+        )
     if settings.sms_backend not in ("console", "twilio"):
         raise ConfigError(
             f"SMS_BACKEND must be 'console' or 'twilio', not {settings.sms_backend!r}"

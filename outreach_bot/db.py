@@ -73,6 +73,8 @@ def default_sqlite_url(instance_path: str | Path) -> str:
 def make_engine(url: str, *, ping_idle_seconds: float | None = None, **options: Any) -> Engine:
     """An engine for the URL; SQLite gets foreign keys and a busy timeout, PostgreSQL a pool
     that pings connections that sat idle (see `ping_idle_connections`)."""
+    # A failed statement's error would otherwise carry its parameters (phones, texts) into logs.
+    options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
         engine = create_engine(url, **options)

@@ -34,3 +34,20 @@ def revise(engine: Engine, message: str) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.revision(config, message=message, autogenerate=True)
+
+
+def schema_state(engine: Engine) -> str:
+    """'ok' when the database's schema is the newest; else a sentence saying what to do."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if not current:
+        return "not created: run `outreach-bot db upgrade`"
+    if current != heads:
+        return (
+            f"schema {', '.join(sorted(current))} is not the newest: run `outreach-bot db upgrade`"
+        )
+    return "ok"

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from outreach_bot.escalations import open_escalation
-from outreach_bot.models import Escalation, Message, User
+from outreach_bot.models import Escalation, Message, Student, User
 from tests.staff_helpers import post, sign_in, two_schools
 
 
@@ -129,3 +129,61 @@ def test_an_admin_manages_accounts(runtime, client, cases):
     with runtime.db.transaction() as session:
         changed = session.get_one(User, new_id)
         assert (changed.role, changed.school_ids, changed.active) == ("school_lead", ["LIN"], False)
+
+
+def _shared_phone_family(runtime, clock, together: bool) -> dict[str, int]:
+    """Ana at Lincoln and Mateo at Oak share one guardian phone; Mateo's school texted it,
+    about Mateo alone or (`together`) about both children in one text."""
+    from tests.factories import add_family
+
+    with runtime.db.transaction() as session:
+        ids = two_schools(session, clock())
+        mateo = add_family(
+            session,
+            student_id="S2002",
+            first_name="Mateo",
+            school_id="OAK",
+            phone="+15035550142",
+            absences=7,
+        )
+        ana = session.get_one(Student, "S1001")
+        runtime.conversations.start(
+            session,
+            flow_name="missed_you",
+            guardian=mateo,
+            students=[mateo.student, ana] if together else None,
+            now=clock(),
+        )
+        oak_case = open_escalation(
+            session, reason="no_reply", now=clock(), student_id="S2002", phone="+15035550142"
+        )
+        return {**ids, "OAK_SHARED": oak_case.id}
+
+
+def test_a_clerk_never_reads_texts_about_another_schools_child_on_a_shared_phone(
+    runtime, client, clock
+):
+    ids = _shared_phone_family(runtime, clock, together=False)
+    with runtime.db.transaction() as session:
+        bodies = [m.body for m in session.scalars(select(Message))]
+    assert any("Mateo" in body for body in bodies)  # the texts about Mateo exist
+    sign_in(client, "clerk@example.org")
+    page = client.get(f"/staff/cases/{ids['LIN']}").get_data(as_text=True)
+    assert "Ana" in page and "Mateo" not in page and "7 days" not in page
+    sign_in(client, "oak@example.org")
+    assert "Mateo" in client.get(f"/staff/cases/{ids['OAK_SHARED']}").get_data(as_text=True)
+    sign_in(client, "admin@example.org")
+    assert "Mateo" in client.get(f"/staff/cases/{ids['LIN']}").get_data(as_text=True)
+
+
+def test_a_text_naming_children_of_two_schools_is_listed_with_its_words_withheld(
+    runtime, client, clock
+):
+    ids = _shared_phone_family(runtime, clock, together=True)
+    sign_in(client, "clerk@example.org")
+    page = client.get(f"/staff/cases/{ids['LIN']}").get_data(as_text=True)
+    assert "Mateo" not in page
+    assert "names a child at a school outside yours" in page
+    sign_in(client, "oak@example.org")
+    page = client.get(f"/staff/cases/{ids['OAK_SHARED']}").get_data(as_text=True)
+    assert "Mateo" in page and "Ana" not in page

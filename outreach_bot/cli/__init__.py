@@ -27,6 +27,13 @@ def with_runtime(command: F) -> F:
         try:
             with app.app_context():
                 return command(runtime, *args, **kwargs)
+        except Exception as error:
+            from outreach_bot.database_errors import explain
+
+            sentence = explain(error, runtime.db.engine.url)
+            if sentence is None:
+                raise
+            raise click.ClickException(sentence) from error
         finally:
             runtime.db.dispose()
 
@@ -47,6 +54,7 @@ def _register() -> None:
         flows,
         i18n,
         imports,
+        privacy,
         reports,
         scan,
         sync,
@@ -62,6 +70,7 @@ def _register() -> None:
         flows,
         i18n,
         imports,
+        privacy,
         reports,
         scan,
         sync,

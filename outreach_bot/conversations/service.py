@@ -103,6 +103,8 @@ class Conversations:
         context = family_context(session, children, self.district_name, language)
         day = school_day or local_day(now, self.quiet.tz)
         context |= {"school_day": day.isoformat(), "absence_day": format_date(day, language)}
+        # Which children the texts name, so staff of one school never read another's child.
+        context["student_ids"] = [child.id for child in children]
         conversation = Conversation(
             phone=guardian.phone,
             guardian_id=guardian.id,

@@ -72,7 +72,7 @@ def _text_in(client: FlaskClient, phone: str, body: str) -> None:
     response = client.post(
         "/twilio/inbound",
         data={
-            "MessageSid": f"SMdemo{next(_sids):026d}",
+            "MessageSid": f"SMdemo{next(_sids):028d}",  # 34 characters, as Twilio's
             "From": phone,
             "To": "+15035550199",
             "Body": body,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from outreach_bot.attendance.metrics import school_year_start
 from outreach_bot.attendance.rules import HOLDOUT
@@ -17,6 +17,7 @@ from outreach_bot.models import (
     BarrierReport,
     CalendarDay,
     ContactAttempt,
+    Conversation,
     Escalation,
     Guardian,
     Message,
@@ -26,6 +27,7 @@ from outreach_bot.models import (
     TriggerFiring,
     User,
 )
+from outreach_bot.staff.scope import Scope
 
 STRIP_DAYS = 30
 
@@ -65,6 +67,7 @@ class CaseFile:
     strip: list[SchoolDay]
     phones: list[PhoneStatus]
     messages: list[Message]
+    withheld: frozenset[int]  # ids of texts whose words name a child beyond the viewer's reach
     barriers: list[BarrierReport]
     sheets: list[Message]
     attempts: list[tuple[ContactAttempt, str | None]]
@@ -126,8 +129,62 @@ def phone_status(session: Session, phone: str, guardian: Guardian | None) -> Pho
     return PhoneStatus(guardian, phone, status, holder, email)
 
 
-def load_case_file(session: Session, case: Escalation) -> CaseFile:
-    """Gather a case's file in a handful of queries."""
+@dataclass(frozen=True)
+class FamilyTexts:
+    """The texts a viewer may see, and those whose words are withheld from them."""
+
+    messages: list[Message]
+    withheld: frozenset[int]
+
+
+def family_messages(session: Session, numbers: list[str], scope: Scope) -> FamilyTexts:
+    """The texts with these phones, as far as they concern children of the viewer's schools.
+
+    One phone can belong to children at two schools, and the bot names every child of a family
+    in one text (name and days missed). A text only about a child beyond reach is left out; one
+    that also names a child within reach is listed with its words withheld.
+    """
+    if not numbers:
+        return FamilyTexts([], frozenset())
+    child = aliased(Student)
+    rows = session.execute(
+        select(Message, Conversation.student_id, Conversation.context, child.school_id)
+        .outerjoin(Conversation, Conversation.id == Message.conversation_id)
+        .outerjoin(Guardian, Guardian.id == Message.guardian_id)
+        .outerjoin(child, child.id == Guardian.student_id)
+        .where(
+            Message.phone.in_(numbers),
+            Message.purpose.is_distinct_from("staff_notification"),
+        )
+        .order_by(Message.created_at, Message.id)
+    ).all()
+    about = {
+        row[0].id: {str(i) for i in (row[2] or {}).get("student_ids", [])} | {row[1]} - {None}
+        for row in rows
+    }
+    wanted = set().union(*about.values())
+    schools = dict(
+        session.execute(select(Student.id, Student.school_id).where(Student.id.in_(wanted))).all()
+        if wanted
+        else []
+    )
+    shown: list[Message] = []
+    withheld: set[int] = set()
+    for message, _, _, guardian_school in rows:
+        children = about[message.id]
+        reach = [scope.covers(schools.get(i)) for i in children]
+        if children and not any(reach):
+            continue  # a conversation only about another school's children
+        if not children and guardian_school is not None and not scope.covers(guardian_school):
+            continue  # staff texting a guardian of another school's child
+        if not all(reach):
+            withheld.add(message.id)
+        shown.append(message)
+    return FamilyTexts(shown, frozenset(withheld))
+
+
+def load_case_file(session: Session, case: Escalation, scope: Scope) -> CaseFile:
+    """Gather a case's file in a handful of queries, limited to the viewer's schools."""
     student = session.get(Student, case.student_id) if case.student_id else None
     guardians: list[Guardian] = list(student.guardians) if student else []
     if not guardians and case.guardian_id:
@@ -135,21 +192,8 @@ def load_case_file(session: Session, case: Escalation) -> CaseFile:
     phones = [phone_status(session, g.phone, g) for g in guardians]
     if case.phone and case.phone not in {p.phone for p in phones}:
         phones.append(phone_status(session, case.phone, None))
-    numbers = [p.phone for p in phones]
-    messages = (
-        list(
-            session.scalars(
-                select(Message)
-                .where(
-                    Message.phone.in_(numbers),
-                    Message.purpose.is_distinct_from("staff_notification"),
-                )
-                .order_by(Message.created_at, Message.id)
-            )
-        )
-        if numbers
-        else []
-    )
+    texts = family_messages(session, [p.phone for p in phones], scope)
+    messages = texts.messages
     summary = session.get(AttendanceSummary, student.id) if student else None
     return CaseFile(
         case=case,
@@ -170,6 +214,7 @@ def load_case_file(session: Session, case: Escalation) -> CaseFile:
         )
         if case.student_id
         else [],
+        withheld=texts.withheld,
         sheets=[m for m in messages if (m.purpose or "").startswith("resources:")],
         attempts=[
             (attempt, email)

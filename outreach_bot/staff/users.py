@@ -14,11 +14,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from outreach_bot.models import LoginThrottle, School, User, UserSchool
 from outreach_bot.models.staff import NOTIFY_CHANNELS, ROLES
 
 MIN_PASSWORD_LENGTH = 12
+MIN_SCORE = 3  # zxcvbn's "safely unguessable": about 10^8 guesses or more
 STAFF_LANGUAGES = ("en", "es")
 # argon2-cffi's default PasswordHasher is Argon2id with the RFC 9106 low-memory parameters.
 HASHER = PasswordHasher()
@@ -45,12 +47,20 @@ def normalize_email(email: str) -> str:
     return cleaned
 
 
-def check_password(password: str) -> None:
-    """Refuse passwords too short to resist guessing."""
+def check_password(password: str, context: Iterable[str] = ()) -> None:
+    """Refuse passwords too short, or too easy to guess (common passwords, words, names, dates,
+    keyboard runs, the account's own email), as scored by zxcvbn."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             f"The password must be at least {MIN_PASSWORD_LENGTH} characters long; "
             "a few ordinary words in a row make a good one."
+        )
+    # zxcvbn takes at most 72 characters (its time grows quickly with length); they decide it.
+    words = [w for item in context for w in (item.lower(), *re.split(r"\W+", item.lower())) if w]
+    if zxcvbn(password[:72], user_inputs=[*words, "outreach", "school"])["score"] < MIN_SCORE:
+        raise AccountError(
+            "That password is too easy to guess (a common password, a name, a date, a keyboard "
+            "run or your email in it); choose three or four unrelated ordinary words instead."
         )
 
 
@@ -69,7 +79,7 @@ def create_user(
     address = normalize_email(email)
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise AccountError(f"There is already an account for {address}.")
-    check_password(password)
+    check_password(password, [address])
     user = User(
         email=address,
         password_hash=HASHER.hash(password),
@@ -120,7 +130,7 @@ def set_notify_by(user: User, channel: str) -> None:
 
 def set_password(user: User, password: str) -> None:
     """Replace a user's password (and end their other sessions)."""
-    check_password(password)
+    check_password(password, [user.email])
     user.password_hash = HASHER.hash(password)
     user.session_version += 1
 

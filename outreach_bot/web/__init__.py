@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         api,
         auth,
+        bad_input,
         cases,
         dashboard,
         directory,
@@ -26,13 +27,18 @@ def register_blueprints(app: Flask) -> None:
         language,
         public,
         reports,
+        request_log,
         security,
         sheets,
     )
     from outreach_bot.web.health import blueprint as health
+    from outreach_bot.web.health import init_app as explain_database_errors
     from outreach_bot.web.twilio import blueprint as twilio
 
+    request_log.init_app(app)  # first: every answer, even a refusal, carries a request id
+    bad_input.init_app(app)  # next: no other check reads a malformed request
     app.register_blueprint(health)
+    explain_database_errors(app)
     app.register_blueprint(twilio, url_prefix="/twilio")
     security.init_app(app)
     language.init_app(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
@@ -18,10 +19,20 @@ blueprint = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site, never another site (`//evil.example`)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.queue")
+    """Only a path on this site, never another site, whatever tricks the address holds.
+
+    Browsers drop tabs and newlines from an address and read a backslash as a slash, so
+    `/<tab>/evil.example` becomes `//evil.example`: anything but a plain path is refused.
+    """
+    fallback = url_for("dashboard.queue")
+    if not target or not target.isprintable() or any(c.isspace() or c == "\\" for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if unquote(parts.path).startswith(("//", "/\\")):
+        return fallback
+    return target
 
 
 @blueprint.get("/login")

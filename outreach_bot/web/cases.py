@@ -36,12 +36,20 @@ def _back(case_id: int, anchor: str = "") -> BaseResponse:
 
 
 def _reply_target(file: CaseFile, wanted: str | None) -> PhoneStatus | None:
-    """The phone the reply box texts: the one asked for, the case's own, or the first guardian's."""
+    """The phone the reply box texts: the one asked for (by its place on the page, so no phone
+    number is ever in an address or an access log), the case's own, or the first guardian's."""
+    if wanted and wanted.isdigit() and 1 <= int(wanted) <= len(file.phones):
+        return file.phones[int(wanted) - 1]
     phones = {p.phone: p for p in file.phones}
-    for phone in (wanted, file.case.phone, *phones):
+    for phone in (file.case.phone, *phones):
         if phone and phone in phones:
             return phones[phone]
     return None
+
+
+def _reply_box(case_id: int, place: int) -> BaseResponse:
+    """Back to the reply box, with the phone named by its place on the page."""
+    return redirect(url_for("cases.show", case_id=case_id, to=place) + "#reply")
 
 
 def _reply_context(file: CaseFile) -> dict[str, object]:
@@ -60,7 +68,7 @@ def show(case_id: int) -> str:
     rt = runtime()
     with rt.db.transaction() as db:
         case = _case(db, case_id)
-        file = load_case_file(db, case)
+        file = load_case_file(db, case, staff().scope)
         target = _reply_target(file, request.args.get("to"))
         language = rt.catalogs.choose(
             target.guardian.language if target and target.guardian else None
@@ -173,11 +181,11 @@ def log_attempt(case_id: int) -> BaseResponse:
     return _back(case_id, "work")
 
 
-def _phone_on_file(db: Session, case: Escalation, phone: str) -> PhoneStatus:
-    """A phone of this case's family; 404 for any other number."""
-    for status in load_case_file(db, case).phones:
+def _phone_on_file(db: Session, case: Escalation, phone: str) -> tuple[int, PhoneStatus]:
+    """A phone of this case's family and its place on the page (from 1); 404 for any other."""
+    for place, status in enumerate(load_case_file(db, case, staff().scope).phones, start=1):
         if status.phone == phone:
-            return status
+            return place, status
     abort(404)
 
 
@@ -189,7 +197,7 @@ def text_family(case_id: int) -> BaseResponse:
     now = rt.clock()
     with rt.db.transaction() as db:
         case = _case(db, case_id)
-        target = _phone_on_file(db, case, form.get("phone", ""))
+        place, target = _phone_on_file(db, case, form.get("phone", ""))
         if target.status != "ok":
             flash(
                 t("This phone cannot get texts (opted out or undeliverable). Call instead."),
@@ -200,7 +208,7 @@ def text_family(case_id: int) -> BaseResponse:
         language = rt.catalogs.choose(guardian.language if guardian else None)
         name = form.get("quick_reply", "")
         if name:
-            file = load_case_file(db, case)
+            file = load_case_file(db, case, staff().scope)
             texts = load_quick_replies(rt.settings.flows_dir)
             chosen = [
                 r
@@ -229,7 +237,7 @@ def text_family(case_id: int) -> BaseResponse:
         record(db, "texted_family", "case", case.id)
     rt.queue.enqueue("outreach_bot.jobs.relay_outbox")
     flash(t("Text queued. The bot stays silent with this family until you give it back."), "ok")
-    return redirect(url_for("cases.show", case_id=case_id, to=target.phone) + "#reply")
+    return _reply_box(case_id, place)
 
 
 @blueprint.post("/<int:case_id>/hold")
@@ -238,10 +246,10 @@ def hold(case_id: int) -> BaseResponse:
     rt = runtime()
     with rt.db.transaction() as db:
         case = _case(db, case_id)
-        target = _phone_on_file(db, case, request.form.get("phone", ""))
+        place, target = _phone_on_file(db, case, request.form.get("phone", ""))
         takeover.hold(db, target.phone, staff().id, rt.clock())
         record(db, "held_conversation", "case", case.id)
-    return redirect(url_for("cases.show", case_id=case_id, to=target.phone) + "#reply")
+    return _reply_box(case_id, place)
 
 
 @blueprint.post("/<int:case_id>/release")
@@ -250,8 +258,8 @@ def release(case_id: int) -> BaseResponse:
     rt = runtime()
     with rt.db.transaction() as db:
         case = _case(db, case_id)
-        target = _phone_on_file(db, case, request.form.get("phone", ""))
+        place, target = _phone_on_file(db, case, request.form.get("phone", ""))
         takeover.release(db, target.phone, rt.clock())
         record(db, "released_conversation", "case", case.id)
     flash(t("The bot has the conversation again."), "ok")
-    return redirect(url_for("cases.show", case_id=case_id, to=target.phone) + "#reply")
+    return _reply_box(case_id, place)

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from outreach_bot.config import Settings
+from outreach_bot.database_errors import explain
 from outreach_bot.queue import RedisQueue
+from outreach_bot.schema import schema_state
 from outreach_bot.web import runtime
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint("health", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """Pages answer 503 with what to do when the database is unreachable or not created."""
+    app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(ProgrammingError, _database_down)
+
+
+def _database_down(error: DBAPIError) -> tuple[str, int]:
+    sentence = explain(error, runtime().db.engine.url)
+    if sentence is None:
+        raise error
+    log.error("%s (%s)", sentence, type(error.orig).__name__)
+    return sentence, 503
 
 
 @blueprint.get("/healthz")
@@ -27,7 +46,7 @@ def readyz() -> tuple[dict[str, Any], int]:
     try:
         with runtime().db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        checks["database"] = "ok"
+        checks["database"] = schema_state(runtime().db.engine)
     except Exception as error:  # noqa: BLE001 - any failure means not ready
         checks["database"] = f"unreachable: {type(error).__name__}"
     queue = runtime().queue

@@ -16,7 +16,6 @@ from outreach_bot.i18n.languages import own_name, text_direction
 from outreach_bot.phones import display_phone
 from outreach_bot.resources.page import find_page, load_page_texts, spoken_names
 from outreach_bot.web import runtime
-from outreach_bot.web.security import protect
 
 blueprint = Blueprint("sheets", __name__, static_folder="static", static_url_path="/assets")
 
@@ -61,6 +60,9 @@ def sheet(code: str, language: str | None = None) -> str:
 
 @blueprint.after_request
 def public_headers(response: Response) -> Response:
-    """Cacheable for a few minutes (places change rarely); our own scripts only; not framed."""
+    """Cacheable for a few minutes (places change rarely), and no referrer for the places'
+    own sites; the app's other headers (scripts, framing) are added to every answer."""
     response.vary.add("Accept-Language")  # /r/<code> alone is in the browser's language
-    return protect(response, cache_control="public, max-age=300", referrer_policy="no-referrer")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

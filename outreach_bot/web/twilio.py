@@ -11,6 +11,7 @@ from outreach_bot.inbox.store import store_inbound
 from outreach_bot.jobs import PROCESS_INBOX
 from outreach_bot.messaging.status import store_status_callback
 from outreach_bot.web import runtime
+from outreach_bot.web.twilio_form import webhook_form
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("twilio", __name__)
@@ -57,8 +58,9 @@ def verify_signature() -> None:
 def inbound() -> Response:
     """A family's text: stored (once per MessageSid), then processed by a job."""
     rt = runtime()
-    form, now = request.form.to_dict(), rt.clock()
+    now = rt.clock()
     try:
+        form = webhook_form(request.form)
         # Twilio does not send a text again: a connection found dead is retried, not lost.
         stored = rt.db.retrying(lambda connection: store_inbound(connection, form, now=now))
     except ValueError as error:
@@ -72,8 +74,11 @@ def inbound() -> Response:
 def status() -> Response:
     """A delivery report: stored raw (once per SID and status), then applied by a job."""
     rt = runtime()
-    form = request.form.to_dict()
-    if not form.get("MessageSid") or not form.get("MessageStatus"):
+    try:
+        form = webhook_form(request.form)
+    except ValueError as error:
+        abort(400, str(error))
+    if not form.get("MessageStatus"):
         abort(400, "expected MessageSid and MessageStatus")
     with rt.db.transaction() as session:
         stored = store_status_callback(session, form, now=rt.clock())
