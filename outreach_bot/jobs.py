@@ -196,11 +196,21 @@ def apply_statuses() -> int:
 
 
 def run_scan(as_of: date | None = None, *, act: bool = True) -> ScanResult:
-    """Scan attendance as of a day (default: today in the district) and start fired flows.
+    """Scan attendance as of a day (default: today in the district) and start fired flows,
+    then queue their texts (see `scan_and_store`)."""
+    result = scan_and_store(as_of, act=act)
+    relay_outbox()
+    return result
+
+
+def scan_and_store(as_of: date | None = None, *, act: bool = True) -> ScanResult:
+    """Scan, and store what it fired and the texts it wrote, in one transaction; queue nothing.
 
     `act=False` records a baseline: what fires now is marked handled and nobody is texted.
     Each school skipped for missing data leaves a warning in the log and an audit event a
-    district admin can read (`scan_skipped_school`), naming no student.
+    district admin can read (`scan_skipped_school`), naming no student. Should the
+    transaction fail (PostgreSQL restarted mid-scan), nothing of it is kept, and running
+    it again gives the same result.
     """
     rt = _runtime()
     now = rt.clock()
@@ -225,7 +235,6 @@ def run_scan(as_of: date | None = None, *, act: bool = True) -> ScanResult:
                 target_id=school.school_id,
                 detail=f"scan as of {day.isoformat()}: {note}",
             )
-    relay_outbox()
     return result
 
 
