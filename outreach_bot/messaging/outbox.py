@@ -440,6 +440,13 @@ def _record_failure(
 ) -> str:
     message = session.get_one(Message, message_id)
     code = error.code or (str(error.http_status) if error.http_status else "unknown")
+    if error.maybe_taken:
+        # The provider may have the text: sending it again could text the family twice.
+        # The row stays 'sending', its updated_at the time of the attempt, for
+        # reconciliation to look it up (messaging/reconcile.py).
+        message.error_code = code
+        log.warning("message %s may be with the provider (%s); to be looked up", message_id, code)
+        return "in_flight"
     message.error_code, message.updated_at = code, now
     if code == "21610":
         # The carrier says the family replied STOP to this number: honour it everywhere.
