@@ -142,3 +142,13 @@ def test_past_its_last_attempt_a_text_twilio_never_took_fails(
     assert reconcile(runtime, clock, max_attempts=1).failed == [message_id]
     message = row(runtime, message_id)
     assert (message.status, message.error_code) == ("failed", "timeout")
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_proxy_that_gave_up_on_twilio_leaves_the_text_to_be_looked_up(
+    runtime: Runtime, twilio_double: TwilioDouble, status: int
+) -> None:
+    twilio_double.respond(status, {"message": "Bad Gateway", "status": status})
+    message_id = queue(runtime)
+    assert send(runtime, message_id) == "in_flight"
+    assert row(runtime, message_id).status == "sending"

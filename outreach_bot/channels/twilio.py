@@ -132,11 +132,14 @@ class TwilioChannel:
             # Twilio's own message can quote the phone number, so it is left out of ours.
             status = int(error.status)
             code = str(error.code) if error.code is not None else None
+            # Twilio's own 429 and 5xx say it did not take the text: retried after a backoff.
+            # A 502 or 504 comes from a proxy that gave up on Twilio, which may have taken it.
             raise ChannelError(
                 f"Twilio did not take the message (HTTP {status}, error {code}).",
                 code=code,
                 http_status=status,
                 retryable=status == 429 or status >= 500,
+                maybe_taken=status in PROXY_GAVE_UP,
             ) from None
         except requests.RequestException as error:
             raise _unanswered(error, self.timeout) from None
@@ -168,6 +171,7 @@ class TwilioChannel:
         return [SendResult(sid=m.sid, status=str(m.status or "queued")) for m in taken]
 
 
+PROXY_GAVE_UP = (502, 504)
 # Texts to one phone read when looking one up: a family gets a few a week, so the newest
 # fifty reach well past any attempt still in doubt.
 LOOKUP_LIMIT = 50

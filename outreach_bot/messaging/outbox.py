@@ -268,7 +268,8 @@ def deliver(
 ) -> str:
     """The send job: check, claim, hand to the provider, record; return what happened."""
     # Outcomes: sent, retry, failed, opted_out (21610), suppressed, held (quiet hours),
-    # not_due, in_flight (left for reconciliation), done (already sent or final), missing,
+    # not_due, in_flight (maybe with the provider: messaging/reconcile.py looks it up),
+    # done (already sent or final), missing,
     # day_passed (a same-day text dropped after its day, by the district's choice).
     with db.connection() as connection:
         claimed = _claim(connection, message_id, now=now, quiet=quiet)
