@@ -45,11 +45,11 @@ class QueueUnreachable(Exception):
 def _reaching_redis() -> Iterator[None]:
     """Turn Redis's connection errors into QueueUnreachable, naming no URL (it may hold a
     password)."""
-    from redis.exceptions import ConnectionError, TimeoutError
+    from redis import exceptions as redis_errors
 
     try:
         yield
-    except (ConnectionError, TimeoutError) as error:
+    except (redis_errors.ConnectionError, redis_errors.TimeoutError) as error:
         raise QueueUnreachable(
             f"the job queue (Redis, REDIS_URL) is unreachable: {type(error).__name__}"
         ) from error

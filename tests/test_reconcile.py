@@ -41,7 +41,7 @@ def test_a_text_twilio_took_before_the_timeout_is_found_not_sent_again(
     runtime: Runtime, twilio_double: TwilioDouble, clock: FixedClock, impatient: TwilioChannel
 ) -> None:
     twilio_double.take_slowly(SLOW)
-    message_id = queue(runtime)
+    message_id, attempted = queue(runtime), clock()
     assert send(runtime, message_id, impatient) == "in_flight"
     (taken,) = twilio_double.messages  # Twilio has it; we do not know its SID
     message = row(runtime, message_id)
@@ -61,6 +61,7 @@ def test_a_text_twilio_took_before_the_timeout_is_found_not_sent_again(
         taken["sid"],
         None,
     )
+    assert message.sent_at == attempted
     assert relay(runtime.db, runtime.queue, clock()) == 0
     assert send(runtime, message_id) == "done"
     assert len(twilio_double.created) == 1 and len(twilio_double.messages) == 1

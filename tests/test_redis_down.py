@@ -3,10 +3,13 @@ work is done once Redis is back and a worker runs."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from redis import Redis
+from rq import Queue
 from sqlalchemy import select
 
 from outreach_bot.cli import main
@@ -17,6 +20,7 @@ from outreach_bot.runtime import Runtime
 from tests.factories import add_family, add_school
 from tests.redis_server import RedisServer, own_redis, run_burst
 from tests.test_messaging_rules import PHONE, TODAY, absent_today_district
+from worker import enqueue_ticks
 
 __all__ = ["own_redis"]  # a fixture, used by name
 
@@ -95,3 +99,17 @@ def test_a_scan_while_redis_is_down_is_stored_and_says_the_queue_is_unreachable(
     again = cli.invoke(main, ["scan", "--date", TODAY.isoformat()])
     assert again.exit_code == 0 and "no triggers fired" in again.stdout
     assert len(outbound(runtime)) == len(waiting)
+
+
+def test_the_worker_clock_keeps_ticking_through_a_redis_outage(own_redis: RedisServer) -> None:
+    # Its thread used to die of the first ConnectionError, and no tick came again.
+    connection = Redis.from_url(own_redis.url)
+    queue = Queue("outreach-test", connection=connection)
+    one_pass = threading.Event()
+    one_pass.set()
+    own_redis.stop()
+    enqueue_ticks(connection, queue, one_pass)  # no tick, and no exception
+    own_redis.start()
+    enqueue_ticks(connection, queue, one_pass)
+    assert [job_id.startswith("tick-") for job_id in queue.job_ids] == [True]
+    connection.close()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from outreach_bot.channels import Channel, ChannelError, SendResult
@@ -75,7 +76,7 @@ def reconcile_sending(
             outcome.unknown.append(row.id)
             continue
         with db.transaction() as session:
-            _settle(session, row.id, row.attempts, found, now, max_attempts, outcome)
+            _settle(session, row, found, now, max_attempts, outcome)
     if rows:
         log.warning(
             "reconciled %d messages left sending: %d taken, %d to send again, %d failed",
@@ -89,14 +90,14 @@ def reconcile_sending(
 
 def _settle(
     session: Session,
-    message_id: int,
-    attempts: int,
+    row: Row[Any],
     found: list[SendResult],
     now: datetime,
     max_attempts: int,
     outcome: Reconciled,
 ) -> None:
     """Record what the lookup found on the row, if it is still 'sending' without a SID."""
+    message_id, attempts = row.id, row.attempts
     sids = [result.sid for result in found]
     known = set(session.scalars(select(Message.provider_sid).where(Message.provider_sid.in_(sids))))
     # Oldest first: of two rows in doubt with one body, the older took the older text.
@@ -110,7 +111,7 @@ def _settle(
         values: dict[str, object] = {
             "status": match.status[:16],
             "provider_sid": match.sid,
-            "sent_at": now,
+            "sent_at": row.updated_at or now,  # handed over at the attempt, not now
             "error_code": None,
         }
         outcome.taken.append(message_id)
