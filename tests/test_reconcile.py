@@ -12,18 +12,11 @@ from outreach_bot.clock import FixedClock
 from outreach_bot.messaging.outbox import relay
 from outreach_bot.messaging.reconcile import RECONCILE_AFTER, reconcile_sending
 from outreach_bot.runtime import Runtime
-from tests.test_send import PHONE, queue, row, send
+from tests.test_send import PHONE, app_config, queue, row, send
 from tests.twilio_double import SERVER_ERROR, TwilioDouble
 
+__all__ = ["app_config"]  # the fixture: the app sends through the real twilio library
 SLOW = 1.0  # seconds the double takes to answer; the client waits 0.2
-
-
-@pytest.fixture
-def app_config(
-    app_config: dict[str, object], twilio_settings: dict[str, object]
-) -> dict[str, object]:
-    """The test app sends through the real twilio library to the double."""
-    return {**app_config, **twilio_settings}
 
 
 @pytest.fixture
