@@ -115,15 +115,18 @@ def test_a_text_found_sent_already_is_not_matched_to_a_row_in_doubt(
 def test_while_twilio_cannot_be_asked_the_row_waits(
     runtime: Runtime, twilio_double: TwilioDouble, clock: FixedClock, impatient: TwilioChannel
 ) -> None:
-    twilio_double.take_slowly(SLOW)
-    message_id = queue(runtime)
-    assert send(runtime, message_id, impatient) == "in_flight"
+    ids = [queue(runtime), queue(runtime, body="Hi again from Maple Valley Schools.")]
+    for message_id in ids:
+        twilio_double.take_slowly(SLOW)
+        assert send(runtime, message_id, impatient) == "in_flight"
     clock.advance(minutes=6)
     twilio_double.fail_next(SERVER_ERROR)
-    assert reconcile(runtime, clock).unknown == [message_id]
-    assert row(runtime, message_id).status == "sending"
-    assert reconcile(runtime, clock).taken == [message_id]
-    assert len(twilio_double.created) == 1
+    before = len(twilio_double.requests)
+    assert reconcile(runtime, clock).unknown == ids
+    assert len(twilio_double.requests) == before + 1  # one refusal stops the round
+    assert [row(runtime, message_id).status for message_id in ids] == ["sending", "sending"]
+    assert reconcile(runtime, clock).taken == ids
+    assert len(twilio_double.created) == 2
 
 
 def test_past_its_last_attempt_a_text_twilio_never_took_fails(

@@ -67,14 +67,16 @@ def reconcile_sending(
             .limit(RECONCILE_BATCH)
         ).all()
     outcome = Reconciled()
-    for row in rows:
+    for number, row in enumerate(rows):
         attempted = row.updated_at or now
         try:
             found = channel.lookup(row.phone, row.body, attempted - CLOCK_SLACK)
         except ChannelError as error:
-            log.warning("message %s not looked up (%s); next tick", row.id, error.code)
-            outcome.unknown.append(row.id)
-            continue
+            # The provider is away or refusing: the rest wait with this one, rather than
+            # each costing the tick a client timeout.
+            log.warning("messages in doubt not looked up (%s); next tick", error.code)
+            outcome.unknown.extend(later.id for later in rows[number:])
+            break
         with db.transaction() as session:
             _settle(session, row, found, now, max_attempts, outcome)
     if rows:
