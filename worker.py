@@ -7,6 +7,7 @@ import threading
 import time
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 
 import outreach_bot.jobs  # preloaded, and warmed up, so that each job starts warm
@@ -14,14 +15,20 @@ from outreach_bot import create_app
 from outreach_bot.queue import QUEUE_NAME, RedisQueue
 
 TICK_SECONDS = 60
+log = logging.getLogger("worker")
 
 
 def enqueue_ticks(connection: Redis, queue: Queue, stop: threading.Event) -> None:
     """Queue the tick once a minute; a Redis key makes it once per minute across all workers."""
     while True:
         minute = int(time.time() // TICK_SECONDS)
-        if connection.set(f"outreach:tick:{minute}", 1, nx=True, ex=TICK_SECONDS * 2):
-            queue.enqueue("outreach_bot.jobs.tick", job_id=f"tick-{minute}", result_ttl=0)
+        try:
+            if connection.set(f"outreach:tick:{minute}", 1, nx=True, ex=TICK_SECONDS * 2):
+                queue.enqueue("outreach_bot.jobs.tick", job_id=f"tick-{minute}", result_ttl=0)
+        except RedisError as error:
+            # Redis is away: this minute's tick is skipped (its work waits in the database),
+            # and the clock keeps going, so the ticks start again once Redis is back.
+            log.warning("the tick was not queued: Redis is unreachable (%s)", type(error).__name__)
         if stop.wait(TICK_SECONDS - time.time() % TICK_SECONDS + 1):
             return
 

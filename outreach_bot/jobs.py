@@ -19,6 +19,7 @@ from outreach_bot.escalations import climb_overdue
 from outreach_bot.inbox import answer, claim
 from outreach_bot.messaging import held_texts
 from outreach_bot.messaging.outbox import deliver, enqueue_queued, queued_in, relay, sweep_stuck
+from outreach_bot.messaging.reconcile import reconcile_sending
 from outreach_bot.messaging.same_day import DAY_PASSED
 from outreach_bot.messaging.status import apply_status_callbacks
 from outreach_bot.runtime import Runtime
@@ -196,11 +197,21 @@ def apply_statuses() -> int:
 
 
 def run_scan(as_of: date | None = None, *, act: bool = True) -> ScanResult:
-    """Scan attendance as of a day (default: today in the district) and start fired flows.
+    """Scan attendance as of a day (default: today in the district) and start fired flows,
+    then queue their texts (see `scan_and_store`)."""
+    result = scan_and_store(as_of, act=act)
+    relay_outbox()
+    return result
+
+
+def scan_and_store(as_of: date | None = None, *, act: bool = True) -> ScanResult:
+    """Scan, and store what it fired and the texts it wrote, in one transaction; queue nothing.
 
     `act=False` records a baseline: what fires now is marked handled and nobody is texted.
     Each school skipped for missing data leaves a warning in the log and an audit event a
-    district admin can read (`scan_skipped_school`), naming no student.
+    district admin can read (`scan_skipped_school`), naming no student. Should the
+    transaction fail (PostgreSQL restarted mid-scan), nothing of it is kept, and running
+    it again gives the same result.
     """
     rt = _runtime()
     now = rt.clock()
@@ -225,13 +236,12 @@ def run_scan(as_of: date | None = None, *, act: bool = True) -> ScanResult:
                 target_id=school.school_id,
                 detail=f"scan as of {day.isoformat()}: {note}",
             )
-    relay_outbox()
     return result
 
 
 def tick() -> dict[str, int]:
-    """Every minute: timers, late cases, unanswered inbound, statuses, the outbox, and the
-    nightly sync once its hour has come."""
+    """Every minute: timers, late cases, unanswered inbound, statuses, the outbox (texts left
+    'sending' looked up at the provider), and the nightly sync once its hour has come."""
     rt = _runtime()
     now = rt.clock()
     with rt.db.transaction() as session:
@@ -249,6 +259,9 @@ def tick() -> dict[str, int]:
     answered = answer_inbox(rt, until=time.monotonic() + TICK_INBOX_SECONDS)
     statuses = apply_statuses()
     swept = sweep_stuck(rt.db, rt.queue, now)
+    reconciled = reconcile_sending(
+        rt.db, rt.channel, now, max_attempts=rt.settings.send_max_attempts
+    )
     with rt.db.transaction() as session:
         notified = send_notices(
             session, rt.settings, rt.quiet_hours, StaffCatalog(rt.settings.locales_dir), now
@@ -260,6 +273,7 @@ def tick() -> dict[str, int]:
         "inbound_answered": answered,
         "statuses": statuses,
         "swept": swept,
+        "reconciled": len(reconciled.taken) + len(reconciled.resend) + len(reconciled.failed),
         "relayed": relayed,
         "staff_notified": notified,
         "nightly_sync_queued": int(night is not None),

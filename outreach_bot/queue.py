@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -30,6 +31,28 @@ WAKE_SECONDS = 30
 # worker about a third more Redis work per job.
 RESULT_SECONDS = 500
 FAILURE_SECONDS = 7 * 86400  # a failed job's record stays a week, for reading
+
+
+class QueueUnreachable(Exception):
+    """Redis could not be reached: the work is stored in the database, its job is not queued.
+
+    Nothing is lost: the tick relays unsent outbox rows and answers stored texts once Redis
+    is back and a worker runs.
+    """
+
+
+@contextmanager
+def _reaching_redis() -> Iterator[None]:
+    """Turn Redis's connection errors into QueueUnreachable, naming no URL (it may hold a
+    password)."""
+    from redis import exceptions as redis_errors
+
+    try:
+        yield
+    except (redis_errors.ConnectionError, redis_errors.TimeoutError) as error:
+        raise QueueUnreachable(
+            f"the job queue (Redis, REDIS_URL) is unreachable: {type(error).__name__}"
+        ) from error
 
 
 def resolve(path: str) -> Any:
@@ -151,7 +174,7 @@ class RedisQueue:
     def enqueue_many(self, jobs: Sequence[Job]) -> None:
         from rq import Queue
 
-        with self.connection.pipeline() as pipe:
+        with _reaching_redis(), self.connection.pipeline() as pipe:
             for lane, queue in self.lanes.items():
                 data = [
                     Queue.prepare_data(
@@ -176,7 +199,8 @@ class RedisQueue:
         pipe.set(mark, 1, nx=True, ex=WAKE_SECONDS)
         pipe.rpush(bell, 1)
         pipe.expire(bell, WAKE_SECONDS)
-        marked, _, _ = pipe.execute()
+        with _reaching_redis():
+            marked, _, _ = pipe.execute()
         if marked:
             self.enqueue(function, lane=lane)
 

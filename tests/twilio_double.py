@@ -8,7 +8,9 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -59,11 +61,16 @@ class RecordedRequest:
 
 @dataclass
 class ScriptedResponse:
-    """An answer to give instead of the normal one; `delay` seconds first (for timeouts)."""
+    """An answer to give instead of the normal one; `delay` seconds first (for timeouts).
+
+    With `take` (and no body), the message is created as normal and only its answer is
+    late: Twilio took the text, and the client gave up waiting to hear so.
+    """
 
     status: int
     body: dict[str, Any]
     delay: float = 0.0
+    take: bool = False
 
 
 @dataclass
@@ -74,6 +81,9 @@ class TwilioDouble:
     auth_token: str = "test-auth-token-not-secret"
     requests: list[RecordedRequest] = field(default_factory=list)
     script: deque[ScriptedResponse] = field(default_factory=deque)
+    messages: list[dict[str, Any]] = field(default_factory=list)  # every message it took
+    # The double's clock, for the messages' date_created; tests give it theirs.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -93,6 +103,10 @@ class TwilioDouble:
     def respond(self, status: int, body: dict[str, Any], *, delay: float = 0.0) -> None:
         """Answer the next request with this instead of the normal answer."""
         self.script.append(ScriptedResponse(status, body, delay))
+
+    def take_slowly(self, delay: float) -> None:
+        """Take the next message, but answer only after `delay` seconds."""
+        self.script.append(ScriptedResponse(201, {}, delay, take=True))
 
     def fail_next(self, failure: tuple[int, dict[str, Any]], times: int = 1) -> None:
         """Answer the next `times` requests with a canned failure such as OPTED_OUT_21610."""
@@ -142,12 +156,39 @@ class TwilioDouble:
     ) -> tuple[int, dict[str, Any], float]:
         if not self._authorized(headers.get("authorization", "")):
             return 401, _error(20003, "Authenticate", 401), 0.0
+        messages = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages"
         if self.script:
             scripted = self.script.popleft()
+            if scripted.take:
+                status, body, _ = self._create_message(form)
+                return status, body, scripted.delay
             return scripted.status, scripted.body, scripted.delay
-        if method != "POST" or path != f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json":
-            return 404, _error(20404, "The requested resource was not found", 404), 0.0
-        return self._create_message(form)
+        if method == "POST" and path == f"{messages}.json":
+            return self._create_message(form)
+        if method == "GET" and path == f"{messages}.json":
+            return 200, self._list_messages(messages, form), 0.0
+        if method == "GET" and path.startswith(f"{messages}/") and path.endswith(".json"):
+            sid = path.removeprefix(f"{messages}/").removesuffix(".json")
+            for message in self.messages:
+                if message["sid"] == sid:
+                    return 200, message, 0.0
+        return 404, _error(20404, "The requested resource was not found", 404), 0.0
+
+    def _list_messages(self, uri: str, query: dict[str, str]) -> dict[str, Any]:
+        """A page of messages, newest first, filtered by To as Twilio does."""
+        size = int(query.get("PageSize", "50"))
+        found = [m for m in reversed(self.messages) if m["to"] == query.get("To", m["to"])]
+        return {
+            "messages": found[:size],
+            "start": 0,
+            "end": max(len(found[:size]) - 1, 0),
+            "page": 0,
+            "page_size": size,
+            "uri": f"{uri}.json?PageSize={size}&Page=0",
+            "first_page_uri": f"{uri}.json?PageSize={size}&Page=0",
+            "next_page_uri": None,
+            "previous_page_uri": None,
+        }
 
     def _authorized(self, header: str) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
@@ -161,37 +202,35 @@ class TwilioDouble:
         if not form.get("Body"):
             return 400, _error(21602, "Message body is required.", 400), 0.0
         sid = "SM" + uuid.uuid4().hex
-        now = formatdate(usegmt=True)
+        now = formatdate(self.clock().timestamp(), usegmt=True)
         # With a Messaging Service and no From, Twilio first answers 'accepted'.
         status = "queued" if form.get("From") else "accepted"
-        return (
-            201,
-            {
-                "account_sid": self.account_sid,
-                "api_version": API_VERSION,
-                "body": form["Body"],
-                "date_created": now,
-                "date_sent": None,
-                "date_updated": now,
-                "direction": "outbound-api",
-                "error_code": None,
-                "error_message": None,
-                "from": form.get("From"),
-                "messaging_service_sid": form.get("MessagingServiceSid"),
-                "num_media": "0",
-                "num_segments": str(measure(form["Body"]).count),
-                "price": None,
-                "price_unit": "USD",
-                "sid": sid,
-                "status": status,
-                "to": form["To"],
-                "subresource_uris": {
-                    "media": f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}/Media.json"
-                },
-                "uri": f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}.json",
+        message = {
+            "account_sid": self.account_sid,
+            "api_version": API_VERSION,
+            "body": form["Body"],
+            "date_created": now,
+            "date_sent": None,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": form.get("From"),
+            "messaging_service_sid": form.get("MessagingServiceSid"),
+            "num_media": "0",
+            "num_segments": str(measure(form["Body"]).count),
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "status": status,
+            "to": form["To"],
+            "subresource_uris": {
+                "media": f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}/Media.json"
             },
-            0.0,
-        )
+            "uri": f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}.json",
+        }
+        self.messages.append(message)
+        return 201, message, 0.0
 
 
 def _error(code: int, message: str, status: int) -> dict[str, Any]:
@@ -210,6 +249,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode() if length else ""
+        if self.command == "GET":  # a list's filters come in the query string
+            raw = urlsplit(self.path).query
         form = {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
         headers = {key.lower(): value for key, value in self.headers.items()}
         status, body, delay = self.owner.handle(

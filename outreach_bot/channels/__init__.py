@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -18,7 +19,11 @@ class SendResult:
 
 
 class ChannelError(Exception):
-    """The provider refused or could not be reached; `retryable` says whether to try again."""
+    """The provider refused or could not be reached; `retryable` says whether to try again.
+
+    `maybe_taken`: the request may have reached the provider and been taken (a timeout
+    waiting for its answer), so the text is looked up before it is ever sent again.
+    """
 
     def __init__(
         self,
@@ -27,11 +32,13 @@ class ChannelError(Exception):
         code: str | None = None,
         http_status: int | None = None,
         retryable: bool = False,
+        maybe_taken: bool = False,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.http_status = http_status
         self.retryable = retryable
+        self.maybe_taken = maybe_taken
 
 
 class Channel(Protocol):
@@ -41,6 +48,10 @@ class Channel(Protocol):
 
     def send(self, to: str, body: str, status_callback: str | None) -> SendResult:
         """Send `body` to the E.164 number `to`; raise ChannelError when it is not taken."""
+
+    def lookup(self, to: str, body: str, since: datetime) -> list[SendResult]:
+        """The texts the provider took for `to` with this body since `since`, oldest first;
+        raise ChannelError when the provider cannot be asked."""
 
 
 def make_channel(settings: Settings) -> Channel:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from twilio.base.exceptions import (  # type: ignore[import-untyped, unused-ignore]
+    TwilioException,
     TwilioRestException,
     TwilioServiceException,
 )
 from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped, unused-ignore]
 from twilio.http.response import Response  # type: ignore[import-untyped, unused-ignore]
 from twilio.rest import Client  # type: ignore[import-untyped, unused-ignore]
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from outreach_bot.channels import ChannelError, SendResult
 
@@ -129,30 +132,90 @@ class TwilioChannel:
             # Twilio's own message can quote the phone number, so it is left out of ours.
             status = int(error.status)
             code = str(error.code) if error.code is not None else None
+            # Twilio's own 429 and 5xx say it did not take the text: retried after a backoff.
+            # A 502 or 504 comes from a proxy that gave up on Twilio, which may have taken it.
             raise ChannelError(
                 f"Twilio did not take the message (HTTP {status}, error {code}).",
                 code=code,
                 http_status=status,
                 retryable=status == 429 or status >= 500,
-            ) from None
-        except requests.Timeout:
-            raise ChannelError(
-                f"Twilio did not answer within {self.timeout:g} seconds.",
-                code="timeout",
-                retryable=True,
-            ) from None
-        except requests.ConnectionError:
-            raise ChannelError(
-                "Could not connect to Twilio's API; check the network or TWILIO_API_BASE_URL.",
-                code="connection",
-                retryable=True,
+                maybe_taken=status in PROXY_GAVE_UP,
             ) from None
         except requests.RequestException as error:
-            raise ChannelError(
-                f"The request to Twilio failed ({type(error).__name__}) after Twilio may have "
-                "taken it, so it is not retried.",
-                code="request_error",
-            ) from None
+            raise _unanswered(error, self.timeout) from None
         if not message.sid:
             raise ChannelError("Twilio answered without a message SID.", code="no_sid")
         return SendResult(sid=message.sid, status=str(message.status or "queued"))
+
+    def lookup(self, to: str, body: str, since: datetime) -> list[SendResult]:
+        """Twilio's newest texts to `to`, those with this body created since `since`.
+
+        Twilio takes no idempotency key for a new message, so the phone, the exact body and
+        the time of the attempt are its marker (see docs/production.md).
+        """
+        try:
+            found = self.client.messages.list(to=to, limit=LOOKUP_LIMIT)
+        except TwilioException:
+            # A page Twilio refused comes as its base exception, with the response only.
+            raise ChannelError("Twilio did not list the messages.", code="lookup") from None
+        except requests.RequestException as error:
+            raise _unanswered(error, self.timeout) from None
+        taken = [
+            message
+            for message in found
+            if message.body == body
+            and message.date_created is not None
+            and message.date_created >= since
+        ]
+        taken.sort(key=lambda message: message.date_created)
+        return [SendResult(sid=m.sid, status=str(m.status or "queued")) for m in taken]
+
+
+PROXY_GAVE_UP = (502, 504)
+# Texts to one phone read when looking one up: a family gets a few a week, so the newest
+# fifty reach well past any attempt still in doubt.
+LOOKUP_LIMIT = 50
+
+
+def _unanswered(error: requests.RequestException, timeout: float) -> ChannelError:
+    """The ChannelError for a request Twilio did not answer: retried at once only when it
+    never reached Twilio (no connection), else looked up first (it may have been taken)."""
+    never_reached = isinstance(error, requests.ConnectTimeout) or (
+        isinstance(error, requests.ConnectionError)
+        and _caused_by(error, (NewConnectionError, ConnectTimeoutError))
+    )
+    if never_reached:
+        return ChannelError(
+            "Could not connect to Twilio's API; check the network or TWILIO_API_BASE_URL.",
+            code="connection",
+            retryable=True,
+        )
+    if isinstance(error, requests.Timeout):
+        return ChannelError(
+            f"Twilio did not answer within {timeout:g} seconds; it may have taken the text.",
+            code="timeout",
+            maybe_taken=True,
+        )
+    return ChannelError(
+        f"The request to Twilio failed ({type(error).__name__}) after Twilio may have taken it.",
+        code="request_error",
+        maybe_taken=True,
+    )
+
+
+def _caused_by(error: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
+    """Whether `kinds` is among the error's arguments or causes (urllib3 wraps its errors)."""
+    seen: list[BaseException] = [error]
+    for _ in range(20):  # a short chain in practice; never a loop
+        if not seen:
+            break
+        current = seen.pop()
+        if isinstance(current, kinds):
+            return True
+        seen.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            seen.append(reason)
+        if current.__cause__ is not None:
+            seen.append(current.__cause__)
+    return False

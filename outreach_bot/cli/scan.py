@@ -17,6 +17,8 @@ from outreach_bot.runtime import Runtime
 
 # The exit status when a school's data has not arrived: the scan ran, and said so.
 DATA_MISSING = 3
+# The exit status when the scan is stored but its texts could not be queued (Redis down).
+QUEUE_UNREACHABLE = 4
 
 
 @click.command("scan")
@@ -35,13 +37,19 @@ DATA_MISSING = 3
 def scan_command(runtime: Runtime, as_of: datetime | None, baseline: bool) -> None:
     """Compute every student's attendance numbers and fire the triggers in flows/triggers.yaml."""
     # Imported here: the jobs module pulls in the queue and the conversation engine.
-    from outreach_bot.jobs import run_scan
+    from outreach_bot.jobs import relay_outbox, scan_and_store
+    from outreach_bot.queue import QueueUnreachable
 
     day = as_of.date() if as_of is not None else district_today(runtime)
     try:
-        result = run_scan(day, act=not baseline)
+        result = scan_and_store(day, act=not baseline)
     except TriggerFileError as error:
         raise click.ClickException(str(error)) from error
+    try:
+        relay_outbox()
+        unqueued = None
+    except QueueUnreachable as error:
+        unqueued = error
     click.echo(f"scan as of {result.as_of.isoformat()}: {result.students_scanned} students")
     width = max(len(band) for band in BANDS)
     for band in BANDS:
@@ -54,6 +62,15 @@ def scan_command(runtime: Runtime, as_of: datetime | None, baseline: bool) -> No
     _echo_fired(result, baseline)
     if result.skipped:
         _echo_skipped(result)
+    if unqueued is not None:
+        click.echo(
+            f"Error: the scan is stored, but its texts are not queued: {unqueued}. They wait"
+            " in the outbox and go out once Redis is back and a worker runs (its tick queues"
+            " them); there is no need to scan again.",
+            err=True,
+        )
+        raise SystemExit(QUEUE_UNREACHABLE)
+    if result.skipped:
         # Not 1: a scheduler can tell "data not in yet" from a broken run.
         raise SystemExit(DATA_MISSING)
 

@@ -268,7 +268,8 @@ def deliver(
 ) -> str:
     """The send job: check, claim, hand to the provider, record; return what happened."""
     # Outcomes: sent, retry, failed, opted_out (21610), suppressed, held (quiet hours),
-    # not_due, in_flight (left for reconciliation), done (already sent or final), missing,
+    # not_due, in_flight (maybe with the provider: messaging/reconcile.py looks it up),
+    # done (already sent or final), missing,
     # day_passed (a same-day text dropped after its day, by the district's choice).
     with db.connection() as connection:
         claimed = _claim(connection, message_id, now=now, quiet=quiet)
@@ -440,6 +441,13 @@ def _record_failure(
 ) -> str:
     message = session.get_one(Message, message_id)
     code = error.code or (str(error.http_status) if error.http_status else "unknown")
+    if error.maybe_taken:
+        # The provider may have the text: sending it again could text the family twice.
+        # The row stays 'sending', its updated_at the time of the attempt, for
+        # reconciliation to look it up (messaging/reconcile.py).
+        message.error_code = code
+        log.warning("message %s may be with the provider (%s); to be looked up", message_id, code)
+        return "in_flight"
     message.error_code, message.updated_at = code, now
     if code == "21610":
         # The carrier says the family replied STOP to this number: honour it everywhere.

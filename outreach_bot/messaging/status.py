@@ -82,20 +82,45 @@ def store_status_callback(
 
 
 def apply_status_callbacks(session: Session, *, now: datetime) -> list[StatusEffect]:
-    """Apply every stored callback whose message is known; return what they caused."""
-    rows = session.execute(
-        select(StatusCallback, Message)
+    """Apply every stored callback whose message is known; return what they caused.
+
+    Two workers may apply callbacks at once, each its own (the callbacks are claimed with
+    SKIP LOCKED). Each message is locked before it is read, so a worker applying `sent`
+    waits for one applying `delivered` to commit and then sees `delivered`: without the
+    lock both read `queued`, and the later commit won (a delivered text ended `sent`, or a
+    delivered text's late `failed/30005` marked a family's phone undeliverable).
+    """
+    claimed = session.execute(
+        select(StatusCallback, Message.id)
         .join(Message, Message.provider_sid == StatusCallback.message_sid)
         .where(StatusCallback.processed_at.is_(None), Message.direction == "outbound")
         .order_by(StatusCallback.id)
         .with_for_update(of=StatusCallback, skip_locked=True)
     ).all()
+    messages = _lock_messages(session, {message_id for _, message_id in claimed})
     effects: list[StatusEffect] = []
-    for callback, message in rows:
-        effects.extend(_apply(session, callback, message, now=now))
+    for callback, message_id in claimed:
+        effects.extend(_apply(session, callback, messages[message_id], now=now))
         callback.processed_at = now
     _expire_orphans(session, now)
     return effects
+
+
+def _lock_messages(session: Session, ids: set[int]) -> dict[int, Message]:
+    """The messages, locked and read afresh (their committed state, not the session's copy).
+
+    Locked in id order, so two workers that share several messages never deadlock.
+    """
+    if not ids:
+        return {}
+    locked = session.scalars(
+        select(Message)
+        .where(Message.id.in_(sorted(ids)))
+        .order_by(Message.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {message.id: message for message in locked}
 
 
 def _apply(

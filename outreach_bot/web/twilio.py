@@ -10,6 +10,7 @@ from twilio.request_validator import RequestValidator
 from outreach_bot.inbox.store import store_inbound
 from outreach_bot.jobs import PROCESS_INBOX
 from outreach_bot.messaging.status import store_status_callback
+from outreach_bot.queue import QueueUnreachable
 from outreach_bot.web import runtime
 from outreach_bot.web.twilio_form import webhook_form
 
@@ -66,7 +67,12 @@ def inbound() -> Response:
     except ValueError as error:
         abort(400, str(error))
     if stored:
-        rt.queue.wake(PROCESS_INBOX, lane="inbox")
+        try:
+            rt.queue.wake(PROCESS_INBOX, lane="inbox")
+        except QueueUnreachable as error:
+            # Stored is what matters: the tick answers it once Redis is back. A 500 here
+            # would only make Twilio report a failure for a text that is safe.
+            log.warning("inbound message %s stored; not queued: %s", stored, error)
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
@@ -84,5 +90,10 @@ def status() -> Response:
         stored = store_status_callback(session, form, now=rt.clock())
         callback_id = stored.id if stored else None
     if callback_id is not None:
-        rt.queue.enqueue("outreach_bot.jobs.apply_statuses", job_id=f"apply-status-{callback_id}")
+        try:
+            rt.queue.enqueue(
+                "outreach_bot.jobs.apply_statuses", job_id=f"apply-status-{callback_id}"
+            )
+        except QueueUnreachable as error:
+            log.warning("status callback %s stored; not queued: %s", callback_id, error)
     return Response(EMPTY_TWIML, mimetype="text/xml")

@@ -1,0 +1,78 @@
+"""PostgreSQL restarted in the middle of a scan: nothing of the scan is kept, and running it
+again gives the result of a scan that was never interrupted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.exc import OperationalError
+
+from outreach_bot import jobs
+from outreach_bot.models import Conversation, Message, TriggerFiring
+from outreach_bot.runtime import Runtime
+from tests.factories import add_attendance, add_family, add_school, add_school_days
+from tests.test_messaging_rules import SCHOOL_DAYS, TODAY
+from tests.test_pool import admin, terminate
+
+__all__ = ["admin"]  # a fixture, used by name
+FAMILIES = 4
+
+
+def district(runtime: Runtime) -> None:
+    """Four students, each absent today, each with a guardian's phone."""
+    with runtime.db.transaction() as session:
+        add_school(session)
+        add_school_days(session, SCHOOL_DAYS)
+        for number in range(FAMILIES):
+            student_id = f"S{1001 + number}"
+            add_family(session, student_id=student_id, phone=f"+1503555015{number}", absences=0)
+            statuses = {day: "present" for day in SCHOOL_DAYS}
+            statuses[TODAY] = "unexcused"
+            add_attendance(session, student_id, statuses)
+
+
+def stored(runtime: Runtime) -> tuple[int, ...]:
+    """Trigger firings, conversations and outbound texts in the database."""
+    with runtime.db.transaction() as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(model))
+            for model in (TriggerFiring, Conversation, Message)
+        )
+
+
+@pytest.fixture
+def restart_at_first_text(runtime: Runtime, admin: Engine) -> Iterator[None]:
+    """The server process of the scan's connection ends as the scan writes its first text,
+    as a restart of PostgreSQL would end it."""
+    done: list[bool] = []
+
+    def restart(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if not done and statement.startswith("INSERT INTO messages"):
+            done.append(True)
+            terminate(admin, cursor.connection.info.backend_pid)
+
+    event.listen(runtime.db.engine, "before_cursor_execute", restart)
+    yield
+    event.remove(runtime.db.engine, "before_cursor_execute", restart)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_scan_cut_by_a_restart_keeps_nothing_and_reruns_to_the_same_result(
+    runtime: Runtime, restart_at_first_text: None
+) -> None:
+    district(runtime)
+    with pytest.raises(OperationalError):
+        jobs.run_scan(TODAY)
+    assert stored(runtime) == (0, 0, 0)  # its firings and conversations went with it
+
+    result = jobs.run_scan(TODAY)
+    assert sorted(f.student_id for f in result.fired) == [f"S{1001 + n}" for n in range(FAMILIES)]
+    assert {f.trigger for f in result.fired} == {"absent_today"}
+    firings, conversations, texts = stored(runtime)
+    assert (firings, conversations) == (FAMILIES, FAMILIES)
+    assert texts >= FAMILIES
+    assert jobs.run_scan(TODAY).fired == []  # once per student per episode
+    assert stored(runtime) == (firings, conversations, texts)
