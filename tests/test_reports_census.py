@@ -9,6 +9,7 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.importer import import_file
@@ -129,3 +130,17 @@ def test_a_reimport_that_changes_a_past_day_changes_the_report(runtime: Runtime,
         assert_same(session, OCTOBER_30, False, None)
     assert before.rows[0].values()[:5] == (6, 2, 1, 2, 1)
     assert after.rows[0].values()[:5] == (6, 1, 1, 3, 1)
+    # A record deleted (a correction the other way) and one moved to another day.
+    with runtime.db.transaction() as session:
+        session.execute(delete(AttendanceRecord).where(AttendanceRecord.student_id == "m1"))
+        session.execute(
+            update(AttendanceRecord)
+            .where(AttendanceRecord.student_id == "m4", AttendanceRecord.date == date(2026, 10, 7))
+            .values(date=date(2026, 11, 3))
+        )
+    with runtime.db.transaction() as session:
+        final = chronic_census(session, OCTOBER_30, by="school", unlisted_weekdays=False)
+        assert_same(session, OCTOBER_30, False, None)
+        assert_same(session, NOVEMBER_6, False, None)
+    # m1 back to none; m4 2/24 = 8.3%, at risk.
+    assert final.rows[0].values()[:5] == (6, 2, 2, 1, 1)

@@ -12,8 +12,8 @@ district of a million students is one pass over its attendance instead of a Pyth
   through their exit date. Their absences are excused and unexcused full days on school days
   while enrolled; a record outside that window, or a tardy, is not one.
 
-Without an entry date the first record is on or before every absence, so the absence count
-needs no lower bound then: that is what lets one pass count every student.
+Each student's records are read from `attendance_years` (one row a student, kept by a
+trigger as records change), not from the records: a million rows, not ten million.
 """
 
 from __future__ import annotations
@@ -21,10 +21,7 @@ from __future__ import annotations
 from sqlalchemy import TextClause, text
 
 from outreach_bot.attendance.coverage import LATE_ATTENDANCE, NO_ATTENDANCE, NO_CALENDAR
-from outreach_bot.models.attendance import ABSENCE_STATUSES
 from outreach_bot.reports.standing import NOT_RECORDED
-
-_ABSENCES = ", ".join(f"'{status}'" for status in sorted(ABSENCE_STATUSES))
 
 # Each student's key value as a report prints it (see standing.group_value and keys_for).
 _YES_NO = "CASE WHEN s.{0} IS NULL THEN '{1}' WHEN s.{0} THEN 'yes' ELSE 'no' END"
@@ -63,13 +60,13 @@ counted_dates AS (
     FROM dates
 ),
 terms AS (
-    -- Each school's year so far as two arrays indexed from the day before July 1: how many
-    -- school days up to each date, and a bit per date that is a school day. Looking a date
-    -- up in them keeps the million-row joins below to small hash tables.
+    -- Each school's year so far: how many school days up to each date, from the day before
+    -- July 1 (array index 1), and a bit for each school day up to the report date (bit 0 is
+    -- July 1). Looking a date up in them keeps the million-row joins to small hash tables.
     SELECT school_id,
            array_agg(n ORDER BY day) AS ordinals,
-           CAST(string_agg(CASE WHEN instructional THEN '1' ELSE '0' END, '' ORDER BY day)
-                AS varbit) AS school_days,
+           CAST(rpad(string_agg(CASE WHEN instructional THEN '1' ELSE '0' END, '' ORDER BY day)
+                         FILTER (WHERE day >= :start), 366, '0') AS bit(366)) AS school_days,
            min(day) FILTER (WHERE instructional) AS first_day,
            max(day) FILTER (WHERE instructional) AS last_day,
            CAST(:weekdays AS boolean) OR EXISTS (
@@ -80,25 +77,8 @@ terms AS (
     GROUP BY school_id
 ),
 records AS (
-    -- One pass over the year's attendance: each student's first and last record, whether
-    -- the export carries more than absences, and the absences that count.
-    SELECT a.student_id,
-           min(a.date) AS first_record,
-           max(a.date) AS last_record,
-           bool_or(a.status NOT IN ({_ABSENCES})) AS full_feed,
-           count(*) FILTER (
-               WHERE a.status IN ({_ABSENCES})
-                 AND CASE WHEN a.date <= :as_of
-                          THEN get_bit(t.school_days, a.date - CAST(:start AS date) + 1) = 1
-                     END
-                 AND a.date >= coalesce(s.entry_date, a.date)
-                 AND a.date <= coalesce(s.exit_date, a.date)
-           ) AS absences
-    FROM attendance_records a
-    JOIN students s ON s.id = a.student_id
-    JOIN terms t ON t.school_id = s.school_id
-    WHERE a.date BETWEEN :start AND :year_end
-    GROUP BY a.student_id
+    -- Each student's year of records, summed up as the records change (attendance_years).
+    SELECT * FROM attendance_years WHERE year_start = :start
 ),
 feeds AS (
     -- How far each school's attendance has arrived, and whether it sends present rows.
@@ -119,9 +99,8 @@ schools_state AS (
     LEFT JOIN feeds f ON f.school_id = t.school_id
 ),
 enrolments AS (
-    SELECT s.*, st.missing, st.last_day, st.last_attendance, st.ordinals,
-           sc.zip AS school_zip,
-           coalesce(r.absences, 0) AS absences,
+    SELECT s.*, st.missing, st.last_day, st.last_attendance, st.ordinals, st.school_days,
+           sc.zip AS school_zip, r.absent_days,
            CASE
                WHEN s.entry_date IS NOT NULL THEN s.entry_date
                WHEN st.full_feed THEN r.first_record
@@ -134,17 +113,26 @@ enrolments AS (
     JOIN schools sc ON sc.id = s.school_id
     LEFT JOIN records r ON r.student_id = s.id
 ),
-standings AS (
-    -- School days while enrolled: those up to the last day, less those before the first
-    -- (array index 1 is the day before July 1).
-    SELECT e.*,
-           CASE WHEN e.enrolled_from IS NULL OR e.enrolled_from > e.enrolled_until THEN 0
-                ELSE e.ordinals[greatest(CAST(:start AS date) - 1, e.enrolled_until)
-                                - CAST(:start AS date) + 2]
-                     - e.ordinals[greatest(CAST(:start AS date), e.enrolled_from)
-                                  - CAST(:start AS date) + 1]
-           END AS days
+windows AS (
+    -- The dates a student was enrolled this year up to the report date (none: from > until).
+    SELECT e.*, greatest(CAST(:start AS date), e.enrolled_from) AS enrolled_first
     FROM enrolments e
+),
+standings AS (
+    -- School days while enrolled: those up to the last day less those before the first; and
+    -- the absences among them.
+    SELECT w.*,
+           CASE WHEN w.enrolled_from IS NULL OR w.enrolled_first > w.enrolled_until THEN 0
+                ELSE w.ordinals[w.enrolled_until - CAST(:start AS date) + 2]
+                     - w.ordinals[w.enrolled_first - CAST(:start AS date) + 1]
+           END AS days,
+           CASE WHEN w.enrolled_from IS NULL OR w.enrolled_first > w.enrolled_until
+                     OR w.absent_days IS NULL THEN 0
+                ELSE bit_count(substring(w.absent_days & w.school_days
+                                         FROM w.enrolled_first - CAST(:start AS date) + 1
+                                         FOR w.enrolled_until - w.enrolled_first + 1))
+           END AS absences
+    FROM windows w
 ),
 banded AS (
     SELECT s.*,

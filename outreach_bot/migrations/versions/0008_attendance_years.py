@@ -1,0 +1,100 @@
+"""attendance_years: each student's year of records summed up, kept by a trigger (PostgreSQL)
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-07 09:40:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+ABSENCES = "('absent', 'excused', 'unexcused')"
+# Every year of the given students, from their records: first and last record, whether any
+# is present or tardy, and one bit a date absent (bit 0 is July 1).
+SUMMED = f"""
+    SELECT a.student_id, y.year_start, min(a.date), max(a.date),
+           bool_or(a.status NOT IN {ABSENCES}),
+           bit_or(CASE WHEN a.status IN {ABSENCES}
+                       THEN set_bit(CAST(repeat('0', 366) AS bit(366)), a.date - y.year_start, 1)
+                       ELSE CAST(repeat('0', 366) AS bit(366)) END)
+    FROM attendance_records a
+    CROSS JOIN LATERAL (
+        SELECT make_date(CAST(extract(year FROM a.date) AS int)
+                         - CAST(extract(month FROM a.date) < 7 AS int), 7, 1) AS year_start
+    ) y
+    {{where}}
+    GROUP BY a.student_id, y.year_start
+"""
+COLUMNS = "student_id, year_start, first_record, last_record, full_feed, absent_days"
+# The students a statement touched, by the transition tables its trigger sees. An array, so
+# that the rebuild looks each one up by the primary key instead of scanning every record.
+TOUCHED = {
+    "insert": "SELECT student_id FROM new_rows",
+    "update": "SELECT student_id FROM new_rows UNION SELECT student_id FROM old_rows",
+    "delete": "SELECT student_id FROM old_rows",
+}
+TRANSITIONS = {
+    "insert": "REFERENCING NEW TABLE AS new_rows",
+    "update": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "delete": "REFERENCING OLD TABLE AS old_rows",
+}
+
+
+def upgrade() -> None:
+    op.create_table(
+        "attendance_years",
+        sa.Column("student_id", sa.String(length=64), nullable=False),
+        sa.Column("year_start", sa.Date(), nullable=False),
+        sa.Column("first_record", sa.Date(), nullable=False),
+        sa.Column("last_record", sa.Date(), nullable=False),
+        sa.Column("full_feed", sa.Boolean(), nullable=False),
+        sa.Column(
+            "absent_days",
+            sa.String(length=366).with_variant(postgresql.BIT(366), "postgresql"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["student_id"],
+            ["students.id"],
+            name=op.f("fk_attendance_years_student_id_students"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("student_id", "year_start", name=op.f("pk_attendance_years")),
+    )
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for event, touched in TOUCHED.items():
+        where = "WHERE a.student_id = ANY(touched)"
+        op.execute(f"""
+            CREATE FUNCTION attendance_years_on_{event}() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            DECLARE
+                touched text[] := ARRAY(SELECT DISTINCT student_id FROM ({touched}) t);
+            BEGIN
+                DELETE FROM attendance_years WHERE student_id = ANY(touched);
+                INSERT INTO attendance_years ({COLUMNS}) {SUMMED.format(where=where)};
+                RETURN NULL;
+            END $$
+        """)
+        op.execute(f"""
+            CREATE TRIGGER attendance_years_on_{event}
+            AFTER {event.upper()} ON attendance_records {TRANSITIONS[event]}
+            FOR EACH STATEMENT EXECUTE FUNCTION attendance_years_on_{event}()
+        """)
+    op.execute(f"INSERT INTO attendance_years ({COLUMNS}) {SUMMED.format(where='')}")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for event in TOUCHED:
+            op.execute(f"DROP TRIGGER attendance_years_on_{event} ON attendance_records")
+            op.execute(f"DROP FUNCTION attendance_years_on_{event}()")
+    op.drop_table("attendance_years")
