@@ -6,14 +6,15 @@ attendance has not arrived, on every date and grouping."""
 from __future__ import annotations
 
 import random
+import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.importer import import_file
-from outreach_bot.models import AttendanceRecord, CalendarDay, School, Student
+from outreach_bot.models import AttendanceRecord, AttendanceYear, CalendarDay, School, Student
 from outreach_bot.reports import chronic
 from outreach_bot.reports.census import _in_python, chronic_census
 from outreach_bot.reports.standing import BY_CHOICES
@@ -144,3 +145,40 @@ def test_a_reimport_that_changes_a_past_day_changes_the_report(runtime: Runtime,
         assert_same(session, NOVEMBER_6, False, None)
     # m1 back to none; m4 2/24 = 8.3%, at risk.
     assert final.rows[0].values()[:5] == (6, 2, 2, 1, 1)
+
+
+def test_two_imports_of_one_student_at_once_both_show(runtime: Runtime):
+    """The trigger lets one writer a student at a time: the second waits for the first to
+    commit, then sums up both days, instead of overwriting the first with what it saw."""
+    if runtime.db.engine.dialect.name != "postgresql":
+        pytest.skip("attendance_years is kept by PostgreSQL triggers only")
+    with runtime.db.transaction() as session:
+        build_district(session)
+    days = (date(2026, 10, 19), date(2026, 10, 20))
+    first = runtime.db.engine.connect()
+    first.begin()
+    first.execute(
+        insert(AttendanceRecord), {"student_id": "m1", "date": days[0], "status": "absent"}
+    )
+
+    def second() -> None:
+        with runtime.db.engine.begin() as connection:
+            connection.execute(
+                insert(AttendanceRecord), {"student_id": "m1", "date": days[1], "status": "absent"}
+            )
+
+    waiting = threading.Thread(target=second)
+    waiting.start()
+    waiting.join(timeout=1)
+    assert waiting.is_alive()  # held at the first writer's lock on the student
+    first.commit()
+    first.close()
+    waiting.join(timeout=30)
+    with runtime.db.transaction() as session:
+        absences = session.scalar(
+            select(func.bit_count(AttendanceYear.absent_days)).where(
+                AttendanceYear.student_id == "m1"
+            )
+        )
+        assert absences == 2
+        assert_same(session, OCTOBER_30, False, None)

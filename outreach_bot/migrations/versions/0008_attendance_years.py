@@ -79,6 +79,11 @@ def upgrade() -> None:
             DECLARE
                 touched text[] := ARRAY(SELECT DISTINCT student_id FROM ({touched}) t);
             BEGIN
+                -- One writer a student at a time: a second import touching the same student
+                -- waits here, then reads the first one's committed records (a new snapshot
+                -- each statement), so neither overwrites the other with an older picture.
+                -- NO KEY UPDATE leaves the foreign keys' KEY SHARE locks free.
+                PERFORM 1 FROM students WHERE id = ANY(touched) ORDER BY id FOR NO KEY UPDATE;
                 DELETE FROM attendance_years WHERE student_id = ANY(touched);
                 INSERT INTO attendance_years ({COLUMNS}) {SUMMED.format(where=where)};
                 RETURN NULL;
