@@ -40,55 +40,55 @@ KEY_EXPRESSIONS: dict[str, str] = {
 
 _STANDINGS = f"""
 WITH dates AS (
-    -- Every date from the day before July 1 to the report date, for each school; the day
-    -- before makes "school days before a student's first day" a plain lookup.
+    -- Every date from July 1 to the report date, for each school, and whether it is a
+    -- school day.
     SELECT sc.id AS school_id, d.day,
-           d.day >= :start AND coalesce(
+           coalesce(
                c.instructional, CAST(:weekdays AS boolean) AND extract(isodow FROM d.day) < 6
            ) AS instructional
     FROM schools sc
     CROSS JOIN LATERAL (
         SELECT CAST(g AS date) AS day
-        FROM generate_series(CAST(:start AS date) - 1, CAST(:as_of AS date), interval '1 day') g
+        FROM generate_series(CAST(:start AS date), CAST(:as_of AS date), interval '1 day') g
     ) d
     LEFT JOIN calendar_days c ON c.school_id = sc.id AND c.date = d.day
     WHERE CAST(:school AS text) IS NULL OR sc.id = :school
 ),
-counted_dates AS (
-    SELECT school_id, day, instructional,
-           count(*) FILTER (WHERE instructional) OVER (PARTITION BY school_id ORDER BY day) AS n
-    FROM dates
-),
 terms AS (
-    -- Each school's year so far: how many school days up to each date, from the day before
-    -- July 1 (array index 1), and a bit for each school day up to the report date (bit 0 is
-    -- July 1). Looking a date up in them keeps the million-row joins to small hash tables.
+    -- Each school's year so far as a bit a date, set on school days (bit 1 is July 1), so
+    -- that a student's days and absences are bit counts, not joins to the calendar.
     SELECT school_id,
-           array_agg(n ORDER BY day) AS ordinals,
-           CAST(rpad(string_agg(CASE WHEN instructional THEN '1' ELSE '0' END, '' ORDER BY day)
-                         FILTER (WHERE day >= :start), 366, '0') AS bit(366)) AS school_days,
+           CAST(rpad(string_agg(CASE WHEN instructional THEN '1' ELSE '0' END, '' ORDER BY day),
+                     366, '0') AS bit(366)) AS school_days,
            min(day) FILTER (WHERE instructional) AS first_day,
            max(day) FILTER (WHERE instructional) AS last_day,
            CAST(:weekdays AS boolean) OR EXISTS (
                SELECT 1 FROM calendar_days c
-               WHERE c.school_id = counted_dates.school_id AND c.date BETWEEN :start AND :year_end
+               WHERE c.school_id = dates.school_id AND c.date BETWEEN :start AND :year_end
            ) AS has_calendar
-    FROM counted_dates
+    FROM dates
     GROUP BY school_id
 ),
-records AS (
-    -- Each student's year of records, summed up as the records change (attendance_years).
-    SELECT * FROM attendance_years WHERE year_start = :start
+joined AS NOT MATERIALIZED (
+    -- Each student with their year of records, summed up as the records change
+    -- (attendance_years): one pass over a million rows, read twice below.
+    SELECT s.id, s.school_id, s.entry_date, s.exit_date, s.grade, s.zip, s.english_learner,
+           s.iep, s.low_income, s.race_ethnicity, s.gender, sc.zip AS school_zip,
+           y.first_record, y.last_record, y.full_feed, y.absent_days
+    FROM students s
+    JOIN schools sc ON sc.id = s.school_id
+    LEFT JOIN attendance_years y ON y.student_id = s.id AND y.year_start = :start
+    WHERE CAST(:school AS text) IS NULL OR s.school_id = :school
 ),
 feeds AS (
     -- How far each school's attendance has arrived, and whether it sends present rows.
-    SELECT s.school_id, max(r.last_record) AS last_attendance, bool_or(r.full_feed) AS full_feed
-    FROM records r
-    JOIN students s ON s.id = r.student_id
-    GROUP BY s.school_id
+    SELECT school_id, max(last_record) AS last_attendance,
+           coalesce(bool_or(full_feed), false) AS full_feed
+    FROM joined
+    GROUP BY school_id
 ),
 schools_state AS (
-    SELECT t.*, f.last_attendance, coalesce(f.full_feed, false) AS full_feed,
+    SELECT t.*, f.last_attendance, f.full_feed,
            CASE
                WHEN t.last_day IS NULL AND t.has_calendar THEN NULL
                WHEN t.last_day IS NULL THEN '{NO_CALENDAR}'
@@ -96,41 +96,39 @@ schools_state AS (
                WHEN f.last_attendance < t.last_day THEN '{LATE_ATTENDANCE}'
            END AS missing
     FROM terms t
-    LEFT JOIN feeds f ON f.school_id = t.school_id
-),
-enrolments AS (
-    SELECT s.*, st.missing, st.last_day, st.last_attendance, st.ordinals, st.school_days,
-           sc.zip AS school_zip, r.absent_days,
-           CASE
-               WHEN s.entry_date IS NOT NULL THEN s.entry_date
-               WHEN st.full_feed THEN r.first_record
-               ELSE st.first_day
-           END AS enrolled_from,
-           least(CAST(:as_of AS date), coalesce(s.exit_date, CAST(:as_of AS date)))
-               AS enrolled_until
-    FROM students s
-    JOIN schools_state st ON st.school_id = s.school_id
-    JOIN schools sc ON sc.id = s.school_id
-    LEFT JOIN records r ON r.student_id = s.id
+    JOIN feeds f ON f.school_id = t.school_id
 ),
 windows AS (
-    -- The dates a student was enrolled this year up to the report date (none: from > until).
-    SELECT e.*, greatest(CAST(:start AS date), e.enrolled_from) AS enrolled_first
-    FROM enrolments e
+    -- The dates a student was enrolled this year up to the report date (none: lo > hi).
+    SELECT j.*, st.missing, st.last_day, st.last_attendance, st.school_days,
+           CASE
+               WHEN j.entry_date IS NOT NULL THEN j.entry_date
+               WHEN st.full_feed THEN j.first_record
+               ELSE st.first_day
+           END AS enrolled_from,
+           greatest(CAST(:start AS date), CASE
+               WHEN j.entry_date IS NOT NULL THEN j.entry_date
+               WHEN st.full_feed THEN j.first_record
+               ELSE st.first_day
+           END) AS lo,
+           least(CAST(:as_of AS date), coalesce(j.exit_date, CAST(:as_of AS date))) AS hi
+    FROM joined j
+    JOIN schools_state st ON st.school_id = j.school_id
 ),
-standings AS (
-    -- School days while enrolled: those up to the last day less those before the first; and
-    -- the absences among them.
-    SELECT w.*,
-           CASE WHEN w.enrolled_from IS NULL OR w.enrolled_first > w.enrolled_until THEN 0
-                ELSE w.ordinals[w.enrolled_until - CAST(:start AS date) + 2]
-                     - w.ordinals[w.enrolled_first - CAST(:start AS date) + 1]
+standings AS MATERIALIZED (
+    -- School days while enrolled, and the absences among them: bit counts over the window.
+    -- Only what the grouping needs is kept: a million narrow rows, not wide ones.
+    SELECT w.school_id, w.grade, w.zip, w.school_zip, w.english_learner, w.iep, w.low_income,
+           w.race_ethnicity, w.gender, w.missing, w.last_day, w.last_attendance,
+           CASE WHEN w.enrolled_from IS NULL OR w.lo > w.hi THEN 0
+                ELSE bit_count(substring(w.school_days
+                                         FROM w.lo - CAST(:start AS date) + 1
+                                         FOR w.hi - w.lo + 1))
            END AS days,
-           CASE WHEN w.enrolled_from IS NULL OR w.enrolled_first > w.enrolled_until
-                     OR w.absent_days IS NULL THEN 0
+           CASE WHEN w.enrolled_from IS NULL OR w.lo > w.hi OR w.absent_days IS NULL THEN 0
                 ELSE bit_count(substring(w.absent_days & w.school_days
-                                         FROM w.enrolled_first - CAST(:start AS date) + 1
-                                         FOR w.enrolled_until - w.enrolled_first + 1))
+                                         FROM w.lo - CAST(:start AS date) + 1
+                                         FOR w.hi - w.lo + 1))
            END AS absences
     FROM windows w
 ),
