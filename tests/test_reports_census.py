@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from outreach_bot.attendance.importer import import_file
 from outreach_bot.models import AttendanceRecord, AttendanceYear, CalendarDay, School, Student
 from outreach_bot.reports import chronic
-from outreach_bot.reports.census import _in_python, chronic_census
+from outreach_bot.reports.census import chronic_census, python_census
 from outreach_bot.reports.standing import BY_CHOICES
 from outreach_bot.runtime import Runtime
 from tests.report_district import NOVEMBER_6, OCTOBER_30, build_district
@@ -76,7 +76,7 @@ def random_district(session: Session, seed: int) -> None:
 def assert_same(session: Session, as_of: date, weekdays: bool, school: str | None) -> None:
     for by in BY_CHOICES:
         fast = chronic_census(session, as_of, by=by, unlisted_weekdays=weekdays, school_id=school)
-        slow = _in_python(session, as_of, by, weekdays, school)
+        slow = python_census(session, as_of, by, weekdays, school)
         assert [(r.key, r.values()) for r in fast.rows] == [
             (r.key, r.values()) for r in slow.rows
         ], (as_of, by, school)

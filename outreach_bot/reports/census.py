@@ -69,7 +69,7 @@ def chronic_census(
     if by not in _KEYS:
         raise ValueError(f"unknown grouping {by!r}; expected one of {', '.join(BY_CHOICES)}")
     if session.get_bind().dialect.name != "postgresql":
-        return _in_python(session, as_of, by, unlisted_weekdays, school_id)
+        return python_census(session, as_of, by, unlisted_weekdays, school_id)
     keys = _KEYS[by]
     params = {
         "as_of": as_of,
@@ -116,7 +116,7 @@ def chronic_census(
     return census
 
 
-def _in_python(
+def python_census(
     session: Session, as_of: date, by: str, unlisted_weekdays: bool, school_id: str | None
 ) -> Census:
     """The same census from every student's standing (SQLite, and the referee in tests)."""
