@@ -148,8 +148,8 @@ def test_a_reimport_that_changes_a_past_day_changes_the_report(runtime: Runtime,
 
 
 def test_two_imports_of_one_student_at_once_both_show(runtime: Runtime):
-    """The trigger lets one writer a student at a time: the second waits for the first to
-    commit, then sums up both days, instead of overwriting the first with what it saw."""
+    """The second import waits on the first's row of attendance_years until it commits,
+    then adds its own day to it, instead of overwriting it with what it saw."""
     if runtime.db.engine.dialect.name != "postgresql":
         pytest.skip("attendance_years is kept by PostgreSQL triggers only")
     with runtime.db.transaction() as session:
@@ -170,7 +170,7 @@ def test_two_imports_of_one_student_at_once_both_show(runtime: Runtime):
     waiting = threading.Thread(target=second)
     waiting.start()
     waiting.join(timeout=1)
-    assert waiting.is_alive()  # held at the first writer's lock on the student
+    assert waiting.is_alive()  # held at the first writer's row
     first.commit()
     first.close()
     waiting.join(timeout=30)
