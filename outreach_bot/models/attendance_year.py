@@ -3,9 +3,10 @@
 What the chronic report needs from a year of records, so that it reads a million rows
 instead of every record: the first and last record, whether the export carries present or
 tardy rows, and a bit for each date the student was marked absent (excused, unexcused or
-absent; bit 0 is July 1). A trigger on `attendance_records` (migration 0008) rewrites a
-student's rows in the statement that changes their records, so the row is never stale. On
-SQLite the table stays empty and reports count from the records themselves.
+absent; bit 0 is July 1). Triggers on `attendance_records` (migration 0008) keep it in the
+statement that changes the records, so it is never stale: new records are added in, a
+correction rebuilds the student's year. On SQLite the table stays empty and reports count
+from the records themselves.
 """
 
 from __future__ import annotations

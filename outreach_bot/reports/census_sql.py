@@ -55,7 +55,7 @@ WITH dates AS (
     WHERE CAST(:school AS text) IS NULL OR sc.id = :school
 ),
 terms AS (
-    -- Each school's year so far as a bit a date, set on school days (bit 1 is July 1), so
+    -- Each school's year so far as a bit a date (the first is July 1), set on school days, so
     -- that a student's days and absences are bit counts, not joins to the calendar.
     SELECT school_id,
            CAST(rpad(string_agg(CASE WHEN instructional THEN '1' ELSE '0' END, '' ORDER BY day),

@@ -107,7 +107,16 @@ def upgrade() -> None:
                 RETURN NULL;
             END $$
         """)
-    for event, transitions in TRANSITIONS.items():
+    # Emptying the records (by hand: no code path truncates them) empties their summary.
+    op.execute("""
+        CREATE FUNCTION attendance_years_on_truncate() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            DELETE FROM attendance_years;
+            RETURN NULL;
+        END $$
+    """)
+    for event, transitions in [*TRANSITIONS.items(), ("truncate", "")]:
         op.execute(f"""
             CREATE TRIGGER attendance_years_on_{event}
             AFTER {event.upper()} ON attendance_records {transitions}
@@ -119,7 +128,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for event in TRANSITIONS:
+        for event in [*TRANSITIONS, "truncate"]:
             op.execute(f"DROP TRIGGER attendance_years_on_{event} ON attendance_records")
             op.execute(f"DROP FUNCTION attendance_years_on_{event}()")
     op.drop_table("attendance_years")
