@@ -22,6 +22,7 @@ from outreach_bot.cli import with_runtime
 from outreach_bot.cli.scan import district_today
 from outreach_bot.models import School, Student
 from outreach_bot.reports import chronic, effect, outreach, students, trend
+from outreach_bot.reports.census import Census, chronic_census
 from outreach_bot.reports.definitions import MIN_INSTRUCTIONAL_DAYS, grade_order
 from outreach_bot.reports.effect_estimate import MIN_PER_ARM
 from outreach_bot.reports.formats import FORMATS, render, transposed
@@ -89,8 +90,8 @@ def chronic_command(
         day, weekdays = _report_day(session, runtime, as_of, school_id)
         if day is None:
             return _nothing(fmt, chronic.columns(by), NOTHING_IMPORTED)
-        found = population(session, day, unlisted_weekdays=weekdays, school_id=school_id)
-        rows = [(*row.key, *row.values()) for row in chronic.tally(found.counted, by)]
+        found = chronic_census(session, day, by=by, unlisted_weekdays=weekdays, school_id=school_id)
+        rows = [(*row.key, *row.values()) for row in found.rows]
     about = {"report": "chronic", "as_of": day, "by": by, "school": school_id}
     _emit(fmt, chronic.columns(by), rows, about, [found])
 
@@ -330,7 +331,7 @@ def _emit(
     columns: Sequence[str],
     rows: Sequence[Sequence[object]],
     about: Mapping[str, object],
-    found: Sequence[Population],
+    found: Sequence[Population | Census],
 ) -> None:
     """Print the rows, and say which schools were left out, or that there is no data."""
     empty = found[-1].no_data() if len(found) == 1 else None

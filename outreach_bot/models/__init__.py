@@ -8,6 +8,7 @@ from outreach_bot.models.attendance import (
     CalendarDay,
     TriggerFiring,
 )
+from outreach_bot.models.attendance_year import AttendanceYear
 from outreach_bot.models.conversation import BarrierReport, Conversation
 from outreach_bot.models.escalation import ContactAttempt, Escalation
 from outreach_bot.models.message import Message, StatusCallback
@@ -27,6 +28,7 @@ from outreach_bot.models.sync import NightlySync
 __all__ = [
     "ApiToken",
     "AttendanceRecord",
+    "AttendanceYear",
     "AttendanceSummary",
     "AuditEvent",
     "BarrierReport",

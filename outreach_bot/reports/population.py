@@ -52,23 +52,42 @@ class Population:
 
     def no_data(self) -> str | None:
         """Why nobody counts on this date, as a sentence (None: somebody does)."""
-        day = self.as_of.isoformat()
-        if self.counted:
-            return None
-        if self.roster_size == 0:
-            return "No students on the roster; import students.csv first."
-        if self.left_out and not self.standings:
-            reasons = "; ".join(
-                f"{gap.school_id}: {gap.missing.explained()}" for gap in self.left_out
-            )
-            return f"No attendance data for {day}: {reasons}."
-        if not any(standing.instructional_days for standing in self.standings):
-            start = school_year_start(self.as_of).isoformat()
-            return f"No school days with attendance from {start} to {day}."
-        return (
-            f"No data to report for {day}: no student had been enrolled"
-            f" {MIN_INSTRUCTIONAL_DAYS} school days yet."
+        return no_data_sentence(
+            self.as_of,
+            counted=len(self.counted),
+            roster_size=self.roster_size,
+            left_out=self.left_out,
+            standings=len(self.standings),
+            with_days=sum(1 for standing in self.standings if standing.instructional_days),
         )
+
+
+def no_data_sentence(
+    as_of: date,
+    *,
+    counted: int,
+    roster_size: int,
+    left_out: Sequence[SchoolGap],
+    standings: int,
+    with_days: int,
+) -> str | None:
+    """Why nobody counts on a date, from how many students count, are on the roster, have a
+    standing (their school is not left out) and have any school day (None: somebody counts)."""
+    day = as_of.isoformat()
+    if counted:
+        return None
+    if roster_size == 0:
+        return "No students on the roster; import students.csv first."
+    if left_out and not standings:
+        reasons = "; ".join(f"{gap.school_id}: {gap.missing.explained()}" for gap in left_out)
+        return f"No attendance data for {day}: {reasons}."
+    if not with_days:
+        start = school_year_start(as_of).isoformat()
+        return f"No school days with attendance from {start} to {day}."
+    return (
+        f"No data to report for {day}: no student had been enrolled"
+        f" {MIN_INSTRUCTIONAL_DAYS} school days yet."
+    )
 
 
 def populations(
