@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 from rq import Queue
 
@@ -75,3 +76,13 @@ def test_the_tick_is_queued_once_a_minute_across_workers(redis_connection):
     # Both threads ran once; the per-minute key let only one of them queue the tick.
     assert len(queue.job_ids) == 1
     assert queue.job_ids[0].startswith("tick-")
+
+
+def test_command_groups_shared_by_two_modules_keep_every_command() -> None:
+    # `export resources` (cli/exports.py) and `export family` (cli/privacy.py) share a group:
+    # a second group of the same name would silently replace the first.
+    from outreach_bot.cli import main
+
+    export = main.commands["export"]
+    assert isinstance(export, click.Group)
+    assert {"resources", "family"} <= set(export.commands)

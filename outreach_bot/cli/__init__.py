@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any, TypeVar
 
 import click
@@ -45,40 +46,27 @@ def main() -> None:
     """outreach-bot: text families when a student starts missing school, and follow up."""
 
 
-def _register() -> None:
-    from outreach_bot.cli import (
-        database,
-        demo,
-        escalations,
-        exports,
-        flows,
-        i18n,
-        imports,
-        privacy,
-        reports,
-        scan,
-        sync,
-        tokens,
-        users,
-    )
+# Each module of these registers its commands on `main`.
+_COMMANDS = (
+    "database",
+    "demo",
+    "escalations",
+    "exports",
+    "flows",
+    "i18n",
+    "imports",
+    "privacy",
+    "reports",
+    "scan",
+    "sync",
+    "tokens",
+    "users",
+)
 
-    modules = (
-        database,
-        demo,
-        escalations,
-        exports,
-        flows,
-        i18n,
-        imports,
-        privacy,
-        reports,
-        scan,
-        sync,
-        tokens,
-        users,
-    )
-    for module in modules:
-        module.register(main)
+
+def _register() -> None:
+    for name in _COMMANDS:
+        import_module(f"outreach_bot.cli.{name}").register(main)
 
 
 _register()

@@ -1,4 +1,5 @@
-"""`outreach-bot export resources FILE.csv`: the directory as a file the import reads back."""
+"""`outreach-bot export resources FILE.csv` (the directory as a file the import reads back);
+`export family PHONE` joins this group from cli/privacy.py."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from outreach_bot.runtime import Runtime
 
 @click.group("export")
 def export_group() -> None:
-    """Write what outreach-bot holds as a CSV file its import reads back unchanged."""
+    """Write out what outreach-bot holds: the resource directory, or one family's data."""
 
 
 @export_group.command("resources")

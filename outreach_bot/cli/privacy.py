@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from outreach_bot.cli import with_runtime
+from outreach_bot.cli.exports import export_group
 from outreach_bot.phones import normalize_phone
 from outreach_bot.privacy.family_export import export_family
 from outreach_bot.privacy.retention import purge_before
@@ -48,11 +49,6 @@ def purge_command(runtime: Runtime, day: datetime, yes: bool) -> None:
     click.echo(f"purged before {day.date()}: " + ", ".join(purged.lines()))
 
 
-@click.group("export")
-def export_group() -> None:
-    """Data a family asks for."""
-
-
 @export_group.command("family")
 @click.argument("phone")
 @click.option(
@@ -84,5 +80,4 @@ def export_family_command(runtime: Runtime, phone: str, out: Path | None) -> Non
 
 def register(main: click.Group) -> None:
     """Attach these commands."""
-    main.add_command(purge_command)
-    main.add_command(export_group)
+    main.add_command(purge_command)  # `export family` joins the export group of cli/exports.py
