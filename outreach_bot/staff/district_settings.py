@@ -206,6 +206,11 @@ def same_day_choice(session: Session) -> same_day.Choice:
     return choice or same_day.DEFAULT_CHOICE
 
 
+def as_text(value: object) -> str:
+    """A value as it is stored and as the form sends it back: a yes/no as 1 or 0."""
+    return str(int(value)) if isinstance(value, bool) else str(value)
+
+
 def update(
     session: Session,
     changes: Mapping[str, str],
@@ -242,8 +247,7 @@ def update(
             session.delete(row)
             new_text = f"{getattr(base, name)} (default)"
         else:
-            # Stored so that _read takes it back: a yes/no as 1 or 0.
-            text = str(int(value)) if isinstance(value, bool) else str(value)
+            text = as_text(value)
             if value == old and (row is None or row.value == text):
                 continue  # unchanged: a value equal to the default stays the default
             if row is None:

@@ -93,7 +93,7 @@ def _settings_page(
     return render_template(
         "staff/district_settings.html",
         values={
-            name: typed.get(name, _shown(getattr(current, name)))
+            name: typed.get(name, district_settings.as_text(getattr(current, name)))
             for name in district_settings.NAMES
         },
         errors=errors,
@@ -184,8 +184,3 @@ def audit_export() -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
     )
-
-
-def _shown(value: object) -> str:
-    """A setting as the form sends it back: a yes/no as 1 or 0, anything else as it is."""
-    return str(int(value)) if isinstance(value, bool) else str(value)
