@@ -19,7 +19,7 @@ def rules_files(flows_dir: Path) -> list[str]:
 
 
 def review_notice_rules(
-    flows_dir: Path, languages: Iterable[str]
+    flows_dir: Path, locales_dir: Path, languages: Iterable[str]
 ) -> tuple[list[NoticeRules], list[str], list[str]]:
     """Every rules file, read and checked: (the rules that read, problems, warnings)."""
     found: list[NoticeRules] = []
@@ -42,7 +42,7 @@ def review_notice_rules(
 
     wanted = list(languages)
     for rules in found:
-        for key, language in missing_content(rules.content_keys(), wanted):
+        for key, language in missing_content(rules.content_keys(), wanted, locales_dir):
             stages = [stage.name for stage in rules.stages if key in stage.content]
             problems.append(
                 f"{language}: {rules.source}: content key {key!r} (stage {', '.join(stages)})"

@@ -43,7 +43,9 @@ def check_command(runtime: Runtime) -> None:
         )
     review = review_library(library, runtime.catalogs, runtime.settings.district_name)
     languages = runtime.catalogs.languages()
-    notice_rules, problems, warnings = review_notice_rules(folder, languages)
+    notice_rules, problems, warnings = review_notice_rules(
+        folder, runtime.settings.locales_dir, languages
+    )
     review.problems.extend(problems)
     review.warnings.extend(warnings)
     click.echo("segments per text at its longest (" + " ".join(languages) + "):")
