@@ -287,3 +287,21 @@ def test_notices_are_off_until_the_district_turns_them_on(cli, runtime):
     outcome = cli.invoke(main, ["notices", "run"])
     assert outcome.exit_code == 1
     assert "notices are off: set NOTICES_STATE" in outcome.output
+
+
+def test_a_purge_keeps_the_notice_and_its_text_and_the_family_export_has_it(
+    runtime, family, clock
+):
+    from outreach_bot.privacy.family_export import export_family
+    from outreach_bot.privacy.retention import purge_before
+
+    attendance(runtime, family, unexcused(*OCTOBER[:3]))
+    run(runtime)
+    with runtime.db.transaction() as session:
+        purge_before(session, clock() + timedelta(days=400))
+    [notice] = notices(runtime)
+    assert [text.id for text in family_texts(runtime)] == [notice.text_message_id]
+    with runtime.db.transaction() as session:
+        exported = export_family(session, PHONE)
+    assert [n["stage"] for n in exported["notices"]] == ["first"]
+    assert "mailed_by" not in exported["notices"][0]
