@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from outreach_bot.models import (
     Student,
 )
 from outreach_bot.notices.counters import AttendanceRow, Truancy, count_truancy
-from outreach_bot.notices.rules import NoticeRules, Sent, Stage, due_stage
+from outreach_bot.notices.rules import Due, NoticeRules, Sent, Stage, due_stage
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,20 @@ class RunResult:
     notice_ids: list[int] = field(default_factory=list)
 
 
+def _countable(start: date, as_of: date, partial_minutes: int) -> ColumnElement[bool]:
+    """The records of the school year up to as_of that a counter may count (or report)."""
+    return and_(
+        AttendanceRecord.date.between(start, as_of),
+        or_(
+            AttendanceRecord.status.in_(("unexcused", "absent")),
+            and_(
+                AttendanceRecord.status.in_(("tardy", "present")),
+                AttendanceRecord.minutes_missed > partial_minutes,
+            ),
+        ),
+    )
+
+
 def attendance_rows(
     session: Session, start: date, as_of: date, partial_minutes: int
 ) -> dict[str, list[AttendanceRow]]:
@@ -62,16 +76,7 @@ def attendance_rows(
             AttendanceRecord.date,
             AttendanceRecord.status,
             AttendanceRecord.minutes_missed,
-        ).where(
-            AttendanceRecord.date.between(start, as_of),
-            or_(
-                AttendanceRecord.status.in_(("unexcused", "absent")),
-                and_(
-                    AttendanceRecord.status.in_(("tardy", "present")),
-                    AttendanceRecord.minutes_missed > partial_minutes,
-                ),
-            ),
-        )
+        ).where(_countable(start, as_of, partial_minutes))
     )
     found: dict[str, list[AttendanceRow]] = defaultdict(list)
     for student_id, day, status, minutes in rows:
@@ -120,9 +125,11 @@ def run_notices(
     result = RunResult(as_of)
     rows = attendance_rows(session, start, as_of, rules.partial_minutes)
     sent = sent_this_year(session, start)
-    students = {
-        s.id: s for s in session.scalars(select(Student).where(Student.id.in_(sorted(rows))))
-    }
+    # By a subquery, not a list of ids: a large district has more than a query may bind.
+    counted = select(AttendanceRecord.student_id).where(
+        _countable(start, as_of, rules.partial_minutes)
+    )
+    students = {s.id: s for s in session.scalars(select(Student).where(Student.id.in_(counted)))}
     for student_id in sorted(rows):
         student = students.get(student_id)
         if student is None or (student.exit_date is not None and student.exit_date < as_of):
@@ -134,12 +141,15 @@ def run_notices(
         earlier = [
             Sent(n.stage, tuple(date.fromisoformat(d) for d in n.absence_dates)) for n in notices
         ]
-        attempted = bool(notices) and contact_attempted_since(
-            session, student_id, min(n.created_at for n in notices)
-        )
-        due = due_stage(rules, truancy, earlier, contact_attempted=attempted)
-        if due.waiting_for_contact is not None:
-            result.waiting_for_contact += 1
+        due = due_stage(rules, truancy, earlier, contact_attempted=False)
+        waiting = due.waiting_for_contact
+        if waiting is not None:  # only now ask whether staff tried since the first notice
+            year = datetime.combine(start, time(), UTC)  # a first stage: this school year
+            since = min((n.created_at for n in notices), default=year)
+            if contact_attempted_since(session, student_id, since):
+                due = Due(waiting)
+            else:
+                result.waiting_for_contact += 1
         if due.stage is None:
             continue
         notice = _fire(session, rules, due.stage, student, truancy, as_of, now, conversations)
