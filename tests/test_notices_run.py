@@ -3,6 +3,7 @@ text once, through the outbox (quiet hours, STOP), and a case for staff to call 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -303,3 +304,41 @@ def test_a_purge_keeps_the_notice_and_its_text_and_the_family_export_has_it(runt
         exported = export_family(session, PHONE)
     assert [n["stage"] for n in exported["notices"]] == ["first"]
     assert "mailed_by" not in exported["notices"][0]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_runs_at_once_send_one_notice_and_one_text(runtime, family):
+    """The second run reads no notice, then waits on the first's uncommitted row for the
+    unique key, and adds nothing once the first commits."""
+    attendance(runtime, family, unexcused(*OCTOBER[:3]))
+    rules = load_rules(runtime.settings.flows_dir, "CA")
+    first_inserted, first_may_commit = threading.Event(), threading.Event()
+    results = {}
+
+    def run_in(name: str, hold: bool) -> None:
+        with runtime.db.transaction() as session:
+            results[name] = run_notices(
+                session,
+                rules=rules,
+                as_of=date(2026, 10, 14),
+                now=runtime.clock(),
+                conversations=runtime.conversations,
+            )
+            if hold:
+                first_inserted.set()
+                first_may_commit.wait(10)
+
+    first = threading.Thread(target=run_in, args=("first", True))
+    first.start()
+    assert first_inserted.wait(10)
+    second = threading.Thread(target=run_in, args=("second", False))
+    second.start()
+    second.join(1.5)
+    assert second.is_alive()  # blocked on the first run's row
+    first_may_commit.set()
+    first.join(10)
+    second.join(10)
+    assert dict(results["first"].sent) == {"first": 1}
+    assert dict(results["second"].sent) == {}
+    assert len(notices(runtime)) == 1
+    assert len(family_texts(runtime)) == 1
