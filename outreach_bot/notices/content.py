@@ -94,7 +94,10 @@ class NoticeContent:
             self._translated[language] = {
                 str(message.context): str(message.string)
                 for message in catalog
-                if message.id and message.context and message.string and not message.fuzzy
+                if message.id
+                and message.context
+                and message.string
+                and not message.fuzzy
                 and self.english.get(str(message.context)) == message.id
             }
         return self._translated[language]
