@@ -52,6 +52,9 @@ class Settings:
     smtp_from: str | None = None
     smtp_starttls: bool = True
     import_dir: Path | None = None  # the drop folder the nightly sync imports from
+    # Legally required truancy notices by a state's rules (flows/notices/<STATE>.yaml): "CA".
+    # None (empty): off, until the district turns them on.
+    notices_state: str | None = None
     # How many proxies (load balancer, ingress) sit in front of the web process: their
     # X-Forwarded-For/-Proto/-Host are trusted that many hops deep, and no further.
     trusted_proxy_count: int = 0
@@ -106,6 +109,7 @@ _ENVIRONMENT_NAMES = {
     "smtp_from": "SMTP_FROM",
     "smtp_starttls": "SMTP_STARTTLS",
     "import_dir": "IMPORT_DIR",
+    "notices_state": "NOTICES_STATE",
     "trusted_proxy_count": "TRUSTED_PROXY_COUNT",
     "log_level": "LOG_LEVEL",
     "log_format": "LOG_FORMAT",
@@ -148,6 +152,8 @@ def load_settings(
         if name not in _ENVIRONMENT_NAMES:
             raise ConfigError(f"unknown setting {name!r}")
         values[name] = _coerce(name, value) if isinstance(value, str) else value
+    if values.get("notices_state"):
+        values["notices_state"] = values["notices_state"].strip().upper() or None
     if values.get("database_url"):
         values["database_url"] = database_url(values["database_url"])
     settings = replace(Settings(), **values)
@@ -195,6 +201,14 @@ def _check(settings: Settings) -> None:
         raise ConfigError(
             f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {settings.log_level!r}"
         )
+    if settings.notices_state is not None:
+        from outreach_bot.notices.rules import rules_path
+
+        if not rules_path(settings.flows_dir, settings.notices_state).is_file():
+            raise ConfigError(
+                f"NOTICES_STATE is {settings.notices_state!r}, but the flows folder has no"
+                f" notices/{settings.notices_state}.yaml; set it to CA, or empty for no notices"
+            )
     if settings.sms_backend not in ("console", "twilio"):
         raise ConfigError(
             f"SMS_BACKEND must be 'console' or 'twilio', not {settings.sms_backend!r}"

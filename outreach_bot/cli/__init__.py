@@ -55,6 +55,7 @@ _COMMANDS = (
     "flows",
     "i18n",
     "imports",
+    "notices",
     "privacy",
     "reports",
     "scan",

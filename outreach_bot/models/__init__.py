@@ -12,6 +12,7 @@ from outreach_bot.models.attendance_year import AttendanceYear
 from outreach_bot.models.conversation import BarrierReport, Conversation
 from outreach_bot.models.escalation import ContactAttempt, Escalation
 from outreach_bot.models.message import Message, StatusCallback
+from outreach_bot.models.notice import Notice
 from outreach_bot.models.oneroster import OneRosterRecord
 from outreach_bot.models.resource import Resource
 from outreach_bot.models.roster import Guardian, PhoneNumber, School, Student
@@ -42,6 +43,7 @@ __all__ = [
     "LoginThrottle",
     "Message",
     "NightlySync",
+    "Notice",
     "OneRosterRecord",
     "PhoneNumber",
     "Resource",

@@ -63,6 +63,12 @@ class Guardian(Base):
     language: Mapped[str] = mapped_column(String(35))
     relationship_to_student: Mapped[str | None] = mapped_column("relationship", String(64))
     sms_consent: Mapped[bool] = mapped_column(default=True)
+    # The postal address letters go to, when the district's data has one.
+    address_line1: Mapped[str | None] = mapped_column(String(200))
+    address_line2: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(50))
+    zip: Mapped[str | None] = mapped_column(String(10))
 
     student: Mapped[Student] = relationship(back_populates="guardians")
 
