@@ -1,0 +1,183 @@
+"""The Notices page: the truancy notices of the schools within reach, filtered by school, stage
+and whether the letter was mailed; each letter as a PDF, a day's batch as one PDF to print, and
+a button to record a letter as mailed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
+
+from outreach_bot.models import Notice, School, Student
+from outreach_bot.notices.printing import notices_pdf
+from outreach_bot.notices.rules import NoticeRulesError, load_rules
+from outreach_bot.staff.labels import N_
+from outreach_bot.web import runtime
+from outreach_bot.web.dashboard import record
+from outreach_bot.web.language import t
+from outreach_bot.web.security import require_sign_in, staff
+
+blueprint = Blueprint("notices", __name__)
+blueprint.before_request(require_sign_in)
+
+# California's stages; a stage of another state's rules shows under its own name.
+STAGES = {
+    "first": N_("First notice"),
+    "second": N_("Second notice"),
+    "conference": N_("Conference notice"),
+}
+MAILED = ("no", "yes")
+
+
+@dataclass(frozen=True)
+class NoticeFilters:
+    """What the page shows: one school, one stage, mailed or not, one day's notices."""
+
+    school: str | None
+    stage: str | None
+    mailed: str | None
+    issued_on: date | None
+
+    def query(self) -> Select[tuple[Notice, Student, School]]:
+        """The notices these filters and the user's schools let through, newest day first."""
+        query = (
+            select(Notice, Student, School)
+            .join(Student, Student.id == Notice.student_id)
+            .join(School, School.id == Student.school_id)
+            .where(staff().scope.where(Student.school_id))
+            .order_by(Notice.issued_on.desc(), School.name, Student.last_name, Notice.id)
+        )
+        if self.school:
+            query = query.where(Student.school_id == self.school)
+        if self.stage:
+            query = query.where(Notice.stage == self.stage)
+        if self.mailed == "yes":
+            query = query.where(Notice.mailed_at.is_not(None))
+        elif self.mailed == "no":
+            query = query.where(Notice.mailed_at.is_(None))
+        if self.issued_on:
+            query = query.where(Notice.issued_on == self.issued_on)
+        return query
+
+    def args(self) -> dict[str, str]:
+        """The filters as query arguments, to keep them across a form post or a PDF link."""
+        values = {
+            "school": self.school,
+            "stage": self.stage,
+            "mailed": self.mailed,
+            "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+        }
+        return {name: value for name, value in values.items() if value}
+
+
+def _filters() -> NoticeFilters:
+    """The filters asked for (404 for a school out of reach, 400 for a day that is no date)."""
+    args = request.values
+    school = args.get("school") or None
+    if school is not None and not staff().scope.covers(school):
+        abort(404)
+    mailed = args.get("mailed") or None
+    if mailed is not None and mailed not in MAILED:
+        abort(400, description=f"mailed: expected one of {', '.join(MAILED)}, got {mailed!r}")
+    day = args.get("issued_on") or None
+    try:
+        issued_on = date.fromisoformat(day) if day else None
+    except ValueError:
+        abort(400, description=f"issued_on: expected a date as YYYY-MM-DD, got {day!r}")
+    return NoticeFilters(school, args.get("stage") or None, mailed, issued_on)
+
+
+def _notice(db: Session, notice_id: int) -> Notice:
+    """The notice, or 404 when it does not exist or its student's school is out of reach."""
+    notice = db.get(Notice, notice_id)
+    if notice is None:
+        abort(404)
+    student = db.get_one(Student, notice.student_id)
+    if not staff().scope.covers(student.school_id):
+        abort(404)
+    return notice
+
+
+def _pdf(db: Session, notices: list[Notice], filename: str) -> Response:
+    """The notices' letters as one PDF, each under the rules it was sent by."""
+    rt = runtime()
+    content: dict[str, tuple[str, ...]] = {}
+    try:
+        for state in sorted({notice.rules for notice in notices}):
+            rules = load_rules(rt.settings.flows_dir, state)
+            content |= {stage.name: tuple(stage.content) for stage in rules.stages}
+    except NoticeRulesError as error:
+        abort(500, description=str(error))
+    pdf = notices_pdf(db, notices, content, rt.settings.district_name)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
+
+
+@blueprint.get("/")
+def page() -> str:
+    """The notices within reach, with filters."""
+    filters = _filters()
+    scope = staff().scope
+    with runtime().db.transaction() as db:
+        rows = db.execute(filters.query()).all()
+        schools = db.scalars(select(School).where(scope.where(School.id)).order_by(School.name))
+        stages = sorted({*STAGES, *db.scalars(select(Notice.stage).distinct())})
+        record(db, "viewed_notices")
+        return render_template(
+            "staff/notices.html",
+            rows=rows,
+            schools=list(schools),
+            stages=stages,
+            stage_labels=STAGES,
+            filters=filters,
+            notices_on=runtime().settings.notices_state is not None,
+        )
+
+
+@blueprint.get("/letters.pdf")
+def batch() -> Response:
+    """Every letter the filters show, as one PDF to print (a day's batch: filter by day)."""
+    filters = _filters()
+    with runtime().db.transaction() as db:
+        rows = db.execute(filters.query()).all()
+        if not rows:
+            abort(404, description="No notices match these filters.")
+        # In the order they are put in envelopes: by school, then by student's name.
+        rows.sort(key=lambda row: (row[2].name, row[1].last_name, row[1].first_name, row[0].id))
+        notices = [notice for notice, _, _ in rows]
+        record(db, "printed_notices", "notices", len(notices))
+        day = filters.issued_on.isoformat() if filters.issued_on else "all"
+        return _pdf(db, notices, f"notices-{day}.pdf")
+
+
+@blueprint.get("/<int:notice_id>.pdf")
+def letter(notice_id: int) -> Response:
+    """One notice's letter, in the family's language, as a PDF."""
+    with runtime().db.transaction() as db:
+        notice = _notice(db, notice_id)
+        record(db, "printed_notices", "notice", notice.id)
+        return _pdf(db, [notice], f"notice-{notice.id}-{notice.stage}.pdf")
+
+
+@blueprint.post("/<int:notice_id>/mailed")
+def mark_mailed(notice_id: int) -> BaseResponse:
+    """Record that the letter went in the post (once: a second click changes nothing)."""
+    rt = runtime()
+    filters = _filters()
+    with rt.db.transaction() as db:
+        notice = _notice(db, notice_id)
+        if notice.mailed_at is None:
+            notice.mailed_at = rt.clock()
+            notice.mailed_by = staff().id
+            record(db, "mailed_notice", "notice", notice.id)
+            flash(t("Letter marked as mailed."), "ok")
+        else:
+            flash(t("That letter was already marked as mailed."), "info")
+    return redirect(url_for("notices.page", **filters.args()))
