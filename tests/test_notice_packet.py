@@ -47,15 +47,16 @@ def test_the_packet_lists_each_notice_and_each_contact_attempt():
         ],
         prepared_on=date(2026, 12, 1),
         district_name="Riverside Unified School District",
+        timezone="America/Los_Angeles",
     )
     text = _text(packet_pdf(packet))
     assert "Referral packet for the School Attendance Review Board" in text
     assert "Ana Testperson (ID S1001)" in text and "2026-27" in text and "2026-12-01" in text
     assert "Notices sent (2)" in text
-    assert "First notice 2026-10-20 2026-10-21 17:05 UTC Spanish" in text
+    assert "First notice 2026-10-20 2026-10-21 10:05 PDT Spanish" in text
     assert "Second notice 2026-11-18 Not mailed yet Spanish" in text
     assert "Contact attempts (2; the family was reached 1 time)" in text
-    assert "2026-10-22 16:00 UTC Ms. Rivera call no answer" in text
+    assert "2026-10-22 09:00 PDT Ms. Rivera call no answer" in text
     assert "home visit reached Bus pass arranged; mother asked for a meeting." in text
 
 

@@ -128,3 +128,15 @@ def test_a_spanish_speaking_clerk_reads_the_page_in_spanish(runtime, client, not
     sign_in(client, "clerk@example.org")
     page = _page(client)
     assert "Segundo aviso" in page and "Marcar como enviada" in page
+
+
+def test_the_referral_packet_lists_a_students_notices_for_a_clerk_of_their_school(client, notices):
+    sign_in(client, "clerk@example.org")
+    assert 'href="/staff/notices/students/S1001/packet-2026.pdf"' in _page(client)
+    response = client.get("/staff/notices/students/S1001/packet-2026.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = " ".join(_text(response.data))
+    assert "Referral packet for the School Attendance Review Board" in text
+    assert "Ana Testperson (ID S1001)" in text and "Notices sent (2)" in text
+    assert client.get("/staff/notices/students/S2001/packet-2026.pdf").status_code == 404
+    assert client.get("/staff/notices/students/S9999/packet-2026.pdf").status_code == 404

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
@@ -24,7 +25,6 @@ _TEMPLATES = Environment(
     loader=PackageLoader("outreach_bot.notices", "templates"),
     autoescape=select_autoescape(["html"]),
 )
-_TEMPLATES.filters["when"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M UTC")
 _TEMPLATES.filters["language"] = language_name
 _TEMPLATES.filters["words"] = lambda value: str(value).replace("_", " ")
 
@@ -60,6 +60,11 @@ class Packet:
     contacts: list[ContactMade]
     prepared_on: date
     district_name: str = ""
+    timezone: str = "UTC"  # the district's, for the times of mailing and contact
+
+    def local(self, moment: datetime) -> str:
+        """A moment as the district's clocks showed it ("2026-10-22 09:00 PDT")."""
+        return moment.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m-%d %H:%M %Z")
 
     @property
     def reached(self) -> int:
@@ -78,6 +83,7 @@ def packet_for(
     school_year_start: date,
     prepared_on: date,
     district_name: str = "",
+    timezone: str = "UTC",
 ) -> Packet:
     """The packet for a student's school year, from the notices and contact attempts on file."""
     student = session.get_one(Student, student_id)
@@ -118,6 +124,7 @@ def packet_for(
         contacts=contacts,
         prepared_on=prepared_on,
         district_name=district_name,
+        timezone=timezone,
     )
 
 

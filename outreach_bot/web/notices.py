@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import Select, select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from outreach_bot.models import Notice, School, Student
+from outreach_bot.notices.packet import packet_for, packet_pdf
 from outreach_bot.notices.printing import notices_pdf
 from outreach_bot.notices.rules import NoticeRulesError, load_rules
 from outreach_bot.staff.labels import N_
@@ -164,6 +166,32 @@ def letter(notice_id: int) -> Response:
         notice = _notice(db, notice_id)
         record(db, "printed_notices", "notice", notice.id)
         return _pdf(db, [notice], f"notice-{notice.id}-{notice.stage}.pdf")
+
+
+@blueprint.get("/students/<student_id>/packet-<int:year>.pdf")
+def packet(student_id: str, year: int) -> Response:
+    """The referral packet for a review board: a student's notices and contact attempts in the
+    school year starting July 1 of `year`."""
+    rt = runtime()
+    today = rt.clock().astimezone(ZoneInfo(rt.settings.district_timezone)).date()
+    with rt.db.transaction() as db:
+        student = db.get(Student, student_id)
+        if student is None or not staff().scope.covers(student.school_id):
+            abort(404)
+        found = packet_for(
+            db,
+            student_id,
+            date(year, 7, 1),
+            today,
+            rt.settings.district_name,
+            rt.settings.district_timezone,
+        )
+        record(db, "printed_packet", "student", student_id)
+    return Response(
+        packet_pdf(found),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=packet-{student_id}-{year}.pdf"},
+    )
 
 
 @blueprint.post("/<int:notice_id>/mailed")
