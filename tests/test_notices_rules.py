@@ -131,3 +131,22 @@ def test_a_yaml_syntax_error_gives_line_and_column(tmp_path):
     (tmp_path / "notices" / "CA.yaml").write_text("spec_version: 1\nstages: [\n", encoding="utf-8")
     with pytest.raises(NoticeRulesError, match=r"notices/CA.yaml, line \d+, column \d+"):
         load_rules(tmp_path, "CA")
+
+
+def test_flows_check_refuses_a_broken_rules_file(monkeypatch, tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from outreach_bot import create_app
+    from outreach_bot.cli import main
+
+    flows = tmp_path / "flows"
+    shutil.copytree(FLOWS, flows)
+    rules = flows / "notices" / "CA.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("at_least: 3", "at_least: 0"))
+    app = create_app({"ENVIRONMENT": "test", "DATABASE_URL": "sqlite://", "FLOWS_DIR": str(flows)})
+    monkeypatch.setattr("outreach_bot.create_app", lambda: app)
+    outcome = CliRunner().invoke(main, ["flows", "check"])
+    assert outcome.exit_code == 1
+    assert "error: notices/CA.yaml, stage first: at_least must be" in outcome.output

@@ -157,6 +157,12 @@ GUARDIANS = Kind(
         ),
         # Consent changes only when the file says so: a blank never re-consents a family.
         Column("sms_consent", read.boolean, "Y or N", blank_keeps=True),
+        # Where notice letters are mailed (flows/notices/): optional, as the SIS holds it.
+        Column("address_line1", read.text(200), "a street address such as 12 Oak Street"),
+        Column("address_line2", read.text(200), "an apartment or unit such as Apt 4"),
+        Column("city", read.text(100), "a city such as Portland"),
+        Column("state", read.text(50), "a state such as CA"),
+        _ZIP,
     ),
     key=("student_id", "phone"),
     once="a phone may be given once per student (one guardian row per phone)",

@@ -10,6 +10,7 @@ import click
 from outreach_bot.attendance.rules import TriggerFileError, referenced_flows
 from outreach_bot.attendance.scan import load_triggers
 from outreach_bot.checks.flows import escalation_reasons, review_library
+from outreach_bot.checks.notices import review_notice_rules
 from outreach_bot.cli import with_runtime
 from outreach_bot.engine.definition import FlowError
 from outreach_bot.engine.library import load_library
@@ -27,7 +28,8 @@ def flows_group() -> None:
 @flows_group.command("check")
 @with_runtime
 def check_command(runtime: Runtime) -> None:
-    """Reject broken flows, untranslated text and texts over 3 segments in any language."""
+    """Reject broken flows, untranslated text and texts over 3 segments in any language, and
+    notice rules that are broken or need letter wording a language lacks."""
     folder = runtime.settings.flows_dir
     try:
         library = load_library(folder)
@@ -41,6 +43,11 @@ def check_command(runtime: Runtime) -> None:
         )
     review = review_library(library, runtime.catalogs, runtime.settings.district_name)
     languages = runtime.catalogs.languages()
+    notice_rules, problems, warnings = review_notice_rules(
+        folder, runtime.settings.locales_dir, languages
+    )
+    review.problems.extend(problems)
+    review.warnings.extend(warnings)
     click.echo("segments per text at its longest (" + " ".join(languages) + "):")
     for row in review.segments:
         counts = " ".join(f"{row.counts[lang]:>2}" for lang in languages)
@@ -60,7 +67,8 @@ def check_command(runtime: Runtime) -> None:
     flows = len(library.flows)
     if review.problems:
         raise click.ClickException(f"{len(review.problems)} problems in {flows} flows")
-    click.echo(f"{flows} flows, {len(languages)} languages: all good")
+    notices = f", {len(notice_rules)} notice rules" if notice_rules else ""
+    click.echo(f"{flows} flows{notices}, {len(languages)} languages: all good")
 
 
 @flows_group.command("simulate")

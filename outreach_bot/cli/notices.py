@@ -154,7 +154,13 @@ def pdf_command(runtime: Runtime, notice_id: int, out: Path) -> None:
             )
         rules = _rules_for(runtime, notice.rules)
         content = {stage.name: stage.content for stage in rules.stages}
-        pdf = notices_pdf(session, [notice], content, runtime.settings.district_name)
+        pdf = notices_pdf(
+            session,
+            [notice],
+            content,
+            runtime.settings.district_name,
+            runtime.settings.locales_dir,
+        )
     out.write_bytes(pdf)
     click.echo(f"wrote notice {notice_id} ({notice.stage}, {notice.language}) to {out}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -59,9 +60,10 @@ def notices_pdf(
     notices: Sequence[Notice],
     rules_content: dict[str, tuple[str, ...]],
     district_name: str,
+    locales_dir: Path,
 ) -> bytes:
     """One PDF of these notices' letters, in order (a day's batch, or one letter)."""
     from outreach_bot.notices.letter import letter_pdf
 
     letters = [letter_for(session, n, rules_content, district_name) for n in notices]
-    return letter_pdf(letters)
+    return letter_pdf(letters, locales_dir=locales_dir)

@@ -16,12 +16,15 @@ from outreach_bot.models import (
     Escalation,
     Guardian,
     Message,
+    Notice,
     PhoneNumber,
     Student,
 )
 
 # Staff's own bookkeeping on a row, not data about the family.
-LEFT_OUT = frozenset({"raw", "held_by_user_id", "assigned_to_id", "closed_by_id", "user_id"})
+LEFT_OUT = frozenset(
+    {"raw", "held_by_user_id", "assigned_to_id", "closed_by_id", "user_id", "mailed_by"}
+)
 
 
 def _plain(value: Any) -> Any:
@@ -39,7 +42,7 @@ def _row(row: Any) -> dict[str, Any]:
 
 def export_family(session: Session, phone: str) -> dict[str, Any]:
     """The phone's guardians, their students and summaries, texts, conversations, barriers,
-    cases and contact attempts, and its opt-out state."""
+    cases and contact attempts, the students' truancy notices, and its opt-out state."""
     guardians = list(session.scalars(select(Guardian).where(Guardian.phone == phone)))
     student_ids = sorted({g.student_id for g in guardians})
     guardian_ids = [g.id for g in guardians]
@@ -91,6 +94,12 @@ def export_family(session: Session, phone: str) -> dict[str, Any]:
                 select(ContactAttempt)
                 .where(ContactAttempt.escalation_id.in_([c.id for c in cases]))
                 .order_by(ContactAttempt.id)
+            )
+        ],
+        "notices": [
+            _row(n)
+            for n in session.scalars(
+                select(Notice).where(Notice.student_id.in_(student_ids)).order_by(Notice.id)
             )
         ],
     }

@@ -14,6 +14,7 @@ from outreach_bot.models import (
     Conversation,
     Escalation,
     Message,
+    Notice,
     StaffNotice,
     StatusCallback,
 )
@@ -41,7 +42,8 @@ class Purged:
 def purge_before(session: Session, cutoff: datetime) -> Purged:
     """Remove texts, delivery reports, finished conversations, barriers and closed cases from
     before `cutoff`. Open cases, running conversations, unsent texts, opt-outs (a STOP is
-    kept for ever), students, guardians, attendance and the audit log stay."""
+    kept for ever), students, guardians, attendance, truancy notices (with the texts that told
+    families of them) and the audit log stay."""
     cases = select(Escalation.id).where(
         Escalation.status == "closed", Escalation.closed_at < cutoff
     )
@@ -54,6 +56,10 @@ def purge_before(session: Session, cutoff: datetime) -> Purged:
         Message.created_at < cutoff,
         Message.status.not_in(UNFINISHED),
         (Message.direction == "outbound") | Message.processed_at.is_not(None),
+        # A notice's text is part of the notice, which stays (the legal record).
+        Message.id.not_in(
+            select(Notice.text_message_id).where(Notice.text_message_id.is_not(None))
+        ),
     )
     session.execute(update(Message).where(Message.retry_of_id.in_(old)).values(retry_of_id=None))
     messages = session.execute(delete(Message).where(Message.id.in_(old))).rowcount

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -21,12 +21,15 @@ from outreach_bot.models import (
     Escalation,
     Guardian,
     Message,
+    Notice,
     PhoneNumber,
     School,
     Student,
     TriggerFiring,
     User,
 )
+from outreach_bot.notices.effort import Effort, effort_record
+from outreach_bot.notices.mailing import student_notices
 from outreach_bot.staff.scope import Scope
 
 STRIP_DAYS = 30
@@ -73,6 +76,8 @@ class CaseFile:
     attempts: list[tuple[ContactAttempt, str | None]]
     assignee: User | None
     holdouts: list[tuple[str, date]]  # (trigger, first day held out) in the latest scan's year
+    notices: list[Notice] = field(default_factory=list)  # the student's, newest first
+    effort: list[Effort] = field(default_factory=list)  # every try to reach them, all cases
 
 
 def holdouts(session: Session, student_id: str, as_of: date) -> list[tuple[str, date]]:
@@ -227,6 +232,8 @@ def load_case_file(session: Session, case: Escalation, scope: Scope) -> CaseFile
         ],
         assignee=session.get(User, case.assigned_to_id) if case.assigned_to_id else None,
         holdouts=holdouts(session, student.id, summary.as_of) if student and summary else [],
+        notices=student_notices(session, student.id) if student else [],
+        effort=effort_record(session, student.id) if student else [],
     )
 
 

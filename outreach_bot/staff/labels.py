@@ -36,6 +36,11 @@ LABELS = {
     "consecutive_absences": N_("Absent several days in a row"),
     "other_barrier": N_("Something else keeps the child home"),
     "help_did_not_work": N_("The help sent did not work"),
+    "truancy_notice": N_("Attendance notice: call the family, mail the letter"),
+    # the stages of a truancy notice (flows/notices/)
+    "first": N_("First notice"),
+    "second": N_("Second notice"),
+    "conference": N_("Conference notice"),
     # barriers
     "transportation": N_("Getting to school"),
     "health": N_("Health"),

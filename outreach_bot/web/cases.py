@@ -9,7 +9,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from outreach_bot.models import Escalation, Guardian, User
+from outreach_bot.models import Escalation, Guardian, Notice, User
+from outreach_bot.notices import mailing
 from outreach_bot.staff import casework, district_settings, takeover
 from outreach_bot.staff.case_file import CaseFile, PhoneStatus, colleagues, load_case_file
 from outreach_bot.staff.casework import CaseworkError
@@ -238,6 +239,24 @@ def text_family(case_id: int) -> BaseResponse:
     rt.queue.enqueue("outreach_bot.jobs.relay_outbox")
     flash(t("Text queued. The bot stays silent with this family until you give it back."), "ok")
     return _reply_box(case_id, place)
+
+
+@blueprint.post("/<int:case_id>/notices/<int:notice_id>/mailed")
+def mark_mailed(case_id: int, notice_id: int) -> BaseResponse:
+    """Record that the notice's letter went in the post."""
+    rt = runtime()
+    try:
+        with rt.db.transaction() as db:
+            case = _case(db, case_id)
+            notice = db.get(Notice, notice_id)
+            if notice is None or notice.student_id != case.student_id:
+                abort(404)
+            mailing.mark_mailed(db, notice, user_id=staff().id, now=rt.clock())
+    except mailing.MailingError as error:
+        flash(str(error), "error")
+        return _back(case_id, "notices")
+    flash(t("Letter marked mailed."), "ok")
+    return _back(case_id, "notices")
 
 
 @blueprint.post("/<int:case_id>/hold")

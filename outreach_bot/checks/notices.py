@@ -1,0 +1,51 @@
+"""Checking the notice rules files (flows/notices/*.yaml) for `flows check`: each file reads
+well, and every content key its stages need has the letter's text in every family language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib.util import find_spec
+from pathlib import Path
+
+from outreach_bot.notices.rules import RULES_FOLDER, NoticeRules, NoticeRulesError, load_rules
+
+CONTENT_MODULE = "outreach_bot.notices.content"
+
+
+def rules_files(flows_dir: Path) -> list[str]:
+    """The states with a rules file in the flows folder, by file name."""
+    folder = flows_dir / RULES_FOLDER
+    return sorted(path.stem for path in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def review_notice_rules(
+    flows_dir: Path, locales_dir: Path, languages: Iterable[str]
+) -> tuple[list[NoticeRules], list[str], list[str]]:
+    """Every rules file, read and checked: (the rules that read, problems, warnings)."""
+    found: list[NoticeRules] = []
+    problems: list[str] = []
+    warnings: list[str] = []
+    for state in rules_files(flows_dir):
+        try:
+            found.append(load_rules(flows_dir, state))
+        except NoticeRulesError as error:
+            problems.append(str(error))
+    if not found:
+        return found, problems, warnings
+    if find_spec(CONTENT_MODULE) is None:
+        warnings.append(
+            f"{CONTENT_MODULE} is not installed, so the letters' wording of each content key"
+            " was not checked"
+        )
+        return found, problems, warnings
+    from outreach_bot.notices.content import missing_content
+
+    wanted = list(languages)
+    for rules in found:
+        for key, language in missing_content(rules.content_keys(), wanted, locales_dir):
+            stages = [stage.name for stage in rules.stages if key in stage.content]
+            problems.append(
+                f"{language}: {rules.source}: content key {key!r} (stage {', '.join(stages)})"
+                " has no text in this language's letter catalog"
+            )
+    return found, problems, warnings
