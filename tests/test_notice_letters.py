@@ -258,3 +258,9 @@ def test_the_conference_letter_invites_a_meeting():
 def test_an_empty_batch_is_an_error_not_an_empty_pdf():
     with pytest.raises(ValueError, match="no letters"):
         letter_pdf([])
+
+
+def test_the_schools_phone_is_written_as_people_dial_it():
+    pages = _pages(letter_pdf([_letter("en", school_phone="+15035550100")]))
+    assert "Please call Lincoln Elementary at (503) 555-0100." in pages[0]
+    assert "+15035550100" not in pages[0]

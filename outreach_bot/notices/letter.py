@@ -24,6 +24,7 @@ from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE
 from outreach_bot.i18n.formatting import format_date, format_long_date
 from outreach_bot.i18n.languages import text_direction
 from outreach_bot.notices.content import LOCALES, NoticeContent, notice_content
+from outreach_bot.phones import display_phone
 
 _TEMPLATES = Environment(
     loader=PackageLoader("outreach_bot.notices", "templates"),
@@ -84,7 +85,7 @@ def letter_text(letter: Letter, language: str, locales_dir: Path = LOCALES) -> L
         "student": letter.student_name,
         "guardian": letter.guardian_name,
         "school": letter.school_name,
-        "phone": letter.school_phone,
+        "phone": display_phone(letter.school_phone),
     }
 
     def passage(key: str) -> Passage:
@@ -124,7 +125,9 @@ def letter_html(letter: Letter, locales_dir: Path = LOCALES) -> str:
     versions = [letter_text(letter, language, locales_dir)]
     if language != SOURCE_LANGUAGE:
         versions.append(letter_text(letter, SOURCE_LANGUAGE, locales_dir))
-    return _TEMPLATES.get_template("letter.html").render(letter=letter, versions=versions)
+    return _TEMPLATES.get_template("letter.html").render(
+        letter=letter, versions=versions, school_phone=display_phone(letter.school_phone)
+    )
 
 
 def letter_pdf(letters: Sequence[Letter], locales_dir: Path = LOCALES) -> bytes:

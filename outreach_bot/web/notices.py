@@ -17,7 +17,6 @@ from outreach_bot.models import Notice, School, Student
 from outreach_bot.notices.packet import packet_for, packet_pdf
 from outreach_bot.notices.printing import notices_pdf
 from outreach_bot.notices.rules import NoticeRulesError, load_rules
-from outreach_bot.staff.labels import N_
 from outreach_bot.web import runtime
 from outreach_bot.web.dashboard import record
 from outreach_bot.web.language import t
@@ -26,12 +25,8 @@ from outreach_bot.web.security import require_sign_in, staff
 blueprint = Blueprint("notices", __name__)
 blueprint.before_request(require_sign_in)
 
-# California's stages; a stage of another state's rules shows under its own name.
-STAGES = {
-    "first": N_("First notice"),
-    "second": N_("Second notice"),
-    "conference": N_("Conference notice"),
-}
+# California's stages, offered in the filter before any notice has been sent.
+STAGES = ("first", "second", "conference")
 MAILED = ("no", "yes")
 
 
@@ -114,7 +109,7 @@ def _pdf(db: Session, notices: list[Notice], filename: str) -> Response:
             content |= {stage.name: tuple(stage.content) for stage in rules.stages}
     except NoticeRulesError as error:
         abort(500, description=str(error))
-    pdf = notices_pdf(db, notices, content, rt.settings.district_name)
+    pdf = notices_pdf(db, notices, content, rt.settings.district_name, rt.settings.locales_dir)
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -130,14 +125,14 @@ def page() -> str:
     with runtime().db.transaction() as db:
         rows = db.execute(filters.query()).all()
         schools = db.scalars(select(School).where(scope.where(School.id)).order_by(School.name))
-        stages = sorted({*STAGES, *db.scalars(select(Notice.stage).distinct())})
+        sent = set(db.scalars(select(Notice.stage).distinct()))
+        stages = [*STAGES, *sorted(sent - set(STAGES))]
         record(db, "viewed_notices")
         return render_template(
             "staff/notices.html",
             rows=rows,
             schools=list(schools),
             stages=stages,
-            stage_labels=STAGES,
             filters=filters,
             notices_on=runtime().settings.notices_state is not None,
         )
