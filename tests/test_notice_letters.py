@@ -15,6 +15,7 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 from pypdf import PdfReader
 
+from outreach_bot.checks.notices import review_notice_rules
 from outreach_bot.i18n.catalogs import catalog_path
 from outreach_bot.i18n.formatting import format_date
 from outreach_bot.i18n.languages import SUPPORTED_LANGUAGES
@@ -26,17 +27,12 @@ from outreach_bot.notices.content import (
     notice_content,
 )
 from outreach_bot.notices.letter import Letter, letter_html, letter_pdf
+from outreach_bot.notices.rules import load_rules
 
-FIRST = (
-    "truant",
-    "compel_attendance",
-    "alternative_programs",
-    "meet_staff",
-    "support_services",
-    "attendance_strategies",
-    "research_ten_percent",
-)
-CONFERENCE = ("habitual_truant", "conference_invitation", "compel_attendance")
+# California's stages as shipped (tests/test_notices_rules.py checks they list (a) to (g)).
+CALIFORNIA = load_rules(Path(__file__).resolve().parent.parent / "flows", "CA")
+FIRST = tuple(CALIFORNIA.stage("first").content)
+CONFERENCE = tuple(CALIFORNIA.stage("conference").content)
 FRAME = ("letter.dear", "letter.opening", "letter.dates_heading", "letter.call_school")
 DAYS = (date(2026, 11, 3), date(2026, 11, 10), date(2026, 11, 17))
 # What California's notices said before SB 691 (2025) and must never say again.
@@ -264,3 +260,20 @@ def test_the_schools_phone_is_written_as_people_dial_it():
     pages = _pages(letter_pdf([_letter("en", school_phone="+15035550100")]))
     assert "Please call Lincoln Elementary at (503) 555-0100." in pages[0]
     assert "+15035550100" not in pages[0]
+
+
+def test_flows_check_names_a_stage_whose_letter_has_no_title(tmp_path):
+    flows = tmp_path / "flows"
+    (flows / "notices").mkdir(parents=True)
+    shipped = (Path(__file__).resolve().parent.parent / "flows" / "notices" / "CA.yaml").read_text(
+        encoding="utf-8"
+    )
+    renamed = shipped.replace("  - name: conference\n", "  - name: hearing\n")
+    assert renamed != shipped
+    (flows / "notices" / "CA.yaml").write_text(renamed, encoding="utf-8")
+    _, problems, _ = review_notice_rules(flows, LOCALES, ["en", "es"])
+    assert problems == [
+        f"{language}: notices/CA.yaml: the letter's 'title.hearing' has no text"
+        " in this language's letter catalog"
+        for language in ("en", "es")
+    ]

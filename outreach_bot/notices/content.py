@@ -33,6 +33,14 @@ from outreach_bot.i18n.catalogs import (
 DOMAIN = "notices"
 TEMPLATE_NAME = "notices.pot"
 LOCALES = PROJECT_ROOT / "locales"
+# What every letter says besides its stage's content keys (and its title, `title.<stage>`).
+FRAME_KEYS = (
+    "letter.dear",
+    "letter.opening",
+    "letter.dates_heading",
+    "letter.call_school",
+    "letter.closing",
+)
 
 
 class NoticeContent:
