@@ -277,3 +277,9 @@ def test_flows_check_names_a_stage_whose_letter_has_no_title(tmp_path):
         " in this language's letter catalog"
         for language in ("en", "es")
     ]
+
+
+def test_with_no_parents_name_the_letter_greets_the_family():
+    html = letter_html(_letter("es", guardian_name=""))
+    assert '<p lang="es" dir="ltr">Estimada familia de Ana Lopez:</p>' in html
+    assert "Estimado/a" not in html and "Dear family of Ana Lopez," in html

@@ -36,6 +36,7 @@ LOCALES = PROJECT_ROOT / "locales"
 # What every letter says besides its stage's content keys (and its title, `title.<stage>`).
 FRAME_KEYS = (
     "letter.dear",
+    "letter.dear_family",
     "letter.opening",
     "letter.dates_heading",
     "letter.call_school",

@@ -91,12 +91,15 @@ def letter_text(letter: Letter, language: str, locales_dir: Path = LOCALES) -> L
     def passage(key: str) -> Passage:
         return _passage(content, key, language, values)
 
+    # With no parent's name on file, the letter greets the student's family.
+    greeting = "letter.dear" if letter.guardian_name.strip() else "letter.dear_family"
+
     return LetterText(
         language=language,
         direction=text_direction(language),
         issued_on=format_long_date(letter.issued_on, language),
         title=passage(f"title.{letter.stage}"),
-        body=tuple(passage(key) for key in ("letter.dear", "letter.opening", *letter.content_keys)),
+        body=tuple(passage(key) for key in (greeting, "letter.opening", *letter.content_keys)),
         dates_heading=passage("letter.dates_heading"),
         dates=tuple(format_date(day, language) for day in sorted(letter.absence_dates)),
         call_school=passage("letter.call_school"),
