@@ -122,21 +122,41 @@ def letter_language(letter: Letter, locales_dir: Path = LOCALES) -> str:
     return notice_content(locales_dir).choose(letter.language)
 
 
-def letter_html(letter: Letter, locales_dir: Path = LOCALES) -> str:
-    """One letter as an HTML page (its English version after it), for a browser or WeasyPrint."""
+@dataclass(frozen=True)
+class PrintedLetter:
+    """A letter as printed: in the family's language, then in English when that is another."""
+
+    letter: Letter
+    versions: tuple[LetterText, ...]
+    school_phone: str
+
+
+def printed_letter(letter: Letter, locales_dir: Path = LOCALES) -> PrintedLetter:
+    """The versions a letter is printed in, in order."""
     language = letter_language(letter, locales_dir)
-    versions = [letter_text(letter, language, locales_dir)]
-    if language != SOURCE_LANGUAGE:
-        versions.append(letter_text(letter, SOURCE_LANGUAGE, locales_dir))
-    return _TEMPLATES.get_template("letter.html").render(
-        letter=letter, versions=versions, school_phone=display_phone(letter.school_phone)
+    languages = [language] if language == SOURCE_LANGUAGE else [language, SOURCE_LANGUAGE]
+    return PrintedLetter(
+        letter,
+        tuple(letter_text(letter, each, locales_dir) for each in languages),
+        display_phone(letter.school_phone),
     )
 
 
+def _html(letters: Sequence[Letter], locales_dir: Path) -> str:
+    printed = [printed_letter(letter, locales_dir) for letter in letters]
+    return _TEMPLATES.get_template("letter.html").render(letters=printed)
+
+
+def letter_html(letter: Letter, locales_dir: Path = LOCALES) -> str:
+    """One letter as an HTML page (its English version after it), for a browser or WeasyPrint."""
+    return _html([letter], locales_dir)
+
+
 def letter_pdf(letters: Sequence[Letter], locales_dir: Path = LOCALES) -> bytes:
-    """One PDF of the letters in order, each starting on a new page (a day's batch to print)."""
+    """One PDF of the letters in order, each starting on a new page (a day's batch to print).
+
+    The batch is one HTML document laid out once: fonts are loaded and shaped once for all.
+    """
     if not letters:
         raise ValueError("no letters to print")
-    documents = [HTML(string=letter_html(letter, locales_dir)).render() for letter in letters]
-    pages = [page for document in documents for page in document.pages]
-    return bytes(documents[0].copy(pages).write_pdf())
+    return bytes(HTML(string=_html(letters, locales_dir)).render().write_pdf())

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from outreach_bot.models import Notice, School, Student
+from outreach_bot.notices.letter import Letter, letter_pdf
 from outreach_bot.notices.packet import packet_for, packet_pdf
-from outreach_bot.notices.printing import notices_pdf
+from outreach_bot.notices.printing import letter_for
 from outreach_bot.notices.rules import NoticeRulesError, load_rules
 from outreach_bot.web import runtime
 from outreach_bot.web.dashboard import record
@@ -99,8 +100,8 @@ def _notice(db: Session, notice_id: int) -> Notice:
     return notice
 
 
-def _pdf(db: Session, notices: list[Notice], filename: str) -> Response:
-    """The notices' letters as one PDF, each under the rules it was sent by."""
+def _letters(db: Session, notices: list[Notice]) -> list[Letter]:
+    """The notices' letters, each under the rules it was sent by."""
     rt = runtime()
     content: dict[str, tuple[str, ...]] = {}
     try:
@@ -109,9 +110,13 @@ def _pdf(db: Session, notices: list[Notice], filename: str) -> Response:
             content |= {stage.name: tuple(stage.content) for stage in rules.stages}
     except NoticeRulesError as error:
         abort(500, description=str(error))
-    pdf = notices_pdf(db, notices, content, rt.settings.district_name, rt.settings.locales_dir)
+    return [letter_for(db, notice, content, rt.settings.district_name) for notice in notices]
+
+
+def _pdf(letters: list[Letter], filename: str) -> Response:
+    """The letters as one PDF download (rendered after the database transaction ends)."""
     return Response(
-        pdf,
+        letter_pdf(letters, runtime().settings.locales_dir),
         mimetype="application/pdf",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
@@ -150,8 +155,9 @@ def batch() -> Response:
         rows.sort(key=lambda row: (row[2].name, row[1].last_name, row[1].first_name, row[0].id))
         notices = [notice for notice, _, _ in rows]
         record(db, "printed_notices", "notices", len(notices))
-        day = filters.issued_on.isoformat() if filters.issued_on else "all"
-        return _pdf(db, notices, f"notices-{day}.pdf")
+        letters = _letters(db, notices)
+    day = filters.issued_on.isoformat() if filters.issued_on else "all"
+    return _pdf(letters, f"notices-{day}.pdf")
 
 
 @blueprint.get("/<int:notice_id>.pdf")
@@ -160,13 +166,17 @@ def letter(notice_id: int) -> Response:
     with runtime().db.transaction() as db:
         notice = _notice(db, notice_id)
         record(db, "printed_notices", "notice", notice.id)
-        return _pdf(db, [notice], f"notice-{notice.id}-{notice.stage}.pdf")
+        letters = _letters(db, [notice])
+        filename = f"notice-{notice.id}-{notice.stage}.pdf"
+    return _pdf(letters, filename)
 
 
 @blueprint.get("/students/<student_id>/packet-<int:year>.pdf")
 def packet(student_id: str, year: int) -> Response:
     """The referral packet for a review board: a student's notices and contact attempts in the
     school year starting July 1 of `year`."""
+    if not 2000 <= year <= 2100:
+        abort(404)
     rt = runtime()
     today = rt.clock().astimezone(ZoneInfo(rt.settings.district_timezone)).date()
     with rt.db.transaction() as db:
