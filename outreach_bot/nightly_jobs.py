@@ -11,7 +11,9 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from outreach_bot.attendance.scan import ScanResult
-from outreach_bot.jobs import _runtime, run_scan
+from outreach_bot.jobs import _runtime, relay_outbox, run_scan
+from outreach_bot.notices.rules import load_rules
+from outreach_bot.notices.run import RunResult, run_notices
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import audit, district_settings
 from outreach_bot.staff.catalog import StaffCatalog
@@ -35,7 +37,8 @@ def nightly_sync(night: str) -> str:
 
 
 def sync_now(rt: Runtime, night: date) -> tuple[SyncResult, ScanResult]:
-    """Import what waits in IMPORT_DIR, tell the district admins of failures, then scan."""
+    """Import what waits in IMPORT_DIR, tell the district admins of failures, then scan and
+    send the truancy notices due (when NOTICES_STATE turns them on)."""
     folder = rt.settings.import_dir
     result = SyncResult(night)
     if folder is None or not folder.is_dir():
@@ -73,4 +76,22 @@ def sync_now(rt: Runtime, night: date) -> tuple[SyncResult, ScanResult]:
             )
     # The scan runs whatever the files did: a school whose attendance did not come is
     # skipped and named in the audit log, and the others are scanned.
-    return result, run_scan(night)
+    scanned = run_scan(night)
+    send_notices(rt, night)
+    return result, scanned
+
+
+def send_notices(rt: Runtime, night: date) -> RunResult | None:
+    """The truancy notices due as of the night synced, once the district turned them on
+    (NOTICES_STATE); their texts are queued like the scan's. None when notices are off."""
+    state = rt.settings.notices_state
+    if not state:
+        return None
+    rules = load_rules(rt.settings.flows_dir, state)
+    with rt.db.transaction() as session:
+        sent = run_notices(
+            session, rules=rules, as_of=night, now=rt.clock(), conversations=rt.conversations
+        )
+    relay_outbox()
+    log.info("notices as of %s: %s", night.isoformat(), dict(sent.sent) or "none due")
+    return sent

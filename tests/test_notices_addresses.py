@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from outreach_bot.attendance.importer import import_file
@@ -22,10 +23,15 @@ def load(runtime, tmp_path: Path, text: str):
         return import_file(session, "guardians", path)
 
 
-def test_a_guardians_file_may_carry_a_postal_address(runtime, tmp_path):
+@pytest.fixture
+def family(runtime):
+    """Lincoln and Pat, Ana's guardian, with no address yet."""
     with runtime.db.transaction() as session:
         add_school(session)
         add_family(session, phone="+15035550142")
+
+
+def test_a_guardians_file_may_carry_a_postal_address(runtime, tmp_path, family):
     report = load(
         runtime,
         tmp_path,
@@ -44,10 +50,7 @@ def test_a_guardians_file_may_carry_a_postal_address(runtime, tmp_path):
         assert address_lines(pat) == ("12 Testing Lane", "Apt 4", "Portland, OR 97201")
 
 
-def test_a_bad_zip_is_placed_by_line_and_column_and_nothing_is_loaded(runtime, tmp_path):
-    with runtime.db.transaction() as session:
-        add_school(session)
-        add_family(session, phone="+15035550142")
+def test_a_bad_zip_is_placed_by_line_and_column_and_nothing_is_loaded(runtime, tmp_path, family):
     report = load(
         runtime,
         tmp_path,

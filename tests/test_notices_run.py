@@ -289,9 +289,7 @@ def test_notices_are_off_until_the_district_turns_them_on(cli, runtime):
     assert "notices are off: set NOTICES_STATE" in outcome.output
 
 
-def test_a_purge_keeps_the_notice_and_its_text_and_the_family_export_has_it(
-    runtime, family, clock
-):
+def test_a_purge_keeps_the_notice_and_its_text_and_the_family_export_has_it(runtime, family, clock):
     from outreach_bot.privacy.family_export import export_family
     from outreach_bot.privacy.retention import purge_before
 

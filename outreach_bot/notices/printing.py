@@ -60,10 +60,13 @@ def notices_pdf(
     notices: Sequence[Notice],
     rules_content: dict[str, tuple[str, ...]],
     district_name: str,
-    locales_dir: Path,
+    locales_dir: Path | None = None,
 ) -> bytes:
-    """One PDF of these notices' letters, in order (a day's batch, or one letter)."""
+    """One PDF of these notices' letters, in order (a day's batch, or one letter), in the
+    catalogs of `locales_dir` (LOCALES_DIR; None: the ones shipped)."""
     from outreach_bot.notices.letter import letter_pdf
 
     letters = [letter_for(session, n, rules_content, district_name) for n in notices]
+    if locales_dir is None:
+        return letter_pdf(letters)
     return letter_pdf(letters, locales_dir=locales_dir)
