@@ -38,7 +38,7 @@ def review_notice_rules(
             " was not checked"
         )
         return found, problems, warnings
-    from outreach_bot.notices.content import missing_content
+    from outreach_bot.notices.content import FRAME_KEYS, missing_content
 
     wanted = list(languages)
     for rules in found:
@@ -47,5 +47,11 @@ def review_notice_rules(
             problems.append(
                 f"{language}: {rules.source}: content key {key!r} (stage {', '.join(stages)})"
                 " has no text in this language's letter catalog"
+            )
+        frame = [*FRAME_KEYS, *(f"title.{stage.name}" for stage in rules.stages)]
+        for key, language in missing_content(frame, wanted, locales_dir):
+            problems.append(
+                f"{language}: {rules.source}: the letter's {key!r} has no text in this"
+                " language's letter catalog"
             )
     return found, problems, warnings

@@ -81,6 +81,14 @@ def format_date(day: date, language: str) -> str:
     return babel_format_date(day, _whole_words(pattern), locale=locale)
 
 
+def format_long_date(day: date, language: str) -> str:
+    """Day, month and year, as a letter is dated ("7 de diciembre de 2026")."""
+    own = _base(language)
+    if own in _OWN_MONTHS:
+        return f"{day.day} {_OWN_MONTHS[own][day.month - 1]} {day.year}"
+    return babel_format_date(day, "long", locale=_locale(language))
+
+
 def _whole_words(pattern: str) -> str:
     """The nearest skeleton may abbreviate ("mar", "нояб."); a text reads better in full."""
     pieces = pattern.split("'")

@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
         directory,
         labels,
         language,
+        notices,
         public,
         reports,
         request_log,
@@ -49,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases.blueprint, url_prefix="/staff/cases")
     app.register_blueprint(admin.blueprint, url_prefix="/staff/admin")
     app.register_blueprint(reports.blueprint, url_prefix="/staff/reports")
+    app.register_blueprint(notices.blueprint, url_prefix="/staff/notices")
     app.register_blueprint(public.blueprint, url_prefix="/public")
     app.register_blueprint(directory.blueprint, url_prefix="/staff/admin/resources")
     app.register_blueprint(sheets.blueprint, url_prefix="/r")

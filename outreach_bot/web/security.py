@@ -33,7 +33,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 # Machine-to-machine endpoints with their own authentication (Twilio signs its webhooks;
 # API clients send a bearer token, never a cookie).
 CSRF_EXEMPT = frozenset({"twilio", "health", "api"})
-STAFF_BLUEPRINTS = frozenset({"auth", "dashboard", "cases", "admin", "reports", "directory"})
+STAFF_BLUEPRINTS = frozenset(
+    {"auth", "dashboard", "cases", "admin", "reports", "directory", "notices"}
+)
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
