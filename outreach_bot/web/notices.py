@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from outreach_bot.models import Notice, School, Student
+from outreach_bot.notices import mailing
 from outreach_bot.notices.letter import Letter, letter_pdf
 from outreach_bot.notices.packet import packet_for, packet_pdf
 from outreach_bot.notices.printing import letter_for
@@ -204,13 +205,11 @@ def mark_mailed(notice_id: int) -> BaseResponse:
     """Record that the letter went in the post (once: a second click changes nothing)."""
     rt = runtime()
     filters = _filters()
-    with rt.db.transaction() as db:
-        notice = _notice(db, notice_id)
-        if notice.mailed_at is None:
-            notice.mailed_at = rt.clock()
-            notice.mailed_by = staff().id
-            record(db, "mailed_notice", "notice", notice.id)
-            flash(t("Letter marked as mailed."), "ok")
-        else:
-            flash(t("That letter was already marked as mailed."), "info")
+    try:
+        with rt.db.transaction() as db:
+            mailing.mark_mailed(db, _notice(db, notice_id), user_id=staff().id, now=rt.clock())
+    except mailing.MailingError:
+        flash(t("That letter was already marked as mailed."), "info")
+    else:
+        flash(t("Letter marked as mailed."), "ok")
     return redirect(url_for("notices.page", **filters.args()))
