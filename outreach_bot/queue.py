@@ -33,6 +33,36 @@ RESULT_SECONDS = 500
 FAILURE_SECONDS = 7 * 86400  # a failed job's record stays a week, for reading
 
 
+@dataclass(frozen=True)
+class EvictionPolicy:
+    """Redis's `maxmemory-policy`, as far as its provider lets it be read.
+
+    Any policy but `noeviction` lets a full Redis delete keys, queued jobs among them: the
+    work stays in the database, but nothing runs it until the tick finds it.
+    """
+
+    name: str | None  # None: the provider refuses CONFIG GET (some managed Redis do)
+
+    @property
+    def safe(self) -> bool:
+        """Queued jobs are never evicted, or the provider does not say (and is trusted)."""
+        return self.name in (None, "noeviction")
+
+    def explained(self) -> str:
+        """'ok', or one sentence saying what to set."""
+        if self.name == "noeviction":
+            return "ok"
+        if self.name is None:
+            return (
+                "maxmemory-policy unknown (the provider refuses CONFIG GET);"
+                " make sure it is noeviction"
+            )
+        return (
+            f"maxmemory-policy is {self.name}: a full Redis may evict queued jobs;"
+            " set it to noeviction"
+        )
+
+
 class QueueUnreachable(Exception):
     """Redis could not be reached: the work is stored in the database, its job is not queued.
 
@@ -191,6 +221,16 @@ class RedisQueue:
                 if data:
                     queue.enqueue_many(data, pipeline=pipe)
             pipe.execute()
+
+    def eviction_policy(self) -> EvictionPolicy:
+        """Redis's maxmemory-policy; raises redis's ConnectionError when it is unreachable."""
+        from redis.exceptions import ResponseError
+
+        try:
+            found = self.connection.config_get("maxmemory-policy")
+        except ResponseError:  # CONFIG disabled, renamed or denied by the provider
+            return EvictionPolicy(None)
+        return EvictionPolicy(found.get("maxmemory-policy"))
 
     def wake(self, function: str, *, lane: Lane = "district") -> None:
         # One round trip: mark the job awake (or find it so) and ring its bell.
