@@ -236,5 +236,8 @@ def _check(settings: Settings) -> None:
         ]
         if not (settings.twilio_messaging_service_sid or settings.twilio_from_number):
             missing.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER")
+        if not (settings.is_development or settings.public_base_url):
+            # Without it no delivery report comes back, so an unreachable phone goes unseen.
+            missing.append("PUBLIC_BASE_URL (where Twilio sends its delivery reports)")
         if missing:
             raise ConfigError("SMS_BACKEND=twilio needs " + ", ".join(missing))

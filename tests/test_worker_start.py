@@ -145,3 +145,21 @@ def test_the_worker_refuses_the_console_backend_in_production_in_one_line(tmp_pa
     assert done.returncode == 1
     assert done.stderr.startswith("SMS_BACKEND=console sends no text")
     assert len(done.stderr.splitlines()) == 1
+
+
+def test_outside_development_twilio_needs_the_public_url_its_reports_come_back_to() -> None:
+    twilio = {
+        **PRODUCTION,
+        "SMS_BACKEND": "twilio",
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_AUTH_TOKEN": "a-token-for-tests-only",
+        "TWILIO_FROM_NUMBER": "+15555550100",
+    }
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ=twilio)
+    assert str(refused.value) == (
+        "SMS_BACKEND=twilio needs PUBLIC_BASE_URL (where Twilio sends its delivery reports)"
+    )
+    public = {**twilio, "PUBLIC_BASE_URL": "https://outreach.example.org"}
+    assert load_settings(environ=public).sms_backend == "twilio"
+    assert load_settings(environ={**twilio, "OUTREACH_ENV": "test"}).sms_backend == "twilio"
