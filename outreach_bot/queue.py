@@ -64,7 +64,8 @@ class EvictionPolicy:
 
 
 class QueueUnreachable(Exception):
-    """Redis could not be reached: the work is stored in the database, its job is not queued.
+    """Redis could not be reached, or is full: the work is stored in the database, its job is
+    not queued.
 
     Nothing is lost: the tick relays unsent outbox rows and answers stored texts once Redis
     is back and a worker runs.
@@ -73,8 +74,8 @@ class QueueUnreachable(Exception):
 
 @contextmanager
 def _reaching_redis() -> Iterator[None]:
-    """Turn Redis's connection errors into QueueUnreachable, naming no URL (it may hold a
-    password)."""
+    """Turn Redis's connection errors, and a full Redis's refusals, into QueueUnreachable,
+    naming no URL (it may hold a password)."""
     from redis import exceptions as redis_errors
 
     try:
@@ -82,6 +83,11 @@ def _reaching_redis() -> Iterator[None]:
     except (redis_errors.ConnectionError, redis_errors.TimeoutError) as error:
         raise QueueUnreachable(
             f"the job queue (Redis, REDIS_URL) is unreachable: {type(error).__name__}"
+        ) from error
+    except redis_errors.OutOfMemoryError as error:
+        # noeviction at work: a full Redis refuses new jobs rather than drop queued ones.
+        raise QueueUnreachable(
+            "the job queue (Redis, REDIS_URL) is full (maxmemory): OutOfMemoryError"
         ) from error
 
 
