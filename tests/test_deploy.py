@@ -20,13 +20,12 @@ from pathlib import Path
 import pytest
 import yaml
 from redis import Redis
-from sqlalchemy import text
 
 from outreach_bot import create_app
 from outreach_bot.config import _ENVIRONMENT_NAMES, load_settings
 from outreach_bot.db import make_engine
 from outreach_bot.schema import schema_state, upgrade
-from tests.conftest import POSTGRES_URL, REDIS_URL
+from tests.conftest import REDIS_URL, postgres_schema
 from tests.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,18 +46,24 @@ def procfile() -> dict[str, str]:
     return dict(line.split(": ", 1) for line in lines if line.strip())
 
 
-def run_line(line: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """A Procfile line run by a shell, as a platform runs it, with only these settings."""
+def only(**settings: str) -> dict[str, str]:
+    """This process's environment with no settings of its own but these, and the venv's
+    commands (outreach-bot, gunicorn) on PATH, as a platform's PATH has them."""
     clean = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("DATABASE_", "TWILIO_", "SMS_", "REDIS_", "OUTREACH_", "SECRET_"))
     }
     clean["PATH"] = f"{BIN}{os.pathsep}{clean.get('PATH', '')}"
+    return {**clean, **settings}
+
+
+def run_line(line: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """A Procfile line run by a shell, as a platform runs it, with only these settings."""
     return subprocess.run(
         ["sh", "-c", line],
         cwd=ROOT,
-        env={**clean, **env},
+        env=only(**env),
         capture_output=True,
         text=True,
         timeout=300,
@@ -72,15 +77,8 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    schema = f"outreach_release_{os.getpid()}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with postgres_schema(f"outreach_release_{os.getpid()}") as url:
+        yield url
 
 
 def test_the_procfile_has_a_release_step_web_and_worker() -> None:
@@ -139,12 +137,10 @@ def test_the_web_line_serves_readyz_on_port(tmp_path: Path, redis_connection: Re
     engine.dispose()
     port = free_port()
     settings = {**PRODUCTION, "DATABASE_URL": database, "REDIS_URL": REDIS_URL}
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("REDIS_")}
-    clean["PATH"] = f"{BIN}{os.pathsep}{clean.get('PATH', '')}"
     web = subprocess.Popen(
         ["sh", "-c", f"exec {procfile()['web']}"],
         cwd=ROOT,
-        env={**clean, **settings, "PORT": str(port)},
+        env=only(**settings, PORT=str(port)),
         stderr=subprocess.PIPE,
         text=True,
     )

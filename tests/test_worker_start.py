@@ -5,9 +5,7 @@ redis-server processes of the tests' own, and worker.py run as the Procfile runs
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,28 +19,15 @@ from outreach_bot.db import make_engine
 from outreach_bot.queue import EvictionPolicy, RedisQueue
 from outreach_bot.schema import upgrade
 from tests.redis_server import RedisServer, free_port, own_redis
+from tests.test_deploy import procfile, run_line
 
 __all__ = ["own_redis"]  # a fixture, used by name
-ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {"OUTREACH_ENV": "production", "SECRET_KEY": "a-long-random-value-for-tests-only"}
 
 
 def run_worker(**env: str) -> subprocess.CompletedProcess[str]:
-    """`python worker.py` (the Procfile's worker line) with only these settings."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "TWILIO_", "SMS_", "REDIS_", "OUTREACH_", "SECRET_"))
-    }
-    return subprocess.run(
-        [sys.executable, "worker.py"],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """The Procfile's worker line (`python worker.py`) with only these settings."""
+    return run_line(procfile()["worker"], **env)
 
 
 def ready_app(tmp_path: Path, redis_url: str) -> Flask:
