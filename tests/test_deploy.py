@@ -89,6 +89,12 @@ def test_the_procfile_has_a_release_step_web_and_worker() -> None:
     }
 
 
+@pytest.mark.parametrize("page", ["README.md", "docs/production.md"])
+def test_the_pages_that_show_the_procfile_show_it_as_it_is(page: str) -> None:
+    shown = "```\n" + (ROOT / "Procfile").read_text(encoding="utf-8") + "```\n"
+    assert shown in (ROOT / page).read_text(encoding="utf-8")
+
+
 def test_the_release_line_migrates_a_fresh_database_and_checks_the_catalogs(
     fresh_database: str,
 ) -> None:
