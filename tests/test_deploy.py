@@ -169,14 +169,15 @@ def test_the_web_line_serves_readyz_on_port(tmp_path: Path, redis_connection: Re
 
 
 def wait_for_readyz(port: int, web: subprocess.Popen[str]) -> object:
-    """/readyz's answer once gunicorn is listening (it takes a few seconds to start)."""
-    deadline = time.monotonic() + 90
+    """/readyz's answer once gunicorn is listening. Its master listens first; a request then
+    waits for its worker to load the app, which takes seconds (longer on a busy machine)."""
+    deadline = time.monotonic() + 180
     while True:
         assert web.poll() is None, "gunicorn stopped"
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as page:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=120) as page:
                 return json.load(page)
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             assert time.monotonic() < deadline, "gunicorn never answered /readyz"
             time.sleep(0.2)
 
