@@ -6,12 +6,14 @@ import logging
 import threading
 import time
 
+from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 
 import outreach_bot.jobs  # preloaded, and warmed up, so that each job starts warm
 from outreach_bot import create_app
+from outreach_bot.config import ConfigError
 from outreach_bot.queue import QUEUE_NAME, RedisQueue
 
 TICK_SECONDS = 60
@@ -35,7 +37,15 @@ def enqueue_ticks(connection: Redis, queue: Queue, stop: threading.Event) -> Non
 
 def main() -> None:
     """Run jobs until stopped: sends, inbound processing, scans and ticks."""
-    app = create_app()
+    try:
+        app = create_app()
+    except ConfigError as error:
+        raise SystemExit(str(error)) from None
+    run(app)
+
+
+def run(app: Flask) -> None:
+    """Run the app's jobs and its minute tick until stopped (tests pass an app on a fixed clock)."""
     # Production logs are set up by create_app (JSON); elsewhere, plain lines on stderr.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     queue = app.extensions["outreach"].queue
@@ -43,6 +53,7 @@ def main() -> None:
         raise SystemExit(
             "REDIS_URL is not set: the worker needs Redis (without it jobs run inline)"
         )
+    refuse_evicting_redis(queue)
     stop = threading.Event()
     # The tick clock gets a Redis client of its own: the worker tunes and blocks on its own one.
     ticker = Redis.from_url(app.extensions["outreach"].settings.redis_url)
@@ -57,6 +68,20 @@ def main() -> None:
             worker.work(with_scheduler=True)
         finally:
             stop.set()
+
+
+def refuse_evicting_redis(queue: RedisQueue) -> None:
+    """Stop, in one line, when Redis is away or may evict queued jobs; warn when it won't say."""
+    try:
+        policy = queue.eviction_policy()
+    except RedisError as error:
+        raise SystemExit(
+            f"the worker cannot reach Redis (REDIS_URL): {type(error).__name__}"
+        ) from None
+    if not policy.safe:
+        raise SystemExit(f"the worker will not start: Redis's {policy.explained()}")
+    if policy.name is None:
+        log.warning("Redis's %s", policy.explained())
 
 
 if __name__ == "__main__":

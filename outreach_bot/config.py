@@ -19,6 +19,9 @@ class Settings:
     database_url: str | None = None
     redis_url: str | None = None
     sms_backend: str = "console"
+    # Outside development the console backend (which sends nothing) is refused unless this
+    # says so: a trial, or a staging copy that must never text a family.
+    allow_console_sms: bool = False
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_messaging_service_sid: str | None = None
@@ -55,6 +58,9 @@ class Settings:
     # Legally required truancy notices by a state's rules (flows/notices/<STATE>.yaml): "CA".
     # None (empty): off, until the district turns them on.
     notices_state: str | None = None
+    # Without a drop folder, whether the worker scans every night at the district's nightly
+    # hour (None: on outside development). With one, the sync scans after its files anyway.
+    nightly_scan: bool | None = None
     # How many proxies (load balancer, ingress) sit in front of the web process: their
     # X-Forwarded-For/-Proto/-Host are trusted that many hops deep, and no further.
     trusted_proxy_count: int = 0
@@ -65,6 +71,13 @@ class Settings:
     def is_development(self) -> bool:
         """True when running on a developer's machine or in tests."""
         return self.environment in ("development", "test")
+
+    @property
+    def scans_nightly(self) -> bool:
+        """Whether the worker runs the nightly job (the drop folder's sync, then the scan)."""
+        if self.import_dir is not None:
+            return True
+        return not self.is_development if self.nightly_scan is None else self.nightly_scan
 
     @property
     def secure_cookies(self) -> bool:
@@ -78,6 +91,7 @@ _ENVIRONMENT_NAMES = {
     "database_url": "DATABASE_URL",
     "redis_url": "REDIS_URL",
     "sms_backend": "SMS_BACKEND",
+    "allow_console_sms": "ALLOW_CONSOLE_SMS",
     "twilio_account_sid": "TWILIO_ACCOUNT_SID",
     "twilio_auth_token": "TWILIO_AUTH_TOKEN",
     "twilio_messaging_service_sid": "TWILIO_MESSAGING_SERVICE_SID",
@@ -110,6 +124,7 @@ _ENVIRONMENT_NAMES = {
     "smtp_starttls": "SMTP_STARTTLS",
     "import_dir": "IMPORT_DIR",
     "notices_state": "NOTICES_STATE",
+    "nightly_scan": "NIGHTLY_SCAN",
     "trusted_proxy_count": "TRUSTED_PROXY_COUNT",
     "log_level": "LOG_LEVEL",
     "log_format": "LOG_FORMAT",
@@ -217,6 +232,13 @@ def _check(settings: Settings) -> None:
         raise ConfigError(
             "SECRET_KEY is required outside development; set it to a long random value"
         )
+    if settings.sms_backend == "console" and not (
+        settings.is_development or settings.allow_console_sms
+    ):
+        raise ConfigError(
+            "SMS_BACKEND=console sends no text (it only prints them) and is refused outside"
+            " development; set SMS_BACKEND=twilio, or ALLOW_CONSOLE_SMS=on for a trial"
+        )
     if settings.sms_backend == "twilio":
         missing = [
             variable
@@ -228,5 +250,8 @@ def _check(settings: Settings) -> None:
         ]
         if not (settings.twilio_messaging_service_sid or settings.twilio_from_number):
             missing.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER")
+        if not (settings.is_development or settings.public_base_url):
+            # Without it no delivery report comes back, so an unreachable phone goes unseen.
+            missing.append("PUBLIC_BASE_URL (where Twilio sends its delivery reports)")
         if missing:
             raise ConfigError("SMS_BACKEND=twilio needs " + ", ".join(missing))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from outreach_bot.attendance.scan import ScanResult
@@ -38,10 +39,22 @@ def nightly_sync(night: str) -> str:
 
 def sync_now(rt: Runtime, night: date) -> tuple[SyncResult, ScanResult]:
     """Import what waits in IMPORT_DIR, tell the district admins of failures, then scan and
-    send the truancy notices due (when NOTICES_STATE turns them on)."""
+    send the truancy notices due (when NOTICES_STATE turns them on).
+
+    Without IMPORT_DIR (attendance comes through the API, say), it only scans and sends notices.
+    """
     folder = rt.settings.import_dir
-    result = SyncResult(night)
-    if folder is None or not folder.is_dir():
+    result = SyncResult(night) if folder is None else _import_folder(rt, folder, night)
+    # The scan runs whatever the files did: a school whose attendance did not come is
+    # skipped and named in the audit log, and the others are scanned.
+    scanned = run_scan(night)
+    send_notices(rt, night)
+    return result, scanned
+
+
+def _import_folder(rt: Runtime, folder: Path, night: date) -> SyncResult:
+    """Import the drop folder's files, and tell the district admins of any that failed."""
+    if not folder.is_dir():
         log.error("the drop folder (IMPORT_DIR) is not a folder this worker can read")
         with rt.db.transaction() as session:
             audit.record(
@@ -51,34 +64,30 @@ def sync_now(rt: Runtime, night: date) -> tuple[SyncResult, ScanResult]:
                 now=rt.clock(),
                 detail="IMPORT_DIR is not set to a folder this worker can read",
             )
-    else:
-        with rt.db.transaction() as session:
-            rule = district_settings.effective(session, rt.settings).period_rule
-        settings = rt.settings
-        roster = RosterChoices(
-            ZoneInfo(settings.district_timezone),
-            settings.district_language,
-            settings.oneroster_language_column,
+        return SyncResult(night)
+    with rt.db.transaction() as session:
+        rule = district_settings.effective(session, rt.settings).period_rule
+    settings = rt.settings
+    roster = RosterChoices(
+        ZoneInfo(settings.district_timezone),
+        settings.district_language,
+        settings.oneroster_language_column,
+    )
+    result = sync_drop_folder(
+        rt.db, folder, night=night, now=rt.clock(), period_rule=rule, roster=roster
+    )
+    with rt.db.transaction() as session:
+        now = rt.clock()
+        record_files(session, result.files, now=now)
+        alert_admins(
+            session,
+            result.failed,
+            settings=rt.settings,
+            quiet=rt.quiet_hours,
+            catalog=StaffCatalog(rt.settings.locales_dir),
+            now=now,
         )
-        result = sync_drop_folder(
-            rt.db, folder, night=night, now=rt.clock(), period_rule=rule, roster=roster
-        )
-        with rt.db.transaction() as session:
-            now = rt.clock()
-            record_files(session, result.files, now=now)
-            alert_admins(
-                session,
-                result.failed,
-                settings=rt.settings,
-                quiet=rt.quiet_hours,
-                catalog=StaffCatalog(rt.settings.locales_dir),
-                now=now,
-            )
-    # The scan runs whatever the files did: a school whose attendance did not come is
-    # skipped and named in the audit log, and the others are scanned.
-    scanned = run_scan(night)
-    send_notices(rt, night)
-    return result, scanned
+    return result
 
 
 def send_notices(rt: Runtime, night: date) -> RunResult | None:

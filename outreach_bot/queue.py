@@ -33,8 +33,39 @@ RESULT_SECONDS = 500
 FAILURE_SECONDS = 7 * 86400  # a failed job's record stays a week, for reading
 
 
+@dataclass(frozen=True)
+class EvictionPolicy:
+    """Redis's `maxmemory-policy`, as far as its provider lets it be read.
+
+    Any policy but `noeviction` lets a full Redis delete keys, queued jobs among them: the
+    work stays in the database, but nothing runs it until the tick finds it.
+    """
+
+    name: str | None  # None: the provider refuses CONFIG GET (some managed Redis do)
+
+    @property
+    def safe(self) -> bool:
+        """Queued jobs are never evicted, or the provider does not say (and is trusted)."""
+        return self.name in (None, "noeviction")
+
+    def explained(self) -> str:
+        """'ok', or one sentence saying what to set."""
+        if self.name == "noeviction":
+            return "ok"
+        if self.name is None:
+            return (
+                "maxmemory-policy unknown (the provider refuses CONFIG GET);"
+                " make sure it is noeviction"
+            )
+        return (
+            f"maxmemory-policy is {self.name}: a full Redis may evict queued jobs;"
+            " set it to noeviction"
+        )
+
+
 class QueueUnreachable(Exception):
-    """Redis could not be reached: the work is stored in the database, its job is not queued.
+    """Redis could not be reached, or is full: the work is stored in the database, its job is
+    not queued.
 
     Nothing is lost: the tick relays unsent outbox rows and answers stored texts once Redis
     is back and a worker runs.
@@ -43,8 +74,8 @@ class QueueUnreachable(Exception):
 
 @contextmanager
 def _reaching_redis() -> Iterator[None]:
-    """Turn Redis's connection errors into QueueUnreachable, naming no URL (it may hold a
-    password)."""
+    """Turn Redis's connection errors, and a full Redis's refusals, into QueueUnreachable,
+    naming no URL (it may hold a password)."""
     from redis import exceptions as redis_errors
 
     try:
@@ -52,6 +83,11 @@ def _reaching_redis() -> Iterator[None]:
     except (redis_errors.ConnectionError, redis_errors.TimeoutError) as error:
         raise QueueUnreachable(
             f"the job queue (Redis, REDIS_URL) is unreachable: {type(error).__name__}"
+        ) from error
+    except redis_errors.OutOfMemoryError as error:
+        # noeviction at work: a full Redis refuses new jobs rather than drop queued ones.
+        raise QueueUnreachable(
+            "the job queue (Redis, REDIS_URL) is full (maxmemory): OutOfMemoryError"
         ) from error
 
 
@@ -191,6 +227,16 @@ class RedisQueue:
                 if data:
                     queue.enqueue_many(data, pipeline=pipe)
             pipe.execute()
+
+    def eviction_policy(self) -> EvictionPolicy:
+        """Redis's maxmemory-policy; raises redis's ConnectionError when it is unreachable."""
+        from redis.exceptions import ResponseError
+
+        try:
+            found = self.connection.config_get("maxmemory-policy")
+        except ResponseError:  # CONFIG disabled, renamed or denied by the provider
+            return EvictionPolicy(None)
+        return EvictionPolicy(found.get("maxmemory-policy"))
 
     def wake(self, function: str, *, lane: Lane = "district") -> None:
         # One round trip: mark the job awake (or find it so) and ring its bell.

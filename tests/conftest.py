@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -54,19 +55,26 @@ def database_url(
         yield url
         return
     # A schema of our own, so that concurrent test runs on one server do not collide.
-    schema = f"outreach_test_{os.getpid()}"
+    with postgres_schema(f"outreach_test_{os.getpid()}") as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+
+
+@contextmanager
+def postgres_schema(schema: str) -> Iterator[str]:
+    """An empty PostgreSQL schema, dropped afterwards: the URL of a database with no tables."""
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = _postgres_schema_url(schema)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
+    try:
+        yield _postgres_schema_url(schema)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
 
 
 def _empty_all_tables(engine: Engine) -> None:

@@ -26,9 +26,10 @@ def free_port() -> int:
 class RedisServer:
     """A redis-server on a port of its own, with nothing saved to disk."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *options: str) -> None:
         self.port = free_port()
         self.folder = folder
+        self.options = list(options)  # more redis-server options, such as --rename-command
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -41,7 +42,8 @@ class RedisServer:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
             + ["--appendonly", "no", "--dir", str(self.folder)]
-            + ["--maxmemory-policy", "noeviction", "--logfile", str(self.folder / "redis.log")],
+            + ["--maxmemory-policy", "noeviction", "--logfile", str(self.folder / "redis.log")]
+            + self.options,
         )
         probe = Redis(port=self.port)
         for _ in range(200):

@@ -47,7 +47,14 @@ def test_signing_in_rotates_the_session_and_sets_safe_cookies(client, clerk):
 
 
 def test_cookies_are_secure_outside_development(app_config, runtime):
-    production = create_app({**app_config, "ENVIRONMENT": "production", "SECRET_KEY": "x" * 40})
+    production = create_app(
+        {
+            **app_config,
+            "ENVIRONMENT": "production",
+            "SECRET_KEY": "x" * 40,
+            "ALLOW_CONSOLE_SMS": "on",
+        }
+    )
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert runtime is not None
 

@@ -113,3 +113,28 @@ def test_the_worker_clock_keeps_ticking_through_a_redis_outage(own_redis: RedisS
     enqueue_ticks(connection, queue, one_pass)
     assert [job_id.startswith("tick-") for job_id in queue.job_ids] == [True]
     connection.close()
+
+
+def test_a_text_arriving_while_redis_is_full_is_stored_answered_200_then_processed(
+    app: Flask, runtime: Runtime, own_redis: RedisServer
+) -> None:
+    """noeviction: a full Redis refuses the job rather than dropping queued ones, and the
+    webhook keeps the text, as when Redis is down."""
+    with runtime.db.transaction() as session:
+        add_school(session)
+        add_family(session, phone=PHONE)
+    redis = Redis(port=own_redis.port)
+    redis.set("ballast", b"x" * 2_000_000)
+    redis.config_set("maxmemory", "1mb")  # below what it holds: every write is refused
+    form = {"MessageSid": "SM" + "f" * 32, "From": PHONE, "Body": "HELP"}
+    response = app.test_client().post("/twilio/inbound", data=form)
+    assert response.status_code == 200
+    with runtime.db.transaction() as session:
+        (stored,) = session.scalars(select(Message).where(Message.direction == "inbound"))
+        assert (stored.body, stored.processed_at) == ("HELP", None)
+
+    redis.delete("ballast")
+    redis.config_set("maxmemory", "0")
+    catch_up(runtime)
+    (answer,) = outbound(runtime)
+    assert answer.purpose == "help"

@@ -20,7 +20,11 @@ FORM = {
     "Body": "HELP",
     "AccountSid": "AC" + "0" * 32,
 }
-PRODUCTION = {"ENVIRONMENT": "production", "SECRET_KEY": "a-long-random-value-for-tests-only"}
+PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "SECRET_KEY": "a-long-random-value-for-tests-only",
+    "ALLOW_CONSOLE_SMS": "on",  # a staging copy: texts are printed, never sent
+}
 
 
 @pytest.fixture

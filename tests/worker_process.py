@@ -1,5 +1,7 @@
 """A real RQ worker in a process of its own, on the test's settings and fixed clock, for tests
-that kill it: `python -m tests.worker_process '<settings as JSON>'`."""
+that kill it: `python -m tests.worker_process '<settings as JSON>'` runs a burst of jobs, and
+`python -m tests.worker_process --main '<settings as JSON>'` runs worker.py's own loop (its
+minute tick and scheduler) until stopped."""
 
 from __future__ import annotations
 
@@ -18,20 +20,30 @@ from tests.redis_server import run_burst
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start(settings: dict[str, Any], clock: FixedClock) -> subprocess.Popen[bytes]:
-    """Start a worker that runs what is queued, at the clock's time, and then ends."""
+def start(
+    settings: dict[str, Any], clock: FixedClock, *, whole: bool = False
+) -> subprocess.Popen[bytes]:
+    """Start a worker at the clock's time: a burst that runs what is queued and ends, or
+    (`whole`) worker.py's own loop, ticking every minute until it is sent SIGTERM."""
     config = {key: value for key, value in settings.items() if key != "CLOCK"}
     config["CLOCK"] = clock().isoformat()
+    mode = ["--main"] if whole else []
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.worker_process", json.dumps(config)], cwd=ROOT
+        [sys.executable, "-m", "tests.worker_process", *mode, json.dumps(config)], cwd=ROOT
     )
 
 
 def main() -> None:
-    """Build the app as worker.py does, with the fixed clock, and run a burst of jobs."""
-    config = json.loads(sys.argv[1])
+    """Build the app as worker.py does, with the fixed clock, and run its jobs."""
+    *mode, settings = sys.argv[1:]
+    config = json.loads(settings)
     clock = FixedClock(datetime.fromisoformat(config.pop("CLOCK")))
     app = create_app({**config, "CLOCK": clock})
+    if mode == ["--main"]:
+        import worker
+
+        worker.run(app)
+        return
     queue = app.extensions["outreach"].queue
     assert isinstance(queue, RedisQueue)
     with app.app_context():

@@ -21,8 +21,8 @@ SYNC_TIMEOUT_SECONDS = 4 * 3600
 
 
 def due_night(session: Session, settings: Settings, now: datetime) -> date | None:
-    """The night whose sync should run now (None: no drop folder, or it has run)."""
-    if settings.import_dir is None:
+    """The night whose sync should run now (None: nothing runs nightly, or it has run)."""
+    if not settings.scans_nightly:
         return None
     hour = district_settings.effective(session, settings).sync_hour
     night = night_due(now.astimezone(ZoneInfo(settings.district_timezone)), hour)

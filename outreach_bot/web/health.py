@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from outreach_bot.config import Settings
 from outreach_bot.database_errors import explain
-from outreach_bot.queue import RedisQueue
+from outreach_bot.queue import JobQueue, RedisQueue
 from outreach_bot.schema import schema_state
 from outreach_bot.web import runtime
 
@@ -42,29 +42,33 @@ def healthz() -> dict[str, str]:
 @blueprint.get("/readyz")
 def readyz() -> tuple[dict[str, Any], int]:
     """The database and Redis answer, and Redis will not evict queued work."""
-    checks: dict[str, str] = {}
+    database = _database_check()
+    redis, redis_ready = _redis_check(runtime().queue)
+    webhooks = _webhook_check(runtime().settings)
+    checks = {"database": database, "redis": redis, "twilio_webhooks": webhooks}
+    ready = database == "ok" and redis_ready and webhooks.startswith(("ok", "not configured"))
+    return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+
+
+def _database_check() -> str:
+    """'ok', or why the database cannot serve (unreachable, or its schema not up to date)."""
     try:
         with runtime().db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        checks["database"] = schema_state(runtime().db.engine)
+        return schema_state(runtime().db.engine)
     except Exception as error:  # noqa: BLE001 - any failure means not ready
-        checks["database"] = f"unreachable: {type(error).__name__}"
-    queue = runtime().queue
-    if isinstance(queue, RedisQueue):
-        try:
-            policy = queue.connection.config_get("maxmemory-policy").get("maxmemory-policy")
-            checks["redis"] = (
-                "ok"
-                if policy == "noeviction"
-                else f"maxmemory-policy is {policy}; set it to noeviction or queued work can vanish"
-            )
-        except Exception as error:  # noqa: BLE001
-            checks["redis"] = f"unreachable: {type(error).__name__}"
-    else:
-        checks["redis"] = "not configured (jobs run inline)"
-    checks["twilio_webhooks"] = _webhook_check(runtime().settings)
-    ready = all(v == "ok" or v.startswith("not configured") for v in checks.values())
-    return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+        return f"unreachable: {type(error).__name__}"
+
+
+def _redis_check(queue: JobQueue) -> tuple[str, bool]:
+    """What Redis says, and whether it is reachable and will not evict queued jobs."""
+    if not isinstance(queue, RedisQueue):
+        return "not configured (jobs run inline)", True
+    try:
+        policy = queue.eviction_policy()
+    except Exception as error:  # noqa: BLE001 - any failure means not ready
+        return f"unreachable: {type(error).__name__}", False
+    return policy.explained(), policy.safe
 
 
 def _webhook_check(settings: Settings) -> str:
