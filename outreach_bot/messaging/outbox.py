@@ -39,7 +39,10 @@ from outreach_bot.queue import Job, JobQueue, Lane
 log = logging.getLogger(__name__)
 
 Origin = Literal["district", "reply"]
-SEND_JOB = "outreach_bot.jobs.send_message"
+SEND_JOB = "outreach_bot.jobs.send_messages"
+# Rows one send job sends, in order (messaging/sending.py): a job costs a worker more than
+# a text does, so texts go in batches, each row still claimed by itself.
+SEND_BATCH = 50
 # The one purpose that may reach an opted-out phone: the confirmation that STOP worked.
 OPT_OUT_CONFIRMATION = "opt_out_confirmation"
 # Statuses a row has while it is still ours to send (never handed to the provider).
@@ -54,9 +57,11 @@ _WRITTEN = "outreach_bot.outbox_written"
 _RELEASED = "outreach_bot.outbox_released"
 
 
-def send_job_id(message_id: int) -> str:
-    """The RQ job id for sending one message: a second enqueue of it is harmless."""
-    return f"send-message-{message_id}"
+def send_job_id(message_ids: Sequence[int]) -> str:
+    """The RQ job id for sending some rows, named after the first and how many: a second
+    enqueue of it is harmless (each row is claimed before it is sent)."""
+    first, count = message_ids[0], len(message_ids)
+    return f"send-message-{first}" if count == 1 else f"send-messages-{first}-{count}"
 
 
 def queue_text(
@@ -158,11 +163,11 @@ def queued_in(session: Session, now: datetime) -> list[Message]:
 
 
 def enqueue_queued(queue: JobQueue, rows: Sequence[Message]) -> int:
-    """Enqueue a send job for each row `queued_in` returned, once its transaction committed."""
-    jobs = [_send_job(row.id, row.origin) for row in rows if row.id is not None]
-    for start in range(0, len(jobs), RELAY_CHUNK):
-        queue.enqueue_many(jobs[start : start + RELAY_CHUNK])
-    return len(jobs)
+    """Enqueue send jobs for the rows `queued_in` returned, once its transaction committed."""
+    found = [(row.id, row.origin) for row in rows if row.id is not None]
+    for start in range(0, len(found), RELAY_CHUNK):
+        queue.enqueue_many(send_jobs(found[start : start + RELAY_CHUNK]))
+    return len(found)
 
 
 def _suppression(session: Session, phone: str, purpose: str | None) -> str | None:
@@ -192,11 +197,17 @@ def relay(db: Database, queue: JobQueue, now: datetime) -> int:
     return len(rows)
 
 
-def _send_job(message_id: int, origin: str | None) -> Job:
-    """The job that sends one row, named after it; answers to a family's own texts go in
-    the replies lane, ahead of what the district starts."""
-    lane: Lane = "replies" if origin == "reply" else "district"
-    return Job(SEND_JOB, (message_id,), send_job_id(message_id), lane)
+def send_jobs(rows: Sequence[tuple[int, str | None]]) -> list[Job]:
+    """The jobs that send these (id, origin) rows, in order, up to SEND_BATCH a job; answers
+    to a family's own texts go in the replies lane, ahead of what the district starts."""
+    lanes: dict[Lane, list[int]] = {"replies": [], "district": []}
+    for message_id, origin in rows:
+        lanes["replies" if origin == "reply" else "district"].append(message_id)
+    return [
+        Job(SEND_JOB, (batch,), send_job_id(batch), lane)
+        for lane, ids in lanes.items()
+        for batch in (ids[start : start + SEND_BATCH] for start in range(0, len(ids), SEND_BATCH))
+    ]
 
 
 def _enqueue_and_mark(
@@ -206,7 +217,7 @@ def _enqueue_and_mark(
     for start in range(0, len(rows), RELAY_CHUNK):
         chunk = rows[start : start + RELAY_CHUNK]
         # Enqueue first, then mark: a crash in between only means a second, harmless enqueue.
-        queue.enqueue_many([_send_job(message_id, origin) for message_id, origin in chunk])
+        queue.enqueue_many(send_jobs(chunk))
         # One transaction marks the chunk (not one per row); still pending and due only,
         # since an inline job may already have sent a row or held it.
         with db.transaction() as session:
@@ -237,13 +248,16 @@ def sweep_stuck(
             )
             .order_by(Message.id)
         ).all()
-    for message_id, origin in rows:
-        queue.enqueue_many([_send_job(message_id, origin)])
+    for start in range(0, len(rows), RELAY_CHUNK):
+        chunk = [(row.id, row.origin) for row in rows[start : start + RELAY_CHUNK]]
+        queue.enqueue_many(send_jobs(chunk))
         with db.transaction() as session:
             session.execute(
                 update(Message)
-                .where(Message.id == message_id, Message.status == "queued")
+                .where(Message.id.in_([message_id for message_id, _ in chunk]))
+                .where(Message.status == "queued")
                 .values(queued_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
             )
     if rows:
         log.warning("re-enqueued %d outbound messages stuck in 'queued'", len(rows))
