@@ -99,6 +99,7 @@ def warm_up() -> None:
     """Load what answering a family needs (flows, catalogs, keyword patterns) before the
     first job, so that no family's text waits for it; worker.py calls it as it starts."""
     answer.warm_up(_runtime().conversations)
+    _runtime().channel.warm_up()
 
 
 def relay_outbox() -> int:

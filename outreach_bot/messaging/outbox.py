@@ -279,11 +279,17 @@ def deliver(
     quiet: QuietHours,
     status_callback_url: str | None,
     max_attempts: int,
+    room: Callable[[int], bool] = lambda segments: True,
 ) -> str:
-    """The send job: check, claim, hand to the provider, record; return what happened."""
+    """The send job: check, claim, hand to the provider, record; return what happened.
+
+    `room(segments)` is asked between the claim and the provider call, so that the sender's
+    rate counts the text the moment before it goes (messaging/sending.py): False gives the
+    claim back, untouched, and the row is 'left' for another job.
+    """
     # Outcomes: sent, retry, failed, opted_out (21610), suppressed, held (quiet hours),
     # not_due, in_flight (maybe with the provider: messaging/reconcile.py looks it up),
-    # done (already sent or final), missing,
+    # done (already sent or final), missing, left (no room in the sender's rate),
     # day_passed (a same-day text dropped after its day, by the district's choice).
     with db.connection() as connection:
         claimed = _claim(connection, message_id, now=now, quiet=quiet)
@@ -295,8 +301,12 @@ def deliver(
             if outcome != "claimed":
                 return outcome
             message = session.get_one(Message, message_id)
-            claimed = message.phone, message.body, message.attempts
-    phone, body, attempts = claimed
+            claimed = message.phone, message.body, message.attempts, message.segments
+    phone, body, attempts, segments = claimed
+    if not room(segments or 1):
+        with db.connection() as connection:
+            connection.execute(_UNCLAIM, {"message_id": message_id})
+        return "left"
     # The claim is committed before the provider is called: a second run of this job finds
     # the row in 'sending' and leaves it alone, so the family never gets the text twice.
     # Any other exception leaves the row in 'sending': whether the provider took the text is
@@ -357,11 +367,21 @@ def _claim_statement(in_quiet_hours: bool) -> Update:
         update(_MESSAGES)
         .where(*conditions)
         .values(status="sending", attempts=messages.attempts + 1, updated_at=now)
-        .returning(messages.phone, messages.body, messages.attempts)
+        .returning(messages.phone, messages.body, messages.attempts, messages.segments)
     )
 
 
 _CLAIM = {quiet: _claim_statement(quiet) for quiet in (False, True)}
+# A claim given back before the provider was called: queued again, as it was.
+_UNCLAIM = (
+    update(_MESSAGES)
+    .where(
+        _MESSAGES.c.id == bindparam("message_id"),
+        _MESSAGES.c.status == "sending",
+        _MESSAGES.c.provider_sid.is_(None),
+    )
+    .values(status="queued", attempts=_MESSAGES.c.attempts - 1)
+)
 _RECORD_SENT = (
     update(_MESSAGES)
     .where(_MESSAGES.c.id == bindparam("message_id"))
@@ -377,8 +397,9 @@ _RECORD_SENT = (
 
 def _claim(
     connection: Connection, message_id: int, *, now: datetime, quiet: QuietHours
-) -> tuple[str, str, int] | None:
-    """Claim a row that may be sent now, in one statement; (phone, body, attempts) or None.
+) -> tuple[str, str, int, int | None] | None:
+    """Claim a row that may be sent now, in one statement; (phone, body, attempts,
+    segments) or None.
 
     The statement holds every check the send job makes before the provider call: an unsent
     outbound row, due, not a district text inside quiet hours, not a same-day text past its
@@ -388,7 +409,7 @@ def _claim(
     statement = _CLAIM[quiet.contains(now)]
     values = {"message_id": message_id, "now": now, "today": local_day(now, quiet.tz)}
     row = connection.execute(statement, values).first()
-    return None if row is None else (row.phone, row.body, row.attempts)
+    return None if row is None else (row.phone, row.body, row.attempts, row.segments)
 
 
 def _check_and_claim(session: Session, message_id: int, *, now: datetime, quiet: QuietHours) -> str:

@@ -42,7 +42,9 @@ SHORT_CODE_RATE = 100
 TOLL_FREE_RATE = 3
 LONG_CODE_RATE = 1
 # North American toll-free area codes.
-TOLL_FREE_PREFIXES = tuple(f"+1{code}" for code in ("800", "833", "844", "855", "866", "877", "888"))
+TOLL_FREE_PREFIXES = tuple(
+    f"+1{code}" for code in ("800", "833", "844", "855", "866", "877", "888")
+)
 
 
 class SendRate(Protocol):
@@ -193,4 +195,3 @@ def make_send_rate(settings: Settings, connection: Redis | None) -> SendRate:
     if connection is None:
         return LocalSendRate(limit)
     return RedisSendRate(connection, sender_of(settings), limit)
-

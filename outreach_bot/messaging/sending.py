@@ -7,10 +7,11 @@ call (outbox.deliver): a crash mid-batch leaves the rows it had not reached queu
 sweeper queues them again) and the one it was sending in 'sending' (reconciliation looks it
 up), so nothing is lost and nothing is sent twice.
 
-Before each row, the job takes room for its segments in the sender's window
-(messaging/rate_limit.py). With no room, it waits, but only until its shift ends: then it
-hands the rows it has not reached back, to a new job at the back of the lane, so that a
-worker pacing a long send still answers the families' texts in between.
+Between a row's claim and its provider call, the job takes room for the row's segments in
+the sender's window (messaging/rate_limit.py). With no room, it waits, but only until its
+shift ends: then it gives the claim back and hands the rows it has not sent on, to a new
+job at the back of the lane, so that a worker pacing a long send still answers the
+families' texts in between.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy import select, update
 
 from outreach_bot.channels import Channel
 from outreach_bot.db import Database
-from outreach_bot.messaging.outbox import UNSENT, deliver
+from outreach_bot.messaging.outbox import deliver
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.messaging.rate_limit import SendRate
 from outreach_bot.models import Message
@@ -56,44 +57,22 @@ def send_batch(
     sleep: Callable[[float], None] = time.sleep,
 ) -> BatchSent:
     """Send the rows in order, each within the rate; hand back what the shift did not reach."""
+    channel.warm_up()
     ends = time.monotonic() + shift
-    with db.transaction() as session:
-        rows = {
-            row.id: row
-            for row in session.execute(
-                select(
-                    Message.id,
-                    Message.direction,
-                    Message.status,
-                    Message.provider_sid,
-                    Message.segments,
-                    Message.origin,
-                ).where(Message.id.in_(message_ids))
-            )
-        }
-    batch = BatchSent()
-    for index, message_id in enumerate(message_ids):
-        row = rows.get(message_id)
-        if row is None or row.direction != "outbound":
-            batch.outcomes[message_id] = "missing"
-            continue
-        if row.status == "sending":
-            batch.outcomes[message_id] = "in_flight"  # left for reconciliation
-            continue
-        if row.status not in UNSENT or row.provider_sid is not None:
-            batch.outcomes[message_id] = "done"
-            continue
-        # Room is taken before the claim, so a row waits for it unclaimed; a row its claim
-        # then turns away (opted out meanwhile, held) only leaves a moment of room unused.
-        while (wait := rate.take(row.segments or 1)) > 0:
+
+    def room(segments: int) -> bool:
+        # Asked between the claim and the provider call: the grant is the moment before
+        # the request, so that the provider sees the texts spaced as they were granted.
+        while (wait := rate.take(segments)) > 0:
             left = ends - time.monotonic()
             if left <= 0:
-                rest = [rows[later] for later in message_ids[index:] if later in rows]
-                batch.left = [(later.id, later.origin) for later in rest]
-                _still_alive(db, [later.id for later in rest], clock())
-                return batch
+                return False
             sleep(min(wait, left))
-        batch.outcomes[message_id] = deliver(
+        return True
+
+    batch = BatchSent()
+    for index, message_id in enumerate(message_ids):
+        outcome = deliver(
             db,
             channel,
             message_id,
@@ -101,12 +80,20 @@ def send_batch(
             quiet=quiet,
             status_callback_url=status_callback_url,
             max_attempts=max_attempts,
+            room=room,
         )
+        if outcome == "left":
+            batch.left = _hand_on(db, message_ids[index:], clock())
+            return batch
+        batch.outcomes[message_id] = outcome
     return batch
 
 
-def _still_alive(db: Database, message_ids: list[int], now: datetime) -> None:
-    """Mark rows handed on as freshly queued, so that the sweeper does not queue them again."""
+def _hand_on(
+    db: Database, message_ids: Sequence[int], now: datetime
+) -> list[tuple[int, str | None]]:
+    """The rows a job hands on, as (id, origin), marked freshly queued so that the sweeper
+    does not queue them a second time."""
     with db.transaction() as session:
         session.execute(
             update(Message)
@@ -114,3 +101,10 @@ def _still_alive(db: Database, message_ids: list[int], now: datetime) -> None:
             .values(queued_at=now)
             .execution_options(synchronize_session=False)
         )
+        found = session.execute(
+            select(Message.id, Message.origin).where(Message.id.in_(message_ids))
+        )
+        origins = {message_id: origin for message_id, origin in found}
+    return [
+        (message_id, origins[message_id]) for message_id in message_ids if message_id in origins
+    ]
