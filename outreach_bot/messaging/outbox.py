@@ -279,57 +279,114 @@ def deliver(
     quiet: QuietHours,
     status_callback_url: str | None,
     max_attempts: int,
-    room: Callable[[int], bool] = lambda segments: True,
 ) -> str:
-    """The send job: check, claim, hand to the provider, record; return what happened.
+    """Send one row (a batch of one); return what happened (see `deliver_batch`)."""
+    outcomes = deliver_batch(
+        db,
+        channel,
+        [message_id],
+        now=now,
+        quiet=quiet,
+        status_callback_url=status_callback_url,
+        max_attempts=max_attempts,
+    )
+    return outcomes[message_id]
 
-    `room(segments)` is asked between the claim and the provider call, so that the sender's
-    rate counts the text the moment before it goes (messaging/sending.py): False gives the
-    claim back, untouched, and the row is 'left' for another job.
+
+def deliver_batch(
+    db: Database,
+    channel: Channel,
+    message_ids: Sequence[int],
+    *,
+    now: datetime,
+    quiet: QuietHours,
+    status_callback_url: str | None,
+    max_attempts: int,
+    room: Callable[[int], bool] = lambda segments: True,
+) -> dict[int, str]:
+    """The send job: check, claim, hand to the provider, record; each row's outcome.
+
+    Each row is claimed by the claim statement, all of them in one transaction, committed
+    before any provider call: a second run of the job finds them in 'sending' and leaves
+    them alone, so no family gets a text twice. Should the process die, the rows it had
+    claimed wait in 'sending' for reconciliation (messaging/reconcile.py), which looks each
+    up at the provider before it is ever sent again. What the provider took is recorded
+    for all the rows in one transaction too.
+
+    `room(segments)` is asked between a row's claim and its provider call, so that the
+    sender's rate counts the text the moment before it goes (messaging/sending.py): False
+    gives back the claims of that row and the rows after it, untouched, and they get no
+    outcome (they are left for another job).
     """
     # Outcomes: sent, retry, failed, opted_out (21610), suppressed, held (quiet hours),
     # not_due, in_flight (maybe with the provider: messaging/reconcile.py looks it up),
-    # done (already sent or final), missing, left (no room in the sender's rate),
+    # done (already sent or final), missing,
     # day_passed (a same-day text dropped after its day, by the district's choice).
-    with db.connection() as connection:
-        claimed = _claim(connection, message_id, now=now, quiet=quiet)
-    if claimed is None:
+    outcomes: dict[int, str] = {}
+    claimed = _claim_all(db, message_ids, now=now, quiet=quiet)
+    for message_id in message_ids:
+        if message_id in claimed:
+            continue
         # Not sendable now: read the row to say why, and act on it (or claim it after all,
         # when it changed in between).
         with db.transaction() as session:
             outcome = _check_and_claim(session, message_id, now=now, quiet=quiet)
             if outcome != "claimed":
-                return outcome
+                outcomes[message_id] = outcome
+                continue
             message = session.get_one(Message, message_id)
-            claimed = message.phone, message.body, message.attempts, message.segments
-    phone, body, attempts, segments = claimed
-    if not room(segments or 1):
-        with db.connection() as connection:
-            connection.execute(_UNCLAIM, {"message_id": message_id})
-        return "left"
-    # The claim is committed before the provider is called: a second run of this job finds
-    # the row in 'sending' and leaves it alone, so the family never gets the text twice.
-    # Any other exception leaves the row in 'sending': whether the provider took the text is
-    # unknown, so it waits for reconciliation rather than risk a second text.
+            claimed[message_id] = message.phone, message.body, message.attempts, message.segments
+    unsent = [message_id for message_id in message_ids if message_id in claimed]
+    sent: list[dict[str, object]] = []
     try:
-        result = channel.send(phone, body, status_callback_url)
-    except ChannelError as error:
-        with db.transaction() as session:
-            return _record_failure(
-                session, message_id, error, now=now, attempts=attempts, max_attempts=max_attempts
+        while unsent and room(claimed[unsent[0]][3] or 1):
+            message_id = unsent.pop(0)
+            phone, body, attempts, _ = claimed[message_id]
+            # Any exception but ChannelError leaves this row in 'sending': whether the
+            # provider took the text is unknown, so it waits for reconciliation.
+            try:
+                result = channel.send(phone, body, status_callback_url)
+            except ChannelError as error:
+                with db.transaction() as session:
+                    outcomes[message_id] = _record_failure(
+                        session,
+                        message_id,
+                        error,
+                        now=now,
+                        attempts=attempts,
+                        max_attempts=max_attempts,
+                    )
+                continue
+            sent.append(
+                {
+                    "message_id": message_id,
+                    "status": result.status[:16],
+                    "provider_sid": result.sid,
+                    "now": now,
+                }
             )
-    with db.connection() as connection:
-        connection.execute(
-            _RECORD_SENT,
-            {
-                "message_id": message_id,
-                "status": result.status[:16],
-                "provider_sid": result.sid,
-                "now": now,
-            },
-        )
-    log.info("message %s handed to %s (attempt %s)", message_id, channel.name, attempts)
-    return "sent"
+            outcomes[message_id] = "sent"
+            log.info("message %s handed to %s (attempt %s)", message_id, channel.name, attempts)
+    finally:
+        with db.engine.begin() as connection:
+            if sent:
+                connection.execute(_RECORD_SENT, sent)
+            if unsent:  # never handed to the provider: queued again, as they were
+                connection.execute(_UNCLAIM, [{"message_id": message_id} for message_id in unsent])
+    return outcomes
+
+
+def _claim_all(
+    db: Database, message_ids: Sequence[int], *, now: datetime, quiet: QuietHours
+) -> dict[int, tuple[str, str, int, int | None]]:
+    """Claim each row that may be sent now, in one transaction; by id, what `_claim` read."""
+    claimed = {}
+    with db.engine.begin() as connection:
+        for message_id in message_ids:
+            found = _claim(connection, message_id, now=now, quiet=quiet)
+            if found is not None:
+                claimed[message_id] = found
+    return claimed
 
 
 # The send job's two statements run as plain Core, built once (they run for every text).
