@@ -40,6 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from children import stop, wait_until_healthy
 from district import EMPTY_TWIML, INBOUND, Request, family, make_request, outreach_app, own_schema
 from flask import Flask, Response, request
 from sqlalchemy import func, select, text
@@ -130,28 +131,11 @@ class Server:
         command = [sys.executable, __file__, "serve", self.which, str(self.port)]
         command += [str(self.workers), self.database_url, self.redis_url]
         self.process = subprocess.Popen(command)
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"the {self.which} server exited")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        self.__exit__()
-        raise SystemExit(f"the {self.which} server did not answer in time")
+        wait_until_healthy(self.process, self.port, self.which, SERVER_START_TIMEOUT)
+        return self
 
     def __exit__(self, *_: object) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop([self.process])
 
 
 # --- the client -----------------------------------------------------------------------------

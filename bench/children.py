@@ -1,0 +1,44 @@
+"""The benchmarks' child processes (servers, workers): waited for, and always stopped."""
+
+from __future__ import annotations
+
+import http.client
+import subprocess
+import time
+from collections.abc import Iterable
+
+STOP_SECONDS = 15.0  # a child asked to stop has this long before it is killed
+
+
+def wait_until_healthy(
+    process: subprocess.Popen[bytes], port: int, name: str, seconds: float
+) -> None:
+    """Wait until the server answers GET /healthz with 200; stop it and exit otherwise."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the {name} server exited")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return
+        except OSError:
+            time.sleep(0.1)
+    stop([process])
+    raise SystemExit(f"the {name} server did not answer in time")
+
+
+def stop(processes: Iterable[subprocess.Popen[bytes] | subprocess.Popen[str] | None]) -> None:
+    """Ask each child still running to stop (SIGTERM: gunicorn and RQ finish what they are
+    at), then kill whichever has not after STOP_SECONDS."""
+    running = [process for process in processes if process is not None and process.poll() is None]
+    for process in running:
+        process.terminate()
+    for process in running:
+        try:
+            process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
