@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import http.client
+import os
+import platform
 import subprocess
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 STOP_SECONDS = 15.0  # a child asked to stop has this long before it is killed
 
@@ -42,3 +50,41 @@ def stop(processes: Iterable[subprocess.Popen[bytes] | subprocess.Popen[str] | N
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def check_running(
+    processes: Sequence[subprocess.Popen[bytes] | subprocess.Popen[str]], what: str
+) -> None:
+    """Fail loudly when one of the children has died (`what` names them, and where to look)."""
+    for process in processes:
+        if process.poll() is not None:
+            raise SystemExit(f"{what} exited ({process.returncode})")
+
+
+def machine() -> str:
+    """This machine as the figures need it said: Python, cores and how busy they are."""
+    return (
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average"
+        f" {os.getloadavg()[0]:.1f}"
+    )
+
+
+def die_after(seconds: float) -> None:
+    """However the parent ends, this (child) process does not outlive the run."""
+    timer = threading.Timer(seconds, lambda: os._exit(3))
+    timer.daemon = True
+    timer.start()
+
+
+def title(name: str) -> str:
+    """A benchmark's first line: what, and when."""
+    return f"outreach-bot {name} benchmark, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
+
+
+def emptied_redis(url: str) -> Redis:
+    """The benchmark's own Redis database, flushed (flush it again when done)."""
+    from redis import Redis
+
+    connection = Redis.from_url(url)
+    connection.flushdb()
+    return connection

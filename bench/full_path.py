@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 # bench/ is on sys.path when this file is run as a script (and in its gunicorn workers).
-from children import stop, wait_until_healthy
+from children import check_running, die_after, stop, wait_until_healthy
 from district import (
     INBOUND,
     Batch,
@@ -247,10 +247,7 @@ def work(
     app = outreach_app(database_url, redis_url)
     queue = runtime_of(app).queue
     assert isinstance(queue, RedisQueue)
-    # However the parent ends, this process does not outlive the run.
-    timer = threading.Timer(deadline, lambda: os._exit(3))
-    timer.daemon = True
-    timer.start()
+    die_after(deadline)
     with app.app_context():
         warm_up()  # as worker.py does
         queues = [rq for lane, rq in queue.lanes.items() if lane in lanes]
@@ -295,9 +292,7 @@ class Workers:
 
     def check(self) -> None:
         """Fail loudly when a worker has died."""
-        for process in self.processes:
-            if process.poll() is not None:
-                raise SystemExit(f"an RQ worker exited ({process.returncode}); see {self.log}")
+        check_running(self.processes, f"an RQ worker (see {self.log})")
 
     def __exit__(self, *_: object) -> None:
         stop(self.processes)  # RQ stops after the job at hand on SIGTERM

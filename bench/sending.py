@@ -24,22 +24,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 # bench/ is on sys.path when this file runs as a script; the repo root too, for the double.
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
+from children import check_running, die_after, emptied_redis, machine, stop, title
 from district import SCHOOL_AFTERNOON, own_schema, phone_for
 from flask import Flask
 from sqlalchemy import func, select
@@ -139,8 +136,7 @@ class Double:
         return [tuple(row) for row in json.loads(self.process.stdout.readline())]  # type: ignore[misc]
 
     def __exit__(self, *_: object) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=15)
+        stop([self.process])
 
 
 def run_raw(base_url: str, count: int, start_at: float, tag: str) -> None:
@@ -204,9 +200,7 @@ def run_worker(database_url: str, redis_url: str, base_url: str, limit: int) -> 
     app = make_app(database_url, redis_url, base_url, limit)
     queue = runtime_of(app).queue
     assert isinstance(queue, RedisQueue)
-    timer = threading.Timer(WORKER_DEADLINE, lambda: os._exit(3))
-    timer.daemon = True
-    timer.start()
+    die_after(WORKER_DEADLINE)
     with app.app_context():
         warm_up()
         print("ready", flush=True)
@@ -233,20 +227,10 @@ class Workers:
         return self
 
     def check(self) -> None:
-        for process in self.processes:
-            if process.poll() is not None:
-                raise SystemExit(f"an RQ worker exited ({process.returncode})")
+        check_running(self.processes, "an RQ worker")
 
     def __exit__(self, *_: object) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(self.processes)
 
 
 # --- outreach-bot's runs ----------------------------------------------------------------------
@@ -371,14 +355,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             run_worker(rest[0], rest[1], rest[2], int(rest[3]))
         return
     args = parser.parse_args(argv)
-    from redis import Redis
-
-    redis = Redis.from_url(args.redis_url)
-    redis.flushdb()
-    print(f"outreach-bot sending benchmark, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    redis = emptied_redis(args.redis_url)
+    print(title("sending"))
     print(
-        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average"
-        f" {os.getloadavg()[0]:.1f}; {args.texts} texts a run (one in three of two segments),"
+        f"{machine()}; {args.texts} texts a run (one in three of two segments),"
         f" {args.workers} worker processes, send jobs of {SEND_BATCH} rows, median of"
         f" {args.repeats} runs."
     )

@@ -27,8 +27,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import itertools
-import os
-import platform
 import queue
 import statistics
 import subprocess
@@ -38,9 +36,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from children import stop, wait_until_healthy
+from children import emptied_redis, machine, stop, title, wait_until_healthy
 from district import EMPTY_TWIML, INBOUND, Request, family, make_request, outreach_app, own_schema
 from flask import Flask, Response, request
 from sqlalchemy import func, select, text
@@ -251,14 +248,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="full-speed runs of each")
     parser.add_argument("--keep-schema", action="store_true")
     args = parser.parse_args(argv)
-    from redis import Redis
-
-    redis = Redis.from_url(args.redis_url)
-    redis.flushdb()
-    print(f"outreach-bot webhook benchmark, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    redis = emptied_redis(args.redis_url)
+    print(title("webhook"))
     print(
-        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average"
-        f" {os.getloadavg()[0]:.1f}; gunicorn {args.workers} sync workers each; PostgreSQL;"
+        f"{machine()}; gunicorn {args.workers} sync workers each; PostgreSQL;"
         f" Redis {args.redis_url.rsplit('/', 1)[-1]}"
     )
     tags = (f"{letter}{digit}" for letter in "abcdefgh" for digit in range(10))

@@ -2,10 +2,12 @@
 
 One send job sends up to SEND_BATCH rows (outbox.send_jobs): a job costs a worker more than
 a text, so a job a text could not keep up with a carrier's hundreds of segments a second.
-Each row is still claimed by itself, with the claim statement, just before its provider
-call (outbox.deliver): a crash mid-batch leaves the rows it had not reached queued (the
-sweeper queues them again) and the one it was sending in 'sending' (reconciliation looks it
-up), so nothing is lost and nothing is sent twice.
+The job goes CLAIM_CHUNK rows at a time (outbox.deliver_batch): each row is claimed by the
+claim statement, the chunk's claims committed together before any provider call, and what
+the provider took recorded together after. A crash mid-batch leaves the rows it had not
+reached queued (the sweeper queues them again) and its claimed rows in 'sending'
+(reconciliation looks each up before it is ever sent again), so nothing is lost and nothing
+is sent twice.
 
 Between a row's claim and its provider call, the job takes room for the row's segments in
 the sender's window (messaging/rate_limit.py). With no room, it waits, but only until its
