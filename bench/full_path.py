@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 # bench/ is on sys.path when this file is run as a script (and in its gunicorn workers).
+from children import check_running, die_after, stop, wait_until_healthy
 from district import (
     INBOUND,
     Batch,
@@ -187,29 +188,14 @@ class Server:
         ]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"the {self.which} server exited; see {self.log}")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    connection.close()
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        self.__exit__()
-        raise SystemExit(f"the {self.which} server did not answer in time; see {self.log}")
+        try:
+            wait_until_healthy(self.process, self.port, self.which, SERVER_START_TIMEOUT)
+        except SystemExit as error:
+            raise SystemExit(f"{error}; see {self.log}") from None
+        return self
 
     def __exit__(self, *_: object) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # gunicorn stops its workers on SIGTERM
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop([self.process])  # gunicorn stops its workers on SIGTERM
 
 
 def serve(
@@ -261,10 +247,7 @@ def work(
     app = outreach_app(database_url, redis_url)
     queue = runtime_of(app).queue
     assert isinstance(queue, RedisQueue)
-    # However the parent ends, this process does not outlive the run.
-    timer = threading.Timer(deadline, lambda: os._exit(3))
-    timer.daemon = True
-    timer.start()
+    die_after(deadline)
     with app.app_context():
         warm_up()  # as worker.py does
         queues = [rq for lane, rq in queue.lanes.items() if lane in lanes]
@@ -309,20 +292,10 @@ class Workers:
 
     def check(self) -> None:
         """Fail loudly when a worker has died."""
-        for process in self.processes:
-            if process.poll() is not None:
-                raise SystemExit(f"an RQ worker exited ({process.returncode}); see {self.log}")
+        check_running(self.processes, f"an RQ worker (see {self.log})")
 
     def __exit__(self, *_: object) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()  # RQ stops after the job at hand on SIGTERM
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(self.processes)  # RQ stops after the job at hand on SIGTERM
 
 
 def flush_redis(redis_url: str) -> None:

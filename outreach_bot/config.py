@@ -41,6 +41,9 @@ class Settings:
     flows_dir: Path = field(default=PROJECT_ROOT / "flows")
     locales_dir: Path = field(default=PROJECT_ROOT / "locales")
     send_max_attempts: int = 5
+    # Segments a second the sender may hand to the provider, shared by every worker; None:
+    # Twilio's default for the kind of sender (messaging/rate_limit.py), none for the console.
+    send_segments_per_second: int | None = None
     session_idle_minutes: int = 30
     session_cookie_secure: bool | None = None  # None: on outside development
     login_max_failures: int = 5
@@ -109,6 +112,7 @@ _ENVIRONMENT_NAMES = {
     "flows_dir": "FLOWS_DIR",
     "locales_dir": "LOCALES_DIR",
     "send_max_attempts": "SEND_MAX_ATTEMPTS",
+    "send_segments_per_second": "SEND_SEGMENTS_PER_SECOND",
     "session_idle_minutes": "SESSION_IDLE_MINUTES",
     "session_cookie_secure": "SESSION_COOKIE_SECURE",
     "login_max_failures": "LOGIN_MAX_FAILURES",
@@ -142,7 +146,7 @@ def _coerce(name: str, raw: Any) -> Any:
     if "Path" in str(kind):
         return Path(raw)
     try:
-        if kind == "int":
+        if kind in ("int", "int | None"):
             return int(raw)
         if kind == "float":
             return float(raw)
@@ -209,6 +213,11 @@ def _check(settings: Settings) -> None:
         raise ConfigError(
             "TRUSTED_PROXY_COUNT must be how many proxies sit in front of the app (0 to 5), "
             f"not {settings.trusted_proxy_count}"
+        )
+    if settings.send_segments_per_second is not None and settings.send_segments_per_second < 1:
+        raise ConfigError(
+            "SEND_SEGMENTS_PER_SECOND must be the segments a second the carrier takes from the "
+            f"sender (1 or more), not {settings.send_segments_per_second}"
         )
     if settings.log_format not in ("json", "text"):
         raise ConfigError(f"LOG_FORMAT must be 'json' or 'text', not {settings.log_format!r}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -18,9 +19,16 @@ from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
 from outreach_bot.escalations import climb_overdue
 from outreach_bot.inbox import answer, claim
 from outreach_bot.messaging import held_texts
-from outreach_bot.messaging.outbox import deliver, enqueue_queued, queued_in, relay, sweep_stuck
+from outreach_bot.messaging.outbox import (
+    enqueue_queued,
+    queued_in,
+    relay,
+    send_jobs,
+    sweep_stuck,
+)
 from outreach_bot.messaging.reconcile import reconcile_sending
 from outreach_bot.messaging.same_day import DAY_PASSED
+from outreach_bot.messaging.sending import send_batch
 from outreach_bot.messaging.status import apply_status_callbacks
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import audit, district_settings
@@ -49,34 +57,49 @@ def _runtime() -> Runtime:
     return found
 
 
-def send_message(message_id: int) -> str:
-    """Hand one outbox row to the SMS provider; safe to run twice."""
+def send_messages(message_ids: list[int]) -> dict[str, int]:
+    """Hand a batch of outbox rows to the SMS provider, in order, within the sender's rate;
+    safe to run twice. Returns how many rows came to each outcome."""
     rt = _runtime()
-    outcome = deliver(
+    batch = send_batch(
         rt.db,
         rt.channel,
-        message_id,
-        now=rt.clock(),
+        rt.send_rate,
+        message_ids,
+        clock=rt.clock,
         quiet=rt.quiet_hours,
         status_callback_url=rt.status_callback_url,
         max_attempts=rt.settings.send_max_attempts,
     )
-    log.info("message %s: %s", message_id, outcome)
-    if outcome == DAY_PASSED:
-        with rt.db.transaction() as session:
-            rt.conversations.day_passed(session, message_id, rt.clock())
-    if outcome in ("failed", "opted_out"):
-        with rt.db.transaction() as session:
-            rt.conversations.delivery_failed(session, message_id, rt.clock())
-            queued = queued_in(session, rt.clock())
-        enqueue_queued(rt.queue, queued)
-    return outcome
+    for message_id, outcome in batch.outcomes.items():
+        if outcome == DAY_PASSED:
+            with rt.db.transaction() as session:
+                rt.conversations.day_passed(session, message_id, rt.clock())
+        if outcome in ("failed", "opted_out"):
+            with rt.db.transaction() as session:
+                rt.conversations.delivery_failed(session, message_id, rt.clock())
+                queued = queued_in(session, rt.clock())
+            enqueue_queued(rt.queue, queued)
+    if batch.left:
+        # The shift ended waiting for the sender's rate: the rest go to the back of the lane.
+        rt.queue.enqueue_many(send_jobs(batch.left))
+    counts = Counter(batch.outcomes.values())
+    log.info("send batch of %d: %s", len(message_ids), dict(counts, left=len(batch.left)))
+    return dict(counts)
+
+
+def send_message(message_id: int) -> str:
+    """Hand one outbox row to the SMS provider (a batch of one); returns its outcome, or
+    'left' when the sender's rate had no room before the shift ended (it is queued again)."""
+    outcomes = send_messages([message_id])
+    return next(iter(outcomes), "left")
 
 
 def warm_up() -> None:
     """Load what answering a family needs (flows, catalogs, keyword patterns) before the
     first job, so that no family's text waits for it; worker.py calls it as it starts."""
     answer.warm_up(_runtime().conversations)
+    _runtime().channel.warm_up()
 
 
 def relay_outbox() -> int:

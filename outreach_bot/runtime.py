@@ -14,7 +14,8 @@ from outreach_bot.db import Database, default_sqlite_url
 from outreach_bot.engine.library import FlowLibrary, load_library
 from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.messaging.quiet_hours import QuietHours
-from outreach_bot.queue import JobQueue, make_queue
+from outreach_bot.messaging.rate_limit import SendRate, make_send_rate
+from outreach_bot.queue import JobQueue, RedisQueue, make_queue
 
 
 @dataclass
@@ -52,6 +53,13 @@ class Runtime:
             district_name=self.settings.district_name,
             public_base_url=self.settings.public_base_url,
         )
+
+    @cached_property
+    def send_rate(self) -> SendRate:
+        """The sender's segments a second, shared through Redis by every worker (or kept
+        in this process when jobs run inline)."""
+        connection = self.queue.connection if isinstance(self.queue, RedisQueue) else None
+        return make_send_rate(self.settings, connection)
 
     @property
     def status_callback_url(self) -> str | None:

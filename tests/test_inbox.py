@@ -20,7 +20,7 @@ from sqlalchemy import select
 from outreach_bot import jobs
 from outreach_bot.inbox import claim
 from outreach_bot.inbox.store import store_inbound
-from outreach_bot.messaging.outbox import send_job_id, sweep_stuck
+from outreach_bot.messaging.outbox import SEND_JOB, send_job_id, sweep_stuck
 from outreach_bot.models import Escalation, Message
 from outreach_bot.queue import RedisQueue
 from outreach_bot.runtime import Runtime
@@ -193,7 +193,8 @@ def test_many_webhooks_wake_one_drain_ahead_of_everything_else(runtime, client, 
     assert isinstance(queue, RedisQueue)
     inbox_lane, replies, district = (queue.lanes[lane] for lane in ("inbox", "replies", "district"))
     start_missed_you(runtime, ANA, MATEO)
-    assert district.count == 4  # the first texts of missed_you, which the district started
+    # The first texts of missed_you, which the district started: one send job for the four.
+    assert district.count == 1 and len(district.jobs[0].args[0]) == 4
     post(client, ANA, "1", "SM" + "1" * 32)
     post(client, MATEO, "2", "SM" + "2" * 32)
     post(client, ANA, "1", "SM" + "1" * 32)  # Twilio retried: stored once, no new wake
@@ -203,9 +204,11 @@ def test_many_webhooks_wake_one_drain_ahead_of_everything_else(runtime, client, 
     worker.work(burst=True, max_jobs=1)
     assert inbox_lane.count == 0
     # Each family's opening and question, not sent yet, go ahead of its answer, in its lane.
-    assert [job.func_name for job in replies.jobs] == ["outreach_bot.jobs.send_message"] * 8
-    worker.work(burst=True, max_jobs=8)
-    assert replies.count == 0 and district.count == 4  # stale entries, sent already
+    # One send job a transaction's texts, each claimed by itself as the job reaches it.
+    assert [job.func_name for job in replies.jobs] == [SEND_JOB] * len(replies.jobs)
+    assert sum(len(job.args[0]) for job in replies.jobs) == 8
+    worker.work(burst=True, max_jobs=len(replies.jobs))
+    assert replies.count == 0 and district.count == 1  # a stale entry, its texts sent already
     with runtime.db.transaction() as session:
         answers = session.scalars(
             select(Message.status).where(Message.direction == "outbound", Message.origin == "reply")
@@ -260,7 +263,7 @@ def test_answers_are_written_queued_and_a_lost_enqueue_is_swept_back(
     assert queue.lanes["replies"].job_ids == []
     runtime.clock.advance(minutes=11)
     assert sweep_stuck(runtime.db, queue, runtime.clock()) == 4
-    assert queue.lanes["replies"].job_ids == [send_job_id(id_) for id_, _, _ in sorted(written)]
+    assert queue.lanes["replies"].job_ids == [send_job_id([id_ for id_, _, _ in sorted(written)])]
 
 
 def test_a_warmed_worker_reads_no_catalog_while_answering(runtime, monkeypatch):
@@ -291,8 +294,9 @@ def test_a_job_whose_time_is_up_leaves_the_rest_to_a_fresh_job(runtime, redis_co
     # The rest goes to a fresh job behind the answers written so far (and the opening and
     # question ahead of them): a lone worker sends them before it answers more.
     lane = [job.func_name for job in queue.lanes["replies"].jobs]
-    assert lane == ["outreach_bot.jobs.send_message"] * 4 + [jobs.PROCESS_INBOX]
-    SimpleWorker(queue.queues, connection=queue.connection).work(burst=True, max_jobs=5)
+    assert lane == [SEND_JOB, jobs.PROCESS_INBOX]
+    assert len(queue.lanes["replies"].jobs[0].args[0]) == 4
+    SimpleWorker(queue.queues, connection=queue.connection).work(burst=True, max_jobs=2)
     with runtime.db.transaction() as session:
         waiting = session.scalars(
             select(Message.id).where(Message.direction == "inbound", Message.processed_at.is_(None))

@@ -46,14 +46,14 @@ def test_relay_enqueues_one_job_named_after_the_row(
 ) -> None:
     message_id = queue_nudge(runtime, PHONE, BODY)
     assert relay(runtime.db, redis_queue, clock()) == 1
-    assert redis_queue.lanes["district"].job_ids == [send_job_id(message_id)]
-    job = Job.fetch(send_job_id(message_id), connection=redis_queue.connection)
-    assert (job.func_name, job.args) == (SEND_JOB, (message_id,))
+    assert redis_queue.lanes["district"].job_ids == [send_job_id([message_id])]
+    job = Job.fetch(send_job_id([message_id]), connection=redis_queue.connection)
+    assert (job.func_name, job.args) == (SEND_JOB, ([message_id],))
     with runtime.db.transaction() as session:
         message = session.get_one(Message, message_id)
         assert (message.status, message.queued_at) == ("queued", clock())
     assert relay(runtime.db, redis_queue, clock()) == 0  # already queued: nothing new
-    assert redis_queue.lanes["district"].job_ids == [send_job_id(message_id)]
+    assert redis_queue.lanes["district"].job_ids == [send_job_id([message_id])]
 
 
 def test_a_second_enqueue_is_harmless_and_the_worker_sends_once(
@@ -62,7 +62,7 @@ def test_a_second_enqueue_is_harmless_and_the_worker_sends_once(
     message_id = queue_nudge(runtime, PHONE, BODY)
     assert relay(runtime.db, redis_queue, clock()) == 1
     # A relay that crashed after enqueueing but before marking the row enqueues it again.
-    redis_queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id))
+    redis_queue.enqueue(SEND_JOB, [message_id], job_id=send_job_id([message_id]))
     work(redis_queue)
     assert len(twilio_double.requests) == 1
     with runtime.db.transaction() as session:

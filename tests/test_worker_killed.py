@@ -70,7 +70,7 @@ def test_a_worker_killed_mid_send_leaves_a_text_that_is_reconciled_then_sent_onc
     assert row(runtime, message_id).status == "sending"  # whether Twilio has it is unknown
 
     # The job queued again (a sweep, a duplicate enqueue) does not send it blindly.
-    runtime.queue.enqueue(SEND_JOB, message_id, job_id=send_job_id(message_id) + "-again")
+    runtime.queue.enqueue(SEND_JOB, [message_id], job_id=send_job_id([message_id]) + "-again")
     run_burst(runtime.queue)
     assert len(twilio_double.requests) == 1
 

@@ -57,6 +57,7 @@ class RecordedRequest:
     form: dict[str, str]
     headers: dict[str, str]
     status: int
+    received: float = 0.0  # time.monotonic() as it came in: one clock for every process
 
 
 @dataclass
@@ -146,9 +147,10 @@ class TwilioDouble:
         self, method: str, path: str, form: dict[str, str], headers: dict[str, str]
     ) -> tuple[int, dict[str, Any], float]:
         """The answer to one request: status, JSON body, seconds to wait before answering."""
+        received = time.monotonic()
         with self._lock:
             answer = self._answer(method, path, form, headers)
-            self.requests.append(RecordedRequest(method, path, form, headers, answer[0]))
+            self.requests.append(RecordedRequest(method, path, form, headers, answer[0], received))
         return answer
 
     def _answer(
@@ -245,6 +247,9 @@ def _error(code: int, message: str, status: int) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     owner: TwilioDouble
     protocol_version = "HTTP/1.1"
+    # The headers and the body go in two writes: without TCP_NODELAY the second waits for
+    # the client's delayed ACK of the first, some 40 ms a request.
+    disable_nagle_algorithm = True
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

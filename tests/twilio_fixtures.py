@@ -30,4 +30,6 @@ def twilio_settings(twilio_double: TwilioDouble) -> dict[str, object]:
         "TWILIO_API_BASE_URL": twilio_double.base_url,
         "TWILIO_TIMEOUT_SECONDS": 2.0,
         "PUBLIC_BASE_URL": "https://outreach.example.org",
+        # Far above what a test sends: the sender's rate is tested in test_send_rate.py.
+        "SEND_SEGMENTS_PER_SECOND": 10_000,
     }

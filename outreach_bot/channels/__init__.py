@@ -49,6 +49,9 @@ class Channel(Protocol):
     def send(self, to: str, body: str, status_callback: str | None) -> SendResult:
         """Send `body` to the E.164 number `to`; raise ChannelError when it is not taken."""
 
+    def warm_up(self) -> None:
+        """Load what the first send needs, so that it goes the moment its room is granted."""
+
     def lookup(self, to: str, body: str, since: datetime) -> list[SendResult]:
         """The texts the provider took for `to` with this body since `since`, oldest first;
         raise ChannelError when the provider cannot be asked."""

@@ -35,6 +35,9 @@ class ConsoleChannel:
             self.echo(f"  → text to {mask_phone(to)}\n{indented}")
         return SendResult(sid=sid, status="sent")
 
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
     def lookup(self, to: str, body: str, since: datetime) -> list[SendResult]:
         """What this process 'sent' to `to` with this body (it keeps no times)."""
         return [

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, cast
 
@@ -39,13 +41,19 @@ from outreach_bot.queue import Job, JobQueue, Lane
 log = logging.getLogger(__name__)
 
 Origin = Literal["district", "reply"]
-SEND_JOB = "outreach_bot.jobs.send_message"
+SEND_JOB = "outreach_bot.jobs.send_messages"
+# Rows one send job sends, in order (messaging/sending.py): a job costs a worker more than
+# a text does, so texts go in batches, each row still claimed by itself.
+SEND_BATCH = 50
 # The one purpose that may reach an opted-out phone: the confirmation that STOP worked.
 OPT_OUT_CONFIRMATION = "opt_out_confirmation"
 # Statuses a row has while it is still ours to send (never handed to the provider).
 UNSENT = ("pending", "queued")
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(minutes=30)
+# Texts one send job hands to the provider at once (to different families): each waits
+# mostly on the provider's answer.
+SEND_THREADS = 4
 # Rows relay() enqueues before marking them queued in one statement (a bounded IN list).
 RELAY_CHUNK = 500
 # session.info key: the outbox rows queue_text wrote in the current transaction.
@@ -54,9 +62,11 @@ _WRITTEN = "outreach_bot.outbox_written"
 _RELEASED = "outreach_bot.outbox_released"
 
 
-def send_job_id(message_id: int) -> str:
-    """The RQ job id for sending one message: a second enqueue of it is harmless."""
-    return f"send-message-{message_id}"
+def send_job_id(message_ids: Sequence[int]) -> str:
+    """The RQ job id for sending some rows, named after the first and how many: a second
+    enqueue of it is harmless (each row is claimed before it is sent)."""
+    first, count = message_ids[0], len(message_ids)
+    return f"send-message-{first}" if count == 1 else f"send-messages-{first}-{count}"
 
 
 def queue_text(
@@ -158,11 +168,11 @@ def queued_in(session: Session, now: datetime) -> list[Message]:
 
 
 def enqueue_queued(queue: JobQueue, rows: Sequence[Message]) -> int:
-    """Enqueue a send job for each row `queued_in` returned, once its transaction committed."""
-    jobs = [_send_job(row.id, row.origin) for row in rows if row.id is not None]
-    for start in range(0, len(jobs), RELAY_CHUNK):
-        queue.enqueue_many(jobs[start : start + RELAY_CHUNK])
-    return len(jobs)
+    """Enqueue send jobs for the rows `queued_in` returned, once its transaction committed."""
+    found = [(row.id, row.origin) for row in rows if row.id is not None]
+    for start in range(0, len(found), RELAY_CHUNK):
+        queue.enqueue_many(send_jobs(found[start : start + RELAY_CHUNK]))
+    return len(found)
 
 
 def _suppression(session: Session, phone: str, purpose: str | None) -> str | None:
@@ -192,11 +202,17 @@ def relay(db: Database, queue: JobQueue, now: datetime) -> int:
     return len(rows)
 
 
-def _send_job(message_id: int, origin: str | None) -> Job:
-    """The job that sends one row, named after it; answers to a family's own texts go in
-    the replies lane, ahead of what the district starts."""
-    lane: Lane = "replies" if origin == "reply" else "district"
-    return Job(SEND_JOB, (message_id,), send_job_id(message_id), lane)
+def send_jobs(rows: Sequence[tuple[int, str | None]]) -> list[Job]:
+    """The jobs that send these (id, origin) rows, in order, up to SEND_BATCH a job; answers
+    to a family's own texts go in the replies lane, ahead of what the district starts."""
+    lanes: dict[Lane, list[int]] = {"replies": [], "district": []}
+    for message_id, origin in rows:
+        lanes["replies" if origin == "reply" else "district"].append(message_id)
+    return [
+        Job(SEND_JOB, (batch,), send_job_id(batch), lane)
+        for lane, ids in lanes.items()
+        for batch in (ids[start : start + SEND_BATCH] for start in range(0, len(ids), SEND_BATCH))
+    ]
 
 
 def _enqueue_and_mark(
@@ -206,7 +222,7 @@ def _enqueue_and_mark(
     for start in range(0, len(rows), RELAY_CHUNK):
         chunk = rows[start : start + RELAY_CHUNK]
         # Enqueue first, then mark: a crash in between only means a second, harmless enqueue.
-        queue.enqueue_many([_send_job(message_id, origin) for message_id, origin in chunk])
+        queue.enqueue_many(send_jobs(chunk))
         # One transaction marks the chunk (not one per row); still pending and due only,
         # since an inline job may already have sent a row or held it.
         with db.transaction() as session:
@@ -237,13 +253,16 @@ def sweep_stuck(
             )
             .order_by(Message.id)
         ).all()
-    for message_id, origin in rows:
-        queue.enqueue_many([_send_job(message_id, origin)])
+    for start in range(0, len(rows), RELAY_CHUNK):
+        chunk = [(row.id, row.origin) for row in rows[start : start + RELAY_CHUNK]]
+        queue.enqueue_many(send_jobs(chunk))
         with db.transaction() as session:
             session.execute(
                 update(Message)
-                .where(Message.id == message_id, Message.status == "queued")
+                .where(Message.id.in_([message_id for message_id, _ in chunk]))
+                .where(Message.status == "queued")
                 .values(queued_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
             )
     if rows:
         log.warning("re-enqueued %d outbound messages stuck in 'queued'", len(rows))
@@ -266,46 +285,140 @@ def deliver(
     status_callback_url: str | None,
     max_attempts: int,
 ) -> str:
-    """The send job: check, claim, hand to the provider, record; return what happened."""
+    """Send one row (a batch of one); return what happened (see `deliver_batch`)."""
+    outcomes = deliver_batch(
+        db,
+        channel,
+        [message_id],
+        now=now,
+        quiet=quiet,
+        status_callback_url=status_callback_url,
+        max_attempts=max_attempts,
+    )
+    return outcomes[message_id]
+
+
+def deliver_batch(
+    db: Database,
+    channel: Channel,
+    message_ids: Sequence[int],
+    *,
+    now: datetime,
+    quiet: QuietHours,
+    status_callback_url: str | None,
+    max_attempts: int,
+    room: Callable[[int], bool] = lambda segments: True,
+) -> dict[int, str]:
+    """The send job: check, claim, hand to the provider, record; each row's outcome.
+
+    Each row is claimed by the claim statement, all of them in one transaction, committed
+    before any provider call: a second run of the job finds them in 'sending' and leaves
+    them alone, so no family gets a text twice. Should the process die, the rows it had
+    claimed wait in 'sending' for reconciliation (messaging/reconcile.py), which looks each
+    up at the provider before it is ever sent again. What the provider took is recorded
+    for all the rows in one transaction too.
+
+    `room(segments)` is asked between a row's claim and its provider call, so that the
+    sender's rate counts the text the moment before it goes (messaging/sending.py): False
+    gives back the claims of the rows not yet handed over, untouched, and they get no
+    outcome (they are left for another job). Up to SEND_THREADS texts, to different
+    phones, are with the provider at once; one phone's texts go in order.
+    """
     # Outcomes: sent, retry, failed, opted_out (21610), suppressed, held (quiet hours),
     # not_due, in_flight (maybe with the provider: messaging/reconcile.py looks it up),
     # done (already sent or final), missing,
     # day_passed (a same-day text dropped after its day, by the district's choice).
-    with db.connection() as connection:
-        claimed = _claim(connection, message_id, now=now, quiet=quiet)
-    if claimed is None:
+    outcomes: dict[int, str] = {}
+    claimed = _claim_all(db, message_ids, now=now, quiet=quiet)
+    for message_id in message_ids:
+        if message_id in claimed:
+            continue
         # Not sendable now: read the row to say why, and act on it (or claim it after all,
         # when it changed in between).
         with db.transaction() as session:
             outcome = _check_and_claim(session, message_id, now=now, quiet=quiet)
             if outcome != "claimed":
-                return outcome
+                outcomes[message_id] = outcome
+                continue
             message = session.get_one(Message, message_id)
-            claimed = message.phone, message.body, message.attempts
-    phone, body, attempts = claimed
-    # The claim is committed before the provider is called: a second run of this job finds
-    # the row in 'sending' and leaves it alone, so the family never gets the text twice.
-    # Any other exception leaves the row in 'sending': whether the provider took the text is
-    # unknown, so it waits for reconciliation rather than risk a second text.
+            claimed[message_id] = message.phone, message.body, message.attempts, message.segments
+    sent: list[dict[str, object]] = []
+    attempted: set[int] = set()
+    lock, no_room = threading.Lock(), threading.Event()
+
+    def send_in_turn(turn: list[int]) -> None:
+        """Send one phone's rows, in order, each once there is room for it."""
+        for message_id in turn:
+            phone, body, attempts, segments = claimed[message_id]
+            if no_room.is_set() or not room(segments or 1):
+                no_room.set()
+                return
+            with lock:
+                attempted.add(message_id)
+            # Any exception but ChannelError leaves this row in 'sending': whether the
+            # provider took the text is unknown, so it waits for reconciliation.
+            try:
+                result = channel.send(phone, body, status_callback_url)
+            except ChannelError as error:
+                with db.transaction() as session:
+                    outcome = _record_failure(
+                        session,
+                        message_id,
+                        error,
+                        now=now,
+                        attempts=attempts,
+                        max_attempts=max_attempts,
+                    )
+                with lock:
+                    outcomes[message_id] = outcome
+                continue
+            with lock:
+                sent.append(
+                    {
+                        "message_id": message_id,
+                        "status": result.status[:16],
+                        "provider_sid": result.sid,
+                        "now": now,
+                    }
+                )
+                outcomes[message_id] = "sent"
+            log.info("message %s handed to %s (attempt %s)", message_id, channel.name, attempts)
+
+    # A family's texts go one after another, in order; different families' side by side,
+    # since most of a text's time is spent waiting for the provider's answer.
+    turns: dict[str, list[int]] = {}
+    for message_id in message_ids:
+        if message_id in claimed:
+            turns.setdefault(claimed[message_id][0], []).append(message_id)
     try:
-        result = channel.send(phone, body, status_callback_url)
-    except ChannelError as error:
-        with db.transaction() as session:
-            return _record_failure(
-                session, message_id, error, now=now, attempts=attempts, max_attempts=max_attempts
-            )
-    with db.connection() as connection:
-        connection.execute(
-            _RECORD_SENT,
-            {
-                "message_id": message_id,
-                "status": result.status[:16],
-                "provider_sid": result.sid,
-                "now": now,
-            },
-        )
-    log.info("message %s handed to %s (attempt %s)", message_id, channel.name, attempts)
-    return "sent"
+        if len(turns) < 2 or SEND_THREADS < 2:
+            for turn in turns.values():
+                send_in_turn(turn)
+        else:
+            with ThreadPoolExecutor(min(SEND_THREADS, len(turns))) as pool:
+                for done in [pool.submit(send_in_turn, turn) for turn in turns.values()]:
+                    done.result()
+    finally:
+        unsent = [message_id for message_id in claimed if message_id not in attempted]
+        with db.engine.begin() as connection:
+            if sent:
+                connection.execute(_RECORD_SENT, sent)
+            if unsent:  # never handed to the provider: queued again, as they were
+                connection.execute(_UNCLAIM, [{"message_id": message_id} for message_id in unsent])
+    return outcomes
+
+
+def _claim_all(
+    db: Database, message_ids: Sequence[int], *, now: datetime, quiet: QuietHours
+) -> dict[int, tuple[str, str, int, int | None]]:
+    """Claim each row that may be sent now, in one transaction; by id, what `_claim` read."""
+    claimed = {}
+    with db.engine.begin() as connection:
+        for message_id in message_ids:
+            found = _claim(connection, message_id, now=now, quiet=quiet)
+            if found is not None:
+                claimed[message_id] = found
+    return claimed
 
 
 # The send job's two statements run as plain Core, built once (they run for every text).
@@ -343,11 +456,21 @@ def _claim_statement(in_quiet_hours: bool) -> Update:
         update(_MESSAGES)
         .where(*conditions)
         .values(status="sending", attempts=messages.attempts + 1, updated_at=now)
-        .returning(messages.phone, messages.body, messages.attempts)
+        .returning(messages.phone, messages.body, messages.attempts, messages.segments)
     )
 
 
 _CLAIM = {quiet: _claim_statement(quiet) for quiet in (False, True)}
+# A claim given back before the provider was called: queued again, as it was.
+_UNCLAIM = (
+    update(_MESSAGES)
+    .where(
+        _MESSAGES.c.id == bindparam("message_id"),
+        _MESSAGES.c.status == "sending",
+        _MESSAGES.c.provider_sid.is_(None),
+    )
+    .values(status="queued", attempts=_MESSAGES.c.attempts - 1)
+)
 _RECORD_SENT = (
     update(_MESSAGES)
     .where(_MESSAGES.c.id == bindparam("message_id"))
@@ -363,8 +486,9 @@ _RECORD_SENT = (
 
 def _claim(
     connection: Connection, message_id: int, *, now: datetime, quiet: QuietHours
-) -> tuple[str, str, int] | None:
-    """Claim a row that may be sent now, in one statement; (phone, body, attempts) or None.
+) -> tuple[str, str, int, int | None] | None:
+    """Claim a row that may be sent now, in one statement; (phone, body, attempts,
+    segments) or None.
 
     The statement holds every check the send job makes before the provider call: an unsent
     outbound row, due, not a district text inside quiet hours, not a same-day text past its
@@ -374,7 +498,7 @@ def _claim(
     statement = _CLAIM[quiet.contains(now)]
     values = {"message_id": message_id, "now": now, "today": local_day(now, quiet.tz)}
     row = connection.execute(statement, values).first()
-    return None if row is None else (row.phone, row.body, row.attempts)
+    return None if row is None else (row.phone, row.body, row.attempts, row.segments)
 
 
 def _check_and_claim(session: Session, message_id: int, *, now: datetime, quiet: QuietHours) -> str:
