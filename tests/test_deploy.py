@@ -104,7 +104,7 @@ def test_the_release_line_migrates_a_fresh_database_and_checks_the_catalogs(
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == f"database is up to date ({engine.dialect.name})"
-    assert re.fullmatch(r"\d+ flows, 17 languages: all good", lines[-1])
+    assert re.fullmatch(r"\d+ flows, \d+ notice rules, 17 languages: all good", lines[-1])
     assert schema_state(engine) == "ok"
     engine.dispose()
 
