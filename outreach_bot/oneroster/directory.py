@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.csv_kinds import KINDS
 from outreach_bot.attendance.import_report import RowError
-from outreach_bot.attendance.upsert import upsert
 from outreach_bot.oneroster import layouts
 from outreach_bot.oneroster.guardians import remove_guardians
 from outreach_bot.oneroster.layouts import FAMILY, STUDENT
@@ -50,6 +49,7 @@ from outreach_bot.oneroster.store import (
     merge,
     save_records,
 )
+from outreach_bot.oneroster.writes import write_rows
 
 log = logging.getLogger(__name__)
 _KEPT_ROLES = FAMILY | {STUDENT}
@@ -228,9 +228,9 @@ def _apply(
                 row["sms_consent"] = True
         guardians.update(now)
         gone |= was.keys() - now.keys()
-    upsert(session, KINDS["schools"], schools, report.roster["schools"])
-    upsert(session, KINDS["students"], students, report.roster["students"])
-    upsert(session, KINDS["guardians"], guardians, report.roster["guardians"])
+    write_rows(session, KINDS["schools"], schools, report.roster["schools"])
+    write_rows(session, KINDS["students"], students, report.roster["students"])
+    write_rows(session, KINDS["guardians"], guardians, report.roster["guardians"])
     report.guardians_removed, report.guardians_kept = remove_guardians(
         session, gone - guardians.keys()
     )
