@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from outreach_bot.attendance import csv_fields as read
-from outreach_bot.attendance.csv_reader import CsvRow, UnreadableFile, column_name, decode_csv
+from outreach_bot.attendance.csv_reader import CsvRow, CsvTable, UnreadableFile, column_name
 from outreach_bot.attendance.import_report import RowError
 
 ACTIVE, DELETED = "active", "tobedeleted"
@@ -80,12 +80,16 @@ Wanted = Callable[[Mapping[str, str]], bool]
 
 
 def read_file(
-    data: bytes, file_name: str, fields: tuple[Field, ...], wanted: Wanted | None = None
+    opened: Callable[[], CsvTable],
+    file_name: str,
+    fields: tuple[Field, ...],
+    wanted: Wanted | None = None,
 ) -> FileRead:
-    """Read a OneRoster file: the common columns, then `fields` for each wanted row."""
+    """Read a OneRoster file, `opened` as a table: the common columns, then `fields` for each
+    wanted row."""
     result = FileRead(file_name)
     try:
-        table = decode_csv(data, file_name)
+        table = opened()
     except UnreadableFile as unreadable:
         result.errors.append(unreadable.error)
         result.unreadable = True

@@ -129,4 +129,6 @@ def save_records(session: Session, merges: dict[str, Merge]) -> None:
     ):
         for start in range(0, len(rows), _BATCH):
             batch = rows[start : start + _BATCH]
-            session.execute(statement, [dict(zip((*key, *names), row)) for row in batch])
+            session.execute(
+                statement, [dict(zip((*key, *names), row, strict=True)) for row in batch]
+            )
