@@ -224,7 +224,10 @@ _BARE = {
     " minutes_missed int, reason text, PRIMARY KEY (student_id, date)",
     "guardians": "student_id text, name text, phone text, language text, relationship text,"
     " sms_consent text, PRIMARY KEY (student_id, phone)",
+    "guardians-fk": "student_id text REFERENCES students (id), name text, phone text,"
+    " language text, relationship text, sms_consent text, PRIMARY KEY (student_id, phone)",
 }
+_TABLES = {"attendance": "attendance_records", "guardians": "guardians"}
 _ONEROSTER_FILES = ("orgs", "academicSessions", "users", "enrollments", "demographics")
 
 
@@ -295,22 +298,28 @@ def run_child(kind: str, url: str, source: Path, limit_gb: float) -> dict[str, A
 # --- the runs -------------------------------------------------------------------------------
 
 
-def attendance_runs(args: argparse.Namespace, folder: Path) -> None:
-    """COPY, import and re-import of each size, in that order, in a fresh schema each."""
-    print(f"\nattendance.csv, {STUDENTS:,} students; rows/s (import / COPY, target {TARGET:.0%})")
+def file_runs(args: argparse.Namespace, folder: Path, kind: str) -> None:
+    """COPY, COPY+FK, import and re-import of each size of one kind of file, in that order,
+    in a fresh schema each: attendance.csv (STUDENTS students) or guardians.csv (one guardian
+    for each of as many students as rows)."""
+    title = {
+        "attendance": f"attendance.csv, {STUDENTS:,} students",
+        "guardians": "guardians.csv, one guardian a student",
+    }[kind]
+    print(f"\n{title}; rows/s (import / COPY, target {TARGET:.0%})")
     print(f"{'rows':>10} {'COPY rows/s':>12} {'COPY+FK':>8} {'import rows/s':>14} {'of COPY':>8}"
           f" {'re-import rows/s':>17} {'of COPY':>8} {'peak RSS MB: COPY':>18}"
           f" {'import':>7} {'re-import':>10} {'(before)':>9}")  # fmt: skip
-    for size in args.attendance:
-        path = folder / f"attendance_{size}.csv"
-        write_attendance(path, size)
+    for size in getattr(args, kind):
+        path = folder / f"{kind}_{size}.csv"
+        (write_attendance if kind == "attendance" else write_guardians)(path, size)
         with own_schema(args.database_url, args.keep_schema) as url:
-            seed_students(url)
-            ceiling = run_child("copy-attendance", url, path, args.memory_limit_gb)
-            keyed = run_child("copy-attendance-fk", url, path, args.memory_limit_gb)
-            first = run_child("attendance", url, path, args.memory_limit_gb)
-            again = run_child("attendance", url, path, args.memory_limit_gb)
-            stored = _count(url, "attendance_records")
+            seed_students(url, STUDENTS if kind == "attendance" else size)
+            ceiling = run_child(f"copy-{kind}", url, path, args.memory_limit_gb)
+            keyed = run_child(f"copy-{kind}-fk", url, path, args.memory_limit_gb)
+            first = run_child(kind, url, path, args.memory_limit_gb)
+            again = run_child(kind, url, path, args.memory_limit_gb)
+            stored = _count(url, _TABLES[kind])
         _check(first, {"created": size}, stored == size, f"{stored:,} rows stored")
         _check(again, {"unchanged": size}, True, "")
         copy_rate = size / ceiling["seconds"]
@@ -352,32 +361,6 @@ def oneroster_runs(args: argparse.Namespace, folder: Path) -> None:
         export.rmdir()
 
 
-def guardians_runs(args: argparse.Namespace, folder: Path) -> None:
-    """COPY, import and re-import of each guardians.csv size, in a fresh schema each."""
-    print(f"\nguardians.csv, one guardian a student; rows/s (import / COPY, target {TARGET:.0%})")
-    print(f"{'rows':>10} {'COPY rows/s':>12} {'import rows/s':>14} {'of COPY':>8}"
-          f" {'re-import rows/s':>17} {'of COPY':>8} {'peak RSS MB: COPY':>18}"
-          f" {'import':>7} {'re-import':>10} {'(before)':>9}")  # fmt: skip
-    for size in args.guardians:
-        path = folder / f"guardians_{size}.csv"
-        write_guardians(path, size)
-        with own_schema(args.database_url, args.keep_schema) as url:
-            seed_students(url, size)
-            ceiling = run_child("copy-guardians", url, path, args.memory_limit_gb)
-            first = run_child("guardians", url, path, args.memory_limit_gb)
-            stored = _count(url, "guardians")
-            again = run_child("guardians", url, path, args.memory_limit_gb)
-        _check(first, {"created": size}, stored == size, f"{stored:,} guardians stored")
-        _check(again, {"unchanged": size}, True, "")
-        copy_rate = size / ceiling["seconds"]
-        rate, rerate = size / first["seconds"], size / again["seconds"]
-        print(f"{size:>10,} {copy_rate:>12,.0f} {rate:>14,.0f} {rate / copy_rate:>8.0%}"
-              f" {rerate:>17,.0f} {rerate / copy_rate:>8.0%} {ceiling['peak_rss_mb']:>18,.0f}"
-              f" {first['peak_rss_mb']:>7,.0f} {again['peak_rss_mb']:>10,.0f}"
-              f" {first['rss_before_mb']:>9,.0f}", flush=True)  # fmt: skip
-        path.unlink()
-
-
 def _count(url: str, table: str) -> int:
     engine = make_engine(url)
     with engine.connect() as connection:
@@ -416,11 +399,11 @@ def main() -> None:
     )  # noqa: E501
     with tempfile.TemporaryDirectory(prefix="bench_imports_") as folder:
         if args.attendance:
-            attendance_runs(args, Path(folder))
+            file_runs(args, Path(folder), "attendance")
         if args.oneroster:
             oneroster_runs(args, Path(folder))
         if args.guardians:
-            guardians_runs(args, Path(folder))
+            file_runs(args, Path(folder), "guardians")
 
 
 if __name__ == "__main__":
