@@ -150,7 +150,7 @@ def _read_files(
             reads[name] = _read_users(opened, stored, role_of, language_column, "roles" in reads)
             continue
         wanted = _WANTED.get(name)
-        reads[name] = read_file(opened, file_name, _LAYOUTS[name], wanted)
+        reads[name] = read_file(opened, file_name, _LAYOUTS[name], wanted, stored=stored.get(name))
         if name == "roles":
             # A primary role wins over a secondary one, as the specification says.
             ranked = sorted(reads[name].records, key=lambda r: r.data.get("type") == "primary")
@@ -174,7 +174,13 @@ def _read_users(
         # A deletion may leave the role blank; it matters only for a user we have.
         return cells.get("status", "").strip().casefold() == DELETED
 
-    read = read_file(opened, "users.csv", layouts.users(language_column), wanted)
+    def finish(record: Record) -> None:
+        role = record.data.setdefault("role", role_of.get(record.sourced_id))
+        if role is None:
+            del record.data["role"]
+
+    fields = layouts.users(language_column)
+    read = read_file(opened, "users.csv", fields, wanted, stored=stored.get("users"), finish=finish)
     if read.positions and "role" not in read.positions and not (has_roles or stored.get("roles")):
         read.unreadable = True
         read.errors.append(
@@ -186,10 +192,6 @@ def _read_users(
                 " of them (OneRoster 1.1 gives roles in users.csv, 1.2 in roles.csv)",
             )
         )
-    for record in read.records:
-        record.data.setdefault("role", role_of.get(record.sourced_id))
-        if record.data["role"] is None:
-            del record.data["role"]
     return read
 
 
