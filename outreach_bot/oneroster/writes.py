@@ -33,7 +33,9 @@ def write_rows(
     session: Session, spec: Kind, rows: Mapping[Any, dict[str, Any]], report: ImportReport
 ) -> None:
     """Insert the new roster rows and update the changed ones, counting each in the report."""
-    if not on_postgresql(session) or not rows:
+    if not rows:
+        return  # nothing to compare: no stored row need be read
+    if not on_postgresql(session):
         upsert(session, spec, rows, report)
         return
     staging = Staging(session, spec)
