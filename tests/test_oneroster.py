@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ from outreach_bot.models import (
     Student,
 )
 from outreach_bot.runtime import Runtime
-from tests.oneroster_helpers import BULK_11, BULK_12, DELTA_11, copy, edit, good, roster
+from tests.oneroster_helpers import BULK_11, BULK_12, DELTA_11, copy, edit, good, load, roster
 
 # --- Mapping ----------------------------------------------------------------------------------
 
@@ -143,7 +144,12 @@ def test_dates_written_as_midnight_with_a_time_are_read_as_dates(
     assert students["S1002"][5] == date(2026, 9, 8)
 
 
-def test_a_zip_of_an_export_imports_as_its_directory_does(runtime: Runtime, tmp_path: Path) -> None:
+def test_a_zip_of_an_export_imports_as_its_directory_does(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extracted = tmp_path / "extracted"  # where the zip's files are read from, then removed
+    extracted.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(extracted))
     good(runtime, BULK_11)
     from_directory = roster(runtime)
     with runtime.db.transaction() as session:
@@ -159,6 +165,9 @@ def test_a_zip_of_an_export_imports_as_its_directory_does(runtime: Runtime, tmp_
 
     assert report.roster["students"].created == 3
     assert roster(runtime) == from_directory
+    assert list(extracted.iterdir()) == []  # no student's data left behind on disk
+    assert load(runtime, tmp_path / "missing.zip").rejected
+    assert list(extracted.iterdir()) == []
 
 
 # --- Importing again, deltas, tombstones, transfers ------------------------------------------
