@@ -4,7 +4,10 @@
   grows) through `import_file`, as `outreach-bot import attendance` runs it, and again
   (a re-import: every row unchanged);
 - oneroster: a OneRoster 1.1 export of N students, each with a guardian, an enrollment and
-  demographics, through `import_export`, as `outreach-bot import oneroster` runs it.
+  demographics, through `import_export`, as `outreach-bot import oneroster` runs it, and
+  again (the nightly bulk export unchanged: every student and guardian unchanged);
+- guardians: a guardians.csv of N rows (one guardian for each of N students, seeded
+  untimed) through `import_file`, as `outreach-bot import guardians` runs it, and again.
 
 Beside each, in the same run and the same schema, a plain `COPY … FROM STDIN (FORMAT csv)`
 of the same files into bare tables with the same primary keys: the ceiling. Every timed run
@@ -14,7 +17,7 @@ dropped afterwards. The rows are checked after each run, so a broken path cannot
 fast one.
 
 Run: .venv/bin/python bench/imports.py [--attendance 100000,300000,1000000]
-     [--oneroster 10000,30000,100000] [--database-url URL]
+     [--oneroster 10000,30000,100000] [--guardians 100000,1000000] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -182,11 +185,21 @@ def write_oneroster(folder: Path, students: int) -> None:
     )
 
 
+def write_guardians(path: Path, rows: int) -> None:
+    """One guardian for each of `rows` students, as a district's guardians.csv holds them."""
+    with path.open("w", newline="", encoding="utf-8") as file:
+        out = csv.writer(file, lineterminator="\n")
+        out.writerow(["student_id", "name", "phone", "language", "relationship", "sms_consent"])
+        for n in range(rows):
+            language = ("es", "en", "vi")[n % 3]
+            out.writerow([f"S{n:07d}", f"Pat{n} Doe", phone(n), language, "mother", "Y"])
+
+
 # --- the schema -----------------------------------------------------------------------------
 
 
-def seed_students(url: str) -> None:
-    """The schools and students the attendance file names (untimed)."""
+def seed_students(url: str, students: int = STUDENTS) -> None:
+    """The schools and students the attendance or guardians file names (untimed)."""
     engine = make_engine(url)
     with engine.begin() as connection:
         raw: Any = connection.connection.driver_connection
@@ -195,7 +208,7 @@ def seed_students(url: str) -> None:
                 copy.write_row((f"SCH{n:02d}", f"School {n}", "97201"))
         columns = "id, first_name, last_name, school_id, grade, english_learner, iep, low_income"
         with raw.cursor().copy(f"COPY students ({columns}) FROM STDIN") as copy:
-            for n in range(STUDENTS):
+            for n in range(students):
                 row = (f"S{n:07d}", f"Kid{n}", "Doe", f"SCH{n % SCHOOLS:02d}", n % 6)
                 copy.write_row((*row, False, False, False))
     engine.dispose()
@@ -209,23 +222,30 @@ _BARE = {
     # The same, and the foreign key the real table has: PostgreSQL checks it row by row.
     "attendance-fk": "student_id text REFERENCES students (id), date date, status text,"
     " minutes_missed int, reason text, PRIMARY KEY (student_id, date)",
+    "guardians": "student_id text, name text, phone text, language text, relationship text,"
+    " sms_consent text, PRIMARY KEY (student_id, phone)",
+    "guardians-fk": "student_id text REFERENCES students (id), name text, phone text,"
+    " language text, relationship text, sms_consent text, PRIMARY KEY (student_id, phone)",
 }
+_TABLES = {"attendance": "attendance_records", "guardians": "guardians"}
 _ONEROSTER_FILES = ("orgs", "academicSessions", "users", "enrollments", "demographics")
 
 
 def child(kind: str, url: str, source: str) -> dict[str, Any]:
     """Run one timed piece of work in this process; its seconds, counts and memory."""
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = start.ru_utime + start.ru_stime
     database = Database(url)
     started = time.perf_counter()
     result: dict[str, Any] = {}
     if kind.startswith("copy-"):
         result["rows"] = _copy(database, kind.removeprefix("copy-"), Path(source))
-    elif kind == "attendance":
+    elif kind in ("attendance", "guardians"):
         from outreach_bot.attendance.importer import import_file
 
         with database.transaction() as session:
-            report = import_file(session, "attendance", source)
+            report = import_file(session, kind, source)
         result = {"errors": [str(e) for e in report.errors[:5]], "created": report.created}
         result |= {"updated": report.updated, "unchanged": report.unchanged}
     elif kind == "oneroster":
@@ -239,6 +259,9 @@ def child(kind: str, url: str, source: str) -> dict[str, Any]:
         for name, counts in exported.roster.items():
             result[name] = [counts.created, counts.updated, counts.unchanged]
     result["seconds"] = time.perf_counter() - started
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    # The child's own CPU (PostgreSQL's is not in it): steadier than seconds on a busy machine.
+    result["cpu_seconds"] = used.ru_utime + used.ru_stime - cpu_before
     database.dispose()
     result["rss_before_mb"] = before / 1024
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -280,22 +303,28 @@ def run_child(kind: str, url: str, source: Path, limit_gb: float) -> dict[str, A
 # --- the runs -------------------------------------------------------------------------------
 
 
-def attendance_runs(args: argparse.Namespace, folder: Path) -> None:
-    """COPY, import and re-import of each size, in that order, in a fresh schema each."""
-    print(f"\nattendance.csv, {STUDENTS:,} students; rows/s (import / COPY, target {TARGET:.0%})")
+def file_runs(args: argparse.Namespace, folder: Path, kind: str) -> None:
+    """COPY, COPY+FK, import and re-import of each size of one kind of file, in that order,
+    in a fresh schema each: attendance.csv (STUDENTS students) or guardians.csv (one guardian
+    for each of as many students as rows)."""
+    title = {
+        "attendance": f"attendance.csv, {STUDENTS:,} students",
+        "guardians": "guardians.csv, one guardian a student",
+    }[kind]
+    print(f"\n{title}; rows/s (import / COPY, target {TARGET:.0%})")
     print(f"{'rows':>10} {'COPY rows/s':>12} {'COPY+FK':>8} {'import rows/s':>14} {'of COPY':>8}"
           f" {'re-import rows/s':>17} {'of COPY':>8} {'peak RSS MB: COPY':>18}"
           f" {'import':>7} {'re-import':>10} {'(before)':>9}")  # fmt: skip
-    for size in args.attendance:
-        path = folder / f"attendance_{size}.csv"
-        write_attendance(path, size)
+    for size in getattr(args, kind):
+        path = folder / f"{kind}_{size}.csv"
+        (write_attendance if kind == "attendance" else write_guardians)(path, size)
         with own_schema(args.database_url, args.keep_schema) as url:
-            seed_students(url)
-            ceiling = run_child("copy-attendance", url, path, args.memory_limit_gb)
-            keyed = run_child("copy-attendance-fk", url, path, args.memory_limit_gb)
-            first = run_child("attendance", url, path, args.memory_limit_gb)
-            again = run_child("attendance", url, path, args.memory_limit_gb)
-            stored = _count(url, "attendance_records")
+            seed_students(url, STUDENTS if kind == "attendance" else size)
+            ceiling = run_child(f"copy-{kind}", url, path, args.memory_limit_gb)
+            keyed = run_child(f"copy-{kind}-fk", url, path, args.memory_limit_gb)
+            first = run_child(kind, url, path, args.memory_limit_gb)
+            again = run_child(kind, url, path, args.memory_limit_gb)
+            stored = _count(url, _TABLES[kind])
         _check(first, {"created": size}, stored == size, f"{stored:,} rows stored")
         _check(again, {"unchanged": size}, True, "")
         copy_rate = size / ceiling["seconds"]
@@ -309,11 +338,13 @@ def attendance_runs(args: argparse.Namespace, folder: Path) -> None:
 
 
 def oneroster_runs(args: argparse.Namespace, folder: Path) -> None:
-    """COPY and import of each export size, in a fresh schema each."""
+    """COPY, import and re-import of each export size, in a fresh schema each."""
     print(f"\nOneRoster 1.1 bulk export; students/s (import / COPY of its five files,"
           f" target {TARGET:.0%})")  # fmt: skip
     print(f"{'students':>10} {'COPY st/s':>10} {'import st/s':>12} {'of COPY':>8}"
-          f" {'peak RSS MB: COPY':>18} {'import':>7} {'(before)':>9}")  # fmt: skip
+          f" {'re-import st/s':>15} {'of COPY':>8} {'peak RSS MB: COPY':>18} {'import':>7}"
+          f" {'re-import':>10} {'(before)':>9} {'CPU s: import':>14}"
+          f" {'re-import':>10}")  # fmt: skip
     for size in args.oneroster:
         export = folder / f"oneroster_{size}"
         write_oneroster(export, size)
@@ -321,11 +352,17 @@ def oneroster_runs(args: argparse.Namespace, folder: Path) -> None:
             ceiling = run_child("copy-oneroster", url, export, args.memory_limit_gb)
             first = run_child("oneroster", url, export, args.memory_limit_gb)
             stored = _count(url, "guardians")
+            again = run_child("oneroster", url, export, args.memory_limit_gb)
         _check(first, {"students": [size, 0, 0]}, stored == size, f"{stored:,} guardians stored")
+        _check(again, {"students": [0, 0, size], "guardians": [0, 0, size]}, True, "")
         copy_rate, rate = size / ceiling["seconds"], size / first["seconds"]
+        rerate = size / again["seconds"]
         print(f"{size:>10,} {copy_rate:>10,.0f} {rate:>12,.0f} {rate / copy_rate:>8.0%}"
+              f" {rerate:>15,.0f} {rerate / copy_rate:>8.0%}"
               f" {ceiling['peak_rss_mb']:>18,.0f} {first['peak_rss_mb']:>7,.0f}"
-              f" {first['rss_before_mb']:>9,.0f}", flush=True)  # fmt: skip
+              f" {again['peak_rss_mb']:>10,.0f} {first['rss_before_mb']:>9,.0f}"
+              f" {first['cpu_seconds']:>14,.1f} {again['cpu_seconds']:>10,.1f}",
+              flush=True)  # fmt: skip
         for file in export.iterdir():
             file.unlink()
         export.rmdir()
@@ -359,6 +396,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--attendance", type=sizes, default=[100_000, 300_000, 1_000_000])
     parser.add_argument("--oneroster", type=sizes, default=[10_000, 30_000, 100_000])
+    parser.add_argument("--guardians", type=sizes, default=[100_000, 1_000_000])
     parser.add_argument("--memory-limit-gb", type=float, default=6.0, help="per child")
     parser.add_argument("--keep-schema", action="store_true")
     args = parser.parse_args()
@@ -368,9 +406,11 @@ def main() -> None:
     )  # noqa: E501
     with tempfile.TemporaryDirectory(prefix="bench_imports_") as folder:
         if args.attendance:
-            attendance_runs(args, Path(folder))
+            file_runs(args, Path(folder), "attendance")
         if args.oneroster:
             oneroster_runs(args, Path(folder))
+        if args.guardians:
+            file_runs(args, Path(folder), "guardians")
 
 
 if __name__ == "__main__":

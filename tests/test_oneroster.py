@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 
 from outreach_bot.attendance.metrics import instructional_days
 from outreach_bot.attendance.rules import parse_triggers
@@ -25,7 +26,7 @@ from outreach_bot.models import (
     Student,
 )
 from outreach_bot.runtime import Runtime
-from tests.oneroster_helpers import BULK_11, BULK_12, DELTA_11, copy, edit, good, roster
+from tests.oneroster_helpers import BULK_11, BULK_12, DELTA_11, copy, edit, good, load, roster
 
 # --- Mapping ----------------------------------------------------------------------------------
 
@@ -143,7 +144,12 @@ def test_dates_written_as_midnight_with_a_time_are_read_as_dates(
     assert students["S1002"][5] == date(2026, 9, 8)
 
 
-def test_a_zip_of_an_export_imports_as_its_directory_does(runtime: Runtime, tmp_path: Path) -> None:
+def test_a_zip_of_an_export_imports_as_its_directory_does(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extracted = tmp_path / "extracted"  # where the zip's files are read from, then removed
+    extracted.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(extracted))
     good(runtime, BULK_11)
     from_directory = roster(runtime)
     with runtime.db.transaction() as session:
@@ -159,6 +165,9 @@ def test_a_zip_of_an_export_imports_as_its_directory_does(runtime: Runtime, tmp_
 
     assert report.roster["students"].created == 3
     assert roster(runtime) == from_directory
+    assert list(extracted.iterdir()) == []  # no student's data left behind on disk
+    assert load(runtime, tmp_path / "missing.zip").rejected
+    assert list(extracted.iterdir()) == []
 
 
 # --- Importing again, deltas, tombstones, transfers ------------------------------------------
@@ -328,3 +337,57 @@ def test_1_2_names_as_the_rest_binding_spells_them_are_read_too(
         ("S2001", "Dara", "Rahimi", "CED"),
         ("usr-eli", "Eli", "Mwangi", "CED"),
     ]
+
+
+# --- Efficiency: the number of statements does not grow with the export ---------------------
+
+
+def _export(folder: Path, students: int) -> Path:
+    """A bulk export of one school and `students` students, each with a parent (555-01xx)."""
+    folder.mkdir()
+    stamp = "2026-08-15T09:00:00.000Z"
+    (folder / "orgs.csv").write_text(
+        f"sourcedId,status,dateLastModified,name,type,identifier\n"
+        f"org-oak,active,{stamp},Oak Elementary,school,OAK\n"
+    )
+    users = ["sourcedId,status,dateLastModified,orgSourcedIds,role,givenName,familyName,sms,"
+             "agentSourcedIds,grades"]  # fmt: skip
+    for n in range(students):
+        users.append(f"kid-{n},active,{stamp},org-oak,student,Kid{n},Doe,,,03")
+        users.append(f"pat-{n},active,{stamp},org-oak,parent,Pat{n},Doe,+1503555{n:04d},kid-{n},")
+    (folder / "users.csv").write_text("\n".join(users) + "\n")
+    return folder
+
+
+def test_the_statements_do_not_grow_with_the_export(runtime: Runtime, tmp_path: Path) -> None:
+    """On PostgreSQL by COPY and set-based merges, on SQLite by batches: the same few either way."""
+    sent: list[str] = []
+    batched: list[str] = []  # statements sent with a parameter set a row (executemany)
+
+    def record(
+        _conn: object, _cursor: object, statement: str, _params: object, _ctx: object, many: bool
+    ) -> None:
+        sent.append(statement)
+        if many:
+            batched.append(statement)
+
+    counts = []
+    event.listen(runtime.db.engine, "before_cursor_execute", record)
+    try:
+        for students in (3, 60):
+            with runtime.db.transaction() as session:  # each a first import
+                for model in (Guardian, Student, School, OneRosterRecord):
+                    session.execute(delete(model))
+            sent.clear()
+            report = good(runtime, _export(tmp_path / f"export_{students}", students))
+            counts.append(len(sent))
+            assert report.roster["students"].created == students
+            assert report.roster["guardians"].created == students
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", record)
+    assert counts[0] == counts[1]
+    assert len(roster(runtime)["guardians"]) == 60
+    if runtime.db.engine.dialect.name == "postgresql":
+        assert batched == []  # the rows went by COPY, and were merged by whole statements
+    else:
+        assert batched

@@ -8,8 +8,9 @@ The whole export is one unit: nothing is written unless every file reads cleanly
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,8 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.csv_kinds import KINDS
+from outreach_bot.attendance.csv_reader import CsvTable
 from outreach_bot.attendance.import_report import RowError
-from outreach_bot.attendance.upsert import upsert
 from outreach_bot.oneroster import layouts
 from outreach_bot.oneroster.guardians import remove_guardians
 from outreach_bot.oneroster.layouts import FAMILY, STUDENT
@@ -50,6 +51,7 @@ from outreach_bot.oneroster.store import (
     merge,
     save_records,
 )
+from outreach_bot.oneroster.writes import write_rows
 
 log = logging.getLogger(__name__)
 _KEPT_ROLES = FAMILY | {STUDENT}
@@ -77,15 +79,20 @@ def import_export(
     report = ExportReport(path.name)
     try:
         export = open_export(path)
-        manifest = read_manifest(export)
     except ExportError as error:
         return report.reject(error.errors)
-    report.version = manifest.version
-    missing = missing_files(export, manifest)
-    if missing:
-        return report.reject(missing)
-    stored = load_records(session)
-    reads = _read_files(export, manifest, stored, language_column)
+    try:
+        manifest = read_manifest(export)
+        report.version = manifest.version
+        missing = missing_files(export, manifest)
+        if missing:
+            return report.reject(missing)
+        stored = load_records(session)
+        reads = _read_files(export, manifest, stored, language_column)
+    except ExportError as error:
+        return report.reject(error.errors)
+    finally:
+        export.close()
     report.modes = {f"{name}.csv": manifest.mode(name, True) for name in reads}
     # Links are checked only between readable files: a file read as empty breaks them all.
     unreadable = any(read.unreadable for read in reads.values())
@@ -135,14 +142,15 @@ def _read_files(
         if role.status == ACTIVE
     }
     for name in FILES:
-        data = export.read(f"{name}.csv")
-        if data is None or manifest.mode(name, True) == ABSENT:
+        file_name = f"{name}.csv"
+        if not export.has(file_name) or manifest.mode(name, True) == ABSENT:
             continue
+        opened = partial(export.table, file_name)
         if name == "users":
-            reads[name] = _read_users(data, stored, role_of, language_column, "roles" in reads)
+            reads[name] = _read_users(opened, stored, role_of, language_column, "roles" in reads)
             continue
         wanted = _WANTED.get(name)
-        reads[name] = read_file(data, f"{name}.csv", _LAYOUTS[name], wanted)
+        reads[name] = read_file(opened, file_name, _LAYOUTS[name], wanted, stored=stored.get(name))
         if name == "roles":
             # A primary role wins over a secondary one, as the specification says.
             ranked = sorted(reads[name].records, key=lambda r: r.data.get("type") == "primary")
@@ -151,7 +159,11 @@ def _read_files(
 
 
 def _read_users(
-    data: bytes, stored: Records, role_of: dict[str, str], language_column: str, has_roles: bool
+    opened: Callable[[], CsvTable],
+    stored: Records,
+    role_of: dict[str, str],
+    language_column: str,
+    has_roles: bool,
 ) -> FileRead:
     def wanted(cells: Mapping[str, str]) -> bool:
         role = cells.get("role", "").strip().casefold() or role_of.get(
@@ -162,7 +174,13 @@ def _read_users(
         # A deletion may leave the role blank; it matters only for a user we have.
         return cells.get("status", "").strip().casefold() == DELETED
 
-    read = read_file(data, "users.csv", layouts.users(language_column), wanted)
+    def finish(record: Record) -> None:
+        role = record.data.setdefault("role", role_of.get(record.sourced_id))
+        if role is None:
+            del record.data["role"]
+
+    fields = layouts.users(language_column)
+    read = read_file(opened, "users.csv", fields, wanted, stored=stored.get("users"), finish=finish)
     if read.positions and "role" not in read.positions and not (has_roles or stored.get("roles")):
         read.unreadable = True
         read.errors.append(
@@ -174,10 +192,6 @@ def _read_users(
                 " of them (OneRoster 1.1 gives roles in users.csv, 1.2 in roles.csv)",
             )
         )
-    for record in read.records:
-        record.data.setdefault("role", role_of.get(record.sourced_id))
-        if record.data["role"] is None:
-            del record.data["role"]
     return read
 
 
@@ -228,9 +242,9 @@ def _apply(
                 row["sms_consent"] = True
         guardians.update(now)
         gone |= was.keys() - now.keys()
-    upsert(session, KINDS["schools"], schools, report.roster["schools"])
-    upsert(session, KINDS["students"], students, report.roster["students"])
-    upsert(session, KINDS["guardians"], guardians, report.roster["guardians"])
+    write_rows(session, KINDS["schools"], schools, report.roster["schools"])
+    write_rows(session, KINDS["students"], students, report.roster["students"])
+    write_rows(session, KINDS["guardians"], guardians, report.roster["guardians"])
     report.guardians_removed, report.guardians_kept = remove_guardians(
         session, gone - guardians.keys()
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from outreach_bot.attendance.csv_reader import UnreadableFile, decode_csv
+from outreach_bot.attendance.csv_reader import CsvTable, UnreadableFile, open_csv
 from outreach_bot.attendance.import_report import RowError
 
 BULK, DELTA, ABSENT = "bulk", "delta", "absent"
@@ -25,16 +27,30 @@ class ExportError(Exception):
         self.errors = errors
 
 
-@dataclass(frozen=True)
+@dataclass
 class Export:
-    """The files of one export by name ("users.csv"), as bytes, read from a directory or .zip."""
+    """The files of one export by name ("users.csv"), on disk: a directory's own files, or a
+    .zip's extracted to a temporary folder, so that each is read a record at a time."""
 
     name: str
-    files: dict[str, bytes]
+    paths: dict[str, Path]
+    temporary: tempfile.TemporaryDirectory[str] | None = None
 
-    def read(self, file_name: str) -> bytes | None:
-        """A file's bytes, or None when the export does not have it."""
-        return self.files.get(file_name.casefold())
+    def has(self, file_name: str) -> bool:
+        """Whether the export has this file."""
+        return file_name.casefold() in self.paths
+
+    def table(self, file_name: str) -> CsvTable:
+        """The file checked (encoding, NUL bytes, header) and ready to read a record at a time.
+
+        Raises UnreadableFile when it is not a CSV file, KeyError when the export lacks it.
+        """
+        return open_csv(self.paths[file_name.casefold()], file_name)
+
+    def close(self) -> None:
+        """Remove the files extracted from a .zip."""
+        if self.temporary is not None:
+            self.temporary.cleanup()
 
 
 @dataclass(frozen=True)
@@ -52,19 +68,23 @@ class Manifest:
 
 
 def open_export(path: Path) -> Export:
-    """Read an export's CSV files from a directory, or from a .zip of one."""
+    """An export's CSV files, from a directory or from a .zip of one (extracted, never held)."""
     if path.is_dir():
-        files = {child.name.casefold(): child.read_bytes() for child in path.glob("*.csv")}
-        return Export(path.name, files)
+        return Export(path.name, {child.name.casefold(): child for child in path.glob("*.csv")})
+    folder = tempfile.TemporaryDirectory(prefix="oneroster_")
+    paths: dict[str, Path] = {}
     try:
         with zipfile.ZipFile(path) as archive:
-            files = {}
             for member in archive.infolist():
                 # A zip made by right-clicking the folder nests the files one level down.
                 member_path = PurePosixPath(member.filename)
                 if not member.is_dir() and member_path.suffix.casefold() == ".csv":
-                    files[member_path.name.casefold()] = archive.read(member)
+                    name = member_path.name.casefold()
+                    paths[name] = Path(folder.name) / name
+                    with archive.open(member) as source, paths[name].open("wb") as target:
+                        shutil.copyfileobj(source, target)
     except (zipfile.BadZipFile, OSError) as error:
+        folder.cleanup()
         raise ExportError(
             [
                 RowError(
@@ -76,16 +96,15 @@ def open_export(path: Path) -> Export:
                 )
             ]
         ) from None
-    return Export(path.name, files)
+    return Export(path.name, paths, folder)
 
 
 def read_manifest(export: Export) -> Manifest:
     """The manifest, when the export has one; its errors name the line and column."""
-    data = export.read(MANIFEST)
-    if data is None:
+    if not export.has(MANIFEST):
         return Manifest()
     try:
-        table = decode_csv(data, MANIFEST)
+        table = export.table(MANIFEST)
         rows = list(table.rows())
     except UnreadableFile as unreadable:
         raise ExportError([unreadable.error]) from None
@@ -131,7 +150,7 @@ def missing_files(export: Export, manifest: Manifest) -> list[RowError]:
     """A required file the export lacks, or a file its manifest lists but it does not have."""
     errors = []
     for name in FILES:
-        if export.read(f"{name}.csv") is not None:
+        if export.has(f"{name}.csv"):
             continue
         declared = manifest.modes.get(name)
         if declared in (BULK, DELTA):

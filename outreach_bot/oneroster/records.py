@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from outreach_bot.attendance import csv_fields as read
-from outreach_bot.attendance.csv_reader import CsvRow, UnreadableFile, column_name, decode_csv
+from outreach_bot.attendance.csv_reader import CsvRow, CsvTable, UnreadableFile, column_name
 from outreach_bot.attendance.import_report import RowError
 
 ACTIVE, DELETED = "active", "tobedeleted"
@@ -80,12 +80,23 @@ Wanted = Callable[[Mapping[str, str]], bool]
 
 
 def read_file(
-    data: bytes, file_name: str, fields: tuple[Field, ...], wanted: Wanted | None = None
+    opened: Callable[[], CsvTable],
+    file_name: str,
+    fields: tuple[Field, ...],
+    wanted: Wanted | None = None,
+    *,
+    stored: Mapping[str, Record] | None = None,
+    finish: Callable[[Record], None] | None = None,
 ) -> FileRead:
-    """Read a OneRoster file: the common columns, then `fields` for each wanted row."""
+    """Read a OneRoster file, `opened` as a table: the common columns, then `fields` for each
+    wanted row, then `finish` on its record.
+
+    A record the same as its `stored` version is that version, so that a re-import holds
+    each unchanged record once, not twice.
+    """
     result = FileRead(file_name)
     try:
-        table = decode_csv(data, file_name)
+        table = opened()
     except UnreadableFile as unreadable:
         result.errors.append(unreadable.error)
         result.unreadable = True
@@ -106,7 +117,7 @@ def read_file(
         result.unreadable = True
         return result
     try:
-        _read_rows(result, table.rows(), fields, wanted)
+        _read_rows(result, table.rows(), fields, wanted, stored or {}, finish)
     except UnreadableFile as unreadable:
         result.errors.append(unreadable.error)
         result.unreadable = True
@@ -114,7 +125,12 @@ def read_file(
 
 
 def _read_rows(
-    result: FileRead, rows: Iterator[CsvRow], fields: tuple[Field, ...], wanted: Wanted | None
+    result: FileRead,
+    rows: Iterator[CsvRow],
+    fields: tuple[Field, ...],
+    wanted: Wanted | None,
+    stored: Mapping[str, Record],
+    finish: Callable[[Record], None] | None,
 ) -> None:
     # Row by row, never the whole file's rows at once: an export may hold a million users.
     first: dict[str, int] = {}
@@ -140,7 +156,16 @@ def _read_rows(
             )
             continue
         first[record.sourced_id] = record.line or 0
+        if finish is not None:
+            finish(record)
+        old = stored.get(record.sourced_id)
+        if old is not None and _same(old, record):
+            old.line, record = record.line, old
         result.records.append(record)
+
+
+def _same(old: Record, new: Record) -> bool:
+    return (old.status, old.modified, old.data) == (new.status, new.modified, new.data)
 
 
 def _record(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from outreach_bot.models import OneRosterRecord
 from outreach_bot.oneroster.manifest import BULK
 from outreach_bot.oneroster.records import ACTIVE, DELETED, Record
+from outreach_bot.oneroster.writes import copy_records, on_postgresql
 
 Records = dict[str, dict[str, Record]]  # file -> sourcedId -> record
 
@@ -107,24 +108,27 @@ def _apply(result: Merge, old: Record | None, new: Record) -> None:
 
 def save_records(session: Session, merges: dict[str, Merge]) -> None:
     """Store the records each merge changed; the merge knows which are new, so none is re-read."""
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    inserts: list[tuple[str, str, str, datetime | None, dict[str, Any]]] = []
+    updates: list[tuple[str, str, str, datetime | None, dict[str, Any]]] = []
     for file, result in merges.items():
         for sourced_id in result.changed:
             record = result.after[sourced_id]
-            values = {
-                "status": record.status,
-                "date_last_modified": record.modified,
-                "data": record.data,
-            }
-            if sourced_id in result.new:
-                inserts.append({"file": file, "sourced_id": sourced_id, **values})
-            else:
-                updates.append({"key_file": file, "key_sourced_id": sourced_id, **values})
+            row = (file, sourced_id, record.status, record.modified, record.data)
+            (inserts if sourced_id in result.new else updates).append(row)
+    if on_postgresql(session):
+        copy_records(session, inserts, updates)
+        return
+    names = ("status", "date_last_modified", "data")
     changed = update(_TABLE).where(
         _TABLE.c.file == bindparam("key_file"),
         _TABLE.c.sourced_id == bindparam("key_sourced_id"),
     )
-    for statement, rows in ((insert(_TABLE), inserts), (changed, updates)):
+    for statement, rows, key in (
+        (insert(_TABLE), inserts, ("file", "sourced_id")),
+        (changed, updates, ("key_file", "key_sourced_id")),
+    ):
         for start in range(0, len(rows), _BATCH):
-            session.execute(statement, rows[start : start + _BATCH])
+            batch = rows[start : start + _BATCH]
+            session.execute(
+                statement, [dict(zip((*key, *names), row, strict=True)) for row in batch]
+            )
