@@ -15,6 +15,7 @@ from outreach_bot.models.message import Message, StatusCallback
 from outreach_bot.models.oneroster import OneRosterRecord
 from outreach_bot.models.resource import Resource
 from outreach_bot.models.roster import Guardian, PhoneNumber, School, Student
+from outreach_bot.models.scan import ScanBatch
 from outreach_bot.models.staff import (
     AuditEvent,
     DistrictSetting,
@@ -45,6 +46,7 @@ __all__ = [
     "OneRosterRecord",
     "PhoneNumber",
     "Resource",
+    "ScanBatch",
     "School",
     "StaffNotice",
     "StatusCallback",
