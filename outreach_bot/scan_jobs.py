@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from outreach_bot.attendance import scan_runs
 from outreach_bot.attendance.rules import StartFlow, Trigger
 from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
+from outreach_bot.attendance.scan_runs import ScanRun
 from outreach_bot.models import TriggerFiring
 from outreach_bot.queue import Job, QueueUnreachable
 from outreach_bot.runtime import Runtime
@@ -55,6 +56,13 @@ def scan_and_store(as_of: date | None = None, *, act: bool = True) -> ScanResult
     what was committed stays, and running the scan again gives the result of a scan that
     never failed.
     """
+    return finish_scan(queue_scan(as_of, act=act))
+
+
+def queue_scan(as_of: date | None = None, *, act: bool = True) -> ScanRun:
+    """Plan a scan run, a batch a school, and queue a `scan_school` job for each; returns
+    the run's id. Without Redis the jobs run here and now; with Redis down, none is queued
+    and `finish_scan` scans every school itself."""
     rt = _runtime()
     now = rt.clock()
     day = as_of or now.astimezone(ZoneInfo(rt.settings.district_timezone)).date()
@@ -70,12 +78,20 @@ def scan_and_store(as_of: date | None = None, *, act: bool = True) -> ScanResult
         rt.queue.enqueue_many(jobs)
     except QueueUnreachable as error:
         log.warning("the scan's jobs were not queued (%s); this process scans every school", error)
+    return ScanRun(run_id, day, now)
+
+
+def finish_scan(run: ScanRun) -> ScanResult:
+    """Scan the run's schools no worker has taken, wait for the ones workers hold (and scan
+    any whose worker died), start the flows its firings wait for, and note skipped schools."""
+    rt = _runtime()
+    day, now = run.as_of, run.now
     while True:
-        while _scan_batch(rt, run_id):
+        while _scan_batch(rt, run.run_id):
             pass
         with rt.db.transaction() as session:
-            if not scan_runs.undone_after_waiting(session, run_id):
-                result = scan_runs.collected(session, run_id, day)
+            if not scan_runs.undone_after_waiting(session, run.run_id):
+                result = scan_runs.collected(session, run.run_id, day)
                 break
     start_waiting_flows(rt, day)
     with rt.db.transaction() as session:

@@ -9,6 +9,7 @@ of workers, none included. What a batch found is kept with its row, for the run'
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +19,15 @@ from sqlalchemy.orm import Session
 from outreach_bot.attendance.coverage import MissingData
 from outreach_bot.attendance.scan import NewFiring, ScanResult, SkippedSchool
 from outreach_bot.models import ScanBatch, Student
+
+
+@dataclass(frozen=True)
+class ScanRun:
+    """One run of the scan: its id, the day it scans, and its time (the firings' time)."""
+
+    run_id: str
+    as_of: date
+    now: datetime
 
 
 def plan(session: Session, run_id: str, *, as_of: date, act: bool, now: datetime) -> list[str]:
