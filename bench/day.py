@@ -101,8 +101,8 @@ def copy_ceiling(url: str, sheet: Path) -> float:
         started = time.perf_counter()
         with (
             connection.cursor().copy(
-                "COPY copied (student_id, date, status, minutes_missed) FROM STDIN WITH (FORMAT csv,"
-                " HEADER true)"
+                "COPY copied (student_id, date, status, minutes_missed)"
+                " FROM STDIN WITH (FORMAT csv, HEADER true)"
             ) as copy,
             sheet.open("rb") as data,
         ):
