@@ -130,12 +130,18 @@ class AttendanceSeries:
         present: list[int] = []
         peaks: list[int] = []
         total = streak = present_run = peak = 0
-        for index, was_absent in enumerate(self._absent):
-            total += was_absent
-            streak = streak + 1 if was_absent else 0
-            present_run = 0 if was_absent else present_run + 1
-            if index + 1 >= PEAK_AFTER_DAYS:
-                peak = max(peak, band_rank(band_for(total, index + 1)))
+        for days_so_far, was_absent in enumerate(self._absent, start=1):
+            if was_absent:
+                total += 1
+                streak += 1
+                present_run = 0
+            else:
+                streak = 0
+                present_run += 1
+            # A band falls as present days pass, so the peak can only rise on the first day
+            # it counts, or on a day absent: the scan builds a series a student a night.
+            if days_so_far >= PEAK_AFTER_DAYS and (was_absent or days_so_far == PEAK_AFTER_DAYS):
+                peak = max(peak, _RANKS[band_for(total, days_so_far)])
             totals.append(total)
             streaks.append(streak)
             present.append(present_run)
