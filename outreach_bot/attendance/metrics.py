@@ -150,6 +150,8 @@ class AttendanceSeries:
         self._streaks = streaks
         self._present = present
         self._peaks = peaks
+        # Each day's numbers once made: the rules walk back over the same days per trigger.
+        self._made: dict[int, AttendanceMetrics] = {}
 
     def __len__(self) -> int:
         return len(self.days)
@@ -159,15 +161,18 @@ class AttendanceSeries:
             index += len(self.days)
         if not 0 <= index < len(self.days):
             raise IndexError("attendance series index out of range")
-        return AttendanceMetrics(
-            as_of=self.days[index],
-            instructional_days=index + 1,
-            absences=self._totals[index],
-            consecutive_absences=self._streaks[index],
-            absent_today=self._absent[index],
-            consecutive_present=self._present[index],
-            peak_band_rank=self._peaks[index],
-        )
+        made = self._made.get(index)
+        if made is None:
+            made = self._made[index] = AttendanceMetrics(
+                as_of=self.days[index],
+                instructional_days=index + 1,
+                absences=self._totals[index],
+                consecutive_absences=self._streaks[index],
+                absent_today=self._absent[index],
+                consecutive_present=self._present[index],
+                peak_band_rank=self._peaks[index],
+            )
+        return made
 
     def __iter__(self) -> Iterator[AttendanceMetrics]:
         return (self[index] for index in range(len(self.days)))
