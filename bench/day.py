@@ -193,8 +193,8 @@ def run(engine: Engine, url: str, args: argparse.Namespace, day: date, folder: P
             sheet, _ = day_file(engine, day, folder)
             sheet = sheet.rename(folder / "keep")
         connection.execute(text("DELETE FROM attendance_records WHERE date = :day"), {"day": day})
-        connection.execute(text("DELETE FROM trigger_firings WHERE as_of = :day"), {"day": day})
         connection.execute(text(f"TRUNCATE {SCAN_TABLES} CASCADE"))
+        connection.execute(text("DELETE FROM trigger_firings WHERE as_of = :day"), {"day": day})
         students, records = connection.execute(
             text(
                 "SELECT (SELECT count(*) FROM students), (SELECT count(*) FROM attendance_records)"

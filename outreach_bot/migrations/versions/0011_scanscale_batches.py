@@ -1,4 +1,4 @@
-"""Scan batches (a scan fanned out by school) and when each firing's action was carried out
+"""Scan batches (a scan fanned out: schools, then groups of families) and when each firing's action was carried out
 
 Revision ID: 0011
 Revises: 0010
@@ -20,13 +20,16 @@ def upgrade() -> None:
     op.create_table(
         "scan_batches",
         sa.Column("run_id", sa.String(length=36), nullable=False),
-        sa.Column("school_id", sa.String(length=64), nullable=False),
+        sa.Column("part", sa.String(length=80), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("school_id", sa.String(length=64), nullable=True),
+        sa.Column("firing_ids", sa.JSON(), nullable=True),
         sa.Column("as_of", sa.Date(), nullable=False),
         sa.Column("act", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("result", sa.JSON(), nullable=True),
-        sa.PrimaryKeyConstraint("run_id", "school_id", name=op.f("pk_scan_batches")),
+        sa.PrimaryKeyConstraint("run_id", "part", name=op.f("pk_scan_batches")),
     )
     with op.batch_alter_table("trigger_firings", schema=None) as batch_op:
         batch_op.add_column(sa.Column("acted_at", sa.DateTime(timezone=True), nullable=True))
