@@ -205,10 +205,18 @@ def run(engine: Engine, url: str, args: argparse.Namespace, day: date, folder: P
     rows = csv.read_text().count("\n") - 1
     print(f"{students:,} students, {records:,} records before {day}; the day's file: {rows:,} rows")
     ceiling = copy_ceiling(url, csv)
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        # The scan's read ceiling: every student's year, once, with nothing done with it.
+        connection.execute(
+            text("SELECT count(*), sum(bit_count(absent_days)) FROM attendance_years")
+        ).one()
+    read_years = time.perf_counter() - started
     seconds, rss, output = command(url, "import", "attendance", str(csv))
     print(f"\n{'':<44}{'seconds':>9}{'peak RSS MB':>13}")
     print(f"{'COPY of the day file (ceiling)':<44}{ceiling:>9.1f}")
     print(f"{'outreach-bot import attendance':<44}{seconds:>9.1f}{rss:>13.0f}")
+    print(f"{'SELECT of every attendance_years row':<44}{read_years:>9.1f}")
     workers: list[subprocess.Popen[bytes]] = []
     redis_url = ""
     if args.workers:

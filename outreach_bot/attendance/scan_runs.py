@@ -23,8 +23,8 @@ from outreach_bot.attendance.scan import NewFiring, ScanResult, SkippedSchool
 from outreach_bot.models import Guardian, ScanBatch, Student, TriggerFiring
 from outreach_bot.models.scan import FAMILIES, SCHOOL
 
-# Firings a part of families starts flows for, about: a few minutes of one worker's time.
-FAMILY_PART_FIRINGS = 2_000
+# Firings a part of families starts flows for, about: some seconds of one worker's time.
+FAMILY_PART_FIRINGS = 500
 
 
 @dataclass(frozen=True)
