@@ -240,6 +240,15 @@ def run(engine: Engine, url: str, args: argparse.Namespace, day: date, folder: P
     print("\n" + output)
     summary = _counts(engine, day)
     print("stored: " + ", ".join(f"{name} {count:,}" for name, count in summary.items()))
+    with engine.connect() as connection:
+        phases = connection.execute(
+            text(
+                "SELECT kind, count(*), extract(epoch FROM max(done_at) - min(created_at))"
+                " FROM scan_batches GROUP BY kind ORDER BY kind DESC"
+            )
+        ).all()
+    print("from the start of the run to the last part done: " + ", ".join(
+        f"{count} {kind} parts {seconds:.1f} s" for kind, count, seconds in phases))  # fmt: skip
 
 
 def _counts(engine: Engine, day: date) -> dict[str, int]:
