@@ -229,3 +229,15 @@ def test_the_peak_band_is_the_worst_band_of_any_day_counted(absent: list[bool]) 
             (band_rank(band_for(sum(absent[: n + 1]), n + 1)) for n in counted), default=0
         )
         assert day.peak_band_rank == expected
+
+
+@given(st.lists(st.integers(0, 9).map(lambda n: n < 3), min_size=1, max_size=120))
+@example([True] + [False] * 40)  # the peak is the first day counted
+@example([False] * 25 + [True] * 3)
+def test_the_last_day_counted_alone_equals_the_running_totals(absent: list[bool]) -> None:
+    days = [date(2026, 8, 17) + timedelta(days=n) for n in range(len(absent))]
+    for end in range(1, len(absent) + 1):
+        alone = AttendanceSeries(days[:end], absent[:end])[-1]
+        walked = AttendanceSeries(days[:end], absent[:end])
+        assert walked[0].as_of == days[0]  # builds every day's running totals
+        assert alone == walked[-1]
