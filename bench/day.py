@@ -229,8 +229,13 @@ def run(engine: Engine, url: str, args: argparse.Namespace, day: date, folder: P
         worker_rss = [peak_rss(worker.pid) for worker in workers]
     finally:
         for worker in workers:
-            worker.terminate()
-            worker.wait(timeout=60)
+            worker.terminate()  # a warm shutdown: it ends the job it is on (a send, the tick)
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=30)
         if redis_url:
             subprocess.run(["redis-cli", "-u", redis_url, "FLUSHDB"], capture_output=True)
     how = f"{args.workers} RQ workers" if args.workers else "inline"
