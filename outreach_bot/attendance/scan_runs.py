@@ -12,10 +12,10 @@ included. What a school's scan found is kept with its row, for the run's summary
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.coverage import MissingData
@@ -25,6 +25,7 @@ from outreach_bot.models.scan import FAMILIES, SCHOOL
 
 # Firings a part of families starts flows for, about: some seconds of one worker's time.
 FAMILY_PART_FIRINGS = 500
+KEEP_RUNS = timedelta(days=30)  # a month of runs' parts, to read how the nights went
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ class ScanRun:
 
 
 def plan(session: Session, run_id: str, *, as_of: date, act: bool, now: datetime) -> list[str]:
-    """A part for each school with students; returns the parts, in school order."""
+    """A part for each school with students; returns the parts, in school order. The parts
+    of runs older than KEEP_RUNS go (a run's parts matter until it has finished)."""
+    session.execute(delete(ScanBatch).where(ScanBatch.created_at < now - KEEP_RUNS))
     schools = list(
         session.scalars(select(Student.school_id).distinct().order_by(Student.school_id))
     )
