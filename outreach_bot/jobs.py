@@ -10,12 +10,11 @@ import logging
 import time
 from collections import Counter
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
-from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
+from outreach_bot.attendance.scan import ScanResult
 from outreach_bot.escalations import climb_overdue
 from outreach_bot.inbox import answer, claim
 from outreach_bot.messaging import held_texts
@@ -31,7 +30,8 @@ from outreach_bot.messaging.same_day import DAY_PASSED
 from outreach_bot.messaging.sending import send_batch
 from outreach_bot.messaging.status import apply_status_callbacks
 from outreach_bot.runtime import Runtime
-from outreach_bot.staff import audit, district_settings
+from outreach_bot.scan_jobs import scan_and_store
+from outreach_bot.staff import district_settings
 from outreach_bot.staff.catalog import StaffCatalog
 from outreach_bot.staff.notifications import send_notices
 from outreach_bot.sync.nights import NIGHTLY_SYNC, SYNC_TIMEOUT_SECONDS, due_night
@@ -224,41 +224,6 @@ def run_scan(as_of: date | None = None, *, act: bool = True) -> ScanResult:
     then queue their texts (see `scan_and_store`)."""
     result = scan_and_store(as_of, act=act)
     relay_outbox()
-    return result
-
-
-def scan_and_store(as_of: date | None = None, *, act: bool = True) -> ScanResult:
-    """Scan, and store what it fired and the texts it wrote, in one transaction; queue nothing.
-
-    `act=False` records a baseline: what fires now is marked handled and nobody is texted.
-    Each school skipped for missing data leaves a warning in the log and an audit event a
-    district admin can read (`scan_skipped_school`), naming no student. Should the
-    transaction fail (PostgreSQL restarted mid-scan), nothing of it is kept, and running
-    it again gives the same result.
-    """
-    rt = _runtime()
-    now = rt.clock()
-    day = as_of or now.astimezone(ZoneInfo(rt.settings.district_timezone)).date()
-    triggers = load_triggers(rt.settings.flows_dir / "triggers.yaml")
-    with rt.db.transaction() as session:
-        weekdays = district_settings.effective(session, rt.settings).unlisted_weekdays
-        result = scan(
-            session, as_of=day, now=now, triggers=triggers, act=act, unlisted_weekdays=weekdays
-        )
-        firings = [(f.firing_id, f.student_id, f.flow) for f in result.fired if f.flow]
-        rt.conversations.start_for_families(session, firings, now, school_day=day)
-        for school in result.skipped:
-            note = school.missing.explained()
-            log.warning("scan as of %s skipped school %s: %s", day, school.school_id, note)
-            audit.record(
-                session,
-                user_id=None,
-                action="scan_skipped_school",
-                now=now,
-                target_type="school",
-                target_id=school.school_id,
-                detail=f"scan as of {day.isoformat()}: {note}",
-            )
     return result
 
 

@@ -6,11 +6,14 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from outreach_bot.attendance.metrics import (
     AT_RISK,
     BANDS,
     MODERATE_CHRONIC,
+    PEAK_AFTER_DAYS,
     SATISFACTORY,
     SEVERE_CHRONIC,
     AttendanceMetrics,
@@ -213,3 +216,28 @@ def test_series_index_out_of_range() -> None:
         series[1]
     with pytest.raises(ValueError):
         AttendanceSeries([day(0)], [])
+
+
+@given(st.lists(st.integers(0, 9).map(lambda n: n < 2), max_size=120))
+@example([True] + [False] * 40)  # at risk on the first day counted, never absent again
+def test_the_peak_band_is_the_worst_band_of_any_day_counted(absent: list[bool]) -> None:
+    days = [date(2026, 8, 17) + timedelta(days=n) for n in range(len(absent))]
+    series = AttendanceSeries(days, absent)
+    for index, day in enumerate(series):
+        counted = range(PEAK_AFTER_DAYS - 1, index + 1)
+        expected = max(
+            (band_rank(band_for(sum(absent[: n + 1]), n + 1)) for n in counted), default=0
+        )
+        assert day.peak_band_rank == expected
+
+
+@given(st.lists(st.integers(0, 9).map(lambda n: n < 3), min_size=1, max_size=120))
+@example([True] + [False] * 40)  # the peak is the first day counted
+@example([False] * 25 + [True] * 3)
+def test_the_last_day_counted_alone_equals_the_running_totals(absent: list[bool]) -> None:
+    days = [date(2026, 8, 17) + timedelta(days=n) for n in range(len(absent))]
+    for end in range(1, len(absent) + 1):
+        alone = AttendanceSeries(days[:end], absent[:end])[-1]
+        walked = AttendanceSeries(days[:end], absent[:end])
+        assert walked[0].as_of == days[0]  # builds every day's running totals
+        assert alone == walked[-1]

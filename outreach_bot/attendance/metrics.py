@@ -116,8 +116,9 @@ class AttendanceMetrics:
 class AttendanceSeries:
     """Cumulative numbers for each instructional day a student was enrolled, oldest first.
 
-    Built from running totals; each day's `AttendanceMetrics` is made only when asked for,
-    because the rules usually look at the last few days only.
+    Each day's `AttendanceMetrics` is made only when asked for, because the rules usually
+    look at the last day only: that one is counted straight from the absences, and the
+    running totals of every day are built the first time an earlier day is asked for.
     """
 
     def __init__(self, days: Sequence[date], absent: Sequence[bool]) -> None:
@@ -125,25 +126,60 @@ class AttendanceSeries:
             raise ValueError("days and absent must be the same length")
         self.days = tuple(days)
         self._absent = tuple(absent)
+        self._marks = bytes(self._absent)  # 1 a day absent: searched in C, not a day a step
+        self._columns: tuple[list[int], list[int], list[int], list[int]] | None = None
+        # Each day's numbers once made: the rules walk back over the same days per trigger.
+        self._made: dict[int, AttendanceMetrics] = {}
+
+    def _running_totals(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """Absences, absent streak, present streak and peak band rank on each day."""
+        if self._columns is not None:
+            return self._columns
         totals: list[int] = []
         streaks: list[int] = []
         present: list[int] = []
         peaks: list[int] = []
         total = streak = present_run = peak = 0
-        for index, was_absent in enumerate(self._absent):
-            total += was_absent
-            streak = streak + 1 if was_absent else 0
-            present_run = 0 if was_absent else present_run + 1
-            if index + 1 >= PEAK_AFTER_DAYS:
-                peak = max(peak, band_rank(band_for(total, index + 1)))
+        for days_so_far, was_absent in enumerate(self._absent, start=1):
+            if was_absent:
+                total += 1
+                streak += 1
+                present_run = 0
+            else:
+                streak = 0
+                present_run += 1
+            # A band falls as present days pass, so the peak can only rise on the first day
+            # it counts, or on a day absent.
+            if days_so_far >= PEAK_AFTER_DAYS and (was_absent or days_so_far == PEAK_AFTER_DAYS):
+                peak = max(peak, _RANKS[band_for(total, days_so_far)])
             totals.append(total)
             streaks.append(streak)
             present.append(present_run)
             peaks.append(peak)
-        self._totals = totals
-        self._streaks = streaks
-        self._present = present
-        self._peaks = peaks
+        self._columns = (totals, streaks, present, peaks)
+        return self._columns
+
+    def _last_day(self) -> AttendanceMetrics:
+        """The last day's numbers, counted from the days absent alone."""
+        marks, count = self._marks, len(self._marks)
+        peak = 0
+        if count >= PEAK_AFTER_DAYS:
+            total = marks.count(1, 0, PEAK_AFTER_DAYS)
+            peak = _RANKS[band_for(total, PEAK_AFTER_DAYS)]
+            index = marks.find(1, PEAK_AFTER_DAYS)
+            while index >= 0:
+                total += 1
+                peak = max(peak, _RANKS[band_for(total, index + 1)])
+                index = marks.find(1, index + 1)
+        return AttendanceMetrics(
+            as_of=self.days[-1],
+            instructional_days=count,
+            absences=marks.count(1),
+            consecutive_absences=count - 1 - marks.rfind(0),
+            absent_today=self._absent[-1],
+            consecutive_present=count - 1 - marks.rfind(1),
+            peak_band_rank=peak,
+        )
 
     def __len__(self) -> int:
         return len(self.days)
@@ -153,15 +189,24 @@ class AttendanceSeries:
             index += len(self.days)
         if not 0 <= index < len(self.days):
             raise IndexError("attendance series index out of range")
-        return AttendanceMetrics(
-            as_of=self.days[index],
-            instructional_days=index + 1,
-            absences=self._totals[index],
-            consecutive_absences=self._streaks[index],
-            absent_today=self._absent[index],
-            consecutive_present=self._present[index],
-            peak_band_rank=self._peaks[index],
-        )
+        made = self._made.get(index)
+        if made is not None:
+            return made
+        if index == len(self.days) - 1 and self._columns is None:
+            made = self._last_day()
+        else:
+            totals, streaks, present, peaks = self._running_totals()
+            made = AttendanceMetrics(
+                as_of=self.days[index],
+                instructional_days=index + 1,
+                absences=totals[index],
+                consecutive_absences=streaks[index],
+                absent_today=self._absent[index],
+                consecutive_present=present[index],
+                peak_band_rank=peaks[index],
+            )
+        self._made[index] = made
+        return made
 
     def __iter__(self) -> Iterator[AttendanceMetrics]:
         return (self[index] for index in range(len(self.days)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -11,14 +11,14 @@ from random import SystemRandom
 from typing import Any
 
 import yaml
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.coverage import MissingData
 from outreach_bot.attendance.metrics import BANDS
 from outreach_bot.attendance.rules import (
     HOLDOUT,
-    Escalate,
     StartFlow,
     Trigger,
     TriggerFileError,
@@ -27,11 +27,13 @@ from outreach_bot.attendance.rules import (
 )
 from outreach_bot.attendance.school_year import SchoolYear
 from outreach_bot.escalations import open_escalation
-from outreach_bot.models import AttendanceSummary, School, TriggerFiring
+from outreach_bot.models import AttendanceSummary, School, Student, TriggerFiring
 
 # Who is held out is drawn from the operating system's randomness, so nobody can predict or
 # steer it; the draw is recorded with the firing, and that record is what keeps it stable.
 _SYSTEM_RANDOM = SystemRandom()
+# Rows a statement writes at most, to bound the memory of its parameters.
+_BATCH = 10_000
 
 
 @dataclass(frozen=True)
@@ -113,12 +115,19 @@ def scan(
     act: bool = True,
     unlisted_weekdays: bool = False,
     draw: Callable[[], float] = _SYSTEM_RANDOM.random,
+    schools: Collection[str] | None = None,
 ) -> ScanResult:
     """Compute every student's numbers as of a date, save them, and record new trigger firings.
 
+    `schools` narrows the scan to the students of some schools (a batch of a scan fanned out,
+    see `scan_runs`); None scans the whole district.
+
     Opens an escalation for each new `escalate` firing; starts no conversations (the caller
-    does, from `ScanResult.flow_firings`). With `act=False` (a baseline, for the first scan of
-    a deployment mid-year) firings are recorded as already handled and nothing is done.
+    does, from `ScanResult.flow_firings` or from the firings still waiting, `acted_at` None).
+    The database keeps each episode unique: a firing another scan recorded first (a rerun,
+    or two scans at once) is left to it, so each trigger fires once. With `act=False` (a
+    baseline, for the first scan of a deployment mid-year) firings are recorded as already
+    handled and nothing is done.
 
     Never guesses: a school whose calendar or attendance does not reach as_of is skipped
     (its summaries stay as they were, nothing fires) and listed in `ScanResult.skipped`. A
@@ -130,10 +139,11 @@ def scan(
     the school year, with `draw` (uniform in [0, 1)), and keeps them there for its later
     episodes that year; a held-out firing is recorded with `action` "holdout" and starts no flow.
     """
-    year = SchoolYear(session, as_of, unlisted_weekdays=unlisted_weekdays)
+    year = SchoolYear(session, as_of, unlisted_weekdays=unlisted_weekdays, schools=schools)
     result = ScanResult(as_of=as_of, skipped=_skipped_schools(session, year))
     skipped = {school.school_id for school in result.skipped}
-    already_fired = _fired_episodes(session, year.start, [t.name for t in triggers])
+    names = [t.name for t in triggers]
+    already_fired = _fired_episodes(session, year.start, names, schools)
     summaries: list[dict[str, Any]] = []
     new_episodes: list[tuple[str, Trigger, str]] = []
     for student in year.roster:
@@ -183,17 +193,24 @@ def _skipped_schools(session: Session, year: SchoolYear) -> list[SkippedSchool]:
 
 
 def _fired_episodes(
-    session: Session, year_start: date, trigger_names: list[str]
+    session: Session,
+    year_start: date,
+    trigger_names: list[str],
+    schools: Collection[str] | None,
 ) -> set[tuple[str, str, str]]:
-    """(student, trigger, episode) already recorded this school year."""
+    """(student, trigger, episode) already recorded this school year, in the schools."""
     if not trigger_names:
         return set()
-    rows = session.execute(
-        select(TriggerFiring.student_id, TriggerFiring.trigger, TriggerFiring.episode).where(
-            TriggerFiring.as_of >= year_start, TriggerFiring.trigger.in_(trigger_names)
-        )
+    query = select(TriggerFiring.student_id, TriggerFiring.trigger, TriggerFiring.episode).where(
+        TriggerFiring.as_of >= year_start, TriggerFiring.trigger.in_(trigger_names)
     )
-    return {(student_id, trigger, episode) for student_id, trigger, episode in rows}
+    if schools is not None:
+        query = query.join(Student, Student.id == TriggerFiring.student_id).where(
+            Student.school_id.in_(sorted(schools))
+        )
+    return {
+        (student_id, trigger, episode) for student_id, trigger, episode in session.execute(query)
+    }
 
 
 def _arms_drawn(
@@ -207,12 +224,14 @@ def _arms_drawn(
     names = sorted({trigger.name for _, trigger, _ in new_episodes if trigger.holdout})
     if not names:
         return {}
+    students = sorted({student_id for student_id, trigger, _ in new_episodes if trigger.holdout})
     rows = session.execute(
         select(TriggerFiring.student_id, TriggerFiring.trigger, TriggerFiring.arm)
         .where(
             TriggerFiring.as_of >= year_start,
             TriggerFiring.trigger.in_(names),
             TriggerFiring.arm.is_not(None),
+            TriggerFiring.student_id.in_(students),
         )
         .order_by(TriggerFiring.as_of, TriggerFiring.id)
     )
@@ -227,14 +246,22 @@ def _arms_drawn(
 
 
 def _save_summaries(session: Session, summaries: list[dict[str, Any]]) -> None:
-    """Insert or update every student's summary, in bulk."""
-    existing = set(session.scalars(select(AttendanceSummary.student_id)))
-    new = [row for row in summaries if row["student_id"] not in existing]
-    changed = [row for row in summaries if row["student_id"] in existing]
-    if new:
-        session.execute(insert(AttendanceSummary), new)
-    if changed:
-        session.execute(update(AttendanceSummary), changed)
+    """Insert or update every student's summary, in bulk, in one statement a batch."""
+    if not summaries:
+        return
+    table = AttendanceSummary.__table__
+    statement = _insert(session, table)
+    kept = {name: statement.excluded[name] for name in summaries[0] if name != "student_id"}
+    upsert = statement.on_conflict_do_update(index_elements=["student_id"], set_=kept)
+    for start in range(0, len(summaries), _BATCH):
+        session.execute(upsert, summaries[start : start + _BATCH])
+
+
+def _insert(session: Session, table: Any) -> Any:
+    """An INSERT with ON CONFLICT clauses, in the session's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def _record_firings(
@@ -246,20 +273,10 @@ def _record_firings(
     now: datetime,
     act: bool,
 ) -> list[NewFiring]:
-    """Open the escalations that escalate actions ask for, then store the firings in bulk."""
+    """Store the firings in bulk, keeping the ones no other scan recorded first, then open
+    the escalations their actions ask for."""
     if not new_episodes:
         return []
-    escalation_ids: dict[tuple[str, str], int] = {}
-    for student_id, trigger, _episode in new_episodes:
-        if act and isinstance(trigger.action, Escalate):
-            escalation = open_escalation(
-                session,
-                reason=trigger.action.reason,
-                priority=trigger.action.priority,
-                student_id=student_id,
-                now=now,
-            )
-            escalation_ids[student_id, trigger.name] = escalation.id
     rows = [
         {
             "student_id": student_id,
@@ -267,45 +284,60 @@ def _record_firings(
             "episode": episode,
             "as_of": as_of,
             "fired_at": now,
-            "outcome": _outcome(escalation_ids.get((student_id, trigger.name)))
-            if act
-            else "baseline",
+            "outcome": None if act else "baseline",
             "arm": arms.get((student_id, trigger.name)),
+            # A flow waits for the scan's last step, which starts it with the whole family.
+            "acted_at": _acted_at(trigger, arms.get((student_id, trigger.name)), act, now),
         }
         for student_id, trigger, episode in new_episodes
     ]
-    # Keyed by (student, trigger), unique within a scan, so RETURNING order does not matter
-    # and SQLite can batch the insert too.
-    inserted = session.execute(
-        insert(TriggerFiring).returning(
-            TriggerFiring.id, TriggerFiring.student_id, TriggerFiring.trigger
-        ),
-        rows,
+    statement = _insert(session, TriggerFiring.__table__).on_conflict_do_nothing(
+        index_elements=["student_id", "trigger", "episode"]
     )
-    firing_ids = {(student_id, name): firing_id for firing_id, student_id, name in inserted}
+    # Keyed by (student, trigger), unique within a scan, so RETURNING order does not matter.
+    firing_ids: dict[tuple[str, str], int] = {}
+    for start in range(0, len(rows), _BATCH):
+        inserted = session.execute(
+            statement.returning(TriggerFiring.id, TriggerFiring.student_id, TriggerFiring.trigger),
+            rows[start : start + _BATCH],
+        )
+        firing_ids |= {(student_id, name): firing_id for firing_id, student_id, name in inserted}
     firings = []
+    outcomes = []
     for student_id, trigger, _episode in new_episodes:
         key = (student_id, trigger.name)
-        action = trigger.action
+        if key not in firing_ids:
+            continue  # another scan recorded this episode first: it is that scan's to act on
+        firing_id, action = firing_ids[key], trigger.action
         if not act:
-            firings.append(NewFiring(firing_ids[key], student_id, trigger.name, "baseline"))
+            firings.append(NewFiring(firing_id, student_id, trigger.name, "baseline"))
         elif arms.get(key) == HOLDOUT:
-            firings.append(NewFiring(firing_ids[key], student_id, trigger.name, "holdout"))
+            firings.append(NewFiring(firing_id, student_id, trigger.name, "holdout"))
         elif isinstance(action, StartFlow):
-            firings.append(
-                NewFiring(firing_ids[key], student_id, trigger.name, "flow", action.flow)
-            )
+            firings.append(NewFiring(firing_id, student_id, trigger.name, "flow", action.flow))
         else:
+            escalation = open_escalation(
+                session,
+                reason=action.reason,
+                priority=action.priority,
+                student_id=student_id,
+                now=now,
+            )
+            outcomes.append({"id": firing_id, "outcome": _outcome(escalation.id)})
             firings.append(
                 NewFiring(
-                    firing_ids[key],
-                    student_id,
-                    trigger.name,
-                    "escalate",
-                    escalation_id=escalation_ids[key],
+                    firing_id, student_id, trigger.name, "escalate", escalation_id=escalation.id
                 )
             )
+    if outcomes:
+        session.execute(update(TriggerFiring), outcomes)
     return firings
+
+
+def _acted_at(trigger: Trigger, arm: str | None, act: bool, now: datetime) -> datetime | None:
+    """None for a flow that waits for the scan's last step; now for every other firing."""
+    waits = act and isinstance(trigger.action, StartFlow) and arm != HOLDOUT
+    return None if waits else now
 
 
 def _outcome(escalation_id: int | None) -> str | None:

@@ -1,14 +1,22 @@
-"""A school year as the scan reads it, in a few bulk queries: who is enrolled where, each
-school's calendar, each student's absences, and how far each school's attendance has arrived."""
+"""A school year as the scan reads it, for a batch of schools, in a few bulk queries: who is
+enrolled there, each school's calendar, each student's absences, and how far each school's
+attendance has arrived.
+
+On PostgreSQL a student's year is one row of `attendance_years` (first and last record,
+whether the export carries present rows, a bit a date absent), so a batch reads one row a
+student however long the year has run. SQLite, the embedded default, reads the records.
+"""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.coverage import MissingData, missing_data
@@ -19,10 +27,11 @@ from outreach_bot.attendance.metrics import (
     school_year_end,
     school_year_start,
 )
-from outreach_bot.models import AttendanceRecord, CalendarDay, Student
+from outreach_bot.models import AttendanceRecord, AttendanceYear, CalendarDay, Student
 from outreach_bot.models.attendance import ABSENCE_STATUSES
 
 _NO_ABSENCES: frozenset[date] = frozenset()
+_Query = TypeVar("_Query", bound=Select[Any])
 
 
 @dataclass(frozen=True)
@@ -39,73 +48,130 @@ class Enrolment:
         return self.exit_date is not None and self.exit_date < day
 
 
-class SchoolYear:
-    """What the scan needs about the school year of `as_of`, read once for every student."""
+@dataclass(frozen=True)
+class _StudentYear:
+    """What the scan needs of one student's records this year."""
 
-    def __init__(self, session: Session, as_of: date, *, unlisted_weekdays: bool) -> None:
+    first_record: date
+    last_record: date
+    full_feed: bool  # any present or tardy record
+    absences: frozenset[date]  # up to as_of
+
+
+class SchoolYear:
+    """What the scan needs about the school year of `as_of`, for some schools (None: all)."""
+
+    def __init__(
+        self,
+        session: Session,
+        as_of: date,
+        *,
+        unlisted_weekdays: bool,
+        schools: Collection[str] | None = None,
+    ) -> None:
         self.as_of = as_of
-        self.start, end = school_year_start(as_of), school_year_end(as_of)
+        self.start, self._end = school_year_start(as_of), school_year_end(as_of)
         self._unlisted_weekdays = unlisted_weekdays
+        self._schools = None if schools is None else sorted(schools)
         rows = session.execute(
-            select(Student.id, Student.school_id, Student.entry_date, Student.exit_date).order_by(
-                Student.id
-            )
+            self._in_schools(
+                select(Student.id, Student.school_id, Student.entry_date, Student.exit_date)
+            ).order_by(Student.id)
         )
         self.roster = [Enrolment(*row) for row in rows]
+        school_of = {student.student_id: student.school_id for student in self.roster}
         # The whole year's calendar: a school whose calendar starts after as_of still has one.
         self._calendars: dict[str, dict[date, bool]] = defaultdict(dict)
-        calendar = session.execute(
-            select(CalendarDay.school_id, CalendarDay.date, CalendarDay.instructional).where(
-                CalendarDay.date.between(self.start, end)
-            )
-        )
-        for school_id, day, instructional in calendar:
+        calendar = select(CalendarDay.school_id, CalendarDay.date, CalendarDay.instructional)
+        calendar = calendar.where(CalendarDay.date.between(self.start, self._end))
+        if self._schools is not None:
+            calendar = calendar.where(CalendarDay.school_id.in_(self._schools))
+        for school_id, day, instructional in session.execute(calendar):
             self._calendars[school_id][day] = instructional
-        # First and last record of the whole year: a record after as_of shows that the
-        # school's export has passed as_of, even for a day with no absence to report.
-        spans = session.execute(
-            select(
-                AttendanceRecord.student_id,
-                func.min(AttendanceRecord.date),
-                func.max(AttendanceRecord.date),
-            )
-            .where(AttendanceRecord.date.between(self.start, end))
-            .group_by(AttendanceRecord.student_id)
-        )
-        self._first_record: dict[str, date] = {}
-        last_by_student: dict[str, date] = {}
-        for student_id, first, last in spans:
-            self._first_record[student_id] = first
-            last_by_student[student_id] = last
+        if session.get_bind().dialect.name == "postgresql":
+            years = self._years_summed(session)
+        else:
+            years = self._years_from_records(session)
+        self._years = dict(years)
+        # A record after as_of shows that the school's export has passed as_of, even for a
+        # day with no absence to report. A school whose export this year has no present or
+        # tardy row sends absences only: there a student's first record is their first
+        # absence, not their first day.
         self._last_attendance: dict[str, date] = {}
-        for student in self.roster:
-            last = last_by_student.get(student.student_id)
-            known = self._last_attendance.get(student.school_id)
-            if last is not None and (known is None or last > known):
-                self._last_attendance[student.school_id] = last
-        # A school whose export this year has no present or tardy row sends absences only:
-        # there a student's first record is their first absence, not their first day.
-        self._full_feed = set(
-            session.scalars(
-                select(Student.school_id)
-                .join(AttendanceRecord, AttendanceRecord.student_id == Student.id)
-                .where(
-                    AttendanceRecord.date.between(self.start, end),
-                    AttendanceRecord.status.not_in(sorted(ABSENCE_STATUSES)),
-                )
-                .distinct()
-            )
-        )
-        self._absences: dict[str, set[date]] = defaultdict(set)
-        absences = session.execute(
-            select(AttendanceRecord.student_id, AttendanceRecord.date).where(
-                AttendanceRecord.date.between(self.start, as_of),
-                AttendanceRecord.status.in_(sorted(ABSENCE_STATUSES)),
-            )
-        )
-        for student_id, day in absences:
-            self._absences[student_id].add(day)
+        self._full_feed: set[str] = set()
+        for student_id, year in self._years.items():
+            school_id = school_of.get(student_id)
+            if school_id is None:
+                continue
+            known = self._last_attendance.get(school_id)
+            if known is None or year.last_record > known:
+                self._last_attendance[school_id] = year.last_record
+            if year.full_feed:
+                self._full_feed.add(school_id)
         self._school_days: dict[str, list[date]] = {}
+
+    def _in_schools(self, query: _Query) -> _Query:
+        """The query narrowed to the batch's schools."""
+        if self._schools is None:
+            return query
+        return query.where(Student.school_id.in_(self._schools))
+
+    def _years_summed(self, session: Session) -> Iterable[tuple[str, _StudentYear]]:
+        """Each student's year from `attendance_years`: one row a student (PostgreSQL)."""
+        rows = session.execute(
+            self._in_schools(
+                select(
+                    AttendanceYear.student_id,
+                    AttendanceYear.first_record,
+                    AttendanceYear.last_record,
+                    AttendanceYear.full_feed,
+                    AttendanceYear.absent_days,
+                )
+                .join(Student, Student.id == AttendanceYear.student_id)
+                .where(AttendanceYear.year_start == self.start)
+            )
+        )
+        through = (self.as_of - self.start).days  # bit `through` is as_of
+        for student_id, first, last, full_feed, bits in rows:
+            absences = []
+            offset = bits.find("1")
+            while 0 <= offset <= through:
+                absences.append(self.start + timedelta(days=offset))
+                offset = bits.find("1", offset + 1)
+            yield student_id, _StudentYear(first, last, full_feed, frozenset(absences))
+
+    def _years_from_records(self, session: Session) -> Iterable[tuple[str, _StudentYear]]:
+        """Each student's year from their records (SQLite)."""
+        in_year = AttendanceRecord.date.between(self.start, self._end)
+        spans = session.execute(
+            self._in_schools(
+                select(
+                    AttendanceRecord.student_id,
+                    func.min(AttendanceRecord.date),
+                    func.max(AttendanceRecord.date),
+                    func.max(AttendanceRecord.status.not_in(sorted(ABSENCE_STATUSES))),
+                )
+                .join(Student, Student.id == AttendanceRecord.student_id)
+                .where(in_year)
+                .group_by(AttendanceRecord.student_id)
+            )
+        ).all()
+        absences: dict[str, set[date]] = defaultdict(set)
+        absent = session.execute(
+            self._in_schools(
+                select(AttendanceRecord.student_id, AttendanceRecord.date)
+                .join(Student, Student.id == AttendanceRecord.student_id)
+                .where(
+                    AttendanceRecord.date.between(self.start, self.as_of),
+                    AttendanceRecord.status.in_(sorted(ABSENCE_STATUSES)),
+                )
+            )
+        )
+        for student_id, day in absent:
+            absences[student_id].add(day)
+        for student_id, first, last, full_feed in spans:
+            days = frozenset(absences.get(student_id, ()))
+            yield student_id, _StudentYear(first, last, bool(full_feed), days)
 
     def school_days(self, school_id: str, through: date | None = None) -> list[date]:
         """The school's sorted instructional days from July 1 up to as_of (or an earlier day)."""
@@ -135,13 +201,15 @@ class SchoolYear:
         if student.entry_date is not None:
             return student.entry_date
         if student.school_id in self._full_feed:
-            return self._first_record.get(student.student_id)
+            year = self._years.get(student.student_id)
+            return year.first_record if year is not None else None
         days = self.school_days(student.school_id)
         return days[0] if days else None
 
-    def absences(self, student_id: str) -> frozenset[date] | set[date]:
+    def absences(self, student_id: str) -> frozenset[date]:
         """The student's absence dates this year, up to as_of."""
-        return self._absences.get(student_id, _NO_ABSENCES)
+        year = self._years.get(student_id)
+        return year.absences if year is not None else _NO_ABSENCES
 
     def series(self, student: Enrolment) -> AttendanceSeries:
         """The student's numbers on each school day they were enrolled, up to as_of."""

@@ -16,6 +16,7 @@ from outreach_bot.models.notice import Notice
 from outreach_bot.models.oneroster import OneRosterRecord
 from outreach_bot.models.resource import Resource
 from outreach_bot.models.roster import Guardian, PhoneNumber, School, Student
+from outreach_bot.models.scan import ScanBatch
 from outreach_bot.models.staff import (
     AuditEvent,
     DistrictSetting,
@@ -47,6 +48,7 @@ __all__ = [
     "OneRosterRecord",
     "PhoneNumber",
     "Resource",
+    "ScanBatch",
     "School",
     "StaffNotice",
     "StatusCallback",

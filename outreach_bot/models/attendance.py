@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach_bot.db import Base, UTCDateTime
@@ -54,7 +54,15 @@ class TriggerFiring(Base):
     """A trigger that fired for a student, once per episode, and the holdout arm it put them in."""
 
     __tablename__ = "trigger_firings"
-    __table_args__ = (UniqueConstraint("student_id", "trigger", "episode"),)
+    __table_args__ = (
+        UniqueConstraint("student_id", "trigger", "episode"),
+        Index(
+            "ix_trigger_firings_waiting",
+            "as_of",
+            postgresql_where=text("acted_at IS NULL"),
+            sqlite_where=text("acted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[str] = mapped_column(ForeignKey("students.id"), index=True)
@@ -66,3 +74,7 @@ class TriggerFiring(Base):
     # "texted" or "holdout" for a trigger with a holdout (None: no holdout, or a baseline).
     # Drawn at the student's first such firing of the trigger in a school year, then kept.
     arm: Mapped[str | None] = mapped_column(String(16))
+    # When the firing's action was carried out: its flow started with the family (the scan's
+    # last step, so that siblings in different schools share one text), or at once for an
+    # escalation, a holdout or a baseline. None: the flow waits for the scan's last step.
+    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
