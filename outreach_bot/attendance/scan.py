@@ -28,6 +28,7 @@ from outreach_bot.attendance.rules import (
 from outreach_bot.attendance.school_year import SchoolYear
 from outreach_bot.escalations import open_escalation
 from outreach_bot.models import AttendanceSummary, School, TriggerFiring
+from outreach_bot.reports import chronic_counts
 
 # Who is held out is drawn from the operating system's randomness, so nobody can predict or
 # steer it; the draw is recorded with the firing, and that record is what keeps it stable.
@@ -129,6 +130,9 @@ def scan(
     A trigger with a holdout puts each student in an arm at their first acted firing of it in
     the school year, with `draw` (uniform in [0, 1)), and keeps them there for its later
     episodes that year; a held-out firing is recorded with `action` "holdout" and starts no flow.
+
+    Last, on PostgreSQL, it counts the chronic report for the last school day the attendance
+    reaches (`reports.chronic_counts.refresh`), so that the report reads it back.
     """
     year = SchoolYear(session, as_of, unlisted_weekdays=unlisted_weekdays)
     result = ScanResult(as_of=as_of, skipped=_skipped_schools(session, year))
@@ -164,6 +168,7 @@ def scan(
     _save_summaries(session, summaries)
     arms = _arms_drawn(session, year.start, new_episodes, draw) if act else {}
     result.fired = _record_firings(session, new_episodes, arms, as_of=as_of, now=now, act=act)
+    chronic_counts.refresh(session, as_of, unlisted_weekdays=unlisted_weekdays)
     return result
 
 
