@@ -83,6 +83,6 @@ def test_command_groups_shared_by_two_modules_keep_every_command() -> None:
     # a second group of the same name would silently replace the first.
     from outreach_bot.cli import main
 
-    export = main.commands["export"]
+    export = main.get_command(click.Context(main), "export")
     assert isinstance(export, click.Group)
     assert {"resources", "family"} <= set(export.commands)

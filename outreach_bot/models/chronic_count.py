@@ -27,6 +27,7 @@ class ChronicCountsTaken(Base):
     unlisted_weekdays: Mapped[bool]
     minimum: Mapped[int]  # MIN_INSTRUCTIONAL_DAYS when counted
     snapshot: Mapped[str] = mapped_column(Text)  # pg_current_snapshot(), as text
+    xid: Mapped[int] = mapped_column(BigInteger)  # the counting transaction's own
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -201,8 +201,9 @@ def tune(session: Session) -> None:
     """Settings for the census statement, for the rest of this transaction."""
     # One big statement: its joins hash in memory rather than sort on disk, and its row
     # estimates (CTEs) are too rough for JIT compiling to pay for itself (about 1 s here).
-    session.execute(text("SET LOCAL work_mem = '256MB'"))
-    session.execute(text("SET LOCAL jit = off"))
+    session.execute(
+        text("SELECT set_config('work_mem', '256MB', true), set_config('jit', 'off', true)")
+    )
 
 
 def census_rows(

@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import RowMapping, delete, insert, text
+from sqlalchemy import RowMapping, text
 from sqlalchemy.orm import Session
 
 from outreach_bot.clock import utcnow
-from outreach_bot.models import ChronicCount, ChronicCountChange, ChronicCountsTaken
 from outreach_bot.reports.census_sql import (
     KEY_EXPRESSIONS,
     census_params,
@@ -41,26 +40,34 @@ def refresh(session: Session, today: date, *, unlisted_weekdays: bool) -> date |
         return None
     # One refresh at a time; reports keep reading the old rows until this one commits.
     session.execute(text("LOCK TABLE chronic_counts_taken IN SHARE ROW EXCLUSIVE MODE"))
-    session.execute(delete(ChronicCountsTaken))
-    session.execute(delete(ChronicCount))
+    session.execute(
+        text("WITH taken AS (DELETE FROM chronic_counts_taken) DELETE FROM chronic_counts")
+    )
     as_of = last_school_day(session, today, unlisted_weekdays=unlisted_weekdays)
     if as_of is None:
         return None
     # The snapshot first: the count below sees at least what it saw, so a change the count
     # includes but the snapshot misses can only make reports count afresh, never go stale.
-    snapshot = session.scalar(text("SELECT CAST(pg_current_snapshot() AS text)"))
+    # The changes it saw, and this transaction's own so far, are in the count: forgotten.
+    # Any this transaction makes after it are not: its own xid never counts as seen.
     session.execute(
-        delete(ChronicCountChange).where(text(_VISIBLE.format("chronic_count_changes", ":s"))),
-        {"s": snapshot},
-    )
-    session.execute(
-        insert(ChronicCountsTaken).values(
-            as_of=as_of,
-            unlisted_weekdays=unlisted_weekdays,
-            minimum=MIN_INSTRUCTIONAL_DAYS,
-            snapshot=snapshot,
-            taken_at=utcnow(),
-        )
+        text(f"""
+            WITH taken AS (
+                INSERT INTO chronic_counts_taken
+                    (as_of, unlisted_weekdays, minimum, snapshot, xid, taken_at)
+                VALUES (:as_of, :weekdays, :minimum, CAST(pg_current_snapshot() AS text),
+                        CAST(CAST(pg_current_xact_id() AS text) AS bigint), :now)
+                RETURNING snapshot, xid
+            )
+            DELETE FROM chronic_count_changes c USING taken
+            WHERE c.xid = taken.xid OR {_VISIBLE.format("c", "taken.snapshot")}
+        """),
+        {
+            "as_of": as_of,
+            "weekdays": unlisted_weekdays,
+            "minimum": MIN_INSTRUCTIONAL_DAYS,
+            "now": utcnow(),
+        },
     )
     census = census_statement(tuple(KEY_EXPRESSIONS), each_school=True)
     tune(session)
@@ -103,7 +110,7 @@ def read(
                   AND t.minimum = :minimum
                   AND NOT EXISTS (
                       SELECT 1 FROM chronic_count_changes x
-                      WHERE NOT {_VISIBLE.format("x", "t.snapshot")}
+                      WHERE x.xid = t.xid OR NOT {_VISIBLE.format("x", "t.snapshot")}
                   )
             """),
             {

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("unlisted_weekdays", sa.Boolean(), nullable=False),
         sa.Column("minimum", sa.Integer(), nullable=False),
         sa.Column("snapshot", sa.Text(), nullable=False),
+        sa.Column("xid", sa.BigInteger(), nullable=False),
         sa.Column("taken_at", outreach_bot.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("as_of", name=op.f("pk_chronic_counts_taken")),
     )
