@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.importer import import_file
 from outreach_bot.models import AttendanceRecord, AttendanceYear, CalendarDay, School, Student
-from outreach_bot.reports import chronic
+from outreach_bot.reports import chronic, trend
 from outreach_bot.reports.census import chronic_census, python_census
 from outreach_bot.reports.standing import BY_CHOICES
 from outreach_bot.runtime import Runtime
@@ -187,3 +187,30 @@ def test_two_imports_of_one_student_at_once_both_show(runtime: Runtime):
         )
         assert absences == 2
         assert_same(session, OCTOBER_30, False, None)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_trend_counted_by_the_database_equals_the_one_from_standings(
+    runtime: Runtime, seed: int
+):
+    """On PostgreSQL the trend counts each month with the census; `keep` (every student
+    here) makes it count from every student's standing, the definition."""
+    with runtime.db.transaction() as session:
+        random_district(session, seed)
+        for by in BY_CHOICES:
+            for school in (None, "s1"):
+                fast, fast_months = trend.trend(
+                    session, date(2026, 11, 9), by=by, unlisted_weekdays=False, school_id=school
+                )
+                slow, slow_months = trend.trend(
+                    session,
+                    date(2026, 11, 9),
+                    by=by,
+                    unlisted_weekdays=False,
+                    school_id=school,
+                    keep=lambda standing: True,
+                )
+                assert [point.values() for point in fast] == [point.values() for point in slow]
+                assert [(month.as_of, month.left_out) for month in fast_months] == [
+                    (month.as_of, month.left_out) for month in slow_months
+                ]
