@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from outreach_bot.channels import Channel, make_channel
 from outreach_bot.clock import Clock, utcnow
@@ -71,6 +73,11 @@ class Runtime:
         """Where the provider reports delivery, when the service has a public URL."""
         base = self.settings.public_base_url
         return f"{base.rstrip('/')}/twilio/status" if base else None
+
+
+def district_today(runtime: Runtime) -> date:
+    """Today's date in the district's timezone, by the runtime's clock."""
+    return runtime.clock().astimezone(ZoneInfo(runtime.settings.district_timezone)).date()
 
 
 def build_runtime(

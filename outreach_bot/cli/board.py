@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from outreach_bot.cli import with_runtime
-from outreach_bot.cli.scan import district_today
 from outreach_bot.reports.board import BoardError, district_board
-from outreach_bot.runtime import Runtime
+from outreach_bot.runtime import Runtime, district_today
 
 
 @click.command("board")

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from outreach_bot.attendance.metrics import school_year_start
 from outreach_bot.attendance.rules import TriggerFileError
 from outreach_bot.cli import with_runtime_only
-from outreach_bot.cli.scan import district_today
 from outreach_bot.models import School, Student
 from outreach_bot.reports import chronic, effect, outreach, students, trend
 from outreach_bot.reports.census import Census, chronic_census
@@ -27,7 +26,7 @@ from outreach_bot.reports.effect_estimate import MIN_PER_ARM
 from outreach_bot.reports.formats import FORMATS, render, transposed
 from outreach_bot.reports.population import Population, last_school_day, population
 from outreach_bot.reports.standing import BY_CHOICES
-from outreach_bot.runtime import Runtime
+from outreach_bot.runtime import Runtime, district_today
 from outreach_bot.staff import district_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
