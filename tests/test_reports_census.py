@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import threading
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
@@ -90,6 +91,17 @@ def assert_same(session: Session, as_of: date, weekdays: bool, school: str | Non
         )
 
 
+def import_correction(runtime: Runtime, folder: Path) -> None:
+    """Import a file saying m1 (no absences) was in fact absent three days in October."""
+    sheet = folder / "attendance.csv"
+    sheet.write_text(
+        "student_id,date,status\nm1,2026-10-05,absent\nm1,2026-10-06,excused\n"
+        "m1,2026-10-07,unexcused\n"
+    )
+    with runtime.db.transaction() as session:
+        import_file(session, "attendance", sheet)
+
+
 def test_census_equals_the_definition_on_the_hand_worked_district(runtime: Runtime):
     with runtime.db.transaction() as session:
         build_district(session)
@@ -114,18 +126,12 @@ def test_census_equals_the_definition_on_random_districts(runtime: Runtime, seed
 
 
 def test_a_reimport_that_changes_a_past_day_changes_the_report(runtime: Runtime, tmp_path):
-    """Nothing is kept between reports: a corrected past day shows in the next one."""
+    """A corrected past day shows in the next report."""
     with runtime.db.transaction() as session:
         build_district(session)
         before = chronic_census(session, OCTOBER_30, by="school", unlisted_weekdays=False)
     # m1 (no absences) was in fact absent three days in October: 3/24 = 12.5%, moderate.
-    sheet = tmp_path / "attendance.csv"
-    sheet.write_text(
-        "student_id,date,status\nm1,2026-10-05,absent\nm1,2026-10-06,excused\n"
-        "m1,2026-10-07,unexcused\n"
-    )
-    with runtime.db.transaction() as session:
-        import_file(session, "attendance", sheet)
+    import_correction(runtime, tmp_path)
     with runtime.db.transaction() as session:
         after = chronic_census(session, OCTOBER_30, by="school", unlisted_weekdays=False)
         assert_same(session, OCTOBER_30, False, None)

@@ -9,7 +9,6 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, insert, update
 
-from outreach_bot.attendance.importer import import_file
 from outreach_bot.attendance.scan import scan
 from outreach_bot.cli import main
 from outreach_bot.models import AttendanceRecord, CalendarDay, ChronicCount, Student
@@ -17,7 +16,7 @@ from outreach_bot.reports import chronic_counts
 from outreach_bot.reports.census import _KEYS
 from outreach_bot.runtime import Runtime
 from tests.report_district import NOVEMBER_6, OCTOBER_30, build_district
-from tests.test_reports_census import assert_same, random_district
+from tests.test_reports_census import assert_same, import_correction, random_district
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 NOVEMBER_9 = date(2026, 11, 9)
@@ -78,14 +77,7 @@ def test_an_import_that_corrects_a_past_day_is_counted_afresh(runtime: Runtime, 
     with runtime.db.transaction() as session:
         build_district(session)
     refresh(runtime)
-    # m1 (no absences) was in fact absent three days in October.
-    sheet = tmp_path / "attendance.csv"
-    sheet.write_text(
-        "student_id,date,status\nm1,2026-10-05,absent\nm1,2026-10-06,excused\n"
-        "m1,2026-10-07,unexcused\n"
-    )
-    with runtime.db.transaction() as session:
-        import_file(session, "attendance", sheet)
+    import_correction(runtime, tmp_path)
     assert not kept(runtime)
     same(runtime)
     refresh(runtime)
