@@ -11,7 +11,13 @@ from sqlalchemy import delete, insert, update
 
 from outreach_bot.attendance.scan import scan
 from outreach_bot.cli import main
-from outreach_bot.models import AttendanceRecord, CalendarDay, ChronicCount, Student
+from outreach_bot.models import (
+    AttendanceRecord,
+    CalendarDay,
+    ChronicCount,
+    ChronicCountsTaken,
+    Student,
+)
 from outreach_bot.reports import chronic_counts
 from outreach_bot.reports.census import _KEYS
 from outreach_bot.runtime import Runtime
@@ -58,6 +64,10 @@ def test_the_kept_counts_are_the_definitions_on_the_hand_worked_district(runtime
     assert not kept(runtime, OCTOBER_30)
     assert not kept(runtime, weekdays=True)
     same(runtime, OCTOBER_30)
+    # Nor once a release has changed how they are counted.
+    with runtime.db.transaction() as session:
+        session.execute(update(ChronicCountsTaken).values(rules="an older release"))
+    assert not kept(runtime)
 
 
 @pytest.mark.parametrize("seed", range(3))

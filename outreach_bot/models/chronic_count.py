@@ -25,7 +25,7 @@ class ChronicCountsTaken(Base):
 
     as_of: Mapped[date] = mapped_column(primary_key=True)
     unlisted_weekdays: Mapped[bool]
-    minimum: Mapped[int]  # MIN_INSTRUCTIONAL_DAYS when counted
+    rules: Mapped[str] = mapped_column(String(64))  # chronic_counts.RULES when counted
     snapshot: Mapped[str] = mapped_column(Text)  # pg_current_snapshot(), as text
     xid: Mapped[int] = mapped_column(BigInteger)  # the counting transaction's own
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -12,6 +12,7 @@ afresh, so a report never prints a number its own count would not.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date
 
@@ -28,6 +29,11 @@ from outreach_bot.reports.census_sql import (
 from outreach_bot.reports.definitions import MIN_INSTRUCTIONAL_DAYS
 from outreach_bot.reports.population import last_school_day
 
+# Every grouping, school by school: what the scan keeps.
+_STATEMENT = census_statement(tuple(KEY_EXPRESSIONS), each_school=True)
+# The rules the counts were made by, the statement and the minimum of school days, hashed:
+# after a release that changes either, reports count afresh until the next scan.
+RULES = hashlib.sha256(f"{MIN_INSTRUCTIONAL_DAYS}\n{_STATEMENT}".encode()).hexdigest()
 _COLUMNS = "roster, standings, with_days, counted, missing, needed, last_attendance"
 _VISIBLE = "pg_visible_in_snapshot(CAST(CAST({0}.xid AS text) AS xid8), CAST({1} AS pg_snapshot))"
 
@@ -54,8 +60,8 @@ def refresh(session: Session, today: date, *, unlisted_weekdays: bool) -> date |
         text(f"""
             WITH taken AS (
                 INSERT INTO chronic_counts_taken
-                    (as_of, unlisted_weekdays, minimum, snapshot, xid, taken_at)
-                VALUES (:as_of, :weekdays, :minimum, CAST(pg_current_snapshot() AS text),
+                    (as_of, unlisted_weekdays, rules, snapshot, xid, taken_at)
+                VALUES (:as_of, :weekdays, :rules, CAST(pg_current_snapshot() AS text),
                         CAST(CAST(pg_current_xact_id() AS text) AS bigint), :now)
                 RETURNING snapshot, xid
             )
@@ -65,18 +71,17 @@ def refresh(session: Session, today: date, *, unlisted_weekdays: bool) -> date |
         {
             "as_of": as_of,
             "weekdays": unlisted_weekdays,
-            "minimum": MIN_INSTRUCTIONAL_DAYS,
+            "rules": RULES,
             "now": utcnow(),
         },
     )
-    census = census_statement(tuple(KEY_EXPRESSIONS), each_school=True)
     tune(session)
     session.execute(
         text(f"""
             INSERT INTO chronic_counts (school_id, grouping, value, band, {_COLUMNS})
             SELECT school_id, coalesce(grouping, ''), coalesce(value, ''), coalesce(band, ''),
                    {_COLUMNS}
-            FROM ({census}) census
+            FROM ({_STATEMENT}) census
         """),
         census_params(as_of, unlisted_weekdays, None),
     )
@@ -107,7 +112,7 @@ def read(
                     ON (c.grouping = '' OR c.grouping = ANY(:keys))
                    AND (CAST(:school AS text) IS NULL OR c.school_id = :school)
                 WHERE t.as_of = :as_of AND t.unlisted_weekdays = :weekdays
-                  AND t.minimum = :minimum
+                  AND t.rules = :rules
                   AND NOT EXISTS (
                       SELECT 1 FROM chronic_count_changes x
                       WHERE x.xid = t.xid OR NOT {_VISIBLE.format("x", "t.snapshot")}
@@ -118,7 +123,7 @@ def read(
                 "school": school_id,
                 "as_of": as_of,
                 "weekdays": unlisted_weekdays,
-                "minimum": MIN_INSTRUCTIONAL_DAYS,
+                "rules": RULES,
             },
         )
         .mappings()

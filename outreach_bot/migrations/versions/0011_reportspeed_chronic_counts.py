@@ -28,7 +28,7 @@ def upgrade() -> None:
         "chronic_counts_taken",
         sa.Column("as_of", sa.Date(), nullable=False),
         sa.Column("unlisted_weekdays", sa.Boolean(), nullable=False),
-        sa.Column("minimum", sa.Integer(), nullable=False),
+        sa.Column("rules", sa.String(length=64), nullable=False),
         sa.Column("snapshot", sa.Text(), nullable=False),
         sa.Column("xid", sa.BigInteger(), nullable=False),
         sa.Column("taken_at", outreach_bot.db.UTCDateTime(timezone=True), nullable=False),
