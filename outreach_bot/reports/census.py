@@ -1,8 +1,10 @@
 """The chronic report counted by the database: band counts without loading every student.
 
-On PostgreSQL `chronic_census` runs the scan's rules as one statement (`census_sql`) and
-returns the same rows `chronic.tally` makes from `population`; elsewhere (SQLite) it is
-that Python path. Tests hold the two equal on the hand-worked district and on random ones.
+On PostgreSQL `chronic_census` reads the counts the scan kept for the date while nothing
+they were counted from has changed (`chronic_counts`), and otherwise runs the scan's rules as
+one statement (`census_sql`); either way it returns the same rows `chronic.tally` makes from
+`population`. Elsewhere (SQLite) it is that Python path. Tests hold them equal on the
+hand-worked district and on random ones.
 """
 
 from __future__ import annotations
