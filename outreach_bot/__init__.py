@@ -8,12 +8,12 @@ from typing import Any
 from flask import Flask
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the Flask app; `config` overrides settings (tests, the demo) and may pass a CLOCK."""
+def create_app(config: Mapping[str, Any] | None = None, *, pages: bool = True) -> Flask:
+    """Build the Flask app; `config` overrides settings (tests, the demo) and may pass a CLOCK.
+    Without `pages` it has no routes: the runtime for a command that serves nothing."""
     from outreach_bot.config import load_settings
     from outreach_bot.logs import configure_logging
     from outreach_bot.runtime import build_runtime
-    from outreach_bot.web import register_blueprints
 
     overrides = dict(config or {})
     clock = overrides.pop("CLOCK", None)
@@ -32,5 +32,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
-    register_blueprints(app)
+    if pages:
+        from outreach_bot.web import register_blueprints
+
+        register_blueprints(app)
     return app

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from outreach_bot.channels import Channel, make_channel
 from outreach_bot.clock import Clock, utcnow
 from outreach_bot.config import Settings
-from outreach_bot.conversations.service import Conversations
 from outreach_bot.db import Database, default_sqlite_url
-from outreach_bot.engine.library import FlowLibrary, load_library
-from outreach_bot.i18n.catalogs import Catalogs
-from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.messaging.rate_limit import SendRate, make_send_rate
 from outreach_bot.queue import JobQueue, RedisQueue, make_queue
+
+# The conversation side is imported when first used, so that a command that only reads the
+# database (a report) does not load flows, catalogs and the resource pages to start.
+if TYPE_CHECKING:
+    from outreach_bot.conversations.service import Conversations
+    from outreach_bot.engine.library import FlowLibrary
+    from outreach_bot.i18n.catalogs import Catalogs
+    from outreach_bot.messaging.quiet_hours import QuietHours
 
 
 @dataclass
@@ -31,21 +38,29 @@ class Runtime:
     @cached_property
     def library(self) -> FlowLibrary:
         """The flows folder, parsed and checked once."""
+        from outreach_bot.engine.library import load_library
+
         return load_library(self.settings.flows_dir)
 
     @cached_property
     def catalogs(self) -> Catalogs:
         """Family-language catalogs."""
+        from outreach_bot.i18n.catalogs import Catalogs
+
         return Catalogs(self.settings.locales_dir)
 
     @cached_property
     def quiet_hours(self) -> QuietHours:
         """When the district must not start a text."""
+        from outreach_bot.messaging.quiet_hours import QuietHours
+
         return QuietHours.parse(self.settings.quiet_hours, self.settings.district_timezone)
 
     @cached_property
     def conversations(self) -> Conversations:
         """The conversation service, wired to this district's flows, catalogs and quiet hours."""
+        from outreach_bot.conversations.service import Conversations
+
         return Conversations(
             library=self.library,
             catalogs=self.catalogs,
@@ -66,6 +81,11 @@ class Runtime:
         """Where the provider reports delivery, when the service has a public URL."""
         base = self.settings.public_base_url
         return f"{base.rstrip('/')}/twilio/status" if base else None
+
+
+def district_today(runtime: Runtime) -> date:
+    """Today's date in the district's timezone, by the runtime's clock."""
+    return runtime.clock().astimezone(ZoneInfo(runtime.settings.district_timezone)).date()
 
 
 def build_runtime(

@@ -30,6 +30,7 @@ from outreach_bot.messaging.optout import read_phones
 from outreach_bot.models import AttendanceSummary, Guardian, Student, TriggerFiring
 from outreach_bot.models.scan import FAMILIES, SCHOOL
 from outreach_bot.queue import Job, QueueUnreachable
+from outreach_bot.reports import chronic_counts
 from outreach_bot.runtime import Runtime
 from outreach_bot.staff import audit, district_settings
 
@@ -88,6 +89,11 @@ def finish_scan(run: ScanRun) -> ScanResult:
     note the schools skipped for missing data."""
     rt = _runtime()
     _every_part(rt, run.run_id, SCHOOL, _scan_part)
+    with rt.db.transaction() as session:
+        # Every school is scanned: count the chronic report for the last school day once,
+        # for the district, so that `report chronic` reads it back (PostgreSQL only).
+        weekdays = district_settings.effective(session, rt.settings).unlisted_weekdays
+        chronic_counts.refresh(session, run.as_of, unlisted_weekdays=weekdays)
     with rt.db.transaction() as session:
         result = scan_runs.collected(session, run.run_id, run.as_of)
         parts = scan_runs.plan_families(session, run)

@@ -134,7 +134,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def cli(app: Flask, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """A CLI runner whose commands use the test app (its database and fixed clock)."""
-    monkeypatch.setattr("outreach_bot.create_app", lambda: app)
+    monkeypatch.setattr("outreach_bot.create_app", lambda pages=True: app)
     return CliRunner()
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -83,6 +86,28 @@ def test_command_groups_shared_by_two_modules_keep_every_command() -> None:
     # a second group of the same name would silently replace the first.
     from outreach_bot.cli import main
 
-    export = main.commands["export"]
+    export = main.get_command(click.Context(main), "export")
     assert isinstance(export, click.Group)
     assert {"resources", "family"} <= set(export.commands)
+
+
+def test_a_report_loads_neither_the_pages_nor_the_pdf_renderer_nor_scipy(
+    database_url: str,
+) -> None:
+    # What a report does not need, it does not wait for: the dashboard's pages, WeasyPrint
+    # (PDFs), scipy (the effect report) and twilio load only in the commands that use them.
+    heavy = ("outreach_bot.web", "weasyprint", "scipy", "twilio")
+    code = (
+        "import sys\n"
+        "from outreach_bot.cli import main\n"
+        "main(['report', 'chronic', '--as-of', '2026-10-30', '--by', 'group'],"
+        " standalone_mode=False)\n"
+        f"print([name for name in {heavy!r} if name in sys.modules])\n"
+    )
+    environment = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": ""}
+    environment["ENVIRONMENT"] = "test"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -142,7 +142,7 @@ def test_flows_check_warns_of_a_reason_with_no_label(monkeypatch, tmp_path):
         text.replace("reason: consecutive_absences", "reason: home_visit_needed"), encoding="utf-8"
     )
     app = create_app({"ENVIRONMENT": "test", "DATABASE_URL": "sqlite://", "FLOWS_DIR": flows})
-    monkeypatch.setattr("outreach_bot.create_app", lambda: app)
+    monkeypatch.setattr("outreach_bot.create_app", lambda pages=True: app)
     outcome = CliRunner().invoke(main, ["flows", "check"])
     assert "escalation reason 'home_visit_needed' has no label" in outcome.output
     assert "'consecutive_absences'" not in outcome.output

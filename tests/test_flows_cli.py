@@ -23,7 +23,7 @@ def flows_copy(tmp_path: Path) -> Path:
 
 def run(monkeypatch, args: list[str], **settings: object):
     app = create_app({"ENVIRONMENT": "test", "DATABASE_URL": "sqlite://", **settings})
-    monkeypatch.setattr("outreach_bot.create_app", lambda: app)
+    monkeypatch.setattr("outreach_bot.create_app", lambda pages=True: app)
     return CliRunner().invoke(main, args)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import threading
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.importer import import_file
 from outreach_bot.models import AttendanceRecord, AttendanceYear, CalendarDay, School, Student
-from outreach_bot.reports import chronic
+from outreach_bot.reports import chronic, trend
 from outreach_bot.reports.census import chronic_census, python_census
 from outreach_bot.reports.standing import BY_CHOICES
 from outreach_bot.runtime import Runtime
@@ -90,6 +91,17 @@ def assert_same(session: Session, as_of: date, weekdays: bool, school: str | Non
         )
 
 
+def import_correction(runtime: Runtime, folder: Path) -> None:
+    """Import a file saying m1 (no absences) was in fact absent three days in October."""
+    sheet = folder / "attendance.csv"
+    sheet.write_text(
+        "student_id,date,status\nm1,2026-10-05,absent\nm1,2026-10-06,excused\n"
+        "m1,2026-10-07,unexcused\n"
+    )
+    with runtime.db.transaction() as session:
+        import_file(session, "attendance", sheet)
+
+
 def test_census_equals_the_definition_on_the_hand_worked_district(runtime: Runtime):
     with runtime.db.transaction() as session:
         build_district(session)
@@ -114,18 +126,12 @@ def test_census_equals_the_definition_on_random_districts(runtime: Runtime, seed
 
 
 def test_a_reimport_that_changes_a_past_day_changes_the_report(runtime: Runtime, tmp_path):
-    """Nothing is kept between reports: a corrected past day shows in the next one."""
+    """A corrected past day shows in the next report."""
     with runtime.db.transaction() as session:
         build_district(session)
         before = chronic_census(session, OCTOBER_30, by="school", unlisted_weekdays=False)
     # m1 (no absences) was in fact absent three days in October: 3/24 = 12.5%, moderate.
-    sheet = tmp_path / "attendance.csv"
-    sheet.write_text(
-        "student_id,date,status\nm1,2026-10-05,absent\nm1,2026-10-06,excused\n"
-        "m1,2026-10-07,unexcused\n"
-    )
-    with runtime.db.transaction() as session:
-        import_file(session, "attendance", sheet)
+    import_correction(runtime, tmp_path)
     with runtime.db.transaction() as session:
         after = chronic_census(session, OCTOBER_30, by="school", unlisted_weekdays=False)
         assert_same(session, OCTOBER_30, False, None)
@@ -187,3 +193,30 @@ def test_two_imports_of_one_student_at_once_both_show(runtime: Runtime):
         )
         assert absences == 2
         assert_same(session, OCTOBER_30, False, None)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_trend_counted_by_the_database_equals_the_one_from_standings(
+    runtime: Runtime, seed: int
+):
+    """On PostgreSQL the trend counts each month with the census; `keep` (every student
+    here) makes it count from every student's standing, the definition."""
+    with runtime.db.transaction() as session:
+        random_district(session, seed)
+        for by in BY_CHOICES:
+            for school in (None, "s1"):
+                fast, fast_months = trend.trend(
+                    session, date(2026, 11, 9), by=by, unlisted_weekdays=False, school_id=school
+                )
+                slow, slow_months = trend.trend(
+                    session,
+                    date(2026, 11, 9),
+                    by=by,
+                    unlisted_weekdays=False,
+                    school_id=school,
+                    keep=lambda standing: True,
+                )
+                assert [point.values() for point in fast] == [point.values() for point in slow]
+                assert [(month.as_of, month.left_out) for month in fast_months] == [
+                    (month.as_of, month.left_out) for month in slow_months
+                ]

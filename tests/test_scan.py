@@ -273,7 +273,12 @@ def test_the_scan_reads_in_bulk_not_per_student(runtime: Runtime, clock: FixedCl
         event.remove(runtime.db.engine, "before_cursor_execute", count)
     assert result.students_scanned == 60
     assert len(result.fired) == 40  # absent today: two students in three
-    assert len(statements) <= 10, "\n".join(s[:60].replace("\n", " ") for s in statements)
+    # On PostgreSQL the scan then counts the chronic report for the day (chronic_counts):
+    # a fixed few statements more, however many students.
+    lock = "LOCK TABLE chronic_counts_taken"
+    refresh = next((n for n, s in enumerate(statements) if s.startswith(lock)), len(statements))
+    assert refresh <= 10, "\n".join(s[:60].replace("\n", " ") for s in statements)
+    assert len(statements) - refresh <= 8, "\n".join(s[:60] for s in statements[refresh:])
 
 
 def test_the_shipped_triggers_file_loads_and_its_flows_exist(runtime: Runtime) -> None:

@@ -7,10 +7,8 @@ from pathlib import Path
 import click
 
 from outreach_bot.cli import with_runtime
-from outreach_bot.cli.scan import district_today
 from outreach_bot.reports.board import BoardError, district_board
-from outreach_bot.reports.board_pdf import board_pdf
-from outreach_bot.runtime import Runtime
+from outreach_bot.runtime import Runtime, district_today
 
 
 @click.command("board")
@@ -25,6 +23,8 @@ from outreach_bot.runtime import Runtime
 @with_runtime
 def board_command(runtime: Runtime, month: str, out: Path) -> None:
     """One page for the school board: chronic rate and trend, schools, outreach, effect."""
+    from outreach_bot.reports.board_pdf import board_pdf  # WeasyPrint: a second to load
+
     with runtime.db.transaction() as session:
         try:
             summary = district_board(session, month, runtime.settings, district_today(runtime))

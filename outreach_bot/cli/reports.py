@@ -17,9 +17,7 @@ from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.metrics import school_year_start
 from outreach_bot.attendance.rules import TriggerFileError
-from outreach_bot.attendance.scan import load_triggers
-from outreach_bot.cli import with_runtime
-from outreach_bot.cli.scan import district_today
+from outreach_bot.cli import with_runtime_only
 from outreach_bot.models import School, Student
 from outreach_bot.reports import chronic, effect, outreach, students, trend
 from outreach_bot.reports.census import Census, chronic_census
@@ -28,7 +26,7 @@ from outreach_bot.reports.effect_estimate import MIN_PER_ARM
 from outreach_bot.reports.formats import FORMATS, render, transposed
 from outreach_bot.reports.population import Population, last_school_day, population
 from outreach_bot.reports.standing import BY_CHOICES
-from outreach_bot.runtime import Runtime
+from outreach_bot.runtime import Runtime, district_today
 from outreach_bot.staff import district_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,7 +79,7 @@ def report_group() -> None:
 @by_option(BY_CHOICES, "One row per district, school, grade, student group value, or zip.")
 @school_option
 @format_option
-@with_runtime
+@with_runtime_only
 def chronic_command(
     runtime: Runtime, as_of: datetime | None, by: str, school_id: str | None, fmt: str
 ) -> None:
@@ -101,7 +99,7 @@ def chronic_command(
 @by_option(trend.TREND_BY, "One line per district, school, grade, student group value, or zip.")
 @school_option
 @format_option
-@with_runtime
+@with_runtime_only
 def trend_command(
     runtime: Runtime, as_of: datetime | None, by: str, school_id: str | None, fmt: str
 ) -> None:
@@ -136,7 +134,7 @@ def trend_command(
     help="List students who have missed at least this percentage of school days.",
 )
 @format_option
-@with_runtime
+@with_runtime_only
 def students_command(
     runtime: Runtime,
     as_of: datetime | None,
@@ -175,7 +173,7 @@ def students_command(
 @click.option("--to", "last", type=DATE, help="Last day, YYYY-MM-DD (default: today).")
 @by_option(outreach.OUTREACH_BY, "One row for the district, or one per school or family language.")
 @format_option
-@with_runtime
+@with_runtime_only
 def outreach_command(
     runtime: Runtime, first: datetime | None, last: datetime | None, by: str, fmt: str
 ) -> None:
@@ -214,7 +212,7 @@ def outreach_command(
     help="Students needed in each arm before the report says what the holdout shows.",
 )
 @format_option
-@with_runtime
+@with_runtime_only
 def effect_command(
     runtime: Runtime, trigger: str | None, days: int, min_per_arm: int, fmt: str
 ) -> None:
@@ -255,6 +253,8 @@ def effect_command(
 
 def _holdout_triggers(runtime: Runtime, recorded: list[str]) -> list[str]:
     """Triggers with a holdout in triggers.yaml, and any that put students in arms this year."""
+    from outreach_bot.attendance.scan import load_triggers
+
     try:
         configured = load_triggers(runtime.settings.flows_dir / "triggers.yaml")
     except TriggerFileError as error:

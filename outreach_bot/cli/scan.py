@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import click
 
@@ -13,7 +12,7 @@ from outreach_bot.attendance.metrics import BANDS
 from outreach_bot.attendance.rules import TriggerFileError
 from outreach_bot.attendance.scan import ScanResult
 from outreach_bot.cli import with_runtime
-from outreach_bot.runtime import Runtime
+from outreach_bot.runtime import Runtime, district_today
 
 # The exit status when a school's data has not arrived: the scan ran, and said so.
 DATA_MISSING = 3
@@ -112,11 +111,6 @@ def _echo_skipped(result: ScanResult) -> None:
         f" missing: {'; '.join(advice)}; then run the scan again.",
         err=True,
     )
-
-
-def district_today(runtime: Runtime) -> date:
-    """Today's date in the district's timezone, by the runtime's clock."""
-    return runtime.clock().astimezone(ZoneInfo(runtime.settings.district_timezone)).date()
 
 
 def register(main: click.Group) -> None:

@@ -9,6 +9,7 @@ from outreach_bot.models.attendance import (
     TriggerFiring,
 )
 from outreach_bot.models.attendance_year import AttendanceYear
+from outreach_bot.models.chronic_count import ChronicCount, ChronicCountChange, ChronicCountsTaken
 from outreach_bot.models.conversation import BarrierReport, Conversation
 from outreach_bot.models.escalation import ContactAttempt, Escalation
 from outreach_bot.models.message import Message, StatusCallback
@@ -36,6 +37,9 @@ __all__ = [
     "BarrierReport",
     "Base",
     "CalendarDay",
+    "ChronicCount",
+    "ChronicCountChange",
+    "ChronicCountsTaken",
     "ContactAttempt",
     "Conversation",
     "DistrictSetting",

@@ -13,6 +13,8 @@ from outreach_bot.db import Base, UTCDateTime
 # Outbound life: pending -> queued -> sending -> (provider) queued/sent -> delivered;
 # or suppressed (opted out), undelivered, failed.  Inbound: received -> processed.
 UNANSWERED = "direction = 'inbound' AND processed_at IS NULL"
+# The purpose of a text to a staff member (a notice of new cases), not to a family.
+STAFF_NOTIFICATION = "staff_notification"
 FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed", "suppressed", "canceled", "read"})
 
 

@@ -1,8 +1,10 @@
 """The chronic report counted by the database: band counts without loading every student.
 
-On PostgreSQL `chronic_census` runs the scan's rules as one statement (`census_sql`) and
-returns the same rows `chronic.tally` makes from `population`; elsewhere (SQLite) it is
-that Python path. Tests hold the two equal on the hand-worked district and on random ones.
+On PostgreSQL `chronic_census` reads the counts the scan kept for the date while nothing
+they were counted from has changed (`chronic_counts`), and otherwise runs the scan's rules as
+one statement (`census_sql`); either way it returns the same rows `chronic.tally` makes from
+`population`. Elsewhere (SQLite) it is that Python path. Tests hold them equal on the
+hand-worked district and on random ones.
 """
 
 from __future__ import annotations
@@ -10,16 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.coverage import MissingData
-from outreach_bot.attendance.metrics import school_year_end, school_year_start
 from outreach_bot.models import School
-from outreach_bot.reports import chronic
-from outreach_bot.reports.census_sql import census_query
+from outreach_bot.reports import chronic, chronic_counts
+from outreach_bot.reports.census_sql import census_rows
 from outreach_bot.reports.chronic import ChronicRow
-from outreach_bot.reports.definitions import MIN_INSTRUCTIONAL_DAYS
 from outreach_bot.reports.population import SchoolGap, no_data_sentence, population
 from outreach_bot.reports.standing import BY_CHOICES, GROUPS
 
@@ -71,24 +71,14 @@ def chronic_census(
     if session.get_bind().dialect.name != "postgresql":
         return python_census(session, as_of, by, unlisted_weekdays, school_id)
     keys = _KEYS[by]
-    params = {
-        "as_of": as_of,
-        "start": school_year_start(as_of),
-        "year_end": school_year_end(as_of),
-        "weekdays": unlisted_weekdays,
-        "school": school_id,
-        "minimum": MIN_INSTRUCTIONAL_DAYS,
-    }
-    # One big statement: its joins hash in memory rather than sort on disk, and its row
-    # estimates (CTEs) are too rough for JIT compiling to pay for itself (about 1 s here).
-    session.execute(text("SET LOCAL work_mem = '256MB'"))
-    session.execute(text("SET LOCAL jit = off"))
-    result = session.execute(census_query(keys), params).mappings().all()
+    found = chronic_counts.read(session, as_of, keys, unlisted_weekdays, school_id)
+    if found is None:
+        found = census_rows(session, as_of, keys, unlisted_weekdays, school_id)
     rows: dict[tuple[str, ...], ChronicRow] = {(): ChronicRow(())} if by == "district" else {}
     census = Census(as_of, [])
     gaps: list[tuple[str, int, MissingData]] = []
-    for row in result:
-        if row["band"] is None:  # a school's own row
+    for row in found:
+        if row["grouping"] is None:  # a school's own row
             census.roster_size += row["roster"]
             census.standings += row["standings"]
             census.with_days += row["with_days"]
@@ -99,12 +89,9 @@ def chronic_census(
             continue
         if not row["counted"]:
             continue
-        for index, key in enumerate(keys):
-            value = row[f"key_{index}"]
-            if value is None:
-                continue
-            found = () if by == "district" else ((key, value) if by == "group" else (value,))
-            rows.setdefault(found, ChronicRow(found)).bands[row["band"]] += row["counted"]
+        key, value = row["grouping"], row["value"]
+        found_key = () if by == "district" else ((key, value) if by == "group" else (value,))
+        rows.setdefault(found_key, ChronicRow(found_key)).bands[row["band"]] += row["counted"]
     census.rows = sorted(rows.values(), key=lambda found: chronic.row_order(by, found.key))
     names: dict[str, str] = {
         row[0]: row[1] for row in session.execute(select(School.id, School.name))

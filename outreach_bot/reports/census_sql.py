@@ -18,9 +18,15 @@ trigger as records change), not from the records: a million rows, not ten millio
 
 from __future__ import annotations
 
-from sqlalchemy import TextClause, text
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import RowMapping, text
+from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.coverage import LATE_ATTENDANCE, NO_ATTENDANCE, NO_CALENDAR
+from outreach_bot.attendance.metrics import school_year_end, school_year_start
+from outreach_bot.reports.definitions import MIN_INSTRUCTIONAL_DAYS
 from outreach_bot.reports.standing import NOT_RECORDED
 
 # Each student's key value as a report prints it (see standing.group_value and keys_for).
@@ -147,23 +153,71 @@ banded AS (
 """
 
 
-def census_query(keys: tuple[str, ...]) -> TextClause:
-    """One row per school, and for each key in `keys` one row per value and band."""
-    sets = ", ".join(f"(key_{index}, band)" for index in range(len(keys)))
+def census_statement(keys: tuple[str, ...], *, each_school: bool = False) -> str:
+    """One row per school, and for each key in `keys` one row per value and band (per school
+    as well with `each_school`). Columns: school_id, grouping (the key; NULL on a school's
+    own row), value, band, then the counts. Parameters: `census_params`."""
+    school = "school_id, " if each_school else ""
+    sets = ", ".join(f"({school}key_{index}, band)" for index in range(len(keys)))
     key_columns = "".join(
         f", {KEY_EXPRESSIONS[key]} AS key_{index}" for index, key in enumerate(keys)
     )
-    select_keys = "".join(f", key_{index}" for index in range(len(keys)))
+    grouping = " ".join(
+        f"WHEN GROUPING(key_{index}) = 0 THEN '{key}'" for index, key in enumerate(keys)
+    )
+    value = " ".join(
+        f"WHEN GROUPING(key_{index}) = 0 THEN key_{index}" for index in range(len(keys))
+    )
     # The grouping set (school_id) alone gives each school's roster, reason left out and
     # totals (band is NULL there); each (key, band) set gives one band's students counted.
-    sql = f"""{_STANDINGS}
-SELECT school_id, band{select_keys},
+    # OFFSET 0 keeps `keyed` a subquery: pulled up, a key that is school_id itself would be
+    # one expression with it, and PostgreSQL 15 then reads that key as NULL in its own sets.
+    return f"""{_STANDINGS}
+SELECT school_id, CASE {grouping} END AS grouping, CASE {value} END AS value, band,
        count(*) AS roster,
        count(*) FILTER (WHERE missing IS NULL) AS standings,
        count(*) FILTER (WHERE missing IS NULL AND days > 0) AS with_days,
        count(*) FILTER (WHERE counted) AS counted,
        max(missing) AS missing, max(last_day) AS needed, max(last_attendance) AS last_attendance
-FROM (SELECT s.*{key_columns} FROM banded s) keyed
+FROM (SELECT s.*{key_columns} FROM banded s OFFSET 0) keyed
 GROUP BY GROUPING SETS ((school_id), {sets})
 """
-    return text(sql)
+
+
+def census_params(as_of: date, unlisted_weekdays: bool, school_id: str | None) -> dict[str, object]:
+    """The census statement's parameters: the date, the district's rule for unlisted
+    weekdays, and one school (None: all)."""
+    return {
+        "as_of": as_of,
+        "start": school_year_start(as_of),
+        "year_end": school_year_end(as_of),
+        "weekdays": unlisted_weekdays,
+        "school": school_id,
+        "minimum": MIN_INSTRUCTIONAL_DAYS,
+    }
+
+
+def tune(session: Session) -> None:
+    """Settings for the census statement, for the rest of this transaction."""
+    # One big statement: its joins hash in memory rather than sort on disk, and its row
+    # estimates (CTEs) are too rough for JIT compiling to pay for itself (about 1 s here).
+    session.execute(
+        text("SELECT set_config('work_mem', '256MB', true), set_config('jit', 'off', true)")
+    )
+
+
+def census_rows(
+    session: Session,
+    as_of: date,
+    keys: tuple[str, ...],
+    unlisted_weekdays: bool,
+    school_id: str | None,
+) -> Sequence[RowMapping]:
+    """The census statement's rows for `keys`, counted now."""
+    tune(session)
+    statement = text(census_statement(keys))
+    return (
+        session.execute(statement, census_params(as_of, unlisted_weekdays, school_id))
+        .mappings()
+        .all()
+    )

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from scipy import stats
-
 from outreach_bot.reports.definitions import one_decimal
 
 # Fewer students than this in either arm, and chance alone can look like an effect.
@@ -58,6 +56,8 @@ def estimate(
     # share of days (every one 0%, early on) give no interval to speak of.
     spread = len(set(texted)) > 1 or len(set(holdout)) > 1
     if len(texted) >= 2 and len(holdout) >= 2 and spread:
+        from scipy import stats  # half a second to load: only here, not in every command
+
         result = stats.ttest_ind(
             [float(rate) for rate in texted], [float(rate) for rate in holdout], equal_var=False
         )

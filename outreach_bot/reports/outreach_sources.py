@@ -26,9 +26,9 @@ from outreach_bot.models import (
     Student,
     TriggerFiring,
 )
+from outreach_bot.models.message import STAFF_NOTIFICATION
 from outreach_bot.reports.definitions import CONTACT_MADE
 from outreach_bot.reports.population import in_batches
-from outreach_bot.staff.notifications import STAFF_NOTIFICATION
 
 RESOURCE_SHEET = "resources:"
 

@@ -21,7 +21,7 @@ from outreach_bot.attendance.metrics import (
     school_year_start,
 )
 from outreach_bot.attendance.school_year import SchoolYear
-from outreach_bot.models import AttendanceRecord, CalendarDay, School, Student
+from outreach_bot.models import AttendanceRecord, AttendanceYear, CalendarDay, School, Student
 from outreach_bot.reports.definitions import MIN_INSTRUCTIONAL_DAYS
 from outreach_bot.reports.standing import GROUPS, StudentStanding
 
@@ -158,9 +158,7 @@ def last_school_day(session: Session, today: date, *, unlisted_weekdays: bool) -
     That is the default report date: any school's instructional day on or before both today
     and the latest attendance record (None: no attendance up to today at all).
     """
-    reached = session.scalar(
-        select(func.max(AttendanceRecord.date)).where(AttendanceRecord.date <= today)
-    )
+    reached = _latest_record(session, today)
     if reached is None:
         return None
     start = school_year_start(reached)
@@ -172,7 +170,8 @@ def last_school_day(session: Session, today: date, *, unlisted_weekdays: bool) -
     )
     for school, day, instructional in rows:
         calendars.setdefault(school, {})[day] = instructional
-    schools = set(session.scalars(select(Student.school_id).distinct()))
+    with_students = select(Student.id).where(Student.school_id == School.id).exists()
+    schools = set(session.scalars(select(School.id).where(with_students)))
     last_days = [
         days[-1]
         for school in schools
@@ -184,6 +183,20 @@ def last_school_day(session: Session, today: date, *, unlisted_weekdays: bool) -
         )
     ]
     return max(last_days, default=None)
+
+
+def _latest_record(session: Session, today: date) -> date | None:
+    """The date of the latest attendance record on or before today (None: none).
+
+    On PostgreSQL, attendance_years holds each student's last record: a million rows to read
+    rather than every record, and the answer whenever no record is dated after today."""
+    if session.get_bind().dialect.name == "postgresql":
+        latest = session.scalar(select(func.max(AttendanceYear.last_record)))
+        if latest is None or latest <= today:
+            return latest
+    return session.scalar(
+        select(func.max(AttendanceRecord.date)).where(AttendanceRecord.date <= today)
+    )
 
 
 def in_batches(ids: list[str], size: int = 1000) -> Iterator[list[str]]:

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.metrics import school_year_start
+from outreach_bot.reports.census import Census, chronic_census
 from outreach_bot.reports.chronic import COUNT_COLUMNS, ChronicRow, row_order, tally
 from outreach_bot.reports.population import Population, populations
 from outreach_bot.reports.standing import KEY_COLUMNS, StudentStanding
@@ -56,23 +57,37 @@ def trend(
     unlisted_weekdays: bool,
     school_id: str | None = None,
     keep: Callable[[StudentStanding], bool] | None = None,
-) -> tuple[list[TrendPoint], list[Population]]:
+) -> tuple[list[TrendPoint], list[Population] | list[Census]]:
     """Points by group then month, from the first month anyone counts; and each month's
-    population (to say which schools were left out when). `keep` narrows the students (a
-    grade, a student group, the schools a staff member covers)."""
-    found = populations(
-        session, month_ends(as_of), unlisted_weekdays=unlisted_weekdays, school_id=school_id
-    )
-    if keep is not None:
-        for month in found:
-            month.standings = [standing for standing in month.standings if keep(standing)]
-    while found and not found[0].counted:
-        found.pop(0)  # summer, before the first school days: no point to draw
+    population or census (to say which schools were left out when). `keep` narrows the
+    students (a grade, a student group, the schools a staff member covers).
+
+    On PostgreSQL, unless narrowed by `keep`, each month is counted by the database
+    (`census.chronic_census`) rather than from every student's standing."""
+    ends = month_ends(as_of)
+    months: list[Population] | list[Census]
+    if keep is None and session.get_bind().dialect.name == "postgresql":
+        months = [
+            chronic_census(
+                session, end, by=by, unlisted_weekdays=unlisted_weekdays, school_id=school_id
+            )
+            for end in ends
+        ]
+        while months and not months[0].counted:
+            months.pop(0)  # summer, before the first school days: no point to draw
+        rows = [(month.as_of, month.rows) for month in months]
+    else:
+        found = populations(session, ends, unlisted_weekdays=unlisted_weekdays, school_id=school_id)
+        if keep is not None:
+            for month in found:
+                month.standings = [standing for standing in month.standings if keep(standing)]
+        while found and not found[0].counted:
+            found.pop(0)
+        rows = [(month.as_of, tally(month.standings, by)) for month in found]
+        months = found
     points = [
-        TrendPoint(f"{month.as_of:%Y-%m}", month.as_of, row)
-        for month in found
-        for row in tally(month.standings, by)
+        TrendPoint(f"{day:%Y-%m}", day, row) for day, month_rows in rows for row in month_rows
     ]
     # Each group's line together, in month order.
     points.sort(key=lambda point: (row_order(by, point.row.key), point.as_of))
-    return points, found
+    return points, months

@@ -19,12 +19,12 @@ from outreach_bot.config import Settings
 from outreach_bot.messaging.outbox import queue_text
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.models import Escalation, StaffNotice, User
+from outreach_bot.models.message import STAFF_NOTIFICATION
 from outreach_bot.staff import district_settings
 from outreach_bot.staff.catalog import StaffCatalog
 from outreach_bot.staff.scope import scope_of
 
 log = logging.getLogger(__name__)
-STAFF_NOTIFICATION = "staff_notification"
 # Who hears about a case at each level; a level with nobody passes the notice upwards.
 AUDIENCE = {
     "school": ("clerk", "school_lead"),
