@@ -1,8 +1,8 @@
 """chronic_counts: the last school day's chronic report, written by the scan, and the
 transactions that changed its inputs since (statement triggers, PostgreSQL)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07 11:30:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import outreach_bot.db
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
