@@ -155,3 +155,29 @@ def test_the_shipped_flows_pass_with_a_long_district_name(monkeypatch):
     outcome = run(monkeypatch, ["flows", "check"], DISTRICT_NAME=long_name)
     assert outcome.exit_code == 0, outcome.output
     assert outcome.output.splitlines()[-1].endswith("all good")
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        # The child's name left out: the family reads a thank-you about nobody.
+        (
+            'msgstr "Gracias por decirnos. ¡Esperamos ver a su hijo pronto en la escuela!',
+            "error: es: 'Thank you for telling us. We hope to see {first_name} at sch' "
+            "is translated without {first_name}",
+        ),
+        # A name the English does not have cannot be filled in.
+        (
+            'msgstr "Gracias por decirnos. ¡Esperamos ver a {first_name} pronto en {escuela}!',
+            "is translated with {escuela}, which the English does not have",
+        ),
+    ],
+)
+def test_a_translation_that_drops_or_adds_a_placeholder_fails(
+    monkeypatch, locales_copy, new, message
+):
+    old = 'msgstr "Gracias por decirnos. ¡Esperamos ver a {first_name} pronto en la escuela!'
+    _lengthen(locales_copy, "es", old, new)
+    outcome = run(monkeypatch, ["flows", "check"], LOCALES_DIR=str(locales_copy))
+    assert outcome.exit_code == 1
+    assert message in outcome.output

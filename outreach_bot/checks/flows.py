@@ -1,4 +1,5 @@
-"""Checking flows against every language: untranslated text, keyword clashes, SMS segments."""
+"""Checking flows against every language: untranslated text, placeholders a translation
+leaves out or adds, keyword clashes, SMS segments."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from babel.messages.pofile import read_po
 
 from outreach_bot.attendance.rules import Escalate, Trigger
 from outreach_bot.checks.segments import worst_costs
-from outreach_bot.engine.definition import overlap_problem
+from outreach_bot.engine.definition import PLACEHOLDER, overlap_problem
 from outreach_bot.engine.library import FlowLibrary
 from outreach_bot.engine.matching import fold
 from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE, Catalogs, catalog_folder
@@ -46,17 +47,50 @@ def _msgids(library: FlowLibrary) -> set[str]:
     return found
 
 
-def translated(catalogs: Catalogs, language: str) -> set[str]:
-    """Msgids a language's catalog translates (not fuzzy, not empty)."""
+def _translations(
+    catalogs: Catalogs, language: str
+) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """A language's finished translations (not fuzzy, not empty): msgid to (its English
+    forms, its translated forms)."""
     path = catalogs.locales_dir / catalog_folder(language) / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
         catalog = read_po(handle)
-    done = set()
+    done = {}
     for message in catalog:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.id and not message.fuzzy and all(strings):
-            done.add(message.id[0] if isinstance(message.id, tuple) else message.id)
+            done[ids[0]] = (tuple(ids), tuple(strings))
     return done
+
+
+def translated(catalogs: Catalogs, language: str) -> set[str]:
+    """Msgids a language's catalog translates (not fuzzy, not empty)."""
+    return set(_translations(catalogs, language))
+
+
+def placeholder_problems(catalogs: Catalogs, language: str, msgids: Iterable[str]) -> list[str]:
+    """Translations whose {names} are not the English text's: a name left out drops what the
+    family needs (the child's name, the count of days, the school's phone), and a name the
+    English lacks cannot be filled. A plural's forms may each use fewer ("one day"), but
+    together they use them all."""
+    done = _translations(catalogs, language)
+    problems = []
+    for msgid in sorted(set(msgids) & set(done)):
+        english, forms = done[msgid]
+        wanted = set().union(*(_names(text) for text in english))
+        used = [_names(text) for text in forms]
+        extra = set().union(*used) - wanted
+        missing = wanted - (set().union(*used) if len(english) > 1 else used[0])
+        if extra or missing:
+            said = [f"without {{{name}}}" for name in sorted(missing)]
+            said += [f"with {{{name}}}, which the English does not have" for name in sorted(extra)]
+            problems.append(f"{language}: {msgid[:60]!r} is translated {' and '.join(said)}")
+    return problems
+
+
+def _names(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
 
 
 def review_library(library: FlowLibrary, catalogs: Catalogs, district_name: str) -> Review:
@@ -69,6 +103,7 @@ def review_library(library: FlowLibrary, catalogs: Catalogs, district_name: str)
         missing = sorted(_msgids(library) - translated(catalogs, language))
         for msgid in missing:
             review.problems.append(f"{language}: not translated: {msgid[:60]!r}")
+        review.problems += placeholder_problems(catalogs, language, _msgids(library))
     by_text: dict[str, dict[str, int]] = {}
     for language, found in worst_costs(library, catalogs, district_name).items():
         for cost in found:

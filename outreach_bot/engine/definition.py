@@ -55,7 +55,7 @@ PLACEHOLDERS = frozenset(
 )  # fmt: skip
 PRIORITIES = ("low", "normal", "high", "urgent")
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 class FlowError(ValueError):
@@ -82,7 +82,7 @@ class Text:
         """The {names} the text uses."""
         found: set[str] = set()
         for text in (self.msgid, self.plural, self.several):
-            found |= set(_PLACEHOLDER.findall(text or ""))
+            found |= set(PLACEHOLDER.findall(text or ""))
         return found
 
 
