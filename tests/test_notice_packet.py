@@ -7,8 +7,9 @@ import re
 from datetime import UTC, date, datetime
 
 from pypdf import PdfReader
+from sqlalchemy import delete
 
-from outreach_bot.models import ContactAttempt
+from outreach_bot.models import AttendanceRecord, AttendanceSummary, ContactAttempt
 from outreach_bot.notices.packet import ContactMade, NoticeSent, Packet, packet_for, packet_pdf
 from tests.notice_rows import YEAR, add_notice
 from tests.staff_helpers import two_schools
@@ -123,3 +124,29 @@ def test_packet_for_reads_the_school_years_notices_and_attempts(runtime):
         (date(2026, 10, 23), "reached", "Ms. Rivera"),
     ]
     assert packet.reached == 1
+
+
+def test_the_packet_says_whether_the_student_is_a_chronic_truant(runtime):
+    with runtime.db.transaction() as session:
+        two_schools(session, NOW)
+        for day, status in (
+            (date(2026, 9, 8), "unexcused"),
+            (date(2026, 9, 9), "unexcused"),
+            (date(2026, 9, 10), "excused"),
+            (date(2025, 9, 9), "unexcused"),
+        ):
+            session.add(AttendanceRecord(student_id="S1001", date=day, status=status))
+        summary = session.get_one(AttendanceSummary, "S1001")  # the last scan's
+        summary.as_of, summary.instructional_days = date(2026, 10, 30), 20
+        session.execute(delete(AttendanceSummary).where(AttendanceSummary.student_id == "S2001"))
+    with runtime.db.transaction() as session:
+        packet = packet_for(session, "S1001", YEAR, date(2026, 12, 1))
+        none_yet = packet_for(session, "S2001", YEAR, date(2026, 12, 1))
+    assert packet.chronic_truancy is not None
+    # Two unexcused days this school year (not the excused one, not last year's) of 20: 10%.
+    assert (packet.chronic_truancy.unexcused_days, packet.chronic_truancy.school_days) == (2, 20)
+    text = _text(packet_pdf(packet))
+    assert "2 full days absent without a valid excuse, of 20 school days" in text
+    assert "(10.0%)" in text and "A chronic truant under Education Code 48263.6" in text
+    assert none_yet.chronic_truancy is None
+    assert "No scan has counted" in _text(packet_pdf(none_yet))

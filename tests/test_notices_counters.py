@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from outreach_bot.notices.counters import (
+    ChronicTruancy,
     LONG_TARDIES,
     TRUANCIES,
     UNEXCUSED_DAYS,
@@ -86,3 +87,13 @@ def test_days_after_the_day_counted_are_left_out():
 def test_an_unknown_counter_is_an_error():
     with pytest.raises(ValueError, match="unknown counter 'days'"):
         count_truancy([], AS_OF).count("days")
+
+
+@pytest.mark.parametrize(
+    ("unexcused", "school_days", "chronic"),
+    [(9, 100, False), (10, 100, True), (11, 100, True), (1, 9, True), (0, 0, False)],
+)
+def test_a_chronic_truant_is_unexcused_for_ten_percent_of_school_days_or_more(
+    unexcused, school_days, chronic
+):
+    assert ChronicTruancy(unexcused, school_days).chronic is chronic

@@ -28,6 +28,7 @@ LONG_TARDIES = "tardies_over_30"
 TRUANCIES = "truancies"  # the two together: 48260's "any combination thereof"
 COUNTERS = (UNEXCUSED_DAYS, LONG_TARDIES, TRUANCIES)
 PARTIAL_MINUTES = 30  # more than this many minutes late or away counts
+CHRONIC_SHARE = 0.10  # 48263.6: unexcused for 10% or more of the school days enrolled
 
 
 @dataclass(frozen=True)
@@ -96,3 +97,23 @@ def count_truancy(
         elif row.status == "absent":
             unclassified += 1
     return Truancy(tuple(sorted(full)), tuple(sorted(partial)), unclassified)
+
+
+@dataclass(frozen=True)
+class ChronicTruancy:
+    """48263.6: whether a student was absent without a valid excuse for `share` or more of
+    the school days they were enrolled this school year, up to the last scan."""
+
+    unexcused_days: int
+    school_days: int
+    share: float = CHRONIC_SHARE
+
+    @property
+    def rate(self) -> float:
+        """Unexcused full days over school days enrolled (0 before the first school day)."""
+        return self.unexcused_days / self.school_days if self.school_days else 0.0
+
+    @property
+    def chronic(self) -> bool:
+        """A chronic truant: the rate reaches the share (10% exactly counts)."""
+        return self.school_days > 0 and self.unexcused_days >= self.share * self.school_days

@@ -14,12 +14,22 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from weasyprint import HTML
 
+from outreach_bot.attendance.metrics import school_year_start as school_year_start_of
 from outreach_bot.i18n.languages import language_name
-from outreach_bot.models import ContactAttempt, Escalation, Notice, Student, User
+from outreach_bot.models import (
+    AttendanceRecord,
+    AttendanceSummary,
+    ContactAttempt,
+    Escalation,
+    Notice,
+    Student,
+    User,
+)
+from outreach_bot.notices.counters import ChronicTruancy
 
 _TEMPLATES = Environment(
     loader=PackageLoader("outreach_bot.notices", "templates"),
@@ -61,6 +71,8 @@ class Packet:
     prepared_on: date
     district_name: str = ""
     timezone: str = "UTC"  # the district's, for the times of mailing and contact
+    # Unexcused days over school days enrolled, as of the last scan (48263.6); None before any.
+    chronic_truancy: ChronicTruancy | None = None
 
     def local(self, moment: datetime) -> str:
         """A moment as the district's clocks showed it ("2026-10-22 09:00 PDT")."""
@@ -116,6 +128,7 @@ def packet_for(
         for attempt, email in attempts
     ]
     return Packet(
+        chronic_truancy=_chronic_truancy(session, student_id, school_year_start),
         student_name=f"{student.first_name} {student.last_name}",
         student_id=student.id,
         school_name=student.school.name,
@@ -126,6 +139,26 @@ def packet_for(
         district_name=district_name,
         timezone=timezone,
     )
+
+
+def _chronic_truancy(
+    session: Session, student_id: str, school_year_start: date
+) -> ChronicTruancy | None:
+    """The student's unexcused full days over their school days enrolled, as of the last scan
+    of that school year (its summary gives the school days); None when no scan counted them."""
+    summary = session.get(AttendanceSummary, student_id)
+    if summary is None or school_year_start_of(summary.as_of) != school_year_start:
+        return None
+    unexcused = session.scalar(
+        select(func.count())
+        .select_from(AttendanceRecord)
+        .where(
+            AttendanceRecord.student_id == student_id,
+            AttendanceRecord.status == "unexcused",
+            AttendanceRecord.date.between(school_year_start, summary.as_of),
+        )
+    )
+    return ChronicTruancy(unexcused or 0, summary.instructional_days)
 
 
 def packet_html(packet: Packet) -> str:
