@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.codes import AttendanceCodes
+from outreach_bot.attendance.copied_file import can_copy, copy_file
 from outreach_bot.attendance.csv_kinds import KINDS, REFERENCES, Kind
 from outreach_bot.attendance.csv_reader import (
     CsvRow,
@@ -121,6 +122,11 @@ def _import_table(
         if progress is not None:
             rows = _told(rows, progress, table.newlines + 1)
         if days is None and can_stage(session, spec):
+            if can_copy(table, spec):
+                reader = RowReader(spec, source, table.positions, {})
+                copied = copy_file(session, spec, table, reader, codes, progress)
+                if copied is not None:
+                    return _logged(copied, spec)
             return _import_staged(session, spec, source, rows, table.positions, skip_bad_rows)
         return _import(session, spec, source, rows, table.positions, skip_bad_rows, days)
     except UnreadableFile as unreadable:

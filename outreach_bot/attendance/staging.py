@@ -9,7 +9,8 @@ with the transaction. Four statements in all, whatever the file's length.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, bindparam, inspect, text
@@ -30,10 +31,38 @@ def can_stage(session: Session, spec: Kind) -> bool:
     return not any(column.default is not None for column in _table(spec).columns)
 
 
+@dataclass(frozen=True)
+class View:
+    """Rows already in the database, as a staging table holds them: an SQL expression for
+    each field given (the others are NULL) and for its `given` bits, over `source`."""
+
+    values: Mapping[str, str]
+    given: Mapping[str, str]  # field -> whether a row sets it (an SQL condition)
+    source: str  # FROM … [WHERE …]
+
+    def select(self, staging: Staging) -> str:
+        """The SELECT of (line, given, *fields); line is 0, since no error comes from here."""
+        bits = [
+            f"CASE WHEN {self.given[field]} THEN {1 << place} ELSE 0 END"
+            for place, field in enumerate(staging.others)
+            if field in self.given
+        ]
+        chosen = [
+            f"{self.values.get(field, 'NULL')} AS {staging.quoted[field]}"
+            for field in staging.fields
+        ]
+        return (
+            f"SELECT 0 AS line, {' + '.join(bits) or '0'} AS given, {', '.join(chosen)}"
+            f" FROM {self.source}"
+        )
+
+
 class Staging:
     """A staging table for one import's good rows, in the caller's transaction."""
 
-    def __init__(self, session: Session, spec: Kind) -> None:
+    def __init__(self, session: Session, spec: Kind, view: View | None = None) -> None:
+        """A staging table the rows are `copy`-ed into, or with `view` a view of rows already
+        in the database (copied_file's)."""
         self.session, self.spec, self.table = session, spec, _table(spec)
         mapper = inspect(spec.model)
         self.name_of = {
@@ -53,12 +82,13 @@ class Staging:
         number = session.info["import_stagings"] = session.info.get("import_stagings", 0) + 1
         self.name = f"pg_temp.import_staging_{number}"
         # line: the row's line in the file; given: a bit per other field the row sets.
-        session.execute(
-            text(
-                f"CREATE TEMPORARY TABLE import_staging_{number} (line integer NOT NULL,"
-                f" given integer NOT NULL, {columns}) ON COMMIT DROP"
-            )
+        created = (
+            f"VIEW import_staging_{number} AS {view.select(self)}"
+            if view is not None
+            else f"TABLE import_staging_{number} (line integer NOT NULL,"
+            f" given integer NOT NULL, {columns}) ON COMMIT DROP"
         )
+        session.execute(text(f"CREATE TEMPORARY {created}"))
         self.staged = 0
 
     def copy(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
@@ -90,10 +120,27 @@ class Staging:
         )
         return [(line, first) for line, first in rows]
 
-    def merge(self, repeated: list[int], report: ImportReport) -> None:
+    def merge(
+        self, repeated: list[int], report: ImportReport, *, refuse_repeats: bool = False
+    ) -> bool:
         """Update the changed stored rows and insert the new ones, leaving out the `repeated`
-        lines (a key's later rows), and count them as `upsert` does."""
+        lines (a key's later rows), and count them as `upsert` does.
+
+        With `refuse_repeats` (rows not yet checked for repeated keys, as copied_file's are),
+        the same statement counts the rows and looks for a key given twice: when it finds one
+        it writes nothing and returns False.
+        """
         quoted, target, staging = self.quoted, self.table.name, self.name
+        found, guard, counted = "false", "", ""
+        if refuse_repeats:
+            key = ", ".join(quoted[f] for f in self.spec.key)
+            counted = (
+                f"staged AS MATERIALIZED (SELECT * FROM {staging}),"
+                f" repeats AS (SELECT EXISTS (SELECT FROM staged GROUP BY {key}"
+                " HAVING count(*) > 1) AS found),"
+            )
+            staging, found = "staged", "(SELECT found FROM repeats)"
+            guard = f" AND NOT {found}"
         given = {field: f"s.given & {1 << place} <> 0" for place, field in enumerate(self.others)}
         joined = " AND ".join(f"t.{quoted[f]} = s.{quoted[f]}" for f in self.spec.key)
         setting = ", ".join(
@@ -106,7 +153,7 @@ class Staging:
         chosen = [f"s.{quoted[f]}" for f in self.spec.key] + [
             f"CASE WHEN {given[f]} THEN s.{quoted[f]} ELSE :default_{f} END" for f in self.others
         ]
-        kept = "s.line <> ALL(:repeated)"
+        kept = "s.line <> ALL(:repeated)" + guard
         # Both parts see the table as it was: the UPDATE changes no key, so the INSERT's
         # NOT EXISTS finds the same rows either way.
         updated = (
@@ -116,17 +163,21 @@ class Staging:
             else "SELECT 1 WHERE false"
         )
         statement = text(
-            f"WITH updated AS ({updated}),"
+            f"WITH {counted} updated AS ({updated}),"
             f" inserted AS (INSERT INTO {target} ({', '.join(quoted[f] for f in self.fields)})"
             f" SELECT {', '.join(chosen)} FROM {staging} AS s WHERE {kept}"
             f" AND NOT EXISTS (SELECT FROM {target} AS t WHERE {joined}) RETURNING 1)"
-            " SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted)"
+            " SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted),"
+            f" {found}, " + ("(SELECT count(*) FROM staged)" if refuse_repeats else "0")
         ).bindparams(
             bindparam("repeated", repeated),
             *(bindparam(f"default_{f}", self.spec.defaults.get(f)) for f in self.others),
         )
-        report.updated, report.created = self.session.execute(statement).one()
+        report.updated, report.created, refused, staged = self.session.execute(statement).one()
+        if refuse_repeats:
+            self.staged = staged
         report.unchanged = self.staged - len(repeated) - report.created - report.updated
+        return not refused
 
 
 def _table(spec: Kind) -> Table:
