@@ -54,17 +54,20 @@ def write(folder: Path, name: str, lines: list[str]) -> Path:
 def _both_ways(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch, steps: list[tuple[Path, dict[str, Any]]]
 ) -> None:
-    """Run the steps through the staging path and through `upsert`; both must agree."""
+    """Run the steps through the three paths (the file COPY-ed as it is, its rows staged one
+    by one, and `upsert` in memory); all three must agree."""
     results = []
-    for staged in (True, False):
+    for path_taken in ("copied", "staged", "upsert"):
         with monkeypatch.context() as patch:
-            if not staged:
+            if path_taken != "copied":
+                patch.setattr(importer, "can_copy", lambda _table, _spec: False)
+            if path_taken == "upsert":
                 patch.setattr(importer, "can_stage", lambda _session, _spec: False)
             reports = [load(runtime, path, **options).as_dict() for path, options in steps]
             results.append((reports, stored(runtime)))
         with runtime.db.transaction() as session:
             session.execute(delete(AttendanceRecord))
-    assert results[0] == results[1]
+    assert results[0] == results[1] == results[2]
 
 
 @pytest.mark.usefixtures("students")

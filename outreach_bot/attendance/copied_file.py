@@ -26,6 +26,7 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.codes import AttendanceCodes
@@ -100,9 +101,11 @@ def _copied(
         lookups[column.name] = read
     report = ImportReport(spec.name, table.source)
     staging = Staging(session, spec, cells.rows(lookups))
-    if not staging.merge([], report, refuse_repeats=True):
+    try:
+        merged = staging.merge([], report, refuse_repeats=True)
+    except IntegrityError:  # a new key given twice
         return None
-    return report
+    return report if merged else None
 
 
 def _read(
@@ -164,6 +167,7 @@ class _Cells:
                         if progress is not None:
                             progress(min(lines + 1, total), total)
                 copied = cursor.rowcount
+                cursor.execute(f"ANALYZE {self.name}")  # for the plans that read it
         except psycopg.DataError:
             return False
         expected = self.table.newlines - (1 if self.table.ends_in_newline else 0)

@@ -127,21 +127,12 @@ class Staging:
         lines (a key's later rows), and count them as `upsert` does.
 
         With `refuse_repeats` (rows not yet checked for repeated keys, as copied_file's are),
-        the same statement counts the rows and looks for a key given twice: when it finds one
-        it writes nothing and returns False.
+        the same statement looks for a stored key given twice, and when it finds one writes
+        nothing and returns False. (A new key given twice fails the insert's primary key.)
         """
-        quoted, target, staging = self.quoted, self.table.name, self.name
-        found, guard, counted = "false", "", ""
-        if refuse_repeats:
-            key = ", ".join(quoted[f] for f in self.spec.key)
-            counted = (
-                f"staged AS MATERIALIZED (SELECT * FROM {staging}),"
-                f" repeats AS (SELECT EXISTS (SELECT FROM staged GROUP BY {key}"
-                " HAVING count(*) > 1) AS found),"
-            )
-            staging, found = "staged", "(SELECT found FROM repeats)"
-            guard = f" AND NOT {found}"
+        quoted, target = self.quoted, self.table.name
         given = {field: f"s.given & {1 << place} <> 0" for place, field in enumerate(self.others)}
+        key = ", ".join(quoted[f] for f in self.spec.key)
         joined = " AND ".join(f"t.{quoted[f]} = s.{quoted[f]}" for f in self.spec.key)
         setting = ", ".join(
             f"{quoted[f]} = CASE WHEN {given[f]} THEN s.{quoted[f]} ELSE t.{quoted[f]} END"
@@ -153,30 +144,33 @@ class Staging:
         chosen = [f"s.{quoted[f]}" for f in self.spec.key] + [
             f"CASE WHEN {given[f]} THEN s.{quoted[f]} ELSE :default_{f} END" for f in self.others
         ]
-        kept = "s.line <> ALL(:repeated)" + guard
-        # Both parts see the table as it was: the UPDATE changes no key, so the INSERT's
-        # NOT EXISTS finds the same rows either way.
-        updated = (
-            f"UPDATE {target} AS t SET {setting} FROM {staging} AS s"
-            f" WHERE {joined} AND ({changed}) AND {kept} RETURNING 1"
-            if self.others
-            else "SELECT 1 WHERE false"
+        repeats = (
+            f"SELECT EXISTS (SELECT FROM staged WHERE stored GROUP BY {key} HAVING count(*) > 1)"
+            if refuse_repeats
+            else "SELECT false"
         )
+        kept = "NOT (SELECT found FROM repeats)"
+        # One join with the stored rows says of each staged row whether its key is stored and
+        # whether it changes it; both parts then read that instead of joining again.
+        first = f"t.{quoted[self.spec.key[0]]}"
         statement = text(
-            f"WITH {counted} updated AS ({updated}),"
+            f"WITH staged AS MATERIALIZED (SELECT s.*, {first} IS NOT NULL AS stored,"
+            f" {changed or 'false'} AS changed FROM {self.name} AS s LEFT JOIN {target} AS t"
+            f" ON {joined} WHERE s.line <> ALL(:repeated)),"
+            f" repeats AS ({repeats} AS found),"
+            f" updated AS (UPDATE {target} AS t SET {setting or first + ' = ' + first}"
+            f" FROM staged AS s WHERE {joined} AND s.stored AND s.changed AND {kept} RETURNING 1),"
             f" inserted AS (INSERT INTO {target} ({', '.join(quoted[f] for f in self.fields)})"
-            f" SELECT {', '.join(chosen)} FROM {staging} AS s WHERE {kept}"
-            f" AND NOT EXISTS (SELECT FROM {target} AS t WHERE {joined}) RETURNING 1)"
+            f" SELECT {', '.join(chosen)} FROM staged AS s WHERE NOT s.stored AND {kept}"
+            " RETURNING 1)"
             " SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted),"
-            f" {found}, " + ("(SELECT count(*) FROM staged)" if refuse_repeats else "0")
+            " (SELECT found FROM repeats), (SELECT count(*) FROM staged)"
         ).bindparams(
             bindparam("repeated", repeated),
             *(bindparam(f"default_{f}", self.spec.defaults.get(f)) for f in self.others),
         )
         report.updated, report.created, refused, staged = self.session.execute(statement).one()
-        if refuse_repeats:
-            self.staged = staged
-        report.unchanged = self.staged - len(repeated) - report.created - report.updated
+        report.unchanged = staged - report.created - report.updated
         return not refused
 
 
