@@ -148,8 +148,10 @@ class _Cells:
         ]
         last = max(table.positions.values())
         self.past = [f"c{place}" for place in range(last + 1, self.width + 1)]
-        # A row whose cells are all blank is skipped, as the row-by-row path skips it.
-        self.filled = f"btrim({' || '.join(self.columns)}, {_SPACES}) <> ''"
+        # A row whose cells are all blank is skipped, as the row-by-row path skips it (the
+        # first cell alone says so for nearly every row, and is cheaper to look at).
+        everything = " || ".join(self.columns)
+        self.filled = f"(btrim(c1, {_SPACES}) <> '' OR btrim({everything}, {_SPACES}) <> '')"
 
     def copy(self, progress: Progress | None) -> bool:
         """COPY the file's bytes; False if PostgreSQL refused them or read other than the

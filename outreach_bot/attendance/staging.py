@@ -169,7 +169,16 @@ class Staging:
             bindparam("repeated", repeated),
             *(bindparam(f"default_{f}", self.spec.defaults.get(f)) for f in self.others),
         )
-        report.updated, report.created, refused, staged = self.session.execute(statement).one()
+        # Room to join and group a large file's rows in memory rather than in batches on disk,
+        # for this statement only.
+        # (A failed statement leaves the setting to the rollback that follows it.)
+        work_mem = self.session.scalar(text("SELECT current_setting('work_mem')"))
+        self.session.execute(text("SET LOCAL work_mem = '256MB'"))
+        result = self.session.execute(statement).one()
+        self.session.execute(
+            text("SELECT set_config('work_mem', :value, true)"), {"value": work_mem}
+        )
+        report.updated, report.created, refused, staged = result
         report.unchanged = staged - report.created - report.updated
         return not refused
 
