@@ -34,7 +34,7 @@ from outreach_bot.attendance.csv_kinds import REFERENCES, Column, Kind
 from outreach_bot.attendance.csv_reader import CsvTable
 from outreach_bot.attendance.import_report import ImportReport
 from outreach_bot.attendance.row_reader import RowReader
-from outreach_bot.attendance.staging import Staging, View
+from outreach_bot.attendance.staging import Staging, View, room_to_work
 
 # What str.strip() strips (every character whose isspace() is true): btrim with these is the
 # row-by-row path's strip(). tests/test_import_copied.py checks the list against Python's.
@@ -71,12 +71,18 @@ def copy_file(
 ) -> ImportReport | None:
     """Import a plainly good file by COPY; None (and nothing written) when it is not one."""
     savepoint = session.begin_nested()
-    report = _copied(session, spec, table, reader, codes, progress)
-    if report is None:
+    try:
+        with room_to_work(session):
+            report = _copied(session, spec, table, reader, codes, progress)
+    except _NotPlain:
         savepoint.rollback()
-    else:
-        savepoint.commit()
+        return None
+    savepoint.commit()
     return report
+
+
+class _NotPlain(Exception):
+    """The file is not plainly good: the row-by-row reading must take it."""
 
 
 def _copied(
@@ -86,37 +92,34 @@ def _copied(
     reader: RowReader,
     codes: AttendanceCodes | None,
     progress: Progress | None,
-) -> ImportReport | None:
+) -> ImportReport:
     cells = _Cells(session, spec, table)
     if not cells.copy(progress):
-        return None
-    found = cells.distinct()
-    if found is None:
-        return None
-    lookups = {}
-    for column, distinct in found.items():
-        read = _read(reader, column, distinct, codes)
-        if read is None:
-            return None
-        lookups[column.name] = read
+        raise _NotPlain
+    lookups = {
+        column.name: _read(reader, column, distinct, codes)
+        for column, distinct in cells.distinct().items()
+    }
     report = ImportReport(spec.name, table.source)
     staging = Staging(session, spec, cells.rows(lookups))
     try:
         merged = staging.merge([], report, refuse_repeats=True)
     except IntegrityError:  # a new key given twice
-        return None
-    return report if merged else None
+        raise _NotPlain from None
+    if not merged:  # a stored key given twice
+        raise _NotPlain
+    return report
 
 
 def _read(
     reader: RowReader, column: Column, distinct: list[str], codes: AttendanceCodes | None
-) -> list[tuple[str, Any, int | None]] | None:
-    """Each distinct cell of a column as (cell, value, a code's minutes); None if one is bad."""
+) -> list[tuple[str, Any, int | None]]:
+    """Each distinct cell of a column as (cell, value, a code's minutes)."""
     read = []
     for cell in distinct:
         value, problem = reader.read_cell(column, cell)
         if problem is not None:
-            return None
+            raise _NotPlain
         minutes = None
         if codes is not None and column.name == "status":
             minutes = codes.minutes_missed(cell.strip())
@@ -175,10 +178,10 @@ class _Cells:
         expected = self.table.newlines - (1 if self.table.ends_in_newline else 0)
         return bool(copied == expected)
 
-    def distinct(self) -> dict[Column, list[str]] | None:
+    def distinct(self) -> dict[Column, list[str]]:
         """Each looked-up column's distinct cells, after checking the rest inside the database:
-        None when a student is unknown, a cell past the named columns is filled, or a column
-        has too many distinct cells to read."""
+        not plain when a student is unknown, a cell past the named columns is filled, or a
+        column has too many distinct cells to read."""
         ids = [(column, f"c{place}") for column, place in self.read if column.refers_to]
         looked = [(column, f"c{place}") for column, place in self.read if not column.refers_to]
         sets = [cell for _column, cell in ids + looked]
@@ -211,7 +214,7 @@ class _Cells:
         counts = self.session.execute(text(f"SELECT {', '.join(checks)} FROM {found}")).one()
         bad, sizes = counts[: 1 + len(ids)], counts[1 + len(ids) :]
         if any(bad) or any(size > _MOST_CELLS for size in sizes):
-            return None
+            raise _NotPlain
         return {
             column: list(
                 self.session.scalars(text(f"SELECT {cell} FROM {found} WHERE {cell} IS NOT NULL"))

@@ -34,7 +34,7 @@ from outreach_bot.attendance.import_report import ImportReport, RowError
 from outreach_bot.attendance.periods import PeriodRule
 from outreach_bot.attendance.row_reader import RowReader
 from outreach_bot.attendance.sis_attendance import DayKey, PeriodDays, reading_of
-from outreach_bot.attendance.staging import Staging, can_stage
+from outreach_bot.attendance.staging import Staging, can_stage, room_to_work
 from outreach_bot.attendance.upsert import upsert
 
 __all__ = [
@@ -291,7 +291,8 @@ def _import_staged(
     staging.copy(good_rows())
     if broken:
         raise broken[0]
-    repeated = staging.repeated()
+    with room_to_work(session):
+        repeated = staging.repeated()
     report.errors.extend(reader.duplicate(line, first) for line, first in repeated)
     # Each line has either its own errors or a repeated key, never both: in line order, the
     # errors read as the one-pass reading lists them.
@@ -300,7 +301,8 @@ def _import_staged(
     if report.errors and not skip_bad_rows:
         report.rejected = True
         return report
-    staging.merge([line for line, _first in repeated], report)
+    with room_to_work(session):
+        staging.merge([line for line, _first in repeated], report)
     return _logged(report, spec)
 
 

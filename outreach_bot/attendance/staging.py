@@ -9,7 +9,8 @@ with the transaction. Four statements in all, whatever the file's length.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from outreach_bot.attendance.import_report import ImportReport
 
 # The kinds whose files can be large enough to need this path.
 STAGED_KINDS = frozenset({"attendance"})
+_WORK_MEM = "256MB"
 
 
 def can_stage(session: Session, spec: Kind) -> bool:
@@ -169,18 +171,20 @@ class Staging:
             bindparam("repeated", repeated),
             *(bindparam(f"default_{f}", self.spec.defaults.get(f)) for f in self.others),
         )
-        # Room to join and group a large file's rows in memory rather than in batches on disk,
-        # for this statement only.
-        # (A failed statement leaves the setting to the rollback that follows it.)
-        work_mem = self.session.scalar(text("SELECT current_setting('work_mem')"))
-        self.session.execute(text("SET LOCAL work_mem = '256MB'"))
-        result = self.session.execute(statement).one()
-        self.session.execute(
-            text("SELECT set_config('work_mem', :value, true)"), {"value": work_mem}
-        )
-        report.updated, report.created, refused, staged = result
+        report.updated, report.created, refused, staged = self.session.execute(statement).one()
         report.unchanged = staged - report.created - report.updated
         return not refused
+
+
+@contextmanager
+def room_to_work(session: Session) -> Iterator[None]:
+    """Room for a large file's statements to join, group and sort in memory rather than in
+    batches on disk: work_mem raised until the block ends. (When a statement fails, the
+    rollback that follows restores it.)"""
+    work_mem = session.scalar(text("SELECT current_setting('work_mem')"))
+    session.execute(text(f"SET LOCAL work_mem = '{_WORK_MEM}'"))
+    yield
+    session.execute(text("SELECT set_config('work_mem', :value, true)"), {"value": work_mem})
 
 
 def _table(spec: Kind) -> Table:
