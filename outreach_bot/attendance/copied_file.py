@@ -22,6 +22,7 @@ line and column, and counts and stores exactly what this path would.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -47,7 +48,8 @@ _SPACES = "'" + WHITESPACE + "'"  # as an SQL literal (it has no quote)
 # grows with the file, so the row-by-row path (which forgets cells as it goes) takes the file.
 _MOST_CELLS = 50_000
 _BLOCK = 1 << 20
-Progress = Any  # importer.Progress; importing it here would be circular
+# Told (lines read, lines in the file) as an import reads a file, and once when it is read.
+Progress = Callable[[int, int], None]
 
 
 def can_copy(table: CsvTable, spec: Kind) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.codes import AttendanceCodes
-from outreach_bot.attendance.copied_file import can_copy, copy_file
+from outreach_bot.attendance.copied_file import Progress, can_copy, copy_file
 from outreach_bot.attendance.csv_kinds import KINDS, REFERENCES, Kind
 from outreach_bot.attendance.csv_reader import (
     CsvRow,
@@ -50,8 +50,6 @@ __all__ = [
 KIND_NAMES: tuple[str, ...] = tuple(KINDS)
 # Rows between two progress calls: often enough for a terminal, rare enough to cost nothing.
 _PROGRESS_EVERY = 2_000
-# Told (lines read, lines in the file) as an import reads a file, and once when it is read.
-Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
 
 
