@@ -13,28 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from outreach_bot.attendance import copied_file, importer
 from outreach_bot.attendance.codes import read_codes
-from outreach_bot.attendance.importer import ImportReport, import_file
-from outreach_bot.models import AttendanceRecord, AttendanceYear
+from outreach_bot.attendance.importer import ImportReport
+from outreach_bot.models import AttendanceYear
 from outreach_bot.models.attendance import ABSENCE_STATUSES
 from outreach_bot.runtime import Runtime
+from tests.test_import_staging import every_way, load, stored, students  # noqa: F401
 
-DATA = Path(__file__).parent / "data" / "import"
 HEADER = "student_id,date,status,minutes_missed,reason"
 
 # The copied path is PostgreSQL's; SQLite reads every file row by row.
 POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-
-
-@pytest.fixture
-def students(runtime: Runtime) -> None:
-    """The fixture district's schools and its four students, S001 to S004."""
-    for kind in ("schools", "students"):
-        with runtime.db.transaction() as session:
-            assert import_file(session, kind, DATA / f"{kind}.csv").errors == []
 
 
 @pytest.fixture
@@ -58,47 +50,10 @@ def paths_taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return taken
 
 
-def load(runtime: Runtime, path: Path, **options: Any) -> ImportReport:
-    with runtime.db.transaction() as session:
-        return import_file(session, "attendance", path, **options)
-
-
-def stored(runtime: Runtime) -> list[tuple[Any, ...]]:
-    with runtime.db.transaction() as session:
-        rows = session.execute(
-            select(
-                AttendanceRecord.student_id,
-                AttendanceRecord.date,
-                AttendanceRecord.status,
-                AttendanceRecord.minutes_missed,
-                AttendanceRecord.reason,
-            )
-        )
-        return sorted(tuple(row) for row in rows)
-
-
 def write(folder: Path, name: str, data: str | bytes) -> Path:
     path = folder / name
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return path
-
-
-def both_ways(
-    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, steps: list[tuple[Path, dict[str, Any]]]
-) -> list[dict[str, Any]]:
-    """The steps' reports, after checking that the row-by-row reading gives the same reports
-    and stores the same rows."""
-    results = []
-    for copying in (True, False):
-        with monkeypatch.context() as patch:
-            if not copying:
-                patch.setattr(importer, "can_copy", lambda _table, _spec: False)
-            reports = [load(runtime, path, **options).as_dict() for path, options in steps]
-            results.append((reports, stored(runtime)))
-        with runtime.db.transaction() as session:
-            session.execute(delete(AttendanceRecord))
-    assert results[0] == results[1]
-    return results[0][0]
 
 
 def test_the_whitespace_stripped_is_what_str_strip_strips() -> None:
@@ -126,7 +81,7 @@ def test_a_plain_file_is_copied_and_stored_as_read_row_by_row(
         "changed.csv",
         f"{HEADER}\nS001,2025-09-01,absent,,\nS003,2025-09-03,tardy,,bus\nS004,2025-09-05,absent,,\n",
     )
-    reports = both_ways(
+    reports = every_way(
         runtime, monkeypatch, [(crlf, {}), (unended, {}), (changed, {}), (changed, {})]
     )
     assert paths_taken == ["copied"] * 4 + ["rows"] * 4
@@ -156,7 +111,7 @@ def test_a_district_s_codes_and_their_minutes_are_read_as_row_by_row(
     without = write(
         tmp_path, "without.csv", "student_id,date,status\nS001,2025-09-01,P\nS004,2025-09-01,T30\n"
     )
-    reports = both_ways(
+    reports = every_way(
         runtime, monkeypatch, [(with_minutes, {"codes": codes}), (without, {"codes": codes})]
     )
     assert paths_taken == ["copied"] * 2 + ["rows"] * 2
@@ -190,7 +145,7 @@ def test_any_other_file_is_read_row_by_row_with_the_same_outcome(
     body: str,
 ) -> None:
     path = write(tmp_path, f"{name}.csv", f"{HEADER}\n{body}")
-    reports = both_ways(runtime, monkeypatch, [(path, {}), (path, {"skip_bad_rows": True})])
+    reports = every_way(runtime, monkeypatch, [(path, {}), (path, {"skip_bad_rows": True})])
     assert "copied" not in paths_taken
     if name not in ("quoted", "blank_line"):  # good files, read row by row all the same
         assert reports[0]["rejected"], reports[0]

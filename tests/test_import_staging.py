@@ -51,9 +51,9 @@ def write(folder: Path, name: str, lines: list[str]) -> Path:
     return path
 
 
-def _both_ways(
+def every_way(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch, steps: list[tuple[Path, dict[str, Any]]]
-) -> None:
+) -> list[dict[str, Any]]:
     """Run the steps through the three paths (the file COPY-ed as it is, its rows staged one
     by one, and `upsert` in memory); all three must agree."""
     results = []
@@ -68,6 +68,7 @@ def _both_ways(
         with runtime.db.transaction() as session:
             session.execute(delete(AttendanceRecord))
     assert results[0] == results[1] == results[2]
+    return results[0][0]
 
 
 @pytest.mark.usefixtures("students")
@@ -101,7 +102,7 @@ def test_staging_counts_created_updated_and_unchanged_as_upsert_does(
     no_reasons = write(  # no reason column: stored reasons stay
         tmp_path, "no_reasons.csv", ["student_id,date,status", "S002,2025-09-01,absent"]
     )
-    _both_ways(
+    every_way(
         runtime,
         monkeypatch,
         [
@@ -131,7 +132,7 @@ def test_a_code_s_minutes_are_set_row_by_row_as_upsert_sets_them(
         "coded.csv",
         ["student_id,date,status", "S001,2025-09-01,P", "S002,2025-09-01,T30", "S003,2025-09-01,A"],
     )
-    _both_ways(runtime, monkeypatch, [(minutes, {"codes": codes}), (coded, {"codes": codes})])
+    every_way(runtime, monkeypatch, [(minutes, {"codes": codes}), (coded, {"codes": codes})])
 
 
 def _long_file(folder: Path, name: str, days: int, broken: dict[int, str]) -> Path:
