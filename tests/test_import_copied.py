@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from outreach_bot.attendance import copied_file, importer
 from outreach_bot.attendance.codes import read_codes
@@ -21,7 +21,13 @@ from outreach_bot.attendance.importer import ImportReport
 from outreach_bot.models import AttendanceYear
 from outreach_bot.models.attendance import ABSENCE_STATUSES
 from outreach_bot.runtime import Runtime
-from tests.test_import_staging import every_way, load, stored, students  # noqa: F401
+from tests.test_import_staging import (  # noqa: F401 (students: a fixture)
+    _long_file,
+    every_way,
+    load,
+    stored,
+    students,
+)
 
 HEADER = "student_id,date,status,minutes_missed,reason"
 
@@ -233,3 +239,36 @@ def test_attendance_years_follow_copied_imports(
         ("S004", date(2026, 7, 1)),
     ]
     assert years[("S003", date(2025, 7, 1))][2] is False  # now absent only: not a full feed
+
+
+@POSTGRESQL
+@pytest.mark.usefixtures("students")
+def test_a_night_s_file_over_a_long_history_looks_its_keys_up(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file far smaller than what is stored is merged by primary-key lookups (a LATERAL
+    join), so that the night costs its own rows; it stores and counts as the others do."""
+    history = _long_file(tmp_path, "history.csv", 2_000, {})  # 8,000 records
+    night = write(
+        tmp_path,
+        "night.csv",
+        f"{HEADER}\nS001,2025-09-01,absent,,\nS002,2025-09-02,present,,a reason or two\n"
+        "S003,2032-01-01,tardy,5,\n",
+    )
+    merges: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("WITH staged"):
+            merges.append(statement)
+
+    event.listen(runtime.db.engine, "before_cursor_execute", record)
+    try:
+        reports = every_way(runtime, monkeypatch, [(history, {}), (night, {})])
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", record)
+    assert [(r["created"], r["updated"], r["unchanged"]) for r in reports] == [
+        (8_000, 0, 0),
+        (1, 1, 1),
+    ]
+    # The history by one hash join, the night by lookups; both staged paths alike.
+    assert ["LEFT JOIN LATERAL" in merge for merge in merges] == [False, True, False, True]

@@ -257,4 +257,4 @@ class _Cells:
                 f"coalesce({values.get('minutes_missed', 'NULL')}, l{status}.minutes)"
             )
             given.setdefault("minutes_missed", f"l{status}.minutes IS NOT NULL")
-        return View(values, given, f"{self.name} {' '.join(joins)} WHERE {self.filled}")
+        return View(values, given, f"{self.name} {' '.join(joins)} WHERE {self.filled}", self.name)

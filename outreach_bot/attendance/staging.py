@@ -41,6 +41,7 @@ class View:
     values: Mapping[str, str]
     given: Mapping[str, str]  # field -> whether a row sets it (an SQL condition)
     source: str  # FROM … [WHERE …]
+    table: str  # the table of the rows, which the source reads
 
     def select(self, staging: Staging) -> str:
         """The SELECT of (line, given, *fields); line is 0, since no error comes from here."""
@@ -92,6 +93,8 @@ class Staging:
         )
         session.execute(text(f"CREATE TEMPORARY {created}"))
         self.staged = 0
+        # The table whose size says how many rows are staged.
+        self.sized_by = view.table if view is not None else self.name
 
     def copy(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
         """COPY each (line, values) into the staging table, as the rows come."""
@@ -157,10 +160,22 @@ class Staging:
         # go in in key order, which fills the primary key's index page by page: a third
         # faster than in the file's order (a million rows, often sorted by date).
         first = f"t.{quoted[self.spec.key[0]]}"
+        # A night's file against a year of records: each key is looked up in the primary key,
+        # so the night costs its own rows. A file near the size of what is stored: one hash
+        # join, cheaper than as many lookups.
+        small = self.session.scalar(
+            text("SELECT pg_relation_size(:target) > 20 * pg_relation_size(:staged)"),
+            {"target": target, "staged": self.sized_by},
+        )
+        stored = (
+            f"LEFT JOIN LATERAL (SELECT * FROM {target} AS t WHERE {joined} LIMIT 1) AS t ON true"
+            if small
+            else f"LEFT JOIN {target} AS t ON {joined}"
+        )
         statement = text(
             f"WITH staged AS MATERIALIZED (SELECT s.*, {first} IS NOT NULL AS stored,"
-            f" {changed or 'false'} AS changed FROM {self.name} AS s LEFT JOIN {target} AS t"
-            f" ON {joined} WHERE s.line <> ALL(:repeated)),"
+            f" {changed or 'false'} AS changed FROM {self.name} AS s {stored}"
+            " WHERE s.line <> ALL(:repeated)),"
             f" repeats AS ({repeats} AS found),"
             f" updated AS (UPDATE {target} AS t SET {setting or first + ' = ' + first}"
             f" FROM staged AS s WHERE {joined} AND s.stored AND s.changed AND {kept} RETURNING 1),"
