@@ -1,10 +1,12 @@
 """A large file's good rows on PostgreSQL: streamed by COPY into a staging table, then merged.
 
 The rows never gather in Python: the staging table holds them, with their lines, for the
-whole import. Keys given twice are found there, and the merge is one statement (an UPDATE of
-the changed rows and an INSERT of the new ones), counted as `upsert` counts them. All of it
-runs in the caller's transaction, so a rejected file writes nothing; the staging table goes
-with the transaction. Four statements in all, whatever the file's length.
+whole import. Keys given twice are found there, and the merge is one statement (one join
+with the stored rows, then an UPDATE of the changed rows and an INSERT of the new ones in
+key order), counted as `upsert` counts them. All of it runs in the caller's transaction, so
+a rejected file writes nothing; the staging table goes with the transaction. A handful of
+statements in all, whatever the file's length. copied_file's rows, already in the database,
+are merged by the same statement through a `View` of them.
 """
 
 from __future__ import annotations
