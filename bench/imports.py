@@ -2,7 +2,8 @@
 
 - attendance: an attendance.csv of N rows (a fixed 10,000 students, so that only the file
   grows) through `import_file`, as `outreach-bot import attendance` runs it, and again
-  (a re-import: every row unchanged);
+  (a re-import: every row unchanged), then the next school day's 10,000 new rows on top
+  (whose time should not grow with N);
 - oneroster: a OneRoster 1.1 export of N students, each with a guardian, an enrollment and
   demographics, through `import_export`, as `outreach-bot import oneroster` runs it, and
   again (the nightly bulk export unchanged: every student and guardian unchanged);
@@ -16,7 +17,7 @@ RSS before the work is printed too. Each size gets a fresh schema of its own (be
 dropped afterwards. The rows are checked after each run, so a broken path cannot pass for a
 fast one.
 
-Run: .venv/bin/python bench/imports.py [--attendance 100000,300000,1000000]
+Run: .venv/bin/python bench/imports.py [--attendance 100000,300000,1000000,4000000]
      [--oneroster 10000,30000,100000] [--guardians 100000,1000000] [--database-url URL]
 """
 
@@ -77,6 +78,18 @@ def write_attendance(path: Path, rows: int) -> None:
             minutes = "20" if status == "tardy" else ""
             reason = "bus" if status == "excused" else ""
             out.writerow([f"S{student:07d}", days[day].isoformat(), status, minutes, reason])
+
+
+def write_next_day(path: Path, rows: int) -> None:
+    """The school day after a `rows`-row file's last: one row a student, as a nightly file
+    of new records only."""
+    day = school_days(-(-rows // STUDENTS) + 1)[-1]
+    with path.open("w", newline="", encoding="utf-8") as file:
+        out = csv.writer(file, lineterminator="\n")
+        out.writerow(["student_id", "date", "status", "minutes_missed", "reason"])
+        for student in range(STUDENTS):
+            status = STATUSES[(student * 7) % len(STATUSES)]
+            out.writerow([f"S{student:07d}", day.isoformat(), status, "", ""])
 
 
 def phone(index: int) -> str:
@@ -314,10 +327,11 @@ def file_runs(args: argparse.Namespace, folder: Path, kind: str) -> None:
     print(f"\n{title}; rows/s (import / COPY, target {TARGET:.0%})")
     print(f"{'rows':>10} {'COPY rows/s':>12} {'COPY+FK':>8} {'import rows/s':>14} {'of COPY':>8}"
           f" {'re-import rows/s':>17} {'of COPY':>8} {'peak RSS MB: COPY':>18}"
-          f" {'import':>7} {'re-import':>10} {'(before)':>9}")  # fmt: skip
+          f" {'import':>7} {'re-import':>10} {'(before)':>9} {'next day s':>11}")  # fmt: skip
     for size in getattr(args, kind):
         path = folder / f"{kind}_{size}.csv"
         (write_attendance if kind == "attendance" else write_guardians)(path, size)
+        daily = None
         with own_schema(args.database_url, args.keep_schema) as url:
             seed_students(url, STUDENTS if kind == "attendance" else size)
             ceiling = run_child(f"copy-{kind}", url, path, args.memory_limit_gb)
@@ -325,15 +339,24 @@ def file_runs(args: argparse.Namespace, folder: Path, kind: str) -> None:
             first = run_child(kind, url, path, args.memory_limit_gb)
             again = run_child(kind, url, path, args.memory_limit_gb)
             stored = _count(url, _TABLES[kind])
+            if kind == "attendance":
+                # The next night: a day of new records on top of the file's history.
+                next_day = folder / "next_day.csv"
+                write_next_day(next_day, size)
+                daily = run_child("attendance", url, next_day, args.memory_limit_gb)
         _check(first, {"created": size}, stored == size, f"{stored:,} rows stored")
         _check(again, {"unchanged": size}, True, "")
+        if daily is not None:
+            _check(daily, {"created": STUDENTS}, True, "")
         copy_rate = size / ceiling["seconds"]
         rate, rerate = size / first["seconds"], size / again["seconds"]
         print(f"{size:>10,} {copy_rate:>12,.0f} {size / keyed['seconds']:>8,.0f}"
               f" {rate:>14,.0f} {rate / copy_rate:>8.0%}"
               f" {rerate:>17,.0f} {rerate / copy_rate:>8.0%} {ceiling['peak_rss_mb']:>18,.0f}"
               f" {first['peak_rss_mb']:>7,.0f} {again['peak_rss_mb']:>10,.0f}"
-              f" {first['rss_before_mb']:>9,.0f}", flush=True)  # fmt: skip
+              f" {first['rss_before_mb']:>9,.0f}"
+              f" {daily['seconds'] if daily else float('nan'):>11.2f}",
+              flush=True)  # fmt: skip
         path.unlink()
 
 

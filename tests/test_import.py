@@ -688,7 +688,12 @@ def test_statements_do_not_grow_with_the_rows(
         report = load(runtime, "attendance", _attendance_file(tmp_path, days))
         assert report.created + report.unchanged == 4 * days
         sent.append(len([s for s in statements if not s.startswith(("BEGIN", "COMMIT"))]))
-    assert sent[0] == sent[1] <= 4  # known students, stored rows, one insert
+    # SQLite: known students, stored rows, one insert. PostgreSQL (attendance.copied_file):
+    # the file COPY-ed, its distinct cells found, read and sent back (three statements a
+    # column), one merge (and the sizes that choose its join), with work_mem raised and the
+    # savepoint around them.
+    bound = 4 if runtime.db.engine.dialect.name == "sqlite" else 17
+    assert sent[0] == sent[1] <= bound
 
 
 def test_a_daily_file_loads_only_its_own_date(

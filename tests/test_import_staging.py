@@ -51,20 +51,24 @@ def write(folder: Path, name: str, lines: list[str]) -> Path:
     return path
 
 
-def _both_ways(
+def every_way(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch, steps: list[tuple[Path, dict[str, Any]]]
-) -> None:
-    """Run the steps through the staging path and through `upsert`; both must agree."""
+) -> list[dict[str, Any]]:
+    """Run the steps through the three paths (the file COPY-ed as it is, its rows staged one
+    by one, and `upsert` in memory); all three must agree."""
     results = []
-    for staged in (True, False):
+    for path_taken in ("copied", "staged", "upsert"):
         with monkeypatch.context() as patch:
-            if not staged:
+            if path_taken != "copied":
+                patch.setattr(importer, "can_copy", lambda _table, _spec: False)
+            if path_taken == "upsert":
                 patch.setattr(importer, "can_stage", lambda _session, _spec: False)
             reports = [load(runtime, path, **options).as_dict() for path, options in steps]
             results.append((reports, stored(runtime)))
         with runtime.db.transaction() as session:
             session.execute(delete(AttendanceRecord))
-    assert results[0] == results[1]
+    assert results[0] == results[1] == results[2]
+    return results[0][0]
 
 
 @pytest.mark.usefixtures("students")
@@ -98,7 +102,7 @@ def test_staging_counts_created_updated_and_unchanged_as_upsert_does(
     no_reasons = write(  # no reason column: stored reasons stay
         tmp_path, "no_reasons.csv", ["student_id,date,status", "S002,2025-09-01,absent"]
     )
-    _both_ways(
+    every_way(
         runtime,
         monkeypatch,
         [
@@ -128,7 +132,7 @@ def test_a_code_s_minutes_are_set_row_by_row_as_upsert_sets_them(
         "coded.csv",
         ["student_id,date,status", "S001,2025-09-01,P", "S002,2025-09-01,T30", "S003,2025-09-01,A"],
     )
-    _both_ways(runtime, monkeypatch, [(minutes, {"codes": codes}), (coded, {"codes": codes})])
+    every_way(runtime, monkeypatch, [(minutes, {"codes": codes}), (coded, {"codes": codes})])
 
 
 def _long_file(folder: Path, name: str, days: int, broken: dict[int, str]) -> Path:

@@ -43,6 +43,10 @@ class CsvTable:
     text: str = ""
     path: Path | None = None  # read from here, a record at a time, instead of `text`
     newlines: int = 0  # line breaks in the file, for progress
+    # Whether the file has a double quote anywhere, and ends in a line break: a file read
+    # from disk without quotes may be handed to PostgreSQL's COPY as it is (copied_file).
+    quoted: bool = True
+    ends_in_newline: bool = False
 
     def rows(self) -> Iterator[CsvRow]:
         """Each non-blank record after the header; raises UnreadableFile on broken quoting."""
@@ -117,11 +121,14 @@ def open_csv(path: Path, source: str) -> CsvTable:
     """
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     newlines = 0
+    quoted, last = False, b""
     binary: UnreadableFile | None = None  # reported after an encoding error, as decode_csv does
     with path.open("rb") as file:
         block = file.read(_BLOCK)
         _check_start(block, source)
         while True:
+            quoted = quoted or b'"' in block
+            last = block[-1:] or last
             try:
                 text = decoder.decode(block, final=not block)
             except UnicodeDecodeError as error:
@@ -137,7 +144,15 @@ def open_csv(path: Path, source: str) -> CsvTable:
         raise binary
     with path.open(encoding="utf-8-sig", newline="") as lines:
         positions, duplicates = _header(lines, source)
-    return CsvTable(source, positions, duplicates, path=path, newlines=newlines)
+    return CsvTable(
+        source,
+        positions,
+        duplicates,
+        path=path,
+        newlines=newlines,
+        quoted=quoted,
+        ends_in_newline=last == b"\n",
+    )
 
 
 def _check_start(data: bytes, source: str) -> None:

@@ -4,14 +4,15 @@ Rows are written through the caller's session and never committed here. Nothing 
 from a source with a bad row unless `skip_bad_rows` is given; nothing at all from a file that
 cannot be read. Existing rows are loaded in one query per kind, so a row costs no query.
 Attendance may come with the district's codes table and, for period files, its roll-up rule
-(see sis_attendance).
+(see sis_attendance). On PostgreSQL a large attendance file is merged inside the database:
+COPY-ed as it is when it is plainly good (copied_file), else staged row by row (staging).
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.codes import AttendanceCodes
+from outreach_bot.attendance.copied_file import Progress, can_copy, copy_file
 from outreach_bot.attendance.csv_kinds import KINDS, REFERENCES, Kind
 from outreach_bot.attendance.csv_reader import (
     CsvRow,
@@ -33,7 +35,7 @@ from outreach_bot.attendance.import_report import ImportReport, RowError
 from outreach_bot.attendance.periods import PeriodRule
 from outreach_bot.attendance.row_reader import RowReader
 from outreach_bot.attendance.sis_attendance import DayKey, PeriodDays, reading_of
-from outreach_bot.attendance.staging import Staging, can_stage
+from outreach_bot.attendance.staging import Staging, can_stage, room_to_work
 from outreach_bot.attendance.upsert import upsert
 
 __all__ = [
@@ -49,8 +51,6 @@ __all__ = [
 KIND_NAMES: tuple[str, ...] = tuple(KINDS)
 # Rows between two progress calls: often enough for a terminal, rare enough to cost nothing.
 _PROGRESS_EVERY = 2_000
-# Told (lines read, lines in the file) as an import reads a file, and once when it is read.
-Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
 
 
@@ -121,6 +121,11 @@ def _import_table(
         if progress is not None:
             rows = _told(rows, progress, table.newlines + 1)
         if days is None and can_stage(session, spec):
+            if can_copy(table, spec):
+                reader = RowReader(spec, source, table.positions, {})
+                copied = copy_file(session, spec, table, reader, codes, progress)
+                if copied is not None:
+                    return _logged(copied, spec)
             return _import_staged(session, spec, source, rows, table.positions, skip_bad_rows)
         return _import(session, spec, source, rows, table.positions, skip_bad_rows, days)
     except UnreadableFile as unreadable:
@@ -285,7 +290,8 @@ def _import_staged(
     staging.copy(good_rows())
     if broken:
         raise broken[0]
-    repeated = staging.repeated()
+    with room_to_work(session):
+        repeated = staging.repeated()
     report.errors.extend(reader.duplicate(line, first) for line, first in repeated)
     # Each line has either its own errors or a repeated key, never both: in line order, the
     # errors read as the one-pass reading lists them.
@@ -294,7 +300,8 @@ def _import_staged(
     if report.errors and not skip_bad_rows:
         report.rejected = True
         return report
-    staging.merge([line for line, _first in repeated], report)
+    with room_to_work(session):
+        staging.merge([line for line, _first in repeated], report)
     return _logged(report, spec)
 
 

@@ -54,7 +54,7 @@ class RowReader:
                 if remembered is None:
                     if len(cells) >= _REMEMBERED:
                         cells.clear()
-                    remembered = cells[cell] = self._read_cell(column, cell)
+                    remembered = cells[cell] = self.read_cell(column, cell)
                 value, problem = remembered
             if value is not _UNREAD:
                 values[field] = value
@@ -69,7 +69,7 @@ class RowReader:
             spec.complete(row.values, values)
         return values, errors
 
-    def _read_cell(self, column: Column, cell: str) -> tuple[Any, str | None]:
+    def read_cell(self, column: Column, cell: str) -> tuple[Any, str | None]:
         """A cell's value (_UNREAD when it gives none) and what is wrong with it."""
         if not cell.strip():
             if column.required:

@@ -24,11 +24,16 @@ class CalendarDay(Base):
 
 
 class AttendanceRecord(Base):
-    """One student's attendance on one date."""
+    """One student's attendance on one date.
+
+    No foreign key to students: PostgreSQL would check it a row at a time, the cost of a
+    large import. Every writer checks its students first (attendance.importer, for files and
+    the API alike), and nothing deletes a student; see docs/architecture.md.
+    """
 
     __tablename__ = "attendance_records"
 
-    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"), primary_key=True)
+    student_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     date: Mapped[date] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
     minutes_missed: Mapped[int | None]
