@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from outreach_bot.notices.counters import (
-    ChronicTruancy,
     LONG_TARDIES,
     TRUANCIES,
     UNEXCUSED_DAYS,
     AttendanceRow,
+    ChronicTruancy,
     count_truancy,
 )
 
