@@ -63,7 +63,7 @@ def test_flows_check_names_a_content_key_no_language_has_text_for(monkeypatch, t
         encoding="utf-8",
     )
     app = create_app({"ENVIRONMENT": "test", "DATABASE_URL": "sqlite://", "FLOWS_DIR": str(flows)})
-    monkeypatch.setattr("outreach_bot.create_app", lambda: app)
+    monkeypatch.setattr("outreach_bot.create_app", lambda pages=True: app)
     outcome = CliRunner().invoke(main, ["flows", "check"])
     assert outcome.exit_code == 1
     assert "en: notices/CA.yaml: content key 'court_date' (stage conference)" in outcome.output
@@ -71,8 +71,23 @@ def test_flows_check_names_a_content_key_no_language_has_text_for(monkeypatch, t
 
 def test_flows_check_reads_the_letters_wording_of_every_key(monkeypatch):
     app = create_app({"ENVIRONMENT": "test", "DATABASE_URL": "sqlite://"})
-    monkeypatch.setattr("outreach_bot.create_app", lambda: app)
+    monkeypatch.setattr("outreach_bot.create_app", lambda pages=True: app)
     outcome = CliRunner().invoke(main, ["flows", "check"])
     assert outcome.exit_code == 0, outcome.output
     assert "was not checked" not in outcome.output
     assert outcome.output.splitlines()[-1].endswith("1 notice rules, 17 languages: all good")
+
+
+def test_notices_pdf_refuses_a_letter_without_the_schools_phone(runtime, cli, tmp_path):
+    with runtime.db.transaction() as session:
+        add_school(session, phone=None)
+        add_family(session, phone="+15035550142")
+        session.add_all(
+            AttendanceRecord(student_id="S1001", date=day, status="unexcused") for day in OCTOBER
+        )
+    assert cli.invoke(main, ["notices", "run", "--date", "2026-10-14"]).exit_code == 0
+    out = tmp_path / "notice.pdf"
+    outcome = cli.invoke(main, ["notices", "pdf", "1", "--out", str(out)])
+    assert outcome.exit_code == 1
+    assert "has no phone on file" in outcome.output and "schools.csv" in outcome.output
+    assert not out.exists()

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from outreach_bot.models import Notice, User
+from outreach_bot.models import Notice, School, User
 from tests.notice_rows import add_notice
 from tests.staff_helpers import csrf, post, sign_in, two_schools
 
@@ -140,3 +140,13 @@ def test_the_referral_packet_lists_a_students_notices_for_a_clerk_of_their_schoo
     assert "Ana Testperson (ID S1001)" in text and "Notices sent (2)" in text
     assert client.get("/staff/notices/students/S2001/packet-2026.pdf").status_code == 404
     assert client.get("/staff/notices/students/S9999/packet-2026.pdf").status_code == 404
+
+
+def test_a_letter_is_never_printed_without_the_schools_phone(runtime, client, notices):
+    with runtime.db.transaction() as session:
+        session.get_one(School, "LIN").phone = None
+    sign_in(client, "admin@example.org")
+    for url in (f"/staff/notices/{notices['first']}.pdf", "/staff/notices/letters.pdf"):
+        response = client.get(url)
+        assert response.status_code == 409
+        assert "Lincoln Elementary (LIN) has no phone on file" in response.get_data(as_text=True)

@@ -146,7 +146,7 @@ def test_flows_check_refuses_a_broken_rules_file(monkeypatch, tmp_path):
     rules = flows / "notices" / "CA.yaml"
     rules.write_text(rules.read_text(encoding="utf-8").replace("at_least: 3", "at_least: 0"))
     app = create_app({"ENVIRONMENT": "test", "DATABASE_URL": "sqlite://", "FLOWS_DIR": str(flows)})
-    monkeypatch.setattr("outreach_bot.create_app", lambda: app)
+    monkeypatch.setattr("outreach_bot.create_app", lambda pages=True: app)
     outcome = CliRunner().invoke(main, ["flows", "check"])
     assert outcome.exit_code == 1
     assert "error: notices/CA.yaml, stage first: at_least must be" in outcome.output

@@ -144,7 +144,7 @@ def list_command(runtime: Runtime, stage: str | None, output: str) -> None:
 @with_runtime
 def pdf_command(runtime: Runtime, notice_id: int, out: Path) -> None:
     """Write one notice's letter, in the family's language, as a printable PDF."""
-    from outreach_bot.notices.printing import notices_pdf
+    from outreach_bot.notices.printing import LetterIncomplete, notices_pdf
 
     with runtime.db.transaction() as session:
         notice = session.get(Notice, notice_id)
@@ -154,13 +154,16 @@ def pdf_command(runtime: Runtime, notice_id: int, out: Path) -> None:
             )
         rules = _rules_for(runtime, notice.rules)
         content = {stage.name: stage.content for stage in rules.stages}
-        pdf = notices_pdf(
-            session,
-            [notice],
-            content,
-            runtime.settings.district_name,
-            runtime.settings.locales_dir,
-        )
+        try:
+            pdf = notices_pdf(
+                session,
+                [notice],
+                content,
+                runtime.settings.district_name,
+                runtime.settings.locales_dir,
+            )
+        except LetterIncomplete as error:
+            raise click.ClickException(str(error)) from error
     out.write_bytes(pdf)
     click.echo(f"wrote notice {notice_id} ({notice.stage}, {notice.language}) to {out}")
 

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from outreach_bot.notices.letter import Letter
 
 
+class LetterIncomplete(ValueError):
+    """A letter that would leave out what it must say; the message names what to add."""
+
+
 def address_lines(guardian: Guardian | None) -> tuple[str, ...]:
     """A guardian's postal address as it goes on an envelope (empty when none is on file)."""
     if guardian is None:
@@ -38,13 +42,20 @@ def letter_for(
     from outreach_bot.notices.letter import Letter
 
     student = session.get_one(Student, notice.student_id)
+    if not student.school.phone:
+        # The letter tells the family which number to call: never print it with a blank.
+        raise LetterIncomplete(
+            f"{student.school.name} ({student.school_id}) has no phone on file, and notice "
+            f"{notice.id}'s letter must give it: add the school's phone (schools.csv, "
+            "column phone) and print again"
+        )
     guardian = session.get(Guardian, notice.guardian_id) if notice.guardian_id else None
     return Letter(
         language=notice.language,
         district_name=district_name,
         district_address_lines=tuple(district_address_lines),
         school_name=student.school.name,
-        school_phone=student.school.phone or "",
+        school_phone=student.school.phone,
         guardian_name=guardian.name if guardian else "",
         address_lines=address_lines(guardian),
         student_name=f"{student.first_name} {student.last_name}",

@@ -17,7 +17,7 @@ from outreach_bot.models import Notice, School, Student
 from outreach_bot.notices import mailing
 from outreach_bot.notices.letter import Letter, letter_pdf
 from outreach_bot.notices.packet import packet_for, packet_pdf
-from outreach_bot.notices.printing import letter_for
+from outreach_bot.notices.printing import LetterIncomplete, letter_for
 from outreach_bot.notices.rules import NoticeRulesError, load_rules
 from outreach_bot.web import runtime
 from outreach_bot.web.dashboard import record
@@ -111,7 +111,10 @@ def _letters(db: Session, notices: list[Notice]) -> list[Letter]:
             content |= {stage.name: tuple(stage.content) for stage in rules.stages}
     except NoticeRulesError as error:
         abort(500, description=str(error))
-    return [letter_for(db, notice, content, rt.settings.district_name) for notice in notices]
+    try:
+        return [letter_for(db, notice, content, rt.settings.district_name) for notice in notices]
+    except LetterIncomplete as error:
+        abort(409, description=str(error))
 
 
 def _pdf(letters: list[Letter], filename: str) -> Response:
