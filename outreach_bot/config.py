@@ -32,6 +32,9 @@ class Settings:
     secret_key: str | None = None
     environment: str = "development"
     district_name: str = "Your school district"
+    # The district office's postal address, on the letterhead of printed letters; its lines
+    # separated by ";" ("1200 Main Street; Springfield, CA 95000").
+    district_address: str | None = None
     district_timezone: str = "America/Los_Angeles"
     # The language a guardian is texted in when the roster does not say (a BCP 47 tag).
     district_language: str = "en"
@@ -105,6 +108,7 @@ _ENVIRONMENT_NAMES = {
     "secret_key": "SECRET_KEY",
     "environment": "OUTREACH_ENV",
     "district_name": "DISTRICT_NAME",
+    "district_address": "DISTRICT_ADDRESS",
     "district_timezone": "DISTRICT_TIMEZONE",
     "district_language": "DISTRICT_LANGUAGE",
     "oneroster_language_column": "ONEROSTER_LANGUAGE_COLUMN",
@@ -264,3 +268,8 @@ def _check(settings: Settings) -> None:
             missing.append("PUBLIC_BASE_URL (where Twilio sends its delivery reports)")
         if missing:
             raise ConfigError("SMS_BACKEND=twilio needs " + ", ".join(missing))
+
+
+def address_lines(address: str | None) -> tuple[str, ...]:
+    """A postal address setting's lines (separated by ";"), without blanks."""
+    return tuple(line.strip() for line in (address or "").split(";") if line.strip())

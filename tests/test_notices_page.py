@@ -150,3 +150,12 @@ def test_a_letter_is_never_printed_without_the_schools_phone(runtime, client, no
         response = client.get(url)
         assert response.status_code == 409
         assert "Lincoln Elementary (LIN) has no phone on file" in response.get_data(as_text=True)
+
+
+def test_the_letterhead_carries_the_districts_address_when_set(app_config, request):
+    app_config["DISTRICT_ADDRESS"] = "1200 Main Street; Springfield, CA 95000"
+    client = request.getfixturevalue("client")
+    notices = request.getfixturevalue("notices")
+    sign_in(client, "admin@example.org")
+    letter = _text(client.get(f"/staff/notices/{notices['oak']}.pdf").data)[0]
+    assert "1200 Main Street" in letter and "Springfield, CA 95000" in letter

@@ -72,12 +72,16 @@ def notices_pdf(
     rules_content: dict[str, tuple[str, ...]],
     district_name: str,
     locales_dir: Path | None = None,
+    district_address_lines: Sequence[str] = (),
 ) -> bytes:
     """One PDF of these notices' letters, in order (a day's batch, or one letter), in the
     catalogs of `locales_dir` (LOCALES_DIR; None: the ones shipped)."""
     from outreach_bot.notices.letter import letter_pdf
 
-    letters = [letter_for(session, n, rules_content, district_name) for n in notices]
+    letters = [
+        letter_for(session, n, rules_content, district_name, district_address_lines)
+        for n in notices
+    ]
     if locales_dir is None:
         return letter_pdf(letters)
     return letter_pdf(letters, locales_dir=locales_dir)

@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
+from outreach_bot.config import address_lines
 from outreach_bot.models import Notice, School, Student
 from outreach_bot.notices import mailing
 from outreach_bot.notices.letter import Letter, letter_pdf
@@ -112,7 +113,8 @@ def _letters(db: Session, notices: list[Notice]) -> list[Letter]:
     except NoticeRulesError as error:
         abort(500, description=str(error))
     try:
-        return [letter_for(db, notice, content, rt.settings.district_name) for notice in notices]
+        district = rt.settings.district_name, address_lines(rt.settings.district_address)
+        return [letter_for(db, notice, content, *district) for notice in notices]
     except LetterIncomplete as error:
         abort(409, description=str(error))
 
