@@ -161,9 +161,7 @@ def test_the_web_line_serves_readyz_on_port(tmp_path: Path, redis_connection: Re
     }
     # Production logs: one JSON object a line, the app's own access line with a request id.
     access = [
-        json.loads(line)
-        for line in log.splitlines()
-        if line.startswith("{") and "/readyz" in line
+        json.loads(line) for line in log.splitlines() if line.startswith("{") and "/readyz" in line
     ]
     assert access and all(entry["request_id"] for entry in access), log
 
@@ -222,14 +220,17 @@ def test_the_compose_settings_are_real_and_it_is_a_trial_that_sends_nothing() ->
     assert (environment["SMS_BACKEND"], environment["ALLOW_CONSOLE_SMS"]) == ("console", "on")
     assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?")  # no key ships in the file
     # Its settings, with the variables it asks for given, pass the start-up checks.
+    secret = "a-long-random-value-for-tests-only"
     given = {
-        name: re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(value))
+        name: re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(value)).replace("${SECRET_KEY}", secret)
         for name, value in environment.items()
     }
-    given["SECRET_KEY"] = "a-long-random-value-for-tests-only"
+    given["SECRET_KEY"] = secret
     settings = load_settings(environ=given)
     assert (settings.environment, settings.sms_backend) == ("production", "console")
-    assert settings.twilio_auth_token == "trial-only-not-a-twilio-token"
+    # No token ships in the file either: the trial's own secret key stands in for Twilio's.
+    assert environment["TWILIO_AUTH_TOKEN"] == "${TWILIO_AUTH_TOKEN:-${SECRET_KEY}}"
+    assert settings.twilio_auth_token == secret
 
 
 def test_the_compose_healthcheck_asks_readyz_on_the_port_gunicorn_listens_on() -> None:
