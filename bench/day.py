@@ -25,7 +25,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reports import DEFAULT_URL, build, school_days  # noqa: E402
+from reports import DEFAULT_URL, build, ensure_schema, school_days  # noqa: E402
 
 from outreach_bot.db import make_engine  # noqa: E402
 from outreach_bot.schema import upgrade  # noqa: E402
@@ -152,12 +152,7 @@ def main() -> None:
     days = school_days()
     day = days[-1]
     try:
-        with admin.begin() as connection:
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}
-            ).first()
-            if not exists:
-                connection.execute(text(f"CREATE SCHEMA {schema}"))
+        exists = ensure_schema(admin, schema)
         with tempfile.TemporaryDirectory() as folder:
             if not exists:
                 started = time.perf_counter()

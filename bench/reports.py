@@ -195,6 +195,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def ensure_schema(admin: Engine, schema: str) -> bool:
+    """Make the schema unless it is there (a kept district); True when it was there."""
+    with admin.begin() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}
+        ).first()
+        if not exists:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+    return exists is not None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Build, time, print; drop the schema unless --keep-schema."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -216,13 +227,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     admin = make_engine(args.database_url)
     engine = make_engine(url.render_as_string(hide_password=False))
     try:
-        with admin.begin() as connection:
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}
-            ).first()
-            if not exists:
-                connection.execute(text(f"CREATE SCHEMA {schema}"))
-        if not exists:
+        if not ensure_schema(admin, schema):
             upgrade(engine)
             started = time.perf_counter()
             with engine.begin() as connection:
