@@ -25,9 +25,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reports import DEFAULT_URL, build, ensure_schema, school_days  # noqa: E402
+from reports import DEFAULT_URL, build, district_schema, school_days  # noqa: E402
 
-from outreach_bot.db import make_engine  # noqa: E402
 from outreach_bot.schema import upgrade  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,14 +144,10 @@ def main() -> None:
     parser.add_argument("--keep-schema", action="store_true")
     args = parser.parse_args()
     schema = args.schema or f"bench_day_{os.getpid()}"
-    url = make_url(args.database_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    url_text = url.render_as_string(hide_password=False)
-    admin = make_engine(args.database_url)
-    engine = make_engine(url_text)
     days = school_days()
     day = days[-1]
-    try:
-        exists = ensure_schema(admin, schema)
+    with district_schema(args.database_url, schema, args.keep_schema) as (engine, exists):
+        url_text = engine.url.render_as_string(hide_password=False)
         with tempfile.TemporaryDirectory() as folder:
             if not exists:
                 started = time.perf_counter()
@@ -172,12 +167,6 @@ def main() -> None:
                 print(f"baseline scan of {days[-2]}: {seconds:.1f} s, peak RSS {rss:.0f} MB")
                 (Path(folder) / "keep").write_text(sheet.read_text())
             run(engine, url_text, args, day, Path(folder))
-    finally:
-        engine.dispose()
-        if not args.keep_schema:
-            with admin.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
 
 
 def run(engine: Engine, url: str, args: argparse.Namespace, day: date, folder: Path) -> None:

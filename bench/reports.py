@@ -18,7 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -195,15 +196,27 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def ensure_schema(admin: Engine, schema: str) -> bool:
-    """Make the schema unless it is there (a kept district); True when it was there."""
-    with admin.begin() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}
-        ).first()
-        if not exists:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-    return exists is not None
+@contextmanager
+def district_schema(database_url: str, schema: str, keep: bool) -> Iterator[tuple[Engine, bool]]:
+    """A schema of its own for the district, made unless an earlier run kept it: its engine,
+    and whether it was there. Dropped afterwards unless `keep`."""
+    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    admin = make_engine(database_url)
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        with admin.begin() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}
+            ).first()
+            if not exists:
+                connection.execute(text(f"CREATE SCHEMA {schema}"))
+        yield engine, exists is not None
+    finally:
+        engine.dispose()
+        if not keep:
+            with admin.begin() as connection:
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -223,11 +236,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     schema = args.schema or f"bench_reports_{os.getpid()}"
-    url = make_url(args.database_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    admin = make_engine(args.database_url)
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
-        if not ensure_schema(admin, schema):
+    with district_schema(args.database_url, schema, args.keep_schema) as (engine, exists):
+        if not exists:
             upgrade(engine)
             started = time.perf_counter()
             with engine.begin() as connection:
@@ -235,13 +245,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
             print(f"built {schema} in {time.perf_counter() - started:.0f} s")
-        run(engine, url.render_as_string(hide_password=False), args)
-    finally:
-        engine.dispose()
-        if not args.keep_schema:
-            with admin.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
+        run(engine, engine.url.render_as_string(hide_password=False), args)
 
 
 def run(engine: Engine, url: str, args: argparse.Namespace) -> None:
