@@ -79,6 +79,13 @@ class Settings:
         return self.environment in ("development", "test")
 
     @property
+    def district_address_lines(self) -> tuple[str, ...]:
+        """DISTRICT_ADDRESS's lines (separated by ";"), without blanks: the letterhead's."""
+        return tuple(
+            line.strip() for line in (self.district_address or "").split(";") if line.strip()
+        )
+
+    @property
     def scans_nightly(self) -> bool:
         """Whether the worker runs the nightly job (the drop folder's sync, then the scan)."""
         if self.import_dir is not None:
@@ -268,8 +275,3 @@ def _check(settings: Settings) -> None:
             missing.append("PUBLIC_BASE_URL (where Twilio sends its delivery reports)")
         if missing:
             raise ConfigError("SMS_BACKEND=twilio needs " + ", ".join(missing))
-
-
-def address_lines(address: str | None) -> tuple[str, ...]:
-    """A postal address setting's lines (separated by ";"), without blanks."""
-    return tuple(line.strip() for line in (address or "").split(";") if line.strip())

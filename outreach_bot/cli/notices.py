@@ -144,7 +144,6 @@ def list_command(runtime: Runtime, stage: str | None, output: str) -> None:
 @with_runtime
 def pdf_command(runtime: Runtime, notice_id: int, out: Path) -> None:
     """Write one notice's letter, in the family's language, as a printable PDF."""
-    from outreach_bot.config import address_lines
     from outreach_bot.notices.printing import LetterIncomplete, notices_pdf
 
     with runtime.db.transaction() as session:
@@ -162,7 +161,7 @@ def pdf_command(runtime: Runtime, notice_id: int, out: Path) -> None:
                 content,
                 runtime.settings.district_name,
                 runtime.settings.locales_dir,
-                address_lines(runtime.settings.district_address),
+                runtime.settings.district_address_lines,
             )
         except LetterIncomplete as error:
             raise click.ClickException(str(error)) from error

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from weasyprint import HTML
 
@@ -29,7 +29,12 @@ from outreach_bot.models import (
     Student,
     User,
 )
-from outreach_bot.notices.counters import ChronicTruancy
+from outreach_bot.notices.counters import (
+    UNEXCUSED_DAYS,
+    AttendanceRow,
+    ChronicTruancy,
+    count_truancy,
+)
 
 _TEMPLATES = Environment(
     loader=PackageLoader("outreach_bot.notices", "templates"),
@@ -149,16 +154,13 @@ def _chronic_truancy(
     summary = session.get(AttendanceSummary, student_id)
     if summary is None or school_year_start_of(summary.as_of) != school_year_start:
         return None
-    unexcused = session.scalar(
-        select(func.count())
-        .select_from(AttendanceRecord)
-        .where(
-            AttendanceRecord.student_id == student_id,
-            AttendanceRecord.status == "unexcused",
-            AttendanceRecord.date.between(school_year_start, summary.as_of),
-        )
+    records = session.execute(
+        select(AttendanceRecord.date, AttendanceRecord.status, AttendanceRecord.minutes_missed)
+        .where(AttendanceRecord.student_id == student_id)
+        .where(AttendanceRecord.date.between(school_year_start, summary.as_of))
     )
-    return ChronicTruancy(unexcused or 0, summary.instructional_days)
+    truancy = count_truancy((AttendanceRow(*record) for record in records), summary.as_of)
+    return ChronicTruancy(truancy.count(UNEXCUSED_DAYS), summary.instructional_days)
 
 
 def packet_html(packet: Packet) -> str:

@@ -13,7 +13,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from outreach_bot.config import address_lines
 from outreach_bot.models import Notice, School, Student
 from outreach_bot.notices import mailing
 from outreach_bot.notices.letter import Letter, letter_pdf
@@ -113,7 +112,7 @@ def _letters(db: Session, notices: list[Notice]) -> list[Letter]:
     except NoticeRulesError as error:
         abort(500, description=str(error))
     try:
-        district = rt.settings.district_name, address_lines(rt.settings.district_address)
+        district = rt.settings.district_name, rt.settings.district_address_lines
         return [letter_for(db, notice, content, *district) for notice in notices]
     except LetterIncomplete as error:
         abort(409, description=str(error))
