@@ -78,18 +78,24 @@ def placeholder_problems(catalogs: Catalogs, language: str, msgids: Iterable[str
     problems = []
     for msgid in sorted(set(msgids) & set(done)):
         english, forms = done[msgid]
-        wanted = set().union(*(_names(text) for text in english))
-        used = [_names(text) for text in forms]
+        wanted = set().union(*(placeholder_names(text) for text in english))
+        used = [placeholder_names(text) for text in forms]
         extra = set().union(*used) - wanted
         missing = wanted - (set().union(*used) if len(english) > 1 else used[0])
         if extra or missing:
-            said = [f"without {{{name}}}" for name in sorted(missing)]
-            said += [f"with {{{name}}}, which the English does not have" for name in sorted(extra)]
-            problems.append(f"{language}: {msgid[:60]!r} is translated {' and '.join(said)}")
+            said = placeholders_changed(missing, extra)
+            problems.append(f"{language}: {msgid[:60]!r} is translated {said}")
     return problems
 
 
-def _names(text: str) -> set[str]:
+def placeholders_changed(missing: set[str], extra: set[str]) -> str:
+    """How a translation's {names} differ from the English's, as `flows check` says it."""
+    said = [f"without {{{name}}}" for name in sorted(missing)]
+    said += [f"with {{{name}}}, which the English does not have" for name in sorted(extra)]
+    return " and ".join(said)
+
+
+def placeholder_names(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
 
 

@@ -1,13 +1,20 @@
 """Checking the notice rules files (flows/notices/*.yaml) for `flows check`: each file reads
-well, and every content key its stages need has the letter's text in every family language."""
+well, every content key its stages need has the letter's text in every family language, and
+no translation leaves out a {name} of the English (the child's name above all) or adds one."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from outreach_bot.checks.flows import placeholder_names, placeholders_changed
+from outreach_bot.i18n.catalogs import SOURCE_LANGUAGE
 from outreach_bot.notices.rules import RULES_FOLDER, NoticeRules, NoticeRulesError, load_rules
+
+if TYPE_CHECKING:
+    from outreach_bot.notices.content import NoticeContent
 
 CONTENT_MODULE = "outreach_bot.notices.content"
 
@@ -38,7 +45,7 @@ def review_notice_rules(
             " was not checked"
         )
         return found, problems, warnings
-    from outreach_bot.notices.content import FRAME_KEYS, missing_content
+    from outreach_bot.notices.content import FRAME_KEYS, missing_content, notice_content
 
     wanted = list(languages)
     for rules in found:
@@ -54,4 +61,21 @@ def review_notice_rules(
                 f"{language}: {rules.source}: the letter's {key!r} has no text in this"
                 " language's letter catalog"
             )
+    problems += placeholder_problems(notice_content(locales_dir), wanted)
     return found, problems, warnings
+
+
+def placeholder_problems(content: NoticeContent, languages: Iterable[str]) -> list[str]:
+    """Letter texts whose {names} are not the English text's: a translation that leaves out
+    {student} writes to a family without naming its child, and a name the English lacks
+    cannot be filled."""
+    problems = []
+    for language in languages:
+        if language == SOURCE_LANGUAGE:
+            continue
+        for key, text in content.translations(language).items():
+            wanted, used = placeholder_names(content.english[key]), placeholder_names(text)
+            if wanted != used:
+                said = placeholders_changed(wanted - used, used - wanted)
+                problems.append(f"{language}: letter text {key!r} is translated {said}")
+    return problems

@@ -96,6 +96,10 @@ class NoticeContent:
             if self.text(key, language) is None
         ]
 
+    def translations(self, language: str) -> dict[str, str]:
+        """A language's own catalog, key to text (no fallback): what `flows check` reviews."""
+        return dict(self._translations(language))
+
     def _translations(self, language: str) -> dict[str, str]:
         """A catalog's translated keys (fuzzy and empty entries left out, as gettext does)."""
         if language not in self._translated:
