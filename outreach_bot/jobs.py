@@ -29,6 +29,7 @@ from outreach_bot.messaging.reconcile import reconcile_sending
 from outreach_bot.messaging.same_day import DAY_PASSED
 from outreach_bot.messaging.sending import send_batch
 from outreach_bot.messaging.status import apply_status_callbacks
+from outreach_bot.notices import prints
 from outreach_bot.runtime import Runtime
 from outreach_bot.scan_jobs import scan_and_store
 from outreach_bot.staff import district_settings
@@ -229,7 +230,8 @@ def run_scan(as_of: date | None = None, *, act: bool = True) -> ScanResult:
 
 def tick() -> dict[str, int]:
     """Every minute: timers, late cases, unanswered inbound, statuses, the outbox (texts left
-    'sending' looked up at the provider), and the nightly sync once its hour has come."""
+    'sending' looked up at the provider), printed letters past their day, and the nightly sync
+    once its hour has come."""
     rt = _runtime()
     now = rt.clock()
     with rt.db.transaction() as session:
@@ -237,6 +239,7 @@ def tick() -> dict[str, int]:
         climb_after = district_settings.effective(session, rt.settings).climb_after
         climbed = len(climb_overdue(session, now, climb_after))
         night = due_night(session, rt.settings, now)
+        forgotten = prints.forget_old(session, now)
     if night is not None:
         rt.queue.enqueue(
             NIGHTLY_SYNC,
@@ -265,4 +268,5 @@ def tick() -> dict[str, int]:
         "relayed": relayed,
         "staff_notified": notified,
         "nightly_sync_queued": int(night is not None),
+        "notice_prints_deleted": forgotten,
     }

@@ -51,8 +51,11 @@ def test_a_clerk_filters_the_notices_marks_one_mailed_and_prints_the_day(
     expect(rows).to_have_count(1)
     expect(page.locator(f"#notice-{second}")).to_contain_text("Mailed")
     _shot(page, request, "notices-2-day")
+    page.get_by_role("button", name="Print these letters as one PDF").click()
+    expect(page.get_by_role("status")).to_have_text("1 letter is ready to print.")
+    _shot(page, request, "notices-3-printed")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Print these letters as one PDF").click()
+        page.get_by_role("link", name="Download the letters (PDF)").click()
     assert download.value.suggested_filename == "notices-2026-11-18.pdf"
     saved = tmp_path / "batch.pdf"
     download.value.save_as(saved)

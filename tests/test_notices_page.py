@@ -7,8 +7,13 @@ from datetime import date
 
 import pytest
 from pypdf import PdfReader
+from rq import SimpleWorker
+from sqlalchemy import func, select
 
-from outreach_bot.models import Notice, School, User
+from outreach_bot import jobs
+from outreach_bot.models import Notice, NoticePrint, School, User
+from outreach_bot.notices import prints
+from outreach_bot.queue import RedisQueue
 from tests.notice_rows import add_notice
 from tests.staff_helpers import csrf, post, sign_in, two_schools
 
@@ -22,6 +27,18 @@ def notices(runtime, clock) -> dict[str, int]:
         second = add_notice(session, "S1001", "second", date(2026, 11, 18))
         oak = add_notice(session, "S2001", "first", date(2026, 11, 18), language="en")
         return {"first": first.id, "second": second.id, "oak": oak.id}
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, object], request: pytest.FixtureRequest) -> dict[str, object]:
+    """A test asking for Redis gets an app that queues its jobs there (no worker runs them)."""
+    if "redis_connection" not in request.fixturenames:
+        return app_config
+    options = request.getfixturevalue("redis_connection").connection_pool.connection_kwargs
+    return {
+        **app_config,
+        "REDIS_URL": f"redis://{options['host']}:{options['port']}/{options['db']}",
+    }
 
 
 def _page(client, query: str = "") -> str:
@@ -91,12 +108,24 @@ def test_marking_a_letter_mailed_records_who_and_when_once(runtime, client, cloc
     assert "That letter was already marked as mailed." in _page(client)
 
 
+def _print(client, query: str) -> str:
+    """Ask for the letters the filters show as one PDF; the batch's page address."""
+    response = post(client, f"/staff/notices/prints{query}")
+    assert response.status_code == 302
+    location: str = response.headers["Location"]
+    assert location.startswith("/staff/notices/prints/")
+    return location
+
+
 def test_a_days_batch_prints_as_one_pdf_and_each_letter_alone(client, notices):
     sign_in(client, "admin@example.org")
-    batch = client.get("/staff/notices/letters.pdf?issued_on=2026-11-18")
-    assert batch.status_code == 200 and batch.mimetype == "application/pdf"
-    assert "notices-2026-11-18.pdf" in batch.headers["Content-Disposition"]
-    pages = _text(batch.data)
+    batch = _print(client, "?issued_on=2026-11-18")
+    page = client.get(batch).get_data(as_text=True)
+    assert "2 letters are ready to print." in page and 'http-equiv="refresh"' not in page
+    download = client.get(f"{batch}.pdf")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert "notices-2026-11-18.pdf" in download.headers["Content-Disposition"]
+    pages = _text(download.data)
     # Lincoln's Spanish letter (and its English version) before Oak's English one.
     assert len(pages) == 3
     assert "Segundo aviso sobre la asistencia de Ana Testperson" in pages[0]
@@ -106,7 +135,57 @@ def test_a_days_batch_prints_as_one_pdf_and_each_letter_alone(client, notices):
     one = client.get(f"/staff/notices/{notices['first']}.pdf")
     assert one.status_code == 200
     assert "Aviso sobre la asistencia de Ana Testperson" in _text(one.data)[0]
-    assert client.get("/staff/notices/letters.pdf?issued_on=2026-11-19").status_code == 404
+    assert post(client, "/staff/notices/prints?issued_on=2026-11-19").status_code == 404
+    assert client.post("/staff/notices/prints", data={"csrf_token": "forged"}).status_code == 400
+
+
+def test_a_printed_batch_is_for_the_one_who_asked_and_kept_a_day(runtime, client, clock, notices):
+    sign_in(client, "clerk@example.org")
+    batch = _print(client, "")
+    assert "2 letters are ready to print." in client.get(batch).get_data(as_text=True)
+    assert "Mateo" not in " ".join(_text(client.get(f"{batch}.pdf").data))  # Oak's: out of reach
+    admin = client.application.test_client()
+    sign_in(admin, "admin@example.org")
+    assert admin.get(batch).status_code == 404
+    assert admin.get(f"{batch}.pdf").status_code == 404
+    clock.advance(hours=23)
+    assert jobs.tick()["notice_prints_deleted"] == 0
+    clock.advance(hours=1, seconds=1)
+    assert jobs.tick()["notice_prints_deleted"] == 1
+    with runtime.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(NoticePrint)) == 0
+
+
+def test_a_batch_waits_for_a_worker_and_refreshes_until_it_is_printed(
+    runtime, client, notices, redis_connection
+):
+    sign_in(client, "admin@example.org")
+    batch = _print(client, "?issued_on=2026-11-18")
+    page = client.get(batch).get_data(as_text=True)
+    assert "Preparing 2 letters… This page refreshes itself." in page
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert client.get(f"{batch}.pdf").status_code == 404
+    queue = runtime.queue
+    assert isinstance(queue, RedisQueue)
+    SimpleWorker(queue.queues, connection=queue.connection).work(burst=True)
+    assert "2 letters are ready to print." in client.get(batch).get_data(as_text=True)
+    assert len(_text(client.get(f"{batch}.pdf").data)) == 3
+
+
+def test_a_batch_whose_worker_died_says_to_print_again(runtime, client, clock, notices):
+    sign_in(client, "admin@example.org")
+    with runtime.db.transaction() as session:
+        admin = session.query(User).filter_by(email="admin@example.org").one()
+        waiting = prints.ask(
+            session, user_id=admin.id, notice_ids=[notices["oak"]], filename="x.pdf", now=clock()
+        )
+        batch = f"/staff/notices/prints/{waiting.id}"
+    assert "Preparing 1 letter…" in client.get(batch).get_data(as_text=True)
+    clock.advance(seconds=prints.PRINT_SECONDS + 1)
+    client = client.application.test_client()  # the sign-in has lapsed meanwhile
+    sign_in(client, "admin@example.org")
+    page = client.get(batch).get_data(as_text=True)
+    assert "the worker stopped" in page and 'http-equiv="refresh"' not in page
 
 
 def test_the_page_says_when_notices_are_off(app_config, client, notices):
@@ -146,10 +225,12 @@ def test_a_letter_is_never_printed_without_the_schools_phone(runtime, client, no
     with runtime.db.transaction() as session:
         session.get_one(School, "LIN").phone = None
     sign_in(client, "admin@example.org")
-    for url in (f"/staff/notices/{notices['first']}.pdf", "/staff/notices/letters.pdf"):
-        response = client.get(url)
-        assert response.status_code == 409
-        assert "Lincoln Elementary (LIN) has no phone on file" in response.get_data(as_text=True)
+    response = client.get(f"/staff/notices/{notices['first']}.pdf")
+    assert response.status_code == 409
+    assert "Lincoln Elementary (LIN) has no phone on file" in response.get_data(as_text=True)
+    page = client.get(_print(client, "")).get_data(as_text=True)
+    assert "These letters could not be printed:" in page
+    assert "Lincoln Elementary (LIN) has no phone on file" in page
 
 
 def test_the_letterhead_carries_the_districts_address_when_set(app_config, request):

@@ -13,7 +13,7 @@ from outreach_bot.models.chronic_count import ChronicCount, ChronicCountChange, 
 from outreach_bot.models.conversation import BarrierReport, Conversation
 from outreach_bot.models.escalation import ContactAttempt, Escalation
 from outreach_bot.models.message import Message, StatusCallback
-from outreach_bot.models.notice import Notice
+from outreach_bot.models.notice import Notice, NoticePrint
 from outreach_bot.models.oneroster import OneRosterRecord
 from outreach_bot.models.resource import Resource
 from outreach_bot.models.roster import Guardian, PhoneNumber, School, Student
@@ -49,6 +49,7 @@ __all__ = [
     "Message",
     "NightlySync",
     "Notice",
+    "NoticePrint",
     "OneRosterRecord",
     "PhoneNumber",
     "Resource",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach_bot.db import Base, UTCDateTime
@@ -36,3 +36,30 @@ class Notice(Base):
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mailed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NoticePrint(Base):
+    """A batch of letters a staff member asked to print as one PDF.
+
+    A worker renders it (a day's batch takes longer than a web request may), and only the
+    person who asked may download it; it is kept a day (`notices.prints.KEPT`), since it
+    carries every family's name and address.
+    """
+
+    __tablename__ = "notice_prints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    notice_ids: Mapped[list[int]] = mapped_column(JSON)  # in the order they are printed
+    filename: Mapped[str] = mapped_column(String(80))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    problem: Mapped[str | None] = mapped_column(Text)  # why it could not be printed
+
+    @property
+    def status(self) -> str:
+        """ "waiting" for a worker, "ready" to download, or "failed" (see `problem`)."""
+        if self.problem is not None:
+            return "failed"
+        return "ready" if self.pdf is not None else "waiting"

@@ -66,6 +66,27 @@ def letter_for(
     )
 
 
+def letters_for(
+    session: Session,
+    notices: Sequence[Notice],
+    flows_dir: Path,
+    district_name: str,
+    district_address_lines: Sequence[str] = (),
+) -> list[Letter]:
+    """The notices' letters, in order, each under the rules it was sent by (NoticeRulesError
+    when a rules file no longer reads, LetterIncomplete when a letter would leave a gap)."""
+    from outreach_bot.notices.rules import load_rules
+
+    content: dict[str, tuple[str, ...]] = {}
+    for state in sorted({notice.rules for notice in notices}):
+        rules = load_rules(flows_dir, state)
+        content |= {stage.name: tuple(stage.content) for stage in rules.stages}
+    return [
+        letter_for(session, notice, content, district_name, district_address_lines)
+        for notice in notices
+    ]
+
+
 def notices_pdf(
     session: Session,
     notices: Sequence[Notice],

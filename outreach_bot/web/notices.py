@@ -1,6 +1,6 @@
 """The Notices page: the truancy notices of the schools within reach, filtered by school, stage
-and whether the letter was mailed; each letter as a PDF, a day's batch as one PDF to print, and
-a button to record a letter as mailed."""
+and whether the letter was mailed; each letter as a PDF, a day's batch as one PDF to print
+(rendered by a worker: `notices.prints`), and a button to record a letter as mailed."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from outreach_bot.models import Notice, School, Student
-from outreach_bot.notices import mailing
+from outreach_bot.models import Notice, NoticePrint, School, Student
+from outreach_bot.notices import mailing, prints
 from outreach_bot.notices.letter import Letter, letter_pdf
 from outreach_bot.notices.packet import packet_for, packet_pdf
-from outreach_bot.notices.printing import LetterIncomplete, letter_for
-from outreach_bot.notices.rules import NoticeRulesError, load_rules
+from outreach_bot.notices.printing import LetterIncomplete, letters_for
+from outreach_bot.notices.rules import NoticeRulesError
+from outreach_bot.queue import QueueUnreachable
 from outreach_bot.web import runtime
 from outreach_bot.web.dashboard import record
 from outreach_bot.web.language import t
@@ -103,28 +104,32 @@ def _notice(db: Session, notice_id: int) -> Notice:
 
 def _letters(db: Session, notices: list[Notice]) -> list[Letter]:
     """The notices' letters, each under the rules it was sent by."""
-    rt = runtime()
-    content: dict[str, tuple[str, ...]] = {}
+    settings = runtime().settings
     try:
-        for state in sorted({notice.rules for notice in notices}):
-            rules = load_rules(rt.settings.flows_dir, state)
-            content |= {stage.name: tuple(stage.content) for stage in rules.stages}
+        return letters_for(
+            db,
+            notices,
+            settings.flows_dir,
+            settings.district_name,
+            settings.district_address_lines,
+        )
     except NoticeRulesError as error:
         abort(500, description=str(error))
-    try:
-        district = rt.settings.district_name, rt.settings.district_address_lines
-        return [letter_for(db, notice, content, *district) for notice in notices]
     except LetterIncomplete as error:
         abort(409, description=str(error))
 
 
-def _pdf(letters: list[Letter], filename: str) -> Response:
-    """The letters as one PDF download (rendered after the database transaction ends)."""
+def _download(pdf: bytes, filename: str) -> Response:
     return Response(
-        letter_pdf(letters, runtime().settings.locales_dir),
+        pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+
+
+def _pdf(letters: list[Letter], filename: str) -> Response:
+    """The letters as one PDF download (rendered after the database transaction ends)."""
+    return _download(letter_pdf(letters, runtime().settings.locales_dir), filename)
 
 
 @blueprint.get("/")
@@ -148,21 +153,65 @@ def page() -> str:
         )
 
 
-@blueprint.get("/letters.pdf")
-def batch() -> Response:
-    """Every letter the filters show, as one PDF to print (a day's batch: filter by day)."""
+@blueprint.post("/prints")
+def ask_print() -> BaseResponse:
+    """Print every letter the filters show as one PDF (a day's batch: filter by day), by
+    school, then by student, as they go in envelopes. A worker renders it; the batch's page
+    shows it until it can be downloaded."""
+    rt = runtime()
     filters = _filters()
-    with runtime().db.transaction() as db:
+    with rt.db.transaction() as db:
         rows = db.execute(filters.query()).all()
         if not rows:
             abort(404, description="No notices match these filters.")
-        # In the order they are put in envelopes: by school, then by student's name.
         rows.sort(key=lambda row: (row[2].name, row[1].last_name, row[1].first_name, row[0].id))
-        notices = [notice for notice, _, _ in rows]
-        record(db, "printed_notices", "notices", len(notices))
-        letters = _letters(db, notices)
-    day = filters.issued_on.isoformat() if filters.issued_on else "all"
-    return _pdf(letters, f"notices-{day}.pdf")
+        record(db, "printed_notices", "notices", len(rows))
+        day = filters.issued_on.isoformat() if filters.issued_on else "all"
+        print_id = prints.ask(
+            db,
+            user_id=staff().id,
+            notice_ids=[notice.id for notice, _, _ in rows],
+            filename=f"notices-{day}.pdf",
+            now=rt.clock(),
+        ).id
+    try:
+        rt.queue.enqueue(
+            prints.PRINT_LETTERS,
+            print_id,
+            job_id=f"notice-print-{print_id}",
+            timeout=prints.PRINT_SECONDS,
+        )
+    except QueueUnreachable:
+        prints.print_letters(print_id)  # no worker can be reached: print it here, slowly
+    return redirect(url_for("notices.print_page", print_id=print_id))
+
+
+def _print(db: Session, print_id: int) -> NoticePrint:
+    """A batch the signed-in user asked for (404 for anyone else's, or one past its day)."""
+    found = db.get(NoticePrint, print_id)
+    if found is None or found.requested_by != staff().id:
+        abort(404)
+    return found
+
+
+@blueprint.get("/prints/<int:print_id>")
+def print_page(print_id: int) -> str:
+    """A batch being printed: waiting (the page refreshes itself), ready, or why it failed."""
+    with runtime().db.transaction() as db:
+        found = _print(db, print_id)
+        return render_template(
+            "staff/notice_print.html", batch=found, lost=prints.lost(found, runtime().clock())
+        )
+
+
+@blueprint.get("/prints/<int:print_id>.pdf")
+def print_pdf(print_id: int) -> Response:
+    """A printed batch's PDF, for the one who asked for it."""
+    with runtime().db.transaction() as db:
+        found = _print(db, print_id)
+        if found.pdf is None:
+            abort(404, description="These letters are not printed yet.")
+        return _download(found.pdf, found.filename)
 
 
 @blueprint.get("/<int:notice_id>.pdf")
