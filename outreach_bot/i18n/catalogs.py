@@ -135,6 +135,7 @@ class Catalogs:
         self._languages: list[str] | None = None
         self._available: frozenset[str] = frozenset()
         self._every: tuple[NullTranslations, ...] | None = None
+        self._chosen: dict[str, str] = {}  # by tag, what `choose` chose (catalogs never change)
         self._lock = threading.Lock()
 
     def languages(self) -> list[str]:
@@ -158,10 +159,14 @@ class Catalogs:
         """The catalog language for a guardian's language tag, falling back to English."""
         if not tag or not tag.strip():
             return SOURCE_LANGUAGE
-        if self._languages is None:
-            self.languages()
-        available = self._available
-        return next((c for c in fallback_chain(tag) if c in available), SOURCE_LANGUAGE)
+        chosen = self._chosen.get(tag)
+        if chosen is None:
+            if self._languages is None:
+                self.languages()
+            available = self._available
+            chosen = next((c for c in fallback_chain(tag) if c in available), SOURCE_LANGUAGE)
+            self._chosen[tag] = chosen  # a scan asks it thrice a family, of a few tags
+        return chosen
 
     def needs_invitation(self, tag: str | None) -> bool:
         """True when a guardian's language has no catalog, so they get English and an invite."""
