@@ -11,7 +11,7 @@ firings as the scan cuts them, then times, a transaction a part as the scan's jo
 Both paths must store the same conversations and texts, or the run fails. The statements
 each runs are counted (SQLAlchemy's `before_cursor_execute`; an executemany is one).
 Everyone here is invented; every phone is a 555-01xx number.
-Run: `.venv/bin/python bench/conversations.py --families 5000`.
+Run: `.venv/bin/python bench/conversations.py --families 1000`.
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ def ceiling(app: Flask) -> float:
 def main() -> None:
     """Seed, then time both paths and the ceiling `--repeats` times; print the medians."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--families", type=int, default=5000)
+    parser.add_argument("--families", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--keep-schema", action="store_true")

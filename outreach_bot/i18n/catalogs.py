@@ -135,7 +135,9 @@ class Catalogs:
         self._languages: list[str] | None = None
         self._available: frozenset[str] = frozenset()
         self._every: tuple[NullTranslations, ...] | None = None
-        self._chosen: dict[str, str] = {}  # by tag, what `choose` chose (catalogs never change)
+        # By tag, what `choose` chose and what `needs_invitation` found (catalogs never change).
+        self._chosen: dict[str, str] = {}
+        self._invite: dict[str, bool] = {}
         self._lock = threading.Lock()
 
     def languages(self) -> list[str]:
@@ -172,7 +174,9 @@ class Catalogs:
         """True when a guardian's language has no catalog, so they get English and an invite."""
         if not tag or not tag.strip() or self.choose(tag) != SOURCE_LANGUAGE:
             return False
-        return SOURCE_LANGUAGE not in fallback_chain(tag)
+        if tag not in self._invite:
+            self._invite[tag] = SOURCE_LANGUAGE not in fallback_chain(tag)
+        return self._invite[tag]
 
     def get(self, language: str) -> NullTranslations:
         """Translations for a catalog language; English (the source) translates to itself."""
