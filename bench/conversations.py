@@ -3,8 +3,8 @@
 Seeds synthetic families (two schools; one family in ten has children in both, named in one
 text; English, Spanish and Vietnamese) and their fired flows, cut into parts of about 500
 firings as the scan cuts them, then times, a transaction a part as the scan's jobs run:
-- **one at a time**: `Conversations.start` a family after another (the scan's path before
-  the batch; the path staff- and keyword-started flows take);
+- **one at a time**: `start_for_families(each_alone=True)`, `start` a family after another
+  (the scan's path before the batch; staff- and keyword-started flows take `start`);
 - **a part at a time**: `Conversations.start_for_families` (the scan's path);
 - **the ceiling**: `INSERT … SELECT` of the very rows the batch wrote (conversations and
   their texts) into bare tables shaped like them, in one transaction.
@@ -30,7 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from district import SCHOOL_AFTERNOON, outreach_app, own_schema, runtime_of  # noqa: E402
 from reports import DEFAULT_URL  # noqa: E402
 
-from outreach_bot.conversations.family import families_to_reach  # noqa: E402
 from outreach_bot.models import AttendanceSummary, Guardian, School, Student  # noqa: E402
 
 PART_FIRINGS = 500  # as attendance/scan_runs.py's FAMILY_PART_FIRINGS
@@ -102,16 +101,9 @@ def one_at_a_time(app: Flask, part: Sequence[Firing]) -> None:
     """A part started a family after another, as the scan started them before the batch."""
     runtime = runtime_of(app)
     with runtime.db.transaction() as session:
-        for family in families_to_reach(session, part):
-            runtime.conversations.start(
-                session,
-                flow_name=family.flow,
-                guardian=family.guardian,
-                students=family.students,
-                firing_id=family.firing_id,
-                now=SCHOOL_AFTERNOON,
-                school_day=SCHOOL_AFTERNOON.date(),
-            )
+        runtime.conversations.start_for_families(
+            session, part, SCHOOL_AFTERNOON, school_day=SCHOOL_AFTERNOON.date(), each_alone=True
+        )
 
 
 def a_part_at_a_time(app: Flask, part: Sequence[Firing]) -> None:

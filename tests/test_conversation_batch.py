@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from outreach_bot.conversations.family import families_to_reach
 from outreach_bot.models import (
     AttendanceSummary,
     Conversation,
@@ -108,29 +107,16 @@ def families(session: Session, copy: int, staff_id: int) -> Firings:
 
 def in_batch(runtime: Runtime, firings: Firings, now: datetime) -> Callable[[Session], None]:
     """The scan's path: the part's firings started together."""
-
-    def start(session: Session) -> None:
-        runtime.conversations.start_for_families(session, firings, now, SCHOOL_AFTERNOON.date())
-
-    return start
+    return lambda session: runtime.conversations.start_for_families(
+        session, firings, now, SCHOOL_AFTERNOON.date()
+    )
 
 
 def one_at_a_time(runtime: Runtime, firings: Firings, now: datetime) -> Callable[[Session], None]:
-    """The single start, a family after another, as the scan started them before."""
-
-    def start(session: Session) -> None:
-        for family in families_to_reach(session, firings):
-            runtime.conversations.start(
-                session,
-                flow_name=family.flow,
-                guardian=family.guardian,
-                students=family.students,
-                firing_id=family.firing_id,
-                now=now,
-                school_day=SCHOOL_AFTERNOON.date(),
-            )
-
-    return start
+    """A family after another, each on its own reads, as the scan started them before."""
+    return lambda session: runtime.conversations.start_for_families(
+        session, firings, now, SCHOOL_AFTERNOON.date(), each_alone=True
+    )
 
 
 def stored(runtime: Runtime, start: Callable[[Session], None]) -> dict[str, list[dict[str, Any]]]:

@@ -109,6 +109,8 @@ class Conversations:
         firings: Sequence[tuple[int | None, str, str]],
         now: datetime,
         school_day: date | None = None,
+        *,
+        each_alone: bool = False,
     ) -> int:
         """Start fired flows, one conversation per family phone; returns how many started.
 
@@ -116,9 +118,21 @@ class Conversations:
         What the checks and texts ask of the families is read for all of them at once (their
         guardians and children, days missed, phones, running and today's conversations), each
         flow runs in turn as `start` would run it, and what they write is written together
-        at the next flush: a few statements for the batch, not a few a family.
+        at the next flush: a few statements for the batch, not a few a family. `each_alone`
+        starts each family as `start` does, on reads and writes of its own, as the scan did
+        before the batch: the reference the batch is held to (its tests,
+        bench/conversations.py).
         """
         families = families_to_reach(session, firings)
+        if each_alone:
+            return sum(
+                self.start(
+                    session, flow_name=family.flow, guardian=family.guardian,
+                    students=family.students, firing_id=family.firing_id, now=now,
+                    school_day=school_day,
+                ) is not None
+                for family in families
+            )  # fmt: skip
         if not families:
             return 0
         phones = {family.guardian.phone for family in families}
