@@ -1,5 +1,5 @@
 """A scan part's flows started in one batch store exactly what starting them one at a time
-stores: the same conversations, texts and follow-ups, on SQLite and PostgreSQL.
+stores: the same conversations, texts and escalations, on SQLite and PostgreSQL.
 
 The families cover what decides a start: siblings in two schools on one phone, two
 guardians of one child, STOP, no consent, an undeliverable phone, a phone a person holds,
@@ -173,6 +173,8 @@ def test_a_batch_stores_what_one_at_a_time_stores(runtime: Runtime, now: datetim
     assert any("Ana" in body and "Luis" in body for body in bodies)
     assert any("Sofia" in body and "2" in body for body in bodies)
     assert sum(row["language"] == "es" for row in batch["messages"]) >= 1
+    texts_to = [row["phone"] for row in batch["messages"]]
+    assert texts_to.count(phone(0, 11)) == texts_to.count(phone(0, 1)) + 1  # the invitation
     assert all((row["not_before"] is not None) == (now == NIGHT) for row in batch["messages"])
     assert {row["conversation_id"] for row in batch["messages"]} == set(range(len(started)))
 
