@@ -138,6 +138,18 @@ _NEXT_IDS = text(
 )
 
 
+def reserve_ids(session: Session, model: type[Base], count: int) -> list[int] | None:
+    """On PostgreSQL, `count` ids for new rows of a model from its table's sequence, in one
+    statement and in increasing order, for a batch whose rows must know their ids before
+    they are inserted (an id left unused is a gap, as a rolled-back insert leaves). None on
+    SQLite, where a row's id comes from its insert."""
+    column = inspect(model).local_table.autoincrement_column
+    if session.get_bind().dialect.name != "postgresql" or column is None or count < 1:
+        return None
+    values = {"tables": [column.table.name], "id_columns": [column.name], "counts": [count]}
+    return sorted(id_ for _, id_ in session.execute(_NEXT_IDS, values))
+
+
 def number_new_rows(sessions: sessionmaker[Session]) -> None:
     """On PostgreSQL: before a flush, give the new rows of each table their ids from its
     sequence, in one statement for every table.

@@ -20,14 +20,12 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
 
 from outreach_bot.attendance import scan_runs
 from outreach_bot.attendance.rules import StartFlow, Trigger
 from outreach_bot.attendance.scan import ScanResult, load_triggers, scan
 from outreach_bot.attendance.scan_runs import ScanRun
-from outreach_bot.messaging.optout import read_phones
-from outreach_bot.models import AttendanceSummary, Guardian, Student, TriggerFiring
+from outreach_bot.models import TriggerFiring
 from outreach_bot.models.scan import FAMILIES, SCHOOL
 from outreach_bot.queue import Job, QueueUnreachable
 from outreach_bot.reports import chronic_counts
@@ -179,34 +177,16 @@ def _start_families(rt: Runtime, run_id: str, part: str | None = None) -> bool:
         ).all()
         now = rt.clock()
         if waiting:
-            held = _read_families(session, {student_id for _, student_id, _ in waiting})
+            # The part's families are read, their flows run and their writes made a few
+            # statements for the part (Conversations.start_for_families).
             firings = _in_firing_order(waiting, triggers)
             rt.conversations.start_for_families(session, firings, now, school_day=batch.as_of)
             ids = [firing_id for firing_id, _, _ in waiting]
             session.execute(
                 update(TriggerFiring).where(TriggerFiring.id.in_(ids)).values(acted_at=now)
             )
-            del held
         batch.done_at = now
     return True
-
-
-def _read_families(session: Session, student_ids: set[str]) -> list[object]:
-    """Read what starting the families' flows asks of each, in a few SELECTs for the part:
-    the students, their schools and summaries, their guardians and the phones' rows. Returns
-    the rows, to be held while the flows start (the session keeps them weakly)."""
-    wanted = sorted(student_ids)
-    rows: list[object] = list(
-        session.scalars(
-            select(Student).options(selectinload(Student.school)).where(Student.id.in_(wanted))
-        )
-    )
-    rows += session.scalars(
-        select(AttendanceSummary).where(AttendanceSummary.student_id.in_(wanted))
-    )
-    guardians = list(session.scalars(select(Guardian).where(Guardian.student_id.in_(wanted))))
-    read_phones(session, {guardian.phone for guardian in guardians})
-    return rows + guardians
 
 
 def _in_firing_order(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import inspect, select
+from sqlalchemy import and_, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -28,6 +30,62 @@ def active_conversation(session: Session, phone: str) -> Conversation | None:
         .where(Conversation.phone == phone, Conversation.status == "active")
         .order_by(Conversation.id.desc())
     ).first()
+
+
+@dataclass
+class OnPhones:
+    """The conversations on some family phones that decide whether a flow may start there:
+    the one running, and those started since the district's midnight. Read for a batch of
+    phones in one SELECT and kept up to date as the batch starts flows, so that each check
+    answers as a query after every start would (its objects are the session's own: a
+    conversation the batch ends is seen ended)."""
+
+    midnight: datetime
+    conversations: dict[str, list[Conversation]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, session: Session, phones: Iterable[str], midnight: datetime) -> OnPhones:
+        """The running and today's conversations of these phones."""
+        found = cls(midnight)
+        found.read_again(session, phones)
+        return found
+
+    def read_again(self, session: Session, phones: Iterable[str]) -> None:
+        """Read these phones afresh (after a step began a conversation of its own there)."""
+        wanted = sorted(set(phones))
+        for phone in wanted:
+            self.conversations[phone] = []
+        rows = session.scalars(
+            select(Conversation)
+            .where(
+                Conversation.phone.in_(wanted),
+                or_(
+                    Conversation.status == "active",
+                    and_(
+                        Conversation.status != "scheduled",
+                        Conversation.started_at >= self.midnight,
+                    ),
+                ),
+            )
+            .order_by(Conversation.id)
+        )
+        for conversation in rows:
+            self.add(conversation)
+
+    def add(self, conversation: Conversation) -> None:
+        """A conversation begun on its phone."""
+        self.conversations.setdefault(conversation.phone, []).append(conversation)
+
+    def busy(self, phone: str) -> bool:
+        """A conversation runs on the phone (as `active_conversation` would find)."""
+        return any(c.status == "active" for c in self.conversations.get(phone, ()))
+
+    def had_today(self, phone: str, flow: str) -> bool:
+        """The phone had a conversation of this flow today (one that was not only scheduled)."""
+        return any(
+            c.flow == flow and c.status != "scheduled" and c.started_at >= self.midnight
+            for c in self.conversations.get(phone, ())
+        )
 
 
 def end_conversation(conversation: Conversation, reason: str, now: datetime) -> None:

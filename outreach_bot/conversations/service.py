@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -11,14 +11,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach_bot.conversations import followups
-from outreach_bot.conversations.family import families_to_reach, family_context
+from outreach_bot.conversations.family import (
+    children_context,
+    days_missed_of,
+    families_to_reach,
+)
 from outreach_bot.conversations.lifecycle import (
+    OnPhones,
     active_conversation,
     conversation_of,
     end_conversation,
     reachable,
     write_whole,
 )
+from outreach_bot.db import reserve_ids
 from outreach_bot.engine.definition import Flow
 from outreach_bot.engine.library import FlowLibrary
 from outreach_bot.engine.runner import (
@@ -45,7 +51,7 @@ from outreach_bot.engine.runner import (
 from outreach_bot.escalations import open_escalation
 from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.i18n.formatting import format_date
-from outreach_bot.messaging.optout import is_opted_out
+from outreach_bot.messaging.optout import is_opted_out, read_phones
 from outreach_bot.messaging.outbox import Origin, queue_text
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.messaging.same_day import local_day
@@ -91,38 +97,11 @@ class Conversations:
         `school_day` is the day the flow's same-day texts speak of (the scanned day; default:
         the district's today), named in the family's language as {absence_day}.
         """
-        flow = self.library.flows[flow_name]
-        if not reachable(session, guardian) or active_conversation(session, guardian.phone):
-            return None
-        if held_by(session, guardian.phone) is not None:
-            return None  # a person is talking with this family: the bot stays silent
-        if flow.once_a_day and self._had_today(session, guardian.phone, flow.name, now):
-            return None
-        language = self.catalogs.choose(language or guardian.language)
-        children = list(students or [guardian.student])
-        context = family_context(session, children, self.district_name, language)
-        day = school_day or local_day(now, self.quiet.tz)
-        context |= {"school_day": day.isoformat(), "absence_day": format_date(day, language)}
-        # Which children the texts name, so staff of one school never read another's child.
-        context["student_ids"] = [child.id for child in children]
-        conversation = Conversation(
-            phone=guardian.phone,
-            guardian_id=guardian.id,
-            student_id=children[0].id,
-            trigger_firing_id=firing_id,
-            flow=flow.name,
-            language=language,
-            status="active",
-            state={},
-            context={**context, **(extra or {})},
-            started_at=now,
+        on_phones = OnPhones.read(session, [guardian.phone], self._midnight(now))
+        opening = _Opening(
+            guardian, students, flow_name, firing_id, origin, language, extra, school_day
         )
-        session.add(conversation)
-        session.flush()
-        # A language with no catalog yet gets English, and a line saying how to choose another.
-        invite = self.catalogs.needs_invitation(guardian.language)
-        self._advance(session, conversation, Start(), now, origin=origin, invite=invite)
-        return conversation
+        return self._begin(session, opening, on_phones, None, now, ids=None)
 
     def start_for_families(
         self,
@@ -130,24 +109,101 @@ class Conversations:
         firings: Sequence[tuple[int | None, str, str]],
         now: datetime,
         school_day: date | None = None,
+        *,
+        each_alone: bool = False,
     ) -> int:
         """Start fired flows, one conversation per family phone; returns how many started.
 
         `firings` are (firing id, student id, flow) in the order they fired, on `school_day`.
+        What the checks and texts ask of the families is read for all of them at once (their
+        guardians and children, days missed, phones, running and today's conversations), each
+        flow runs in turn as `start` would run it, and what they write is written together
+        at the next flush: a few statements for the batch, not a few a family. `each_alone`
+        starts each family as `start` does, on reads and writes of its own, as the scan did
+        before the batch: the reference the batch is held to (its tests,
+        bench/conversations.py).
         """
+        families = families_to_reach(session, firings)
+        if each_alone:
+            return sum(
+                self.start(
+                    session, flow_name=family.flow, guardian=family.guardian,
+                    students=family.students, firing_id=family.firing_id, now=now,
+                    school_day=school_day,
+                ) is not None
+                for family in families
+            )  # fmt: skip
+        if not families:
+            return 0
+        phones = {family.guardian.phone for family in families}
+        read_phones(session, phones)
+        on_phones = OnPhones.read(session, phones, self._midnight(now))
+        days = days_missed_of(session, {s.id for family in families for s in family.students})
+        reserved = reserve_ids(session, Conversation, len(families))
+        ids = iter(reserved) if reserved is not None else None
         started = 0
-        for family in families_to_reach(session, firings):
-            begun = self.start(
-                session,
-                flow_name=family.flow,
-                guardian=family.guardian,
-                students=family.students,
-                firing_id=family.firing_id,
-                now=now,
+        for family in families:
+            opening = _Opening(
+                family.guardian, family.students, family.flow, family.firing_id,
                 school_day=school_day,
-            )
-            started += begun is not None
+            )  # fmt: skip
+            started += self._begin(session, opening, on_phones, days, now, ids=ids) is not None
         return started
+
+    def _begin(
+        self,
+        session: Session,
+        opening: _Opening,
+        on_phones: OnPhones,
+        days: Mapping[str, int] | None,
+        now: datetime,
+        *,
+        ids: Iterator[int] | None,
+    ) -> Conversation | None:
+        """`start`'s checks and first step, against the phones' conversations as read
+        (`on_phones`, kept up to date) and the children's days missed (None: read here).
+        With `ids` the conversation takes the next of them and is inserted at the next
+        flush; without, it is flushed at once for its id."""
+        guardian, phone = opening.guardian, opening.guardian.phone
+        flow = self.library.flows[opening.flow]
+        if not reachable(session, guardian) or on_phones.busy(phone):
+            return None
+        if held_by(session, phone) is not None:
+            return None  # a person is talking with this family: the bot stays silent
+        if flow.once_a_day and on_phones.had_today(phone, flow.name):
+            return None
+        language = self.catalogs.choose(opening.language or guardian.language)
+        children = list(opening.children or [guardian.student])
+        if days is None:
+            days = days_missed_of(session, [child.id for child in children])
+        context = children_context(children, days, self.district_name, language)
+        day = opening.school_day or local_day(now, self.quiet.tz)
+        context |= {"school_day": day.isoformat(), "absence_day": format_date(day, language)}
+        # Which children the texts name, so staff of one school never read another's child.
+        context["student_ids"] = [child.id for child in children]
+        conversation = Conversation(
+            id=next(ids) if ids is not None else None,
+            phone=phone,
+            guardian_id=guardian.id,
+            student_id=children[0].id,
+            trigger_firing_id=opening.firing_id,
+            flow=flow.name,
+            language=language,
+            status="active",
+            state={},
+            context={**context, **(opening.extra or {})},
+            started_at=now,
+        )
+        session.add(conversation)
+        if ids is None:
+            session.flush()
+        on_phones.add(conversation)
+        # A language with no catalog yet gets English, and a line saying how to choose another.
+        invite = self.catalogs.needs_invitation(guardian.language)
+        self._advance(session, conversation, Start(), now, origin=opening.origin, invite=invite)
+        if conversation.end_reason == "handed_over":
+            on_phones.read_again(session, [phone])  # its successor runs there now
+        return conversation
 
     def understands(self, conversation: Conversation, text: str) -> bool:
         """True when the conversation is asking a question and `text` answers it."""
@@ -200,18 +256,9 @@ class Conversations:
         """A system message (HELP, STOP...) in a language, filled in."""
         return render(self.library.message(name), context, self.catalogs.get(language))
 
-    def _had_today(self, session: Session, phone: str, flow: str, now: datetime) -> bool:
-        local = now.astimezone(self.quiet.tz)
-        midnight = datetime.combine(local.date(), time(0), self.quiet.tz)
-        found = session.scalar(
-            select(Conversation.id).where(
-                Conversation.phone == phone,
-                Conversation.flow == flow,
-                Conversation.status != "scheduled",
-                Conversation.started_at >= midnight,
-            )
-        )
-        return found is not None
+    def _midnight(self, now: datetime) -> datetime:
+        """The start of the district's day `now` falls in (a `once_a_day` flow's day)."""
+        return datetime.combine(now.astimezone(self.quiet.tz).date(), time(0), self.quiet.tz)
 
     def _begin_scheduled(self, session: Session, conversation: Conversation, now: datetime) -> int:
         assert conversation.due_at is not None
@@ -389,6 +436,21 @@ class Conversations:
         """The day the conversation's same-day texts speak of."""
         day = conversation.context.get("school_day")
         return date.fromisoformat(day) if isinstance(day, str) else local_day(now, self.quiet.tz)
+
+
+@dataclass(frozen=True)
+class _Opening:
+    """What a flow is started with: the guardian, the children it is about, the flow, and
+    how (see `Conversations.start`)."""
+
+    guardian: Guardian
+    children: Sequence[Student] | None
+    flow: str
+    firing_id: int | None
+    origin: Origin = "district"
+    language: str | None = None
+    extra: dict[str, object] | None = None
+    school_day: date | None = None
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,9 @@ class Catalogs:
         self._languages: list[str] | None = None
         self._available: frozenset[str] = frozenset()
         self._every: tuple[NullTranslations, ...] | None = None
+        # By tag, what `choose` chose and what `needs_invitation` found (catalogs never change).
+        self._chosen: dict[str, str] = {}
+        self._invite: dict[str, bool] = {}
         self._lock = threading.Lock()
 
     def languages(self) -> list[str]:
@@ -158,16 +161,22 @@ class Catalogs:
         """The catalog language for a guardian's language tag, falling back to English."""
         if not tag or not tag.strip():
             return SOURCE_LANGUAGE
-        if self._languages is None:
-            self.languages()
-        available = self._available
-        return next((c for c in fallback_chain(tag) if c in available), SOURCE_LANGUAGE)
+        chosen = self._chosen.get(tag)
+        if chosen is None:
+            if self._languages is None:
+                self.languages()
+            available = self._available
+            chosen = next((c for c in fallback_chain(tag) if c in available), SOURCE_LANGUAGE)
+            self._chosen[tag] = chosen  # a scan asks it thrice a family, of a few tags
+        return chosen
 
     def needs_invitation(self, tag: str | None) -> bool:
         """True when a guardian's language has no catalog, so they get English and an invite."""
         if not tag or not tag.strip() or self.choose(tag) != SOURCE_LANGUAGE:
             return False
-        return SOURCE_LANGUAGE not in fallback_chain(tag)
+        if tag not in self._invite:
+            self._invite[tag] = SOURCE_LANGUAGE not in fallback_chain(tag)
+        return self._invite[tag]
 
     def get(self, language: str) -> NullTranslations:
         """Translations for a catalog language; English (the source) translates to itself."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -66,6 +67,7 @@ def _base(language: str) -> str:
     return language.split("-")[0]
 
 
+@lru_cache(maxsize=1024)  # a scan names one day, in each family's language
 def format_date(day: date, language: str) -> str:
     """Weekday, day and month, as a parent writes them ("martes, 24 de noviembre")."""
     own = _base(language)

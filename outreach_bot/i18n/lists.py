@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from outreach_bot.i18n.catalogs import fallback_chain
 
@@ -72,6 +73,7 @@ LIST_PATTERNS: dict[str, ListPattern] = {
 COMMAS_ONLY = ListPattern("{0}, {1}", "{0}, {1}", "{0}, {1}", "{0}, {1}")
 
 
+@lru_cache(maxsize=256)  # asked thrice for every family a scan texts
 def list_pattern(language: str) -> ListPattern | None:
     """The project's pattern for a language (or the variety it falls back to), if it has one."""
     return next(

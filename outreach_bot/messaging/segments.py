@@ -14,6 +14,7 @@ GSM_BASIC = frozenset(
 )
 # The extension table: each of these is sent as escape + character, so it costs two septets.
 GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
+_GSM_ANY = GSM_BASIC | GSM_EXTENSION
 
 GSM_SINGLE_LIMIT = 160  # septets in a text that fits one segment
 GSM_PART_LIMIT = 153  # septets per part once a user-data header is needed
@@ -34,7 +35,7 @@ class Segments:
 
 def is_gsm7(text: str) -> bool:
     """True when every character of `text` has a GSM-7 encoding."""
-    return all(char in GSM_BASIC or char in GSM_EXTENSION for char in text)
+    return _GSM_ANY.issuperset(text)
 
 
 def _gsm_units(text: str) -> list[int]:
