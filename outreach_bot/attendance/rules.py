@@ -16,7 +16,14 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Literal, Protocol
 
-from outreach_bot.attendance.metrics import BANDS, SATISFACTORY, AttendanceMetrics, band_rank
+from outreach_bot.attendance.episodes import run_start
+from outreach_bot.attendance.metrics import (
+    BANDS,
+    SATISFACTORY,
+    AttendanceMetrics,
+    AttendanceSeries,
+    band_rank,
+)
 
 SPEC_VERSION = 1
 # Must match outreach_bot.models.escalation.PRIORITIES (a test checks).
@@ -139,10 +146,18 @@ def episode_start(condition: Condition, series: DailySeries, as_of: date) -> dat
     """First day of the run on which the condition has held up to as_of (None: not on as_of)."""
     if len(series) == 0 or series[-1].as_of != as_of or not condition.holds(series[-1]):
         return None
+    if isinstance(series, AttendanceSeries):
+        return series.days[run_start(condition, series)]
+    return series[walked_back(condition, series)].as_of
+
+
+def walked_back(condition: Condition, series: DailySeries) -> int:
+    """The first day of the run ending on the series' last day, found a day at a time: what
+    `run_start` must equal (the condition holds on the last day)."""
     index = len(series) - 1
     while index > 0 and condition.holds(series[index - 1]):
         index -= 1
-    return series[index].as_of
+    return index
 
 
 def evaluate(triggers: list[Trigger], series: DailySeries, as_of: date) -> list[Firing]:

@@ -11,7 +11,7 @@ from random import SystemRandom
 from typing import Any
 
 import yaml
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,13 +27,15 @@ from outreach_bot.attendance.rules import (
 )
 from outreach_bot.attendance.school_year import SchoolYear
 from outreach_bot.escalations import open_escalation
-from outreach_bot.models import AttendanceSummary, School, Student, TriggerFiring
+from outreach_bot.models import AttendanceSummary, School, TriggerFiring
 
 # Who is held out is drawn from the operating system's randomness, so nobody can predict or
 # steer it; the draw is recorded with the firing, and that record is what keeps it stable.
 _SYSTEM_RANDOM = SystemRandom()
 # Rows a statement writes at most, to bound the memory of its parameters.
 _BATCH = 10_000
+# Keys a lookup names at most (three parameters each: SQLite takes 32,766 a statement).
+_KEYS_A_QUERY = 5_000
 
 
 @dataclass(frozen=True)
@@ -142,10 +144,8 @@ def scan(
     year = SchoolYear(session, as_of, unlisted_weekdays=unlisted_weekdays, schools=schools)
     result = ScanResult(as_of=as_of, skipped=_skipped_schools(session, year))
     skipped = {school.school_id for school in result.skipped}
-    names = [t.name for t in triggers]
-    already_fired = _fired_episodes(session, year.start, names, schools)
     summaries: list[dict[str, Any]] = []
-    new_episodes: list[tuple[str, Trigger, str]] = []
+    running: list[tuple[str, Trigger, str]] = []
     for student in year.roster:
         if student.school_id in skipped:
             continue
@@ -169,9 +169,14 @@ def scan(
         result.students_scanned += 1
         result.bands[metrics.band] += 1
         for firing in evaluate(triggers, series, as_of):
-            if (student.student_id, firing.trigger.name, firing.episode) not in already_fired:
-                new_episodes.append((student.student_id, firing.trigger, firing.episode))
+            running.append((student.student_id, firing.trigger, firing.episode))
     _save_summaries(session, summaries)
+    already_fired = _fired_episodes(session, year.start, running)
+    new_episodes = [
+        (student_id, trigger, episode)
+        for student_id, trigger, episode in running
+        if (student_id, trigger.name, episode) not in already_fired
+    ]
     arms = _arms_drawn(session, year.start, new_episodes, draw) if act else {}
     result.fired = _record_firings(session, new_episodes, arms, as_of=as_of, now=now, act=act)
     return result
@@ -193,24 +198,22 @@ def _skipped_schools(session: Session, year: SchoolYear) -> list[SkippedSchool]:
 
 
 def _fired_episodes(
-    session: Session,
-    year_start: date,
-    trigger_names: list[str],
-    schools: Collection[str] | None,
+    session: Session, year_start: date, running: list[tuple[str, Trigger, str]]
 ) -> set[tuple[str, str, str]]:
-    """(student, trigger, episode) already recorded this school year, in the schools."""
-    if not trigger_names:
-        return set()
-    query = select(TriggerFiring.student_id, TriggerFiring.trigger, TriggerFiring.episode).where(
-        TriggerFiring.as_of >= year_start, TriggerFiring.trigger.in_(trigger_names)
-    )
-    if schools is not None:
-        query = query.join(Student, Student.id == TriggerFiring.student_id).where(
-            Student.school_id.in_(sorted(schools))
+    """Which of the running episodes (student, trigger, episode) are recorded already this
+    school year: looked up by key, so that the cost follows today's episodes, not the
+    year's firings."""
+    keys = sorted({(student_id, trigger.name, episode) for student_id, trigger, episode in running})
+    key = tuple_(TriggerFiring.student_id, TriggerFiring.trigger, TriggerFiring.episode)
+    found: set[tuple[str, str, str]] = set()
+    for start in range(0, len(keys), _KEYS_A_QUERY):
+        rows = session.execute(
+            select(TriggerFiring.student_id, TriggerFiring.trigger, TriggerFiring.episode).where(
+                TriggerFiring.as_of >= year_start, key.in_(keys[start : start + _KEYS_A_QUERY])
+            )
         )
-    return {
-        (student_id, trigger, episode) for student_id, trigger, episode in session.execute(query)
-    }
+        found |= {(student_id, trigger, episode) for student_id, trigger, episode in rows}
+    return found
 
 
 def _arms_drawn(
