@@ -146,6 +146,12 @@ def episode_start(condition: Condition, series: DailySeries, as_of: date) -> dat
     """First day of the run on which the condition has held up to as_of (None: not on as_of)."""
     if len(series) == 0 or series[-1].as_of != as_of or not condition.holds(series[-1]):
         return None
+    return _run_first_day(condition, series)
+
+
+def _run_first_day(condition: Condition, series: DailySeries) -> date:
+    """The first day of the run ending on the series' last day, on which the condition holds:
+    counted on an `AttendanceSeries` (see `episodes`), walked back on any other series."""
     if isinstance(series, AttendanceSeries):
         return series.days[run_start(condition, series)]
     return series[walked_back(condition, series)].as_of
@@ -162,12 +168,14 @@ def walked_back(condition: Condition, series: DailySeries) -> int:
 
 def evaluate(triggers: list[Trigger], series: DailySeries, as_of: date) -> list[Firing]:
     """Triggers whose condition holds on as_of, each with the key of its current episode."""
-    firings = []
-    for trigger in triggers:
-        start = episode_start(trigger.condition, series, as_of)
-        if start is not None:
-            firings.append(Firing(trigger, start.isoformat()))
-    return firings
+    if len(series) == 0 or series[-1].as_of != as_of:
+        return []
+    last = series[-1]
+    return [
+        Firing(trigger, _run_first_day(trigger.condition, series).isoformat())
+        for trigger in triggers
+        if trigger.condition.holds(last)
+    ]
 
 
 def referenced_flows(triggers: list[Trigger]) -> set[str]:

@@ -11,7 +11,7 @@ from random import SystemRandom
 from typing import Any
 
 import yaml
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,8 +34,16 @@ from outreach_bot.models import AttendanceSummary, School, TriggerFiring
 _SYSTEM_RANDOM = SystemRandom()
 # Rows a statement writes at most, to bound the memory of its parameters.
 _BATCH = 10_000
-# Keys a lookup names at most (three parameters each: SQLite takes 32,766 a statement).
-_KEYS_A_QUERY = 5_000
+# A summary's columns that differ by student, and those every summary of a scan shares.
+_PER_STUDENT = (
+    "student_id",
+    "instructional_days",
+    "absences",
+    "consecutive_absences",
+    "absent_today",
+    "band",
+)
+_SHARED = ("as_of", "scanned_at")
 
 
 @dataclass(frozen=True)
@@ -201,18 +209,24 @@ def _fired_episodes(
     session: Session, year_start: date, running: list[tuple[str, Trigger, str]]
 ) -> set[tuple[str, str, str]]:
     """Which of the running episodes (student, trigger, episode) are recorded already this
-    school year: looked up by key, so that the cost follows today's episodes, not the
-    year's firings."""
-    keys = sorted({(student_id, trigger.name, episode) for student_id, trigger, episode in running})
-    key = tuple_(TriggerFiring.student_id, TriggerFiring.trigger, TriggerFiring.episode)
+    school year: looked up by the students, triggers and first days of today's episodes
+    (the firings' unique index), so that the cost follows today's episodes, not the year's
+    firings."""
+    keys = {(student_id, trigger.name, episode) for student_id, trigger, episode in running}
+    students = sorted({student_id for student_id, _, _ in keys})
+    names = sorted({name for _, name, _ in keys})
+    episodes = sorted({episode for _, _, episode in keys})
     found: set[tuple[str, str, str]] = set()
-    for start in range(0, len(keys), _KEYS_A_QUERY):
+    for start in range(0, len(students), _BATCH):
         rows = session.execute(
             select(TriggerFiring.student_id, TriggerFiring.trigger, TriggerFiring.episode).where(
-                TriggerFiring.as_of >= year_start, key.in_(keys[start : start + _KEYS_A_QUERY])
+                TriggerFiring.student_id.in_(students[start : start + _BATCH]),
+                TriggerFiring.trigger.in_(names),
+                TriggerFiring.episode.in_(episodes),
+                TriggerFiring.as_of >= year_start,
             )
         )
-        found |= {(student_id, trigger, episode) for student_id, trigger, episode in rows}
+        found |= {row for row in ((s, t, e) for s, t, e in rows) if row in keys}
     return found
 
 
@@ -252,12 +266,29 @@ def _save_summaries(session: Session, summaries: list[dict[str, Any]]) -> None:
     """Insert or update every student's summary, in bulk, in one statement a batch."""
     if not summaries:
         return
-    table = AttendanceSummary.__table__
-    statement = _insert(session, table)
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    statement = _summaries_unnested() if on_postgresql else sqlite.insert(AttendanceSummary)
     kept = {name: statement.excluded[name] for name in summaries[0] if name != "student_id"}
     upsert = statement.on_conflict_do_update(index_elements=["student_id"], set_=kept)
     for start in range(0, len(summaries), _BATCH):
-        session.execute(upsert, summaries[start : start + _BATCH])
+        batch = summaries[start : start + _BATCH]
+        if on_postgresql:
+            # A column an array, in one statement: an executemany sends one a student.
+            columns = {name: [row[name] for row in batch] for name in _PER_STUDENT}
+            shared = {name: batch[0][name] for name in _SHARED}
+            session.execute(upsert, columns | shared)
+        else:
+            session.execute(upsert, batch)
+
+
+def _summaries_unnested() -> Any:
+    """INSERT INTO attendance_summaries SELECT FROM unnest(a column's array, ...) (PostgreSQL):
+    the per-student columns in arrays, the scan's day and time once."""
+    table = AttendanceSummary.__table__
+    arrays = [bindparam(name, type_=postgresql.ARRAY(table.c[name].type)) for name in _PER_STUDENT]
+    rows = func.unnest(*arrays).table_valued(*_PER_STUDENT).render_derived()
+    shared = [bindparam(name, type_=table.c[name].type).label(name) for name in _SHARED]
+    return postgresql.insert(table).from_select([*_PER_STUDENT, *_SHARED], select(*rows.c, *shared))
 
 
 def _insert(session: Session, table: Any) -> Any:
