@@ -226,7 +226,9 @@ def _fired_episodes(
                 TriggerFiring.as_of >= year_start,
             )
         )
-        found |= {row for row in ((s, t, e) for s, t, e in rows) if row in keys}
+        for student_id, name, episode in rows:
+            if (student_id, name, episode) in keys:
+                found.add((student_id, name, episode))
     return found
 
 
