@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -125,6 +127,32 @@ def start_workers(url: str, redis_url: str, count: int) -> list[subprocess.Popen
     ]
 
 
+@contextmanager
+def running_workers(
+    url: str, args: argparse.Namespace
+) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
+    """`--workers` RQ workers on a flushed `--redis-url` while the block runs, then stopped
+    (none: no Redis, the scan does every part itself); yields the Redis URL and the workers."""
+    if not args.workers:
+        yield "", []
+        return
+    subprocess.run(["redis-cli", "-u", args.redis_url, "FLUSHDB"], check=True, capture_output=True)
+    workers = start_workers(url, args.redis_url, args.workers)
+    time.sleep(3)  # let them start and warm up
+    try:
+        yield args.redis_url, workers
+    finally:
+        for worker in workers:
+            worker.terminate()  # a warm shutdown: it ends the job it is on (a send, the tick)
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=30)
+        subprocess.run(["redis-cli", "-u", args.redis_url, "FLUSHDB"], capture_output=True)
+
+
 def peak_rss(pid: int) -> float:
     """A running process's peak resident memory (MB), from /proc."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -171,9 +199,10 @@ def main() -> None:
                 with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                     c.execute(text("VACUUM ANALYZE"))
                 print(f"built {schema} in {time.perf_counter() - started:.0f} s")
-                seconds, rss, cpu, _ = command(
-                    url_text, "scan", "--baseline", "--date", f"{days[-2]}"
-                )
+                with running_workers(url_text, args) as (redis_url, _):
+                    seconds, rss, cpu, _ = command(
+                        url_text, "scan", "--baseline", "--date", f"{days[-2]}", redis_url=redis_url
+                    )
                 print(
                     f"baseline scan of {days[-2]}: {seconds:.1f} s, CPU {cpu:.1f} s,"
                     f" peak RSS {rss:.0f} MB"
@@ -214,29 +243,11 @@ def run(engine: Engine, url: str, args: argparse.Namespace, day: date, folder: P
     print(f"{'COPY of the day file (ceiling)':<44}{ceiling:>9.1f}")
     print(f"{'outreach-bot import attendance':<44}{seconds:>9.1f}{rss:>13.0f}{cpu:>9.1f}")
     print(f"{'SELECT of every attendance_years row':<44}{read_years:>9.1f}")
-    workers: list[subprocess.Popen[bytes]] = []
-    redis_url = ""
-    if args.workers:
-        redis_url = args.redis_url
-        subprocess.run(["redis-cli", "-u", redis_url, "FLUSHDB"], check=True, capture_output=True)
-        workers = start_workers(url, redis_url, args.workers)
-        time.sleep(3)  # let them start and warm up
-    try:
+    with running_workers(url, args) as (redis_url, workers):
         seconds, scan_rss, scan_cpu, output = command(
             url, "scan", "--date", f"{day}", redis_url=redis_url
         )
         worker_use = [(peak_rss(worker.pid), cpu_seconds(worker.pid)) for worker in workers]
-    finally:
-        for worker in workers:
-            worker.terminate()  # a warm shutdown: it ends the job it is on (a send, the tick)
-        for worker in workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait(timeout=30)
-        if redis_url:
-            subprocess.run(["redis-cli", "-u", redis_url, "FLUSHDB"], capture_output=True)
     how = f"{args.workers} RQ workers" if args.workers else "inline"
     print(f"{f'outreach-bot scan ({how})':<44}{seconds:>9.1f}{scan_rss:>13.0f}{scan_cpu:>9.1f}")
     for number, (rss_mb, cpu) in enumerate(worker_use, start=1):
