@@ -3,7 +3,10 @@
 Pure: the caller reads the file and records the firings. A trigger fires once per student per
 episode: the unbroken run of instructional days on which its condition held, named by the ISO
 date of the run's first day. The condition must hold on the scanned day itself, so a run that
-ended earlier never fires late, and a scan on a weekend or holiday fires nothing.
+ended earlier never fires late, and a scan on a weekend or holiday fires nothing. Where a
+running episode began is defined by walking back a day at a time (`walked_back`) and, on an
+`AttendanceSeries`, counted instead (`episodes.run_start`), at a cost that does not grow
+with the episode.
 """
 
 from __future__ import annotations
