@@ -38,11 +38,11 @@ def run_start(condition: Condition, series: AttendanceSeries) -> int:
         streak = last.consecutive_absences if last.absent_today else last.consecutive_present
         start = max(start, final + 1 - streak)
     if condition.consecutive_absences_at_least is not None:
-        floor = condition.consecutive_absences_at_least
-        start = max(start, final - last.consecutive_absences + floor)
+        threshold = condition.consecutive_absences_at_least
+        start = max(start, final - last.consecutive_absences + threshold)
     if condition.present_streak_at_least is not None:
-        floor = condition.present_streak_at_least
-        start = max(start, final - last.consecutive_present + floor)
+        threshold = condition.present_streak_at_least
+        start = max(start, final - last.consecutive_present + threshold)
     if condition.min_instructional_days is not None:
         start = max(start, condition.min_instructional_days - 1)
     if condition.absences_at_least is not None:
