@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outreach_bot.attendance.episodes import run_start
@@ -36,7 +36,8 @@ def series_of(spans: list[tuple[bool, int]]) -> AttendanceSeries:
     return AttendanceSeries(days, absent)
 
 
-@settings(max_examples=3000, deadline=None)
+# Generation is timed too; a machine shared by a dozen test runs must not fail it.
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(condition=conditions, spans=runs)
 def test_the_counted_start_is_the_walked_start(
     condition: Condition, spans: list[tuple[bool, int]]
@@ -54,7 +55,7 @@ def test_the_counted_start_is_the_walked_start(
     )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spans=runs)
 def test_the_peak_is_reached_on_the_day_the_series_says(spans: list[tuple[bool, int]]) -> None:
     series = series_of(spans)
