@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -70,8 +72,9 @@ def day_file(engine: Engine, day: date, folder: Path) -> tuple[Path, int]:
     return sheet, rows
 
 
-def command(url: str, *argv: str, redis_url: str = "") -> tuple[float, float, str]:
-    """Seconds and peak RSS (MB) of `outreach-bot ARGV` in a fresh process, and its output."""
+def command(url: str, *argv: str, redis_url: str = "") -> tuple[float, float, float, str]:
+    """Seconds, peak RSS (MB) and CPU seconds (user + system) of `outreach-bot ARGV` in a
+    fresh process, and its output."""
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url}
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -87,7 +90,7 @@ def command(url: str, *argv: str, redis_url: str = "") -> tuple[float, float, st
     seconds = time.perf_counter() - started
     if process.returncode not in (0,):
         raise SystemExit(f"outreach-bot {' '.join(argv)} failed ({process.returncode}):\n{output}")
-    return seconds, usage.ru_maxrss / 1024, output
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, output
 
 
 def copy_ceiling(url: str, sheet: Path) -> float:
@@ -124,12 +127,45 @@ def start_workers(url: str, redis_url: str, count: int) -> list[subprocess.Popen
     ]
 
 
+@contextmanager
+def running_workers(
+    url: str, args: argparse.Namespace
+) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
+    """`--workers` RQ workers on a flushed `--redis-url` while the block runs, then stopped
+    (none: no Redis, the scan does every part itself); yields the Redis URL and the workers."""
+    if not args.workers:
+        yield "", []
+        return
+    subprocess.run(["redis-cli", "-u", args.redis_url, "FLUSHDB"], check=True, capture_output=True)
+    workers = start_workers(url, args.redis_url, args.workers)
+    time.sleep(3)  # let them start and warm up
+    try:
+        yield args.redis_url, workers
+    finally:
+        for worker in workers:
+            worker.terminate()  # a warm shutdown: it ends the job it is on (a send, the tick)
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=30)
+        subprocess.run(["redis-cli", "-u", args.redis_url, "FLUSHDB"], capture_output=True)
+
+
 def peak_rss(pid: int) -> float:
     """A running process's peak resident memory (MB), from /proc."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """A running process's CPU time so far (user + system seconds), from /proc: on a
+    machine shared with other work, the part of the time that load does not stretch."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -163,8 +199,14 @@ def main() -> None:
                 with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                     c.execute(text("VACUUM ANALYZE"))
                 print(f"built {schema} in {time.perf_counter() - started:.0f} s")
-                seconds, rss, _ = command(url_text, "scan", "--baseline", "--date", f"{days[-2]}")
-                print(f"baseline scan of {days[-2]}: {seconds:.1f} s, peak RSS {rss:.0f} MB")
+                with running_workers(url_text, args) as (redis_url, _):
+                    seconds, rss, cpu, _ = command(
+                        url_text, "scan", "--baseline", "--date", f"{days[-2]}", redis_url=redis_url
+                    )
+                print(
+                    f"baseline scan of {days[-2]}: {seconds:.1f} s, CPU {cpu:.1f} s,"
+                    f" peak RSS {rss:.0f} MB"
+                )
                 (Path(folder) / "keep").write_text(sheet.read_text())
             run(engine, url_text, args, day, Path(folder))
 
@@ -196,36 +238,20 @@ def run(engine: Engine, url: str, args: argparse.Namespace, day: date, folder: P
             text("SELECT count(*), sum(bit_count(absent_days)) FROM attendance_years")
         ).one()
     read_years = time.perf_counter() - started
-    seconds, rss, output = command(url, "import", "attendance", str(csv))
-    print(f"\n{'':<44}{'seconds':>9}{'peak RSS MB':>13}")
+    seconds, rss, cpu, output = command(url, "import", "attendance", str(csv))
+    print(f"\n{'':<44}{'seconds':>9}{'peak RSS MB':>13}{'CPU s':>9}")
     print(f"{'COPY of the day file (ceiling)':<44}{ceiling:>9.1f}")
-    print(f"{'outreach-bot import attendance':<44}{seconds:>9.1f}{rss:>13.0f}")
+    print(f"{'outreach-bot import attendance':<44}{seconds:>9.1f}{rss:>13.0f}{cpu:>9.1f}")
     print(f"{'SELECT of every attendance_years row':<44}{read_years:>9.1f}")
-    workers: list[subprocess.Popen[bytes]] = []
-    redis_url = ""
-    if args.workers:
-        redis_url = args.redis_url
-        subprocess.run(["redis-cli", "-u", redis_url, "FLUSHDB"], check=True, capture_output=True)
-        workers = start_workers(url, redis_url, args.workers)
-        time.sleep(3)  # let them start and warm up
-    try:
-        seconds, scan_rss, output = command(url, "scan", "--date", f"{day}", redis_url=redis_url)
-        worker_rss = [peak_rss(worker.pid) for worker in workers]
-    finally:
-        for worker in workers:
-            worker.terminate()  # a warm shutdown: it ends the job it is on (a send, the tick)
-        for worker in workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait(timeout=30)
-        if redis_url:
-            subprocess.run(["redis-cli", "-u", redis_url, "FLUSHDB"], capture_output=True)
+    with running_workers(url, args) as (redis_url, workers):
+        seconds, scan_rss, scan_cpu, output = command(
+            url, "scan", "--date", f"{day}", redis_url=redis_url
+        )
+        worker_use = [(peak_rss(worker.pid), cpu_seconds(worker.pid)) for worker in workers]
     how = f"{args.workers} RQ workers" if args.workers else "inline"
-    print(f"{f'outreach-bot scan ({how})':<44}{seconds:>9.1f}{scan_rss:>13.0f}")
-    for number, rss_mb in enumerate(worker_rss, start=1):
-        print(f"{f'  worker {number}':<44}{'':>9}{rss_mb:>13.0f}")
+    print(f"{f'outreach-bot scan ({how})':<44}{seconds:>9.1f}{scan_rss:>13.0f}{scan_cpu:>9.1f}")
+    for number, (rss_mb, cpu) in enumerate(worker_use, start=1):
+        print(f"{f'  worker {number}':<44}{'':>9}{rss_mb:>13.0f}{cpu:>9.1f}")
     print("\n" + output)
     summary = _counts(engine, day)
     print("stored: " + ", ".join(f"{name} {count:,}" for name, count in summary.items()))
@@ -236,6 +262,7 @@ def run(engine: Engine, url: str, args: argparse.Namespace, day: date, folder: P
                 " FROM scan_batches GROUP BY kind ORDER BY kind DESC"
             )
         ).all()
+    print("load average (1, 5, 15 min): " + ", ".join(f"{n:.1f}" for n in os.getloadavg()))
     print("from the start of the run to the last part done: " + ", ".join(
         f"{count} {kind} parts {seconds:.1f} s" for kind, count, seconds in phases))  # fmt: skip
 

@@ -33,6 +33,8 @@ BANDS: tuple[str, ...] = (SATISFACTORY, AT_RISK, MODERATE_CHRONIC, SEVERE_CHRONI
 # Highest first: a band starts at this percentage of instructional days missed (Attendance Works).
 _BAND_FLOORS = ((SEVERE_CHRONIC, 20), (MODERATE_CHRONIC, 10), (AT_RISK, 5))
 _RANKS = {band: rank for rank, band in enumerate(BANDS)}
+# The percentage of days missed at which each band starts, by rank (satisfactory: 0).
+RANK_FLOORS: tuple[int, ...] = (0, *(percent for _, percent in reversed(_BAND_FLOORS)))
 SCHOOL_YEAR_START_MONTH = 7
 # A band is only a student's "peak" once about a month of school has passed: one absence in
 # the first two weeks is already 10%, and recognising "improvement" from that would be noise.
@@ -121,13 +123,14 @@ class AttendanceSeries:
     running totals of every day are built the first time an earlier day is asked for.
     """
 
-    def __init__(self, days: Sequence[date], absent: Sequence[bool]) -> None:
+    def __init__(self, days: Sequence[date], absent: Sequence[bool] | bytes) -> None:
         if len(days) != len(absent):
             raise ValueError("days and absent must be the same length")
         self.days = tuple(days)
-        self._absent = tuple(absent)
-        self._marks = bytes(self._absent)  # 1 a day absent: searched in C, not a day a step
+        # A byte a day, 1 absent: searched in C, not a day a step. Bytes are taken as they are.
+        self._marks = absent if isinstance(absent, bytes) else bytes(absent)
         self._columns: tuple[list[int], list[int], list[int], list[int]] | None = None
+        self._peaks: list[int | None] | None = None
         # Each day's numbers once made: the rules walk back over the same days per trigger.
         self._made: dict[int, AttendanceMetrics] = {}
 
@@ -140,7 +143,7 @@ class AttendanceSeries:
         present: list[int] = []
         peaks: list[int] = []
         total = streak = present_run = peak = 0
-        for days_so_far, was_absent in enumerate(self._absent, start=1):
+        for days_so_far, was_absent in enumerate(self._marks, start=1):
             if was_absent:
                 total += 1
                 streak += 1
@@ -159,24 +162,31 @@ class AttendanceSeries:
         self._columns = (totals, streaks, present, peaks)
         return self._columns
 
+    @property
+    def marks(self) -> bytes:
+        """A byte a day, oldest first: 1 absent, 0 not."""
+        return self._marks
+
+    @property
+    def peaks(self) -> list[int | None]:
+        """The day each band rank was first the peak's, as `peak_reached` says (kept)."""
+        if self._peaks is None:
+            self._peaks = peak_reached(self._marks)
+        return self._peaks
+
     def _last_day(self) -> AttendanceMetrics:
         """The last day's numbers, counted from the days absent alone."""
         marks, count = self._marks, len(self._marks)
         peak = 0
-        if count >= PEAK_AFTER_DAYS:
-            total = marks.count(1, 0, PEAK_AFTER_DAYS)
-            peak = _RANKS[band_for(total, PEAK_AFTER_DAYS)]
-            index = marks.find(1, PEAK_AFTER_DAYS)
-            while index >= 0:
-                total += 1
-                peak = max(peak, _RANKS[band_for(total, index + 1)])
-                index = marks.find(1, index + 1)
+        for rank, reached in enumerate(self.peaks):
+            if reached is not None:
+                peak = rank
         return AttendanceMetrics(
             as_of=self.days[-1],
             instructional_days=count,
             absences=marks.count(1),
             consecutive_absences=count - 1 - marks.rfind(0),
-            absent_today=self._absent[-1],
+            absent_today=marks[-1] == 1,
             consecutive_present=count - 1 - marks.rfind(1),
             peak_band_rank=peak,
         )
@@ -201,7 +211,7 @@ class AttendanceSeries:
                 instructional_days=index + 1,
                 absences=totals[index],
                 consecutive_absences=streaks[index],
-                absent_today=self._absent[index],
+                absent_today=self._marks[index] == 1,
                 consecutive_present=present[index],
                 peak_band_rank=peaks[index],
             )
@@ -228,6 +238,25 @@ class AttendanceSeries:
             consecutive_present=latest.consecutive_present,
             peak_band_rank=latest.peak_band_rank,
         )
+
+
+def peak_reached(marks: bytes) -> list[int | None]:
+    """For each band rank, the first day (index into marks) the peak band reached it (None:
+    never): rank 0 on the first day; a higher one from PEAK_AFTER_DAYS on, on a day absent."""
+    reached: list[int | None] = [0 if marks else None, None, None, None]
+    if len(marks) < PEAK_AFTER_DAYS:
+        return reached
+    total = marks.count(1, 0, PEAK_AFTER_DAYS)
+    index = PEAK_AFTER_DAYS - 1
+    rank = 1  # the next rank to reach
+    while index >= 0 and rank < len(RANK_FLOORS):
+        # Whole numbers, as `band_for` compares: total / days >= floor / 100.
+        while rank < len(RANK_FLOORS) and total * 100 >= RANK_FLOORS[rank] * (index + 1):
+            reached[rank] = index
+            rank += 1
+        index = marks.find(1, index + 1)
+        total += 1
+    return reached
 
 
 def daily_series(

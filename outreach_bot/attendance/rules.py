@@ -3,7 +3,10 @@
 Pure: the caller reads the file and records the firings. A trigger fires once per student per
 episode: the unbroken run of instructional days on which its condition held, named by the ISO
 date of the run's first day. The condition must hold on the scanned day itself, so a run that
-ended earlier never fires late, and a scan on a weekend or holiday fires nothing.
+ended earlier never fires late, and a scan on a weekend or holiday fires nothing. Where a
+running episode began is defined by walking back a day at a time (`walked_back`) and, on an
+`AttendanceSeries`, counted instead (`episodes.run_start`), at a cost that does not grow
+with the episode.
 """
 
 from __future__ import annotations
@@ -16,7 +19,14 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Literal, Protocol
 
-from outreach_bot.attendance.metrics import BANDS, SATISFACTORY, AttendanceMetrics, band_rank
+from outreach_bot.attendance.episodes import run_start
+from outreach_bot.attendance.metrics import (
+    BANDS,
+    SATISFACTORY,
+    AttendanceMetrics,
+    AttendanceSeries,
+    band_rank,
+)
 
 SPEC_VERSION = 1
 # Must match outreach_bot.models.escalation.PRIORITIES (a test checks).
@@ -139,20 +149,36 @@ def episode_start(condition: Condition, series: DailySeries, as_of: date) -> dat
     """First day of the run on which the condition has held up to as_of (None: not on as_of)."""
     if len(series) == 0 or series[-1].as_of != as_of or not condition.holds(series[-1]):
         return None
+    return _run_first_day(condition, series)
+
+
+def _run_first_day(condition: Condition, series: DailySeries) -> date:
+    """The first day of the run ending on the series' last day, on which the condition holds:
+    counted on an `AttendanceSeries` (see `episodes`), walked back on any other series."""
+    if isinstance(series, AttendanceSeries):
+        return series.days[run_start(condition, series)]
+    return series[walked_back(condition, series)].as_of
+
+
+def walked_back(condition: Condition, series: DailySeries) -> int:
+    """The first day of the run ending on the series' last day, found a day at a time: what
+    `run_start` must equal (the condition holds on the last day)."""
     index = len(series) - 1
     while index > 0 and condition.holds(series[index - 1]):
         index -= 1
-    return series[index].as_of
+    return index
 
 
 def evaluate(triggers: list[Trigger], series: DailySeries, as_of: date) -> list[Firing]:
     """Triggers whose condition holds on as_of, each with the key of its current episode."""
-    firings = []
-    for trigger in triggers:
-        start = episode_start(trigger.condition, series, as_of)
-        if start is not None:
-            firings.append(Firing(trigger, start.isoformat()))
-    return firings
+    if len(series) == 0 or series[-1].as_of != as_of:
+        return []
+    last = series[-1]
+    return [
+        Firing(trigger, _run_first_day(trigger.condition, series).isoformat())
+        for trigger in triggers
+        if trigger.condition.holds(last)
+    ]
 
 
 def referenced_flows(triggers: list[Trigger]) -> set[str]:

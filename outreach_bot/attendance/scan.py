@@ -11,7 +11,7 @@ from random import SystemRandom
 from typing import Any
 
 import yaml
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,13 +27,23 @@ from outreach_bot.attendance.rules import (
 )
 from outreach_bot.attendance.school_year import SchoolYear
 from outreach_bot.escalations import open_escalation
-from outreach_bot.models import AttendanceSummary, School, Student, TriggerFiring
+from outreach_bot.models import AttendanceSummary, School, TriggerFiring
 
 # Who is held out is drawn from the operating system's randomness, so nobody can predict or
 # steer it; the draw is recorded with the firing, and that record is what keeps it stable.
 _SYSTEM_RANDOM = SystemRandom()
 # Rows a statement writes at most, to bound the memory of its parameters.
 _BATCH = 10_000
+# A summary's columns that differ by student, and those every summary of a scan shares.
+_PER_STUDENT = (
+    "student_id",
+    "instructional_days",
+    "absences",
+    "consecutive_absences",
+    "absent_today",
+    "band",
+)
+_SHARED = ("as_of", "scanned_at")
 
 
 @dataclass(frozen=True)
@@ -142,10 +152,8 @@ def scan(
     year = SchoolYear(session, as_of, unlisted_weekdays=unlisted_weekdays, schools=schools)
     result = ScanResult(as_of=as_of, skipped=_skipped_schools(session, year))
     skipped = {school.school_id for school in result.skipped}
-    names = [t.name for t in triggers]
-    already_fired = _fired_episodes(session, year.start, names, schools)
     summaries: list[dict[str, Any]] = []
-    new_episodes: list[tuple[str, Trigger, str]] = []
+    running: list[tuple[str, Trigger, str]] = []
     for student in year.roster:
         if student.school_id in skipped:
             continue
@@ -169,9 +177,14 @@ def scan(
         result.students_scanned += 1
         result.bands[metrics.band] += 1
         for firing in evaluate(triggers, series, as_of):
-            if (student.student_id, firing.trigger.name, firing.episode) not in already_fired:
-                new_episodes.append((student.student_id, firing.trigger, firing.episode))
+            running.append((student.student_id, firing.trigger, firing.episode))
     _save_summaries(session, summaries)
+    already_fired = _fired_episodes(session, year.start, running)
+    new_episodes = [
+        (student_id, trigger, episode)
+        for student_id, trigger, episode in running
+        if (student_id, trigger.name, episode) not in already_fired
+    ]
     arms = _arms_drawn(session, year.start, new_episodes, draw) if act else {}
     result.fired = _record_firings(session, new_episodes, arms, as_of=as_of, now=now, act=act)
     return result
@@ -193,24 +206,30 @@ def _skipped_schools(session: Session, year: SchoolYear) -> list[SkippedSchool]:
 
 
 def _fired_episodes(
-    session: Session,
-    year_start: date,
-    trigger_names: list[str],
-    schools: Collection[str] | None,
+    session: Session, year_start: date, running: list[tuple[str, Trigger, str]]
 ) -> set[tuple[str, str, str]]:
-    """(student, trigger, episode) already recorded this school year, in the schools."""
-    if not trigger_names:
-        return set()
-    query = select(TriggerFiring.student_id, TriggerFiring.trigger, TriggerFiring.episode).where(
-        TriggerFiring.as_of >= year_start, TriggerFiring.trigger.in_(trigger_names)
-    )
-    if schools is not None:
-        query = query.join(Student, Student.id == TriggerFiring.student_id).where(
-            Student.school_id.in_(sorted(schools))
+    """Which of the running episodes (student, trigger, episode) are recorded already this
+    school year: looked up by the students, triggers and first days of today's episodes
+    (the firings' unique index), so that the cost follows today's episodes, not the year's
+    firings."""
+    keys = {(student_id, trigger.name, episode) for student_id, trigger, episode in running}
+    students = sorted({student_id for student_id, _, _ in keys})
+    names = sorted({name for _, name, _ in keys})
+    episodes = sorted({episode for _, _, episode in keys})
+    found: set[tuple[str, str, str]] = set()
+    for start in range(0, len(students), _BATCH):
+        rows = session.execute(
+            select(TriggerFiring.student_id, TriggerFiring.trigger, TriggerFiring.episode).where(
+                TriggerFiring.student_id.in_(students[start : start + _BATCH]),
+                TriggerFiring.trigger.in_(names),
+                TriggerFiring.episode.in_(episodes),
+                TriggerFiring.as_of >= year_start,
+            )
         )
-    return {
-        (student_id, trigger, episode) for student_id, trigger, episode in session.execute(query)
-    }
+        for student_id, name, episode in rows:
+            if (student_id, name, episode) in keys:
+                found.add((student_id, name, episode))
+    return found
 
 
 def _arms_drawn(
@@ -249,12 +268,29 @@ def _save_summaries(session: Session, summaries: list[dict[str, Any]]) -> None:
     """Insert or update every student's summary, in bulk, in one statement a batch."""
     if not summaries:
         return
-    table = AttendanceSummary.__table__
-    statement = _insert(session, table)
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    statement = _summaries_unnested() if on_postgresql else sqlite.insert(AttendanceSummary)
     kept = {name: statement.excluded[name] for name in summaries[0] if name != "student_id"}
     upsert = statement.on_conflict_do_update(index_elements=["student_id"], set_=kept)
     for start in range(0, len(summaries), _BATCH):
-        session.execute(upsert, summaries[start : start + _BATCH])
+        batch = summaries[start : start + _BATCH]
+        if on_postgresql:
+            # A column an array, in one statement: an executemany sends one a student.
+            columns = {name: [row[name] for row in batch] for name in _PER_STUDENT}
+            shared = {name: batch[0][name] for name in _SHARED}
+            session.execute(upsert, columns | shared)
+        else:
+            session.execute(upsert, batch)
+
+
+def _summaries_unnested() -> Any:
+    """INSERT INTO attendance_summaries SELECT FROM unnest(a column's array, ...) (PostgreSQL):
+    the per-student columns in arrays, the scan's day and time once."""
+    table = AttendanceSummary.__table__
+    arrays = [bindparam(name, type_=postgresql.ARRAY(table.c[name].type)) for name in _PER_STUDENT]
+    rows = func.unnest(*arrays).table_valued(*_PER_STUDENT).render_derived()
+    shared = [bindparam(name, type_=table.c[name].type).label(name) for name in _SHARED]
+    return postgresql.insert(table).from_select([*_PER_STUDENT, *_SHARED], select(*rows.c, *shared))
 
 
 def _insert(session: Session, table: Any) -> Any:

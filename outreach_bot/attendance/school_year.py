@@ -9,7 +9,7 @@ student however long the year has run. SQLite, the embedded default, reads the r
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from outreach_bot.attendance.coverage import MissingData, missing_data
 from outreach_bot.attendance.metrics import (
     AttendanceSeries,
-    daily_series,
     instructional_days,
     school_year_end,
     school_year_start,
@@ -31,6 +30,7 @@ from outreach_bot.models import AttendanceRecord, AttendanceYear, CalendarDay, S
 from outreach_bot.models.attendance import ABSENCE_STATUSES
 
 _NO_ABSENCES: frozenset[date] = frozenset()
+_BIT_BYTES = bytes.maketrans(b"01", b"\x00\x01")  # a BIT string's digits as bytes
 _Query = TypeVar("_Query", bound=Select[Any])
 
 
@@ -55,7 +55,7 @@ class _StudentYear:
     first_record: date
     last_record: date
     full_feed: bool  # any present or tardy record
-    absences: frozenset[date]  # up to as_of
+    absent: bytes  # a byte a date from July 1 to as_of: 1 absent
 
 
 class SchoolYear:
@@ -109,6 +109,7 @@ class SchoolYear:
             if year.full_feed:
                 self._full_feed.add(school_id)
         self._school_days: dict[str, list[date]] = {}
+        self._offsets: dict[str, list[int]] = {}  # each school day's place in `absent` bytes
 
     def _in_schools(self, query: _Query) -> _Query:
         """The query narrowed to the batch's schools."""
@@ -131,14 +132,10 @@ class SchoolYear:
                 .where(AttendanceYear.year_start == self.start)
             )
         )
-        through = (self.as_of - self.start).days  # bit `through` is as_of
+        dates = (self.as_of - self.start).days + 1  # bit `dates - 1` is as_of
         for student_id, first, last, full_feed, bits in rows:
-            absences = []
-            offset = bits.find("1")
-            while 0 <= offset <= through:
-                absences.append(self.start + timedelta(days=offset))
-                offset = bits.find("1", offset + 1)
-            yield student_id, _StudentYear(first, last, full_feed, frozenset(absences))
+            absent = bits[:dates].encode("ascii").translate(_BIT_BYTES)
+            yield student_id, _StudentYear(first, last, full_feed, absent)
 
     def _years_from_records(self, session: Session) -> Iterable[tuple[str, _StudentYear]]:
         """Each student's year from their records (SQLite)."""
@@ -156,7 +153,8 @@ class SchoolYear:
                 .group_by(AttendanceRecord.student_id)
             )
         ).all()
-        absences: dict[str, set[date]] = defaultdict(set)
+        dates = (self.as_of - self.start).days + 1
+        absences: dict[str, bytearray] = {}
         absent = session.execute(
             self._in_schools(
                 select(AttendanceRecord.student_id, AttendanceRecord.date)
@@ -168,10 +166,10 @@ class SchoolYear:
             )
         )
         for student_id, day in absent:
-            absences[student_id].add(day)
+            absences.setdefault(student_id, bytearray(dates))[(day - self.start).days] = 1
         for student_id, first, last, full_feed in spans:
-            days = frozenset(absences.get(student_id, ()))
-            yield student_id, _StudentYear(first, last, bool(full_feed), days)
+            marks = bytes(absences.get(student_id, bytes(dates)))
+            yield student_id, _StudentYear(first, last, bool(full_feed), marks)
 
     def school_days(self, school_id: str, through: date | None = None) -> list[date]:
         """The school's sorted instructional days from July 1 up to as_of (or an earlier day)."""
@@ -183,6 +181,8 @@ class SchoolYear:
                 unlisted_weekdays=self._unlisted_weekdays,
             )
         days = self._school_days[school_id]
+        if school_id not in self._offsets:
+            self._offsets[school_id] = [(day - self.start).days for day in days]
         if through is None or through >= self.as_of:
             return days
         return days[: bisect_right(days, through)]
@@ -209,14 +209,27 @@ class SchoolYear:
     def absences(self, student_id: str) -> frozenset[date]:
         """The student's absence dates this year, up to as_of."""
         year = self._years.get(student_id)
-        return year.absences if year is not None else _NO_ABSENCES
+        if year is None:
+            return _NO_ABSENCES
+        marks = year.absent
+        return frozenset(
+            self.start + timedelta(days=offset) for offset in range(len(marks)) if marks[offset]
+        )
 
     def series(self, student: Enrolment) -> AttendanceSeries:
-        """The student's numbers on each school day they were enrolled, up to as_of."""
-        return daily_series(
-            self.school_days(student.school_id),
-            enrolled_from=self.enrolled_from(student),
-            enrolled_until=student.exit_date,
-            absent_days=self.absences(student.student_id),
-            as_of=self.as_of,
-        )
+        """The student's numbers on each school day they were enrolled, up to as_of (as
+        `metrics.daily_series` counts them, read straight from the year's bytes)."""
+        enrolled_from = self.enrolled_from(student)
+        if enrolled_from is None:
+            return AttendanceSeries((), b"")
+        days = self.school_days(student.school_id)
+        offsets = self._offsets[student.school_id]
+        first = bisect_left(days, enrolled_from)
+        end = len(days)
+        if student.exit_date is not None and student.exit_date < self.as_of:
+            end = bisect_right(days, student.exit_date)
+        year = self._years.get(student.student_id)
+        if year is None or first >= end:
+            return AttendanceSeries(days[first:end], bytes(max(end - first, 0)))
+        absent = bytes(map(year.absent.__getitem__, offsets[first:end]))
+        return AttendanceSeries(days[first:end], absent)
