@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select
 
-from outreach_bot.attendance import importer
 from outreach_bot.attendance.importer import ImportReport, import_file
 from outreach_bot.models import Guardian, Student
 from outreach_bot.runtime import Runtime
 from tests.test_import_copied import paths_taken, write  # noqa: F401 (paths_taken: a fixture)
+from tests.test_import_staging import every_path
 
 DATA = Path(__file__).parent / "data" / "import"
 STUDENTS = "student_id,first_name,last_name,school_id,grade,zip,birth_date,entry_date,exit_date"
@@ -53,97 +53,78 @@ def stored(runtime: Runtime, model: Any) -> list[tuple[Any, ...]]:
 
 
 def every_way(
-    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, kind: str, model: Any, paths: list[Path]
-) -> list[dict[str, Any]]:
-    """Import the files in turn by each path, from the same start; all paths must agree."""
-    results = []
-    for path_taken in ("copied", "staged", "upsert"):
-        with monkeypatch.context() as patch:
-            if path_taken != "copied":
-                patch.setattr(importer, "can_copy", lambda _table, _spec: False)
-            if path_taken == "upsert":
-                patch.setattr(importer, "can_stage", lambda _session, _spec: False)
-            reports = [load(runtime, kind, path).as_dict() for path in paths]
-            results.append((reports, stored(runtime, model)))
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+    taken: list[str],
+    kind: str,
+    paths: list[Path],
+    counts: list[tuple[int, int, int]],
+) -> None:
+    """Import the files in turn by each path, from the same start: all paths must agree,
+    find no error, and count (created, updated, unchanged) as `counts` says."""
+    model = {"students": Student, "guardians": Guardian}[kind]
+
+    def run() -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+        return [load(runtime, kind, path).as_dict() for path in paths], stored(runtime, model)
+
+    def reset() -> None:
         with runtime.db.transaction() as session:
             session.execute(delete(Guardian))
             if model is Student:
                 session.execute(delete(Student))
-    assert results[0] == results[1] == results[2]
-    return results[0][0]
+
+    reports = every_path(monkeypatch, run, reset)[0]
+    assert [r["errors"] for r in reports] == [[]] * len(paths)
+    assert [(r["created"], r["updated"], r["unchanged"]) for r in reports] == counts
+    if runtime.db.engine.dialect.name == "postgresql":
+        assert taken == ["copied"] * len(paths) + ["rows"] * len(paths)
 
 
 @pytest.mark.usefixtures("schools")
 def test_a_plain_students_file_is_stored_as_read_row_by_row(
     runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taken: list[str]
 ) -> None:
-    first = write(
-        tmp_path,
-        "students.csv",
-        "\n".join(
-            [
-                f"\ufeff{STUDENTS},notes",
-                "S001,Ana,Example,LIN,KG,97201,2020-03-14,2025-08-20,,",
-                " S002 ,\u00a0Bao ,Sample,RSV,03,97202-1234,7/4/2017,8/20/2025,2026-01-16,",
-                "S003,Cai,Test,LIN,Kindergarten,,,,,seen",
-                ",,,,,,,,,",
-                "S004,Dee,Demo,RSV,8,97202,2012-11-30,2025-08-20,2025-08-20,",
-            ]
-        )
-        + "\n",
-    )
+    lines = [
+        f"\ufeff{STUDENTS},notes",
+        "S001,Ana,Example,LIN,KG,97201,2020-03-14,2025-08-20,,",
+        " S002 ,\u00a0Bao ,Sample,RSV,03,97202-1234,7/4/2017,8/20/2025,2026-01-16,",
+        "S003,Cai,Test,LIN,Kindergarten,,,,,seen",
+        ",,,,,,,,,",
+        "S004,Dee,Demo,RSV,8,97202,2012-11-30,2025-08-20,2025-08-20,",
+    ]
+    first = write(tmp_path, "students.csv", "\n".join(lines) + "\n")
     again = write(
         tmp_path,
         "again.csv",
         f"{STUDENTS}\nS001,Ana,Example,LIN,K,97201,2020-03-14,2025-08-20,\n"
         "S002,Bao,Sample,RSV,4,97202,2017-07-04,2025-08-20,2026-01-16\n",
     )
-    reports = every_way(runtime, monkeypatch, "students", Student, [first, again])
-    assert [r["errors"] for r in reports] == [[], []]
-    assert [(r["created"], r["updated"], r["unchanged"]) for r in reports] == [
-        (4, 0, 0),
-        (0, 1, 1),
-    ]
-    if runtime.db.engine.dialect.name == "postgresql":
-        assert taken == ["copied", "copied", "rows", "rows"]
+    every_way(runtime, monkeypatch, taken, "students", [first, again], [(4, 0, 0), (0, 1, 1)])
 
 
 @pytest.mark.usefixtures("students")
 def test_a_plain_guardians_file_is_stored_as_read_row_by_row(
     runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taken: list[str]
 ) -> None:
-    first = write(
-        tmp_path,
-        "guardians.csv",
-        "\n".join(
-            [
-                GUARDIANS,
-                "S001,Maria Example,(503) 555-0142,Spanish,mother,Y,12 Oak St,Portland,OR,97201",
-                "S001, Jose Example ,503.555.0143,es_mx,,,,,,",
-                "S002,Lan Sample,+1 604 555 0144,Tiếng Việt,grandmother,N,,,,",
-                "S003,Wei Test,1 (876) 555-0145,繁體中文,father,yes,,,,97202-0001",
-                "S004,Pat Demo,+52 55 1234 5678,en,aunt,0,,,,",  # abroad: the library reads it
-                "S002,Maria Example,503-555-0142,es,mother,,,,,",  # one phone, two students
-            ]
-        )
-        + "\n",
-    )
+    lines = [
+        GUARDIANS,
+        "S001,Maria Example,(503) 555-0142,Spanish,mother,Y,12 Oak St,Portland,OR,97201",
+        "S001, Jose Example ,503.555.0143,es_mx,,,,,,",
+        "S002,Lan Sample,+1 604 555 0144,Tiếng Việt,grandmother,N,,,,",
+        "S003,Wei Test,1 (876) 555-0145,繁體中文,father,yes,,,,97202-0001",
+        "S004,Pat Demo,+52 55 1234 5678,en,aunt,0,,,,",  # abroad: the library reads it
+        "S002,Maria Example,503-555-0142,es,mother,,,,,",  # one phone, two students
+    ]
+    first = write(tmp_path, "guardians.csv", "\n".join(lines) + "\n")
     # A night later: consent withdrawn in the SIS, a blank that keeps it, a new phone.
     again = write(
         tmp_path,
         "again.csv",
-        f"{GUARDIANS}\nS001,Maria Example,5035550142,es,mother,N,12 Oak Street,Portland,OR,97201\n"
+        f"{GUARDIANS}\nS001,Maria Example,5035550142,es,mother,N,12 Oak St,Portland,OR,97201\n"
         "S002,Lan Sample,+16045550144,vi,grandmother,,,,,\n"
         "S004,Pat Demo,(503) 555-0199,en,aunt,,,,,\n",
     )
-    reports = every_way(runtime, monkeypatch, "guardians", Guardian, [first, again])
-    assert [r["errors"] for r in reports] == [[], []]
-    assert [(r["created"], r["updated"], r["unchanged"]) for r in reports] == [
-        (6, 0, 0),
-        (1, 1, 1),
-    ]
-    if runtime.db.engine.dialect.name == "postgresql":
-        assert taken == ["copied", "copied", "rows", "rows"]
+    every_way(runtime, monkeypatch, taken, "guardians", [first, again], [(6, 0, 0), (1, 1, 1)])
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
