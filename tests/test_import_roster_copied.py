@@ -14,10 +14,12 @@ import pytest
 from sqlalchemy import delete, select
 
 from outreach_bot.attendance.importer import ImportReport, import_file
+from outreach_bot.cli.progress import terminal_progress
 from outreach_bot.models import Guardian, Student
 from outreach_bot.runtime import Runtime
 from tests.test_import_copied import paths_taken, write  # noqa: F401 (paths_taken: a fixture)
 from tests.test_import_staging import every_path
+from tests.test_sis_attendance import Terminal
 
 DATA = Path(__file__).parent / "data" / "import"
 STUDENTS = "student_id,first_name,last_name,school_id,grade,zip,birth_date,entry_date,exit_date"
@@ -162,3 +164,20 @@ def test_a_file_not_plainly_good_is_placed_by_line_and_column(
     error = report.errors[-1]
     assert (error.column, error.line) == (column, row.count("\n") + 2)
     assert expected in error.message
+
+
+@pytest.mark.usefixtures("students")
+def test_a_copied_guardians_file_shows_its_progress_on_a_terminal(
+    runtime: Runtime, tmp_path: Path, taken: list[str]
+) -> None:
+    areas = [503, 206, 360, 971, 425, 541, 458, 253, 509, 208, 406, 307, 775]
+    lines = [GUARDIANS] + [
+        f"S00{1 + n % 4},Pat,({areas[n // 4 % 13]}) 555-01{n // 52 % 100:02d},es,,,,,,"
+        for n in range(5000)
+    ]
+    path = write(tmp_path, "guardians.csv", "\n".join(lines) + "\n")
+    stream = Terminal()
+    with runtime.db.transaction() as session, terminal_progress(path.name, stream) as told:
+        assert import_file(session, "guardians", path, progress=told).created == 5000
+    assert "rows/s" in stream.getvalue() and "guardians.csv" in stream.getvalue()
+    assert taken == (["copied"] if runtime.db.engine.dialect.name == "postgresql" else [])
