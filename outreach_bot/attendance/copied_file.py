@@ -167,6 +167,7 @@ class _Cells:
         number = session.info["import_copies"] = session.info.get("import_copies", 0) + 1
         self.prefix = f"import_file_{number}"
         self.name = f"pg_temp.{self.prefix}"
+        self.found = f"{self.name}_cells"  # each read column's distinct cells (`check`)
         self.columns = [f"c{place}" for place in range(1, self.width + 1)]
         typed = ", ".join(f"{column} text" for column in self.columns)
         session.execute(text(f"CREATE TEMPORARY TABLE {self.prefix} ({typed}) ON COMMIT DROP"))
@@ -230,7 +231,7 @@ class _Cells:
         if wrong := [f"({bad})" for _value, bad in self.in_sql.values()]:
             extra["wrong"] = " OR ".join(wrong)
         grouped = ", ".join(f"({cell})" for cell in [*sets, *extra])
-        found = f"pg_temp.{self.prefix}_cells"
+        found = self.found
         self.session.execute(
             text(
                 f"CREATE TEMPORARY TABLE {self.prefix}_cells ON COMMIT DROP AS"
@@ -262,8 +263,6 @@ class _Cells:
             )
         if any(self.session.execute(text(f"SELECT {', '.join(checks)} FROM {found}")).one()):
             raise _NotPlain
-        self.looked = looked
-        self.found = found
 
     def rows(self, reader: RowReader, codes: AttendanceCodes | None) -> View:
         """The file's rows as the staging table holds them: a cell read inside the database
