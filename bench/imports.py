@@ -8,7 +8,11 @@
   demographics, through `import_export`, as `outreach-bot import oneroster` runs it, and
   again (the nightly bulk export unchanged: every student and guardian unchanged);
 - guardians: a guardians.csv of N rows (one guardian for each of N students, seeded
-  untimed) through `import_file`, as `outreach-bot import guardians` runs it, and again.
+  untimed; phones written as SIS exports write them, distinct as far as fictional numbers
+  go: the count is printed) through `import_file`, as `outreach-bot import guardians` runs
+  it, and again;
+- students: a students.csv of N rows (the schools seeded untimed) through `import_file`,
+  as `outreach-bot import students` runs it, and again.
 
 Beside each, in the same run and the same schema, a plain `COPY … FROM STDIN (FORMAT csv)`
 of the same files into bare tables with the same primary keys: the ceiling. Every timed run
@@ -18,7 +22,8 @@ dropped afterwards. The rows are checked after each run, so a broken path cannot
 fast one.
 
 Run: .venv/bin/python bench/imports.py [--attendance 100000,300000,1000000,4000000]
-     [--oneroster 10000,30000,100000] [--guardians 100000,1000000] [--database-url URL]
+     [--oneroster 10000,30000,100000] [--guardians 100000,1000000]
+     [--students 100000,1000000] [--runs 1] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import csv
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +46,7 @@ from zoneinfo import ZoneInfo
 
 # bench/ is on sys.path when this file is run as a script.
 from district import AREA_CODES, own_schema
+from phones import fictional_phones
 from sqlalchemy import text
 
 from outreach_bot.db import Database, make_engine
@@ -203,9 +210,24 @@ def write_guardians(path: Path, rows: int) -> None:
     with path.open("w", newline="", encoding="utf-8") as file:
         out = csv.writer(file, lineterminator="\n")
         out.writerow(["student_id", "name", "phone", "language", "relationship", "sms_consent"])
-        for n in range(rows):
+        for n, number in enumerate(fictional_phones(rows)):
             language = ("es", "en", "vi")[n % 3]
-            out.writerow([f"S{n:07d}", f"Pat{n} Doe", phone(n), language, "mother", "Y"])
+            out.writerow([f"S{n:07d}", f"Pat{n} Doe", number, language, "mother", "Y"])
+
+
+def write_students(path: Path, rows: int) -> None:
+    """`rows` students in SCHOOLS schools, as a district's students.csv holds them."""
+    with path.open("w", newline="", encoding="utf-8") as file:
+        out = csv.writer(file, lineterminator="\n")
+        out.writerow(["student_id", "first_name", "last_name", "school_id", "grade", "zip",
+                      "birth_date", "english_learner", "iep", "low_income",
+                      "entry_date"])  # fmt: skip
+        for n in range(rows):
+            born = date(2008, 9, 1) + timedelta(days=n % 4700)
+            out.writerow([f"S{n:07d}", f"Kid{n}", f"Doe{n % 5000}", f"SCH{n % SCHOOLS:02d}",
+                          ("KG", "1", "2", "3", "4", "5")[n % 6], f"97{n % 300:03d}",
+                          born.isoformat(), "YN"[n % 2], "N", "YN"[n % 3 == 0],
+                          "2026-08-24"])  # fmt: skip
 
 
 # --- the schema -----------------------------------------------------------------------------
@@ -239,8 +261,19 @@ _BARE = {
     " sms_consent text, PRIMARY KEY (student_id, phone)",
     "guardians-fk": "student_id text REFERENCES students (id), name text, phone text,"
     " language text, relationship text, sms_consent text, PRIMARY KEY (student_id, phone)",
+    "students": "id text PRIMARY KEY, first_name text, last_name text, school_id text,"
+    " grade text, zip text, birth_date text, english_learner text, iep text, low_income text,"
+    " entry_date text",
+    "students-fk": "id text PRIMARY KEY, first_name text, last_name text,"
+    " school_id text REFERENCES schools (id), grade text, zip text, birth_date text,"
+    " english_learner text, iep text, low_income text, entry_date text",
 }
-_TABLES = {"attendance": "attendance_records", "guardians": "guardians"}
+_TABLES = {"attendance": "attendance_records", "guardians": "guardians", "students": "students"}
+_WRITERS = {
+    "attendance": write_attendance,
+    "guardians": write_guardians,
+    "students": write_students,
+}
 _ONEROSTER_FILES = ("orgs", "academicSessions", "users", "enrollments", "demographics")
 
 
@@ -254,7 +287,7 @@ def child(kind: str, url: str, source: str) -> dict[str, Any]:
     result: dict[str, Any] = {}
     if kind.startswith("copy-"):
         result["rows"] = _copy(database, kind.removeprefix("copy-"), Path(source))
-    elif kind in ("attendance", "guardians"):
+    elif kind in _TABLES:
         from outreach_bot.attendance.importer import import_file
 
         with database.transaction() as session:
@@ -318,11 +351,13 @@ def run_child(kind: str, url: str, source: Path, limit_gb: float) -> dict[str, A
 
 def file_runs(args: argparse.Namespace, folder: Path, kind: str) -> None:
     """COPY, COPY+FK, import and re-import of each size of one kind of file, in that order,
-    in a fresh schema each: attendance.csv (STUDENTS students) or guardians.csv (one guardian
-    for each of as many students as rows)."""
+    in a fresh schema each, `--runs` times: attendance.csv (STUDENTS students), guardians.csv
+    (one guardian for each of as many students as rows) or students.csv. With several runs,
+    a last line gives each column's median."""
     title = {
         "attendance": f"attendance.csv, {STUDENTS:,} students",
         "guardians": "guardians.csv, one guardian a student",
+        "students": f"students.csv, {SCHOOLS} schools",
     }[kind]
     print(f"\n{title}; rows/s (import / COPY, target {TARGET:.0%})")
     print(f"{'rows':>10} {'COPY rows/s':>12} {'COPY+FK':>8} {'import rows/s':>14} {'of COPY':>8}"
@@ -330,34 +365,54 @@ def file_runs(args: argparse.Namespace, folder: Path, kind: str) -> None:
           f" {'import':>7} {'re-import':>10} {'(before)':>9} {'next day s':>11}")  # fmt: skip
     for size in getattr(args, kind):
         path = folder / f"{kind}_{size}.csv"
-        (write_attendance if kind == "attendance" else write_guardians)(path, size)
-        daily = None
-        with own_schema(args.database_url, args.keep_schema) as url:
-            seed_students(url, STUDENTS if kind == "attendance" else size)
-            ceiling = run_child(f"copy-{kind}", url, path, args.memory_limit_gb)
-            keyed = run_child(f"copy-{kind}-fk", url, path, args.memory_limit_gb)
-            first = run_child(kind, url, path, args.memory_limit_gb)
-            again = run_child(kind, url, path, args.memory_limit_gb)
-            stored = _count(url, _TABLES[kind])
-            if kind == "attendance":
-                # The next night: a day of new records on top of the file's history.
-                next_day = folder / "next_day.csv"
-                write_next_day(next_day, size)
-                daily = run_child("attendance", url, next_day, args.memory_limit_gb)
-        _check(first, {"created": size}, stored == size, f"{stored:,} rows stored")
-        _check(again, {"unchanged": size}, True, "")
-        if daily is not None:
-            _check(daily, {"created": STUDENTS}, True, "")
-        copy_rate = size / ceiling["seconds"]
-        rate, rerate = size / first["seconds"], size / again["seconds"]
-        print(f"{size:>10,} {copy_rate:>12,.0f} {size / keyed['seconds']:>8,.0f}"
-              f" {rate:>14,.0f} {rate / copy_rate:>8.0%}"
-              f" {rerate:>17,.0f} {rerate / copy_rate:>8.0%} {ceiling['peak_rss_mb']:>18,.0f}"
-              f" {first['peak_rss_mb']:>7,.0f} {again['peak_rss_mb']:>10,.0f}"
-              f" {first['rss_before_mb']:>9,.0f}"
-              f" {daily['seconds'] if daily else float('nan'):>11.2f}",
-              flush=True)  # fmt: skip
+        _WRITERS[kind](path, size)
+        if kind == "guardians":
+            with path.open(encoding="utf-8") as file:
+                phones = len({line.split(",")[2] for line in file}) - 1
+            print(f"{'':>10} ({phones:,} distinct phone cells)")
+        figures = [_file_run(args, folder, kind, path, size) for _run in range(args.runs)]
+        if len(figures) > 1:
+            middle = [statistics.median(column) for column in zip(*figures, strict=True)]
+            _print_figures("median", middle)
         path.unlink()
+
+
+def _file_run(
+    args: argparse.Namespace, folder: Path, kind: str, path: Path, size: int
+) -> list[float]:
+    """One run of `file_runs` in a fresh schema, printed; its figures."""
+    daily = None
+    with own_schema(args.database_url, args.keep_schema) as url:
+        seed_students(url, {"attendance": STUDENTS, "guardians": size, "students": 0}[kind])
+        ceiling = run_child(f"copy-{kind}", url, path, args.memory_limit_gb)
+        keyed = run_child(f"copy-{kind}-fk", url, path, args.memory_limit_gb)
+        first = run_child(kind, url, path, args.memory_limit_gb)
+        again = run_child(kind, url, path, args.memory_limit_gb)
+        stored = _count(url, _TABLES[kind])
+        if kind == "attendance":
+            # The next night: a day of new records on top of the file's history.
+            next_day = folder / "next_day.csv"
+            write_next_day(next_day, size)
+            daily = run_child("attendance", url, next_day, args.memory_limit_gb)
+    _check(first, {"created": size}, stored == size, f"{stored:,} rows stored")
+    _check(again, {"unchanged": size}, True, "")
+    if daily is not None:
+        _check(daily, {"created": STUDENTS}, True, "")
+    copy_rate = size / ceiling["seconds"]
+    rate, rerate = size / first["seconds"], size / again["seconds"]
+    figures = [size, copy_rate, size / keyed["seconds"], rate, rate / copy_rate, rerate,
+               rerate / copy_rate, ceiling["peak_rss_mb"], first["peak_rss_mb"],
+               again["peak_rss_mb"], first["rss_before_mb"],
+               daily["seconds"] if daily else float("nan")]  # fmt: skip
+    _print_figures(f"{size:,}", figures)
+    return figures
+
+
+def _print_figures(label: str, figures: list[float]) -> None:
+    _size, copy_rate, keyed, rate, share, rerate, reshare, *memory, daily = figures
+    print(f"{label:>10} {copy_rate:>12,.0f} {keyed:>8,.0f} {rate:>14,.0f} {share:>8.0%}"
+          f" {rerate:>17,.0f} {reshare:>8.0%} {memory[0]:>18,.0f} {memory[1]:>7,.0f}"
+          f" {memory[2]:>10,.0f} {memory[3]:>9,.0f} {daily:>11.2f}", flush=True)  # fmt: skip
 
 
 def oneroster_runs(args: argparse.Namespace, folder: Path) -> None:
@@ -420,6 +475,8 @@ def main() -> None:
     parser.add_argument("--attendance", type=sizes, default=[100_000, 300_000, 1_000_000])
     parser.add_argument("--oneroster", type=sizes, default=[10_000, 30_000, 100_000])
     parser.add_argument("--guardians", type=sizes, default=[100_000, 1_000_000])
+    parser.add_argument("--students", type=sizes, default=[100_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=1, help="of each file size")
     parser.add_argument("--memory-limit-gb", type=float, default=6.0, help="per child")
     parser.add_argument("--keep-schema", action="store_true")
     args = parser.parse_args()
@@ -434,6 +491,8 @@ def main() -> None:
             oneroster_runs(args, Path(folder))
         if args.guardians:
             file_runs(args, Path(folder), "guardians")
+        if args.students:
+            file_runs(args, Path(folder), "students")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ path (`upsert`) does; the comparisons run both on the same database, one after t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,11 @@ def write(folder: Path, name: str, lines: list[str]) -> Path:
     return path
 
 
-def every_way(
-    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, steps: list[tuple[Path, dict[str, Any]]]
-) -> list[dict[str, Any]]:
-    """Run the steps through the three paths (the file COPY-ed as it is, its rows staged one
-    by one, and `upsert` in memory); all three must agree."""
+def every_path(
+    monkeypatch: pytest.MonkeyPatch, run: Callable[[], Any], reset: Callable[[], None]
+) -> Any:
+    """What `run` gives through each of the three paths (the file COPY-ed as it is, its rows
+    staged one by one, and `upsert` in memory), `reset` after each; all three must agree."""
     results = []
     for path_taken in ("copied", "staged", "upsert"):
         with monkeypatch.context() as patch:
@@ -63,12 +64,28 @@ def every_way(
                 patch.setattr(importer, "can_copy", lambda _table, _spec: False)
             if path_taken == "upsert":
                 patch.setattr(importer, "can_stage", lambda _session, _spec: False)
-            reports = [load(runtime, path, **options).as_dict() for path, options in steps]
-            results.append((reports, stored(runtime)))
+            results.append(run())
+        reset()
+    assert results[0] == results[1] == results[2]
+    return results[0]
+
+
+def every_way(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, steps: list[tuple[Path, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Run the steps through the three paths; the reports, which all three must agree on
+    (and the rows they store)."""
+
+    def run() -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+        reports = [load(runtime, path, **options).as_dict() for path, options in steps]
+        return reports, stored(runtime)
+
+    def reset() -> None:
         with runtime.db.transaction() as session:
             session.execute(delete(AttendanceRecord))
-    assert results[0] == results[1] == results[2]
-    return results[0][0]
+
+    reports: list[dict[str, Any]] = every_path(monkeypatch, run, reset)[0]
+    return reports
 
 
 @pytest.mark.usefixtures("students")

@@ -1,4 +1,5 @@
-"""A good attendance file on PostgreSQL: its bytes COPY-ed as they are, read inside the database.
+"""A good large file on PostgreSQL (attendance, students, guardians): its bytes COPY-ed as
+they are, read inside the database.
 
 The row-by-row path (`importer._import_staged`) reads every cell in Python, which costs more
 than PostgreSQL's own COPY of the file. A nightly file is nearly always good, and repeats a
@@ -6,12 +7,16 @@ few hundred dates, codes and minutes among its million rows, so here:
 
 1. the file's bytes go unread to `COPY … (FORMAT csv, HEADER)` into a table of text cells,
    one column a header cell;
-2. one scan finds each column's distinct cells; student ids are looked up in `students`
-   inside the database, and every other distinct cell is read by its column's own reader
-   (`RowReader.read_cell`, the one the row-by-row path uses), so a cell means exactly what it
-   means there. The cells that read go back as small lookup tables;
+2. one scan finds each column's distinct cells, and checks the cells the database can read
+   as the row-by-row path reads them (free text of a most length, an id: names, addresses,
+   a student's own id, which are as many as the rows); ids of students and schools are
+   looked up inside the database, and every other distinct cell is read by its column's own
+   reader (`RowReader.read_cell`, the one the row-by-row path uses), so a cell means exactly
+   what it means there. The cells that read go back as lookup tables, a batch at a time
+   (a guardians.csv's phones are nearly all distinct: memory stays flat all the same);
 3. one statement merges the rows, read through the lookup tables, as `Staging.merge` does,
-   refusing the file if a key comes twice.
+   refusing the file if a key comes twice. A kind whose rows are checked across columns
+   (students: exit before entry) says the same check in SQL (`Kind.check_in_sql`).
 
 Only when the file is plainly good: a bad cell, an unknown student, a repeated key, a blank
 line or a row of the wrong length, and anything PostgreSQL and Python's csv module might read
@@ -31,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.codes import AttendanceCodes
+from outreach_bot.attendance.csv_fields import Text, identifier
 from outreach_bot.attendance.csv_kinds import REFERENCES, Column, Kind
 from outreach_bot.attendance.csv_reader import CsvTable
 from outreach_bot.attendance.import_report import ImportReport
@@ -44,22 +50,21 @@ WHITESPACE = (
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _SPACES = "'" + WHITESPACE + "'"  # as an SQL literal (it has no quote)
-# Distinct cells a looked-up column may have: past this, reading them would cost memory that
-# grows with the file, so the row-by-row path (which forgets cells as it goes) takes the file.
-_MOST_CELLS = 50_000
 _BLOCK = 1 << 20
+# Distinct cells read in Python at a time, on their way to a lookup table: memory stays flat
+# however many distinct cells a column has.
+_BATCH = 20_000
 # Told (lines read, lines in the file) as an import reads a file, and once when it is read.
 Progress = Callable[[int, int], None]
 
 
 def can_copy(table: CsvTable, spec: Kind) -> bool:
     """Whether the file may take this path: read from disk, without quotes, of a kind whose
-    rows need nothing but their own cells (no check across columns, no blank that keeps)."""
+    check across columns, if it has one, can be said in SQL."""
     return (
         table.path is not None
         and not table.quoted
-        and spec.check is None
-        and not any(column.blank_keeps for column in spec.columns)
+        and (spec.check is None or spec.check_in_sql is not None)
     )
 
 
@@ -98,12 +103,13 @@ def _copied(
     cells = _Cells(session, spec, table)
     if not cells.copy(progress):
         raise _NotPlain
-    lookups = {
-        column.name: _read(reader, column, distinct, codes)
-        for column, distinct in cells.distinct().items()
-    }
+    cells.check()
     report = ImportReport(spec.name, table.source)
-    staging = Staging(session, spec, cells.rows(lookups))
+    staging = Staging(session, spec, cells.rows(reader, codes))
+    if spec.check_in_sql is not None:
+        refused = f"SELECT EXISTS (SELECT FROM {staging.name} WHERE {spec.check_in_sql})"
+        if session.scalar(text(refused)):
+            raise _NotPlain
     try:
         merged = staging.merge([], report, refuse_repeats=True)
     except IntegrityError:  # a new key given twice
@@ -116,17 +122,37 @@ def _copied(
 def _read(
     reader: RowReader, column: Column, distinct: list[str], codes: AttendanceCodes | None
 ) -> list[tuple[str, Any, int | None]]:
-    """Each distinct cell of a column as (cell, value, a code's minutes)."""
+    """Each distinct cell of a column as (cell, value, a code's minutes); a blank that keeps
+    the stored value reads as NULL (`_Cells.rows` says it is not given)."""
     read = []
     for cell in distinct:
         value, problem = reader.read_cell(column, cell)
         if problem is not None:
             raise _NotPlain
+        if column.blank_keeps and not cell.strip():
+            value = None
         minutes = None
         if codes is not None and column.name == "status":
             minutes = codes.minutes_missed(cell.strip())
         read.append((cell, value, minutes))
     return read
+
+
+def _in_sql(column: Column, cell: str) -> tuple[str, str] | None:
+    """How the database reads a cell of a column whose reader it can say in SQL, as the
+    reader reads it: (the value, when the cell is bad); None for any other column."""
+    stripped = f"btrim({cell}, {_SPACES})"
+    if column.refers_to:
+        return None  # looked up among the distinct cells (`_Cells.check`)
+    if isinstance(column.read, Text):
+        bad = f"length({stripped}) > {column.read.max_length}"
+    elif column.read is identifier:
+        bad = f"length({stripped}) > 64 OR translate({stripped}, {_SPACES}, '') <> {stripped}"
+    else:
+        return None
+    if column.required:
+        bad = f"{stripped} = '' OR {bad}"
+    return f"NULLIF({stripped}, '')", bad
 
 
 class _Cells:
@@ -141,6 +167,7 @@ class _Cells:
         number = session.info["import_copies"] = session.info.get("import_copies", 0) + 1
         self.prefix = f"import_file_{number}"
         self.name = f"pg_temp.{self.prefix}"
+        self.found = f"{self.name}_cells"  # each read column's distinct cells (`check`)
         self.columns = [f"c{place}" for place in range(1, self.width + 1)]
         typed = ", ".join(f"{column} text" for column in self.columns)
         session.execute(text(f"CREATE TEMPORARY TABLE {self.prefix} ({typed}) ON COMMIT DROP"))
@@ -151,6 +178,13 @@ class _Cells:
             for column in spec.columns
             if column.name in table.positions
         ]
+        # The columns read inside the database, and those read in Python a distinct cell at
+        # a time.
+        self.in_sql = {
+            column.name: reading
+            for column, place in self.read
+            if (reading := _in_sql(column, f"c{place}")) is not None
+        }
         last = max(table.positions.values())
         self.past = [f"c{place}" for place in range(last + 1, self.width + 1)]
         # A row whose cells are all blank is skipped, as the row-by-row path skips it (the
@@ -180,28 +214,37 @@ class _Cells:
         expected = self.table.newlines - (1 if self.table.ends_in_newline else 0)
         return bool(copied == expected)
 
-    def distinct(self) -> dict[Column, list[str]]:
-        """Each looked-up column's distinct cells, after checking the rest inside the database:
-        not plain when a student is unknown, a cell past the named columns is filled, or a
-        column has too many distinct cells to read."""
+    def check(self) -> None:
+        """Check the cells read inside the database, and find each looked-up column's
+        distinct cells: not plain when a cell read in SQL is bad, a student is unknown, or a
+        cell past the named columns is filled."""
         ids = [(column, f"c{place}") for column, place in self.read if column.refers_to]
-        looked = [(column, f"c{place}") for column, place in self.read if not column.refers_to]
+        looked = [
+            (column, f"c{place}")
+            for column, place in self.read
+            if not column.refers_to and column.name not in self.in_sql
+        ]
         sets = [cell for _column, cell in ids + looked]
         # The cells past the named columns, run together: the row-by-row path's width error
-        # unless blank.
-        past = [f"{' || '.join(self.past)} AS past"] if self.past else []
-        grouped = ", ".join(f"({cell})" for cell in [*sets, *(["past"] if past else [])])
-        found = f"pg_temp.{self.prefix}_cells"
+        # unless blank; and whether any cell read in SQL is bad in the row.
+        extra = {"past": " || ".join(self.past)} if self.past else {}
+        if wrong := [f"({bad})" for _value, bad in self.in_sql.values()]:
+            extra["wrong"] = " OR ".join(wrong)
+        grouped = ", ".join(f"({cell})" for cell in [*sets, *extra])
+        found = self.found
         self.session.execute(
             text(
                 f"CREATE TEMPORARY TABLE {self.prefix}_cells ON COMMIT DROP AS"
-                f" SELECT {', '.join([*sets, *past])} FROM {self.name} WHERE {self.filled}"
+                f" SELECT {', '.join([*sets, *(f'({e}) AS {n}' for n, e in extra.items())])}"
+                f" FROM {self.name} WHERE {self.filled}"
                 f" GROUP BY GROUPING SETS ({grouped})"
             )
         )
         checks = ["0"]
-        if past:
-            checks = [f"count(*) FILTER (WHERE btrim(past, {_SPACES}) <> '')"]
+        if self.past:
+            checks.append(f"count(*) FILTER (WHERE btrim(past, {_SPACES}) <> '')")
+        if wrong:
+            checks.append("count(*) FILTER (WHERE wrong)")
         for column, cell in ids:
             stripped = f"btrim({cell}, {_SPACES})"
             reference = REFERENCES[column.refers_to or ""].attribute
@@ -210,46 +253,45 @@ class _Cells:
             checks.append(
                 f"count(*) FILTER (WHERE {cell} IS NOT NULL AND NOT ({stripped} <> ''"
                 f" AND length({stripped}) <= 64 AND translate({stripped}, {_SPACES}, '')"
-                f" = {stripped} AND EXISTS ({known} = {stripped})))"
+                f" = {stripped}))"
             )
-        checks += [f"count({cell})" for _column, cell in looked]
-        counts = self.session.execute(text(f"SELECT {', '.join(checks)} FROM {found}")).one()
-        bad, sizes = counts[: 1 + len(ids)], counts[1 + len(ids) :]
-        if any(bad) or any(size > _MOST_CELLS for size in sizes):
+            # Every distinct id at once (one hash anti-join): a guardians.csv has as many
+            # distinct students as rows, too many to look up one by one.
+            checks.append(
+                f"(SELECT count(*) FROM {found} WHERE {cell} IS NOT NULL"
+                f" AND NOT EXISTS ({known} = {stripped}))"
+            )
+        if any(self.session.execute(text(f"SELECT {', '.join(checks)} FROM {found}")).one()):
             raise _NotPlain
-        return {
-            column: list(
-                self.session.scalars(text(f"SELECT {cell} FROM {found} WHERE {cell} IS NOT NULL"))
-            )
-            for column, cell in looked
-        }
 
-    def rows(self, lookups: dict[str, list[tuple[str, Any, int | None]]]) -> View:
-        """The file's rows as the staging table holds them, each looked-up cell read through
-        a small table of its column's distinct cells."""
-        raw: Any = self.session.connection().connection.driver_connection
+    def rows(self, reader: RowReader, codes: AttendanceCodes | None) -> View:
+        """The file's rows as the staging table holds them: a cell read inside the database
+        by its SQL, a looked-up cell through a table of its column's distinct cells, each
+        read by `reader`."""
         dialect = self.session.get_bind().dialect
-        model: Any = self.spec.model
-        joins, values = [], {}
+        mapped: Any = self.spec.model.__mapper__.columns
+        joins, values, given = [], {}, {}
         for column, place in self.read:
             if column.refers_to:
                 values[column.field] = f"btrim(c{place}, {_SPACES})"
-                continue
-            lookup = f"pg_temp.{self.prefix}_{place}"
-            kind = model.__table__.c[column.field].type.compile(dialect)
-            self.session.execute(
-                text(
-                    f"CREATE TEMPORARY TABLE {lookup.removeprefix('pg_temp.')}"
-                    f" (cell text PRIMARY KEY, value {kind}, minutes integer) ON COMMIT DROP"
+            elif column.name in self.in_sql:
+                values[column.field] = self.in_sql[column.name][0]
+            else:
+                lookup = f"pg_temp.{self.prefix}_{place}"
+                kind = mapped[column.field].type.compile(dialect)
+                self.session.execute(
+                    text(
+                        f"CREATE TEMPORARY TABLE {lookup.removeprefix('pg_temp.')}"
+                        f" (cell text, value {kind}, minutes integer) ON COMMIT DROP"
+                    )
                 )
-            )
-            with raw.cursor() as cursor, cursor.copy(f"COPY {lookup} FROM STDIN") as copy:
-                for row in lookups[column.name]:
-                    copy.write_row(row)
-            self.session.execute(text(f"ANALYZE {lookup}"))
-            joins.append(f"JOIN {lookup} AS l{place} ON l{place}.cell = c{place}")
-            values[column.field] = f"l{place}.value"
-        given = dict.fromkeys(values, "true")
+                self._look_up(lookup, column, f"c{place}", reader, codes)
+                self.session.execute(text(f"ANALYZE {lookup}"))
+                joins.append(f"JOIN {lookup} AS l{place} ON l{place}.cell = c{place}")
+                values[column.field] = f"l{place}.value"
+            # A blank that keeps (sms_consent) sets nothing: new rows get the kind's default.
+            keeps = column.blank_keeps
+            given[column.field] = f"btrim(c{place}, {_SPACES}) <> ''" if keeps else "true"
         # A district code may stand for minutes (T30): they fill a row's blank minutes_missed.
         status = next((place for column, place in self.read if column.name == "status"), None)
         if status is not None and "minutes_missed" in {c.field for c in self.spec.columns}:
@@ -258,3 +300,23 @@ class _Cells:
             )
             given.setdefault("minutes_missed", f"l{status}.minutes IS NOT NULL")
         return View(values, given, f"{self.name} {' '.join(joins)} WHERE {self.filled}", self.name)
+
+    def _look_up(
+        self,
+        lookup: str,
+        column: Column,
+        cell: str,
+        reader: RowReader,
+        codes: AttendanceCodes | None,
+    ) -> None:
+        """Fill a column's lookup table with its distinct cells as `reader` reads them, a
+        batch at a time (a server-side cursor over them, a COPY of each batch read)."""
+        raw: Any = self.session.connection().connection.driver_connection
+        select = f"SELECT {cell} FROM {self.found} WHERE {cell} IS NOT NULL"
+        with raw.cursor(name=f"{self.prefix}_distinct") as distinct:
+            distinct.execute(select)
+            while batch := distinct.fetchmany(_BATCH):
+                read = _read(reader, column, [found for (found,) in batch], codes)
+                with raw.cursor() as cursor, cursor.copy(f"COPY {lookup} FROM STDIN") as copy:
+                    for row in read:
+                        copy.write_row(row)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -68,17 +69,24 @@ def shown(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:40] + "…")
 
 
-def text(max_length: int) -> Reader:
-    """A reader for free text of at most `max_length` characters."""
+@dataclass(frozen=True)
+class Text:
+    """A reader for free text of at most `max_length` characters (a class, so that a COPY-ed
+    file's text can be checked inside the database by the same length)."""
 
-    def read(value: str) -> str:
-        if len(value) > max_length:
+    max_length: int
+
+    def __call__(self, value: str) -> str:
+        if len(value) > self.max_length:
             raise ValueError(
-                f"the value is {len(value)} characters long; expected at most {max_length}"
+                f"the value is {len(value)} characters long; expected at most {self.max_length}"
             )
         return value
 
-    return read
+
+def text(max_length: int) -> Text:
+    """A reader for free text of at most `max_length` characters."""
+    return Text(max_length)
 
 
 def identifier(value: str) -> str:

@@ -52,6 +52,9 @@ class Kind:
     narrow_by: str | None = None  # a date attribute that bounds which stored rows to load
     # Checks a row's read values together: (column, problem) when they contradict each other.
     check: Callable[[Mapping[str, Any]], tuple[str, str] | None] | None = None
+    # The same check in SQL over the stored columns, true of a row it refuses: a COPY-ed file
+    # (copied_file) is checked by it inside the database.
+    check_in_sql: str | None = None
     # Fills values a good row leaves to others (a district code's minutes), from its cells.
     complete: Callable[[Mapping[str, str], dict[str, Any]], None] | None = None
 
@@ -140,6 +143,7 @@ STUDENTS = Kind(
     key=("id",),
     once="each student_id may appear once",
     check=_enrolment_in_order,
+    check_in_sql="exit_date < entry_date",
 )
 GUARDIANS = Kind(
     "guardians",

@@ -4,8 +4,9 @@ Rows are written through the caller's session and never committed here. Nothing 
 from a source with a bad row unless `skip_bad_rows` is given; nothing at all from a file that
 cannot be read. Existing rows are loaded in one query per kind, so a row costs no query.
 Attendance may come with the district's codes table and, for period files, its roll-up rule
-(see sis_attendance). On PostgreSQL a large attendance file is merged inside the database:
-COPY-ed as it is when it is plainly good (copied_file), else staged row by row (staging).
+(see sis_attendance). On PostgreSQL a large file (attendance, students, guardians) is merged
+inside the database: COPY-ed as it is when it is plainly good (copied_file), else staged row
+by row (staging).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from outreach_bot.attendance.csv_kinds import Kind
 from outreach_bot.attendance.import_report import ImportReport
 
 # The kinds whose files can be large enough to need this path.
-STAGED_KINDS = frozenset({"attendance"})
+STAGED_KINDS = frozenset({"attendance", "students", "guardians"})
 _WORK_MEM = "256MB"
 
 
@@ -31,8 +31,10 @@ def can_stage(session: Session, spec: Kind) -> bool:
     """Whether this kind's import takes the staging path on this database."""
     if session.get_bind().dialect.name != "postgresql" or spec.name not in STAGED_KINDS:
         return False
-    # An INSERT … SELECT applies no Python-side default, so a table with one stays on `upsert`.
-    return not any(column.default is not None for column in _table(spec).columns)
+    # An INSERT … SELECT applies no Python-side default: `merge` inserts the kind's defaults
+    # (guardians' sms_consent), so only a table with another one stays on `upsert`.
+    stored = {inspect(spec.model).get_property(field).columns[0].name for field in spec.defaults}
+    return all(column.default is None or column.name in stored for column in _table(spec).columns)
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,11 @@ class View:
             for place, field in enumerate(staging.others)
             if field in self.given
         ]
+        # A field the file does not give is a NULL of its column's type (a bare NULL in a
+        # view is text, which a date column cannot be compared with).
         chosen = [
-            f"{self.values.get(field, 'NULL')} AS {staging.quoted[field]}"
+            f"{self.values.get(field, f'CAST(NULL AS {staging.types[field]})')}"
+            f" AS {staging.quoted[field]}"
             for field in staging.fields
         ]
         return (
@@ -79,10 +84,10 @@ class Staging:
         quote = session.get_bind().dialect.identifier_preparer.quote
         self.quoted = {field: quote(self.name_of[field]) for field in self.fields}
         dialect = session.get_bind().dialect
-        columns = ", ".join(
-            f"{self.quoted[field]} {self.table.c[self.name_of[field]].type.compile(dialect)}"
-            for field in self.fields
-        )
+        self.types = {
+            field: self.table.c[self.name_of[field]].type.compile(dialect) for field in self.fields
+        }
+        columns = ", ".join(f"{self.quoted[field]} {self.types[field]}" for field in self.fields)
         # A name of its own in the transaction, which may import several files.
         number = session.info["import_stagings"] = session.info.get("import_stagings", 0) + 1
         self.name = f"pg_temp.import_staging_{number}"

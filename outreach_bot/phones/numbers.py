@@ -1,4 +1,4 @@
-"""Phone numbers: every number is stored in E.164 (+15035550142), or not at all.
+"""Phone numbers as stored: E.164 (+15035550142), or not at all; read, checked, shown.
 
 Error messages never repeat the number itself, so they are safe to log and to show anywhere.
 """
@@ -9,6 +9,8 @@ import re
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult, shortnumberinfo
+
+from outreach_bot.phones.nanp import nanp_e164
 
 EXAMPLE = "(503) 555-0142"
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
@@ -52,6 +54,16 @@ def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber:
 
 def normalize_phone(raw: str, region: str = "US") -> str:
     """The number in E.164; ValueError (never echoing the number) when it is not a valid one."""
+    if region == "US":
+        # Nearly every number a US district holds: read without the full parse (nanp).
+        e164 = nanp_e164(raw.strip())
+        if e164 is not None:
+            return e164
+    return library_phone(raw, region)
+
+
+def library_phone(raw: str, region: str = "US") -> str:
+    """normalize_phone by the phonenumbers library alone, for every shape and every error."""
     number = _parse(raw, region)
     if number.extension:
         raise ValueError(
