@@ -153,10 +153,20 @@ class _Cells:
         ]
         last = max(table.positions.values())
         self.past = [f"c{place}" for place in range(last + 1, self.width + 1)]
-        # A row whose cells are all blank is skipped, as the row-by-row path skips it (the
-        # first cell alone says so for nearly every row, and is cheaper to look at).
-        everything = " || ".join(self.columns)
-        self.filled = f"(btrim(c1, {_SPACES}) <> '' OR btrim({everything}, {_SPACES}) <> '')"
+        # What `distinct` finds: the rows (the blank ones left out), the id columns that must
+        # be stripped, and the table of distinct cells with how to tell its combinations.
+        self.count, self.padded = 0, set[str]()
+        self.found = self.combination = ""
+
+    def _filled(self, alias: str = "") -> str:
+        """Whether a row has a cell that is not blank: the row-by-row path skips the others.
+        The first cell alone says so for nearly every row, and a printable ASCII character
+        first (never a space) says it cheaper than stripping."""
+        everything = " || ".join(f"{alias}{column}" for column in self.columns)
+        return (
+            f"(ascii({alias}c1) BETWEEN 33 AND 126 OR btrim({alias}c1, {_SPACES}) <> ''"
+            f" OR btrim({everything}, {_SPACES}) <> '')"
+        )
 
     def copy(self, progress: Progress | None) -> bool:
         """COPY the file's bytes; False if PostgreSQL refused them or read other than the
@@ -183,78 +193,119 @@ class _Cells:
     def distinct(self) -> dict[Column, list[str]]:
         """Each looked-up column's distinct cells, after checking the rest inside the database:
         not plain when a student is unknown, a cell past the named columns is filled, or a
-        column has too many distinct cells to read."""
+        column has too many distinct cells to read.
+
+        One scan groups the rows by each id column, by the looked-up columns together (a few
+        hundred combinations of dates, codes and minutes in a million rows: one hash, and
+        later one join) and by the cells past the named columns."""
         ids = [(column, f"c{place}") for column, place in self.read if column.refers_to]
         looked = [(column, f"c{place}") for column, place in self.read if not column.refers_to]
-        sets = [cell for _column, cell in ids + looked]
+        if not looked:  # no kind has only ids; the combinations below need a column
+            raise _NotPlain
+        sets = [f"({cell})" for _column, cell in ids]
+        sets.append(f"({', '.join(cell for _column, cell in looked)})")
         # The cells past the named columns, run together: the row-by-row path's width error
         # unless blank.
         past = [f"{' || '.join(self.past)} AS past"] if self.past else []
-        grouped = ", ".join(f"({cell})" for cell in [*sets, *(["past"] if past else [])])
-        found = f"pg_temp.{self.prefix}_cells"
+        if past:
+            sets.append("(past)")
+        cells = [cell for _column, cell in ids + looked]
         self.session.execute(
             text(
                 f"CREATE TEMPORARY TABLE {self.prefix}_cells ON COMMIT DROP AS"
-                f" SELECT {', '.join([*sets, *past])} FROM {self.name} WHERE {self.filled}"
-                f" GROUP BY GROUPING SETS ({grouped})"
+                f" SELECT {', '.join([*cells, *past])}, count(*) AS found FROM {self.name}"
+                f" WHERE {self._filled()} GROUP BY GROUPING SETS ({', '.join(sets)})"
             )
         )
-        checks = ["0"]
-        if past:
-            checks = [f"count(*) FILTER (WHERE btrim(past, {_SPACES}) <> '')"]
+        found, combination = self.found, self.combination = (
+            f"pg_temp.{self.prefix}_cells",
+            f"{looked[0][1]} IS NOT NULL",  # a row of the looked-up columns' grouping set
+        )
+        checks = {
+            "rows": f"sum(found) FILTER (WHERE {combination})",
+            "past": f"count(*) FILTER (WHERE btrim(past, {_SPACES}) <> '')" if past else "0",
+        }
         for column, cell in ids:
             stripped = f"btrim({cell}, {_SPACES})"
             reference = REFERENCES[column.refers_to or ""].attribute
             known = f"SELECT FROM {reference.class_.__tablename__} AS k WHERE k.{reference.key}"
             # An id as identifier() reads it: no space inside, at most 64 characters.
-            checks.append(
+            checks[f"unknown_{cell}"] = (
                 f"count(*) FILTER (WHERE {cell} IS NOT NULL AND NOT ({stripped} <> ''"
                 f" AND length({stripped}) <= 64 AND translate({stripped}, {_SPACES}, '')"
                 f" = {stripped} AND EXISTS ({known} = {stripped})))"
             )
-        checks += [f"count({cell})" for _column, cell in looked]
-        counts = self.session.execute(text(f"SELECT {', '.join(checks)} FROM {found}")).one()
-        bad, sizes = counts[: 1 + len(ids)], counts[1 + len(ids) :]
-        if any(bad) or any(size > _MOST_CELLS for size in sizes):
+            # Whether the merge must strip the ids, or may take the cells as they are.
+            checks[f"padded_{cell}"] = f"coalesce(bool_or({cell} <> {stripped}), false)"
+        for _column, cell in looked:
+            checks[f"size_{cell}"] = f"count(DISTINCT {cell})"
+        listed = ", ".join(f"{check} AS {name}" for name, check in checks.items())
+        counts = self.session.execute(text(f"SELECT {listed} FROM {found}")).mappings().one()
+        unknown = any(counts[f"unknown_{cell}"] for _column, cell in ids)
+        many = any(counts[f"size_{cell}"] > _MOST_CELLS for _column, cell in looked)
+        if counts["past"] or unknown or many:
             raise _NotPlain
+        self.count = int(counts["rows"] or 0)
+        self.padded = {cell for _column, cell in ids if counts[f"padded_{cell}"]}
         return {
             column: list(
-                self.session.scalars(text(f"SELECT {cell} FROM {found} WHERE {cell} IS NOT NULL"))
+                self.session.scalars(
+                    text(f"SELECT DISTINCT {cell} FROM {found} WHERE {combination}")
+                )
             )
             for column, cell in looked
         }
 
     def rows(self, lookups: dict[str, list[tuple[str, Any, int | None]]]) -> View:
-        """The file's rows as the staging table holds them, each looked-up cell read through
-        a small table of its column's distinct cells."""
+        """The file's rows as the staging table holds them: the ids as they are (stripped if
+        need be), every other field from one small table that reads each combination of the
+        looked-up columns' cells (made from a small table of each column's read cells)."""
         raw: Any = self.session.connection().connection.driver_connection
         dialect = self.session.get_bind().dialect
         model: Any = self.spec.model
-        joins, values = [], {}
+        found, combination = self.found, self.combination
+        joins, chosen, matched, values = [], [], [], {}
         for column, place in self.read:
+            cell = f"c{place}"
             if column.refers_to:
-                values[column.field] = f"btrim(c{place}, {_SPACES})"
+                values[column.field] = (
+                    f"btrim(f.{cell}, {_SPACES})" if cell in self.padded else f"f.{cell}"
+                )
                 continue
-            lookup = f"pg_temp.{self.prefix}_{place}"
+            lookup = f"{self.prefix}_{place}"
             kind = model.__table__.c[column.field].type.compile(dialect)
             self.session.execute(
                 text(
-                    f"CREATE TEMPORARY TABLE {lookup.removeprefix('pg_temp.')}"
+                    f"CREATE TEMPORARY TABLE {lookup}"
                     f" (cell text PRIMARY KEY, value {kind}, minutes integer) ON COMMIT DROP"
                 )
             )
-            with raw.cursor() as cursor, cursor.copy(f"COPY {lookup} FROM STDIN") as copy:
+            with raw.cursor() as cursor, cursor.copy(f"COPY pg_temp.{lookup} FROM STDIN") as copy:
                 for row in lookups[column.name]:
                     copy.write_row(row)
-            self.session.execute(text(f"ANALYZE {lookup}"))
-            joins.append(f"JOIN {lookup} AS l{place} ON l{place}.cell = c{place}")
-            values[column.field] = f"l{place}.value"
+            joins.append(f"JOIN pg_temp.{lookup} AS l{place} ON l{place}.cell = {cell}")
+            chosen += [cell, f"l{place}.value AS {cell}_value"]
+            matched.append(f"r.{cell} = f.{cell}")
+            values[column.field] = f"r.{cell}_value"
         given = dict.fromkeys(values, "true")
         # A district code may stand for minutes (T30): they fill a row's blank minutes_missed.
         status = next((place for column, place in self.read if column.name == "status"), None)
         if status is not None and "minutes_missed" in {c.field for c in self.spec.columns}:
+            chosen.append(f"l{status}.minutes AS code_minutes")
             values["minutes_missed"] = (
-                f"coalesce({values.get('minutes_missed', 'NULL')}, l{status}.minutes)"
+                f"coalesce({values.get('minutes_missed', 'NULL')}, r.code_minutes)"
             )
-            given.setdefault("minutes_missed", f"l{status}.minutes IS NOT NULL")
-        return View(values, given, f"{self.name} {' '.join(joins)} WHERE {self.filled}", self.name)
+            given.setdefault("minutes_missed", "r.code_minutes IS NOT NULL")
+        read = f"{self.prefix}_read"
+        self.session.execute(
+            text(
+                f"CREATE TEMPORARY TABLE {read} ON COMMIT DROP AS SELECT {', '.join(chosen)}"
+                f" FROM {found} {' '.join(joins)} WHERE {combination}"
+            )
+        )
+        self.session.execute(text(f"ANALYZE pg_temp.{read}"))
+        source = (
+            f"{self.name} AS f JOIN pg_temp.{read} AS r ON {' AND '.join(matched)}"
+            f" WHERE {self._filled('f.')}"
+        )
+        return View(values, given, source, self.name, self.count)
