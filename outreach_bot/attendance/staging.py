@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, inspect, text
+from sqlalchemy import String, Table, bindparam, inspect, text
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.csv_kinds import Kind
@@ -141,7 +141,6 @@ class Staging:
         """
         quoted, target = self.quoted, self.table.name
         given = {field: f"s.given & {1 << place} <> 0" for place, field in enumerate(self.others)}
-        key = ", ".join(f"s.{quoted[f]}" for f in self.spec.key)
         joined = " AND ".join(f"t.{quoted[f]} = s.{quoted[f]}" for f in self.spec.key)
         kept = "s.line <> ALL(:repeated)"
         changed = (
@@ -198,13 +197,20 @@ class Staging:
             ]
             # With nothing stored, no row need be looked for. New rows go in in key order,
             # which fills the primary key's index page by page: a third faster than in the
-            # file's order (a million rows, often sorted by date).
+            # file's order (a million rows, often sorted by date). Text sorts by its bytes
+            # (COLLATE "C"): the index's own order wherever ids are plain ASCII, and near it
+            # elsewhere, at a fraction of the cost of comparing by the database's collation.
+            order = ", ".join(
+                f"s.{quoted[f]}"
+                + (' COLLATE "C"' if isinstance(self.table.c[self.name_of[f]].type, String) else "")
+                for f in self.spec.key
+            )
             new = f" AND NOT EXISTS (SELECT FROM {target} AS t WHERE {joined})" if matched else ""
             inserted = self.session.execute(
                 text(
                     f"INSERT INTO {target} ({', '.join(quoted[f] for f in self.fields)})"
                     f" SELECT {', '.join(chosen)} FROM {self.name} AS s WHERE {kept}{new}"
-                    f" ORDER BY {key}"
+                    f" ORDER BY {order}"
                 ).bindparams(
                     repeated_param,
                     *(bindparam(f"default_{f}", self.spec.defaults.get(f)) for f in self.others),
