@@ -6,12 +6,14 @@ few hundred dates, codes and minutes among its million rows, so here:
 
 1. the file's bytes go unread to `COPY … (FORMAT csv, HEADER)` into a table of text cells,
    one column a header cell;
-2. one scan finds each column's distinct cells; student ids are looked up in `students`
+2. one scan groups the rows by each id column and by the other read columns together (a
+   few hundred combinations of dates, codes and minutes). Ids are looked up in `students`
    inside the database, and every other distinct cell is read by its column's own reader
-   (`RowReader.read_cell`, the one the row-by-row path uses), so a cell means exactly what it
-   means there. The cells that read go back as small lookup tables;
-3. one statement merges the rows, read through the lookup tables, as `Staging.merge` does,
-   refusing the file if a key comes twice.
+   (`RowReader.read_cell`, the one the row-by-row path uses), so a cell means exactly what
+   it means there. The cells that read go back as small tables, joined into one that reads
+   each combination;
+3. `Staging.merge` merges the rows, each read through that one table, refusing the file if
+   a key comes twice.
 
 Only when the file is plainly good: a bad cell, an unknown student, a repeated key, a blank
 line or a row of the wrong length, and anything PostgreSQL and Python's csv module might read
