@@ -82,7 +82,7 @@ def inbound() -> Response:
         abort(400, str(error))
     if stored:
         try:
-            rt.queue.wake(PROCESS_INBOX, lane="inbox")
+            rt.queue.wake(PROCESS_INBOX, lane="inbox", burst=True)
         except QueueUnreachable as error:
             # Stored is what matters: the tick answers it once Redis is back. A 500 here
             # would only make Twilio report a failure for a text that is safe.
