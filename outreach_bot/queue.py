@@ -253,7 +253,8 @@ class RedisQueue:
         # last look waits `quiet` after it stops listening (`doze`), so that look begins
         # after whatever was stored before this call.
         began = time.monotonic()
-        if burst and began - self._rung.get(function, -self.quiet) < self.quiet:
+        rung = self._rung.get(function)
+        if burst and rung is not None and began - rung < self.quiet:
             return
         # One round trip: mark the job awake (or find it so) and ring its bell.
         mark, bell = _wake_keys(function)
