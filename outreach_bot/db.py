@@ -203,6 +203,35 @@ def per_transaction(session: Session, key: str, make: Callable[[], T]) -> T:
     return value
 
 
+def driver_scalar(connection: Connection, sql: str, values: dict[str, Any]) -> Any:
+    """The first value of the first row `sql` returns, run by the driver itself.
+
+    For the hot path's one statement: SQLAlchemy's execution layer (its compiled cache,
+    parameter processing and result) took twice the CPU psycopg needs to send the same
+    prepared statement. `sql` is compiled for the connection's dialect once, and `values`
+    come as the driver takes them. A failure is raised as SQLAlchemy raises it, a dead
+    connection invalidated first, so that `Database.retrying` and the error pages work alike.
+    """
+    driver = connection.connection.driver_connection
+    dialect = connection.dialect
+    try:
+        row = driver.execute(sql, values).fetchone()
+    except dialect.loaded_dbapi.Error as error:
+        dead = dialect.is_disconnect(error, driver, None)
+        if dead:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            sql,
+            None,
+            error,
+            dialect.loaded_dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=dead,
+            dialect=dialect,
+        ) from error
+    return None if row is None else row[0]
+
+
 class Database:
     """An engine and its session factory."""
 

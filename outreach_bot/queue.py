@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,10 @@ QUEUE_NAMES: dict[Lane, str] = {
 QUEUE_NAME = QUEUE_NAMES["district"]
 # A wake's mark outlives a lost job by this much at most; then the next wake queues again.
 WAKE_SECONDS = 30
+# A burst's wakes (the webhook's) within this many seconds of this process's last ring are
+# skipped: a woken job's last look for work begins at least this long after it stops
+# listening, so the texts they stored are seen all the same (see `RedisQueue.wake`).
+WAKE_QUIET = 0.05
 # A finished job's record stays this long (RQ's default). Deleting it at once (0) costs a
 # worker about a third more Redis work per job.
 RESULT_SECONDS = 500
@@ -124,9 +129,11 @@ class JobQueue(Protocol):
     def enqueue_many(self, jobs: Sequence[Job]) -> None:
         """Run or queue several jobs, in order (on Redis, in one round trip)."""
 
-    def wake(self, function: str, *, lane: Lane = "district") -> None:
+    def wake(self, function: str, *, lane: Lane = "district", burst: bool = False) -> None:
         """Run a job that takes no arguments soon. While it is queued or awake, wakes queue
-        no other run: the job hears them in `doze`."""
+        no other run: the job hears them in `doze`. `burst`: a caller that wakes the job
+        many times a second, whose work is stored before it wakes (the webhook), may be
+        spared the wake when it rang moments ago."""
 
     def doze(self, function: str, seconds: float) -> bool:
         """Called by a woken job with nothing left to do: wait up to `seconds` for a wake.
@@ -172,7 +179,7 @@ class InlineQueue:
         for job in jobs:
             self.enqueue(job.function, *job.args, job_id=job.job_id, lane=job.lane)
 
-    def wake(self, function: str, *, lane: Lane = "district") -> None:
+    def wake(self, function: str, *, lane: Lane = "district", burst: bool = False) -> None:
         if (function, ()) not in self._pending:
             self.enqueue(function)
 
@@ -183,11 +190,13 @@ class InlineQueue:
 class RedisQueue:
     """Puts jobs on RQ queues; a job id makes a second enqueue of the same work harmless."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, *, quiet: float = WAKE_QUIET) -> None:
         from redis import Redis
         from rq import Queue
 
         self.connection = Redis.from_url(redis_url)
+        self.quiet = quiet
+        self._rung: dict[str, float] = {}  # when this process last rang each job's bell
         self.lanes = {
             lane: Queue(name, connection=self.connection) for lane, name in QUEUE_NAMES.items()
         }
@@ -238,7 +247,15 @@ class RedisQueue:
             return EvictionPolicy(None)
         return EvictionPolicy(found.get("maxmemory-policy"))
 
-    def wake(self, function: str, *, lane: Lane = "district") -> None:
+    def wake(self, function: str, *, lane: Lane = "district", burst: bool = False) -> None:
+        # In a burst, a ring of ours less than `quiet` ago stands for this one. That ring
+        # reached a job that was queued or awake: it looks for work after the ring, and its
+        # last look waits `quiet` after it stops listening (`doze`), so that look begins
+        # after whatever was stored before this call.
+        began = time.monotonic()
+        rung = self._rung.get(function)
+        if burst and rung is not None and began - rung < self.quiet:
+            return
         # One round trip: mark the job awake (or find it so) and ring its bell.
         mark, bell = _wake_keys(function)
         pipe = self.connection.pipeline(transaction=False)
@@ -249,6 +266,7 @@ class RedisQueue:
             marked, _, _ = pipe.execute()
         if marked:
             self.enqueue(function, lane=lane)
+        self._rung[function] = began  # counted from before the ring, and only once it rang
 
     def doze(self, function: str, seconds: float) -> bool:
         mark, bell = _wake_keys(function)
@@ -259,6 +277,9 @@ class RedisQueue:
             pipe.execute()
             return True
         self.connection.delete(mark)
+        # Wakes skipped in a burst trusted a ring of `quiet` ago: wait, so that the caller's
+        # last look for work begins after what they stored.
+        time.sleep(self.quiet)
         return False
 
 

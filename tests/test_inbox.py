@@ -9,6 +9,7 @@ cannot answer goes to a person.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -297,6 +298,43 @@ def test_a_job_whose_time_is_up_leaves_the_rest_to_a_fresh_job(runtime, redis_co
     assert lane == [SEND_JOB, jobs.PROCESS_INBOX]
     assert len(queue.lanes["replies"].jobs[0].args[0]) == 4
     SimpleWorker(queue.queues, connection=queue.connection).work(burst=True, max_jobs=2)
+    with runtime.db.transaction() as session:
+        waiting = session.scalars(
+            select(Message.id).where(Message.direction == "inbound", Message.processed_at.is_(None))
+        ).all()
+    assert waiting == []
+
+
+def test_a_text_stored_as_the_inbox_job_ends_is_answered_without_a_wake(
+    app, runtime, client, redis_connection, monkeypatch
+):
+    # The webhook spares Redis a wake when it rang moments ago: a text stored just after the
+    # job stopped listening is left to that job's last look, which must come after it.
+    queue = runtime.queue
+    assert isinstance(queue, RedisQueue)
+    monkeypatch.setattr(queue, "quiet", 5.0)  # room for a loaded machine
+    monkeypatch.setattr(jobs, "INBOX_DOZE", 0.05)
+    start_missed_you(runtime, ANA, MATEO)
+    jobs.warm_up()
+    post(client, ANA, "1", "SM" + "1" * 32)  # rings, and queues the job
+    answered: list[int] = []
+
+    def job() -> None:
+        with app.app_context():
+            answered.append(jobs.process_inbox())
+
+    running = threading.Thread(target=job)
+    running.start()
+    mark, bell = f"outreach:wake:{jobs.PROCESS_INBOX}", f"outreach:wake:{jobs.PROCESS_INBOX}:bell"
+    deadline = time.monotonic() + 30
+    while redis_connection.exists(mark) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert not redis_connection.exists(mark), "the job never stopped listening"
+    post(client, MATEO, "2", "SM" + "2" * 32)  # the job has stopped listening
+    assert not redis_connection.exists(mark) and not redis_connection.exists(bell)  # no wake
+    assert [job.func_name for job in queue.lanes["inbox"].jobs] == [jobs.PROCESS_INBOX]
+    running.join(timeout=60)
+    assert answered == [2]
     with runtime.db.transaction() as session:
         waiting = session.scalars(
             select(Message.id).where(Message.direction == "inbound", Message.processed_at.is_(None))

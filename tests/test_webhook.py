@@ -73,6 +73,15 @@ def test_unsigned_or_forged_request_gets_403_and_stores_nothing(runtime, client,
     assert count(runtime, Message) == 0
 
 
+def test_a_signature_of_the_url_with_its_port_is_taken_too(runtime, client):
+    # Twilio has signed the https URL both with and without :443; both are Twilio's.
+    validator = RequestValidator(TOKEN)
+    with_port = validator.compute_signature(BASE + ":443/twilio/inbound", FORM)
+    response = client.post("/twilio/inbound", data=FORM, headers={"X-Twilio-Signature": with_port})
+    assert response.status_code == 200
+    assert count(runtime, Message) >= 1
+
+
 def test_the_same_message_sid_twice_is_processed_once(runtime, client):
     with runtime.db.transaction() as session:
         add_school(session)

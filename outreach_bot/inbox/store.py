@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Connection, Insert, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from outreach_bot.db import UTCDateTime
+from outreach_bot.db import UTCDateTime, driver_scalar
 from outreach_bot.messaging.segments import measure
 from outreach_bot.models import Guardian, Message
 from outreach_bot.phones import sender_phone
@@ -21,7 +23,8 @@ def store_inbound(connection: Connection, form: Mapping[str, str], *, now: datet
 
     One statement, built once: INSERT ... ON CONFLICT DO NOTHING, so the same message
     arriving twice, even at the same moment, is stored once; the guardian on file for the
-    phone, if any, is looked up inside it.
+    phone, if any, is looked up inside it. On PostgreSQL psycopg runs it, compiled once
+    (see `driver_scalar`).
     """
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     if not sid:
@@ -29,7 +32,6 @@ def store_inbound(connection: Connection, form: Mapping[str, str], *, now: datet
     body = form.get("Body", "")
     phone = sender_phone(form.get("From", ""))
     size = measure(body)
-    statement = _STORE[connection.dialect.name == "postgresql"]
     values = {
         "phone": phone,
         "body": body,
@@ -39,8 +41,14 @@ def store_inbound(connection: Connection, form: Mapping[str, str], *, now: datet
         "created_at": now,
         "raw": dict(form),
     }
-    found: int | None = connection.execute(statement, values).scalar()
-    return found
+    if connection.dialect.name != "postgresql":
+        found: int | None = connection.execute(_STORE, values).scalar()
+        return found
+    # As SQLAlchemy's types would send them: the time in UTC, the form as JSON text.
+    values["created_at"] = _CREATED_AT.process_bind_param(now, connection.dialect)
+    values["raw"] = json.dumps(values["raw"])
+    stored: int | None = driver_scalar(connection, _POSTGRESQL_SQL, _POSTGRESQL_FIXED | values)
+    return stored
 
 
 def _store_statement(postgresql: bool) -> Insert:
@@ -74,4 +82,9 @@ def _store_statement(postgresql: bool) -> Insert:
     )
 
 
-_STORE = {postgresql: _store_statement(postgresql) for postgresql in (False, True)}
+_STORE = _store_statement(postgresql=False)
+_CREATED_AT = UTCDateTime()
+# PostgreSQL's statement as psycopg takes it, and the values fixed in it (direction, status…).
+_POSTGRESQL = _store_statement(postgresql=True).compile(dialect=psycopg_dialect())
+_POSTGRESQL_SQL = str(_POSTGRESQL)
+_POSTGRESQL_FIXED = {name: value for name, value in _POSTGRESQL.params.items() if value is not None}

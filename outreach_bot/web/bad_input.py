@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, abort, request
 
 # Twilio's webhooks and the dashboard's forms are small; the JSON API sets its own larger limit.
@@ -9,6 +11,7 @@ MAX_FORM_BYTES = 64 * 1024
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 # A NUL a family sent is text to keep: the webhook stores it as U+FFFD (web/twilio_form.py).
 TAKES_NUL_IN_FORMS = frozenset({"twilio"})
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def init_app(app: Flask) -> None:
@@ -19,7 +22,7 @@ def init_app(app: Flask) -> None:
 
 def _has_control_character(text: str) -> bool:
     """True for NUL and the other C0 controls (and DEL), which no id, path or form field holds."""
-    return any(ord(character) < 0x20 or ord(character) == 0x7F for character in text)
+    return CONTROL_CHARACTER.search(text) is not None
 
 
 def refuse_malformed() -> None:

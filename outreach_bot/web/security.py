@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from flask import (
     Flask,
+    Request,
     Response,
     abort,
     current_app,
@@ -21,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -41,6 +43,8 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 
+# Twilio's webhooks (the twilio blueprint's prefix): no browser posts them, so no session.
+WEBHOOKS = "/twilio/"
 # A year, the usual minimum for browsers' preload lists; HTTP is never used again.
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -61,9 +65,23 @@ class StaffIdentity:
         return Scope(user_id=self.id, role=self.role, school_ids=self.school_ids)
 
 
+class StaffSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, not opened for Twilio's webhooks.
+
+    Opening one (the signing key derived, the cookies parsed) was a part of every webhook's
+    CPU; a webhook gets Flask's null session, empty and never saved.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(WEBHOOKS):
+            return None
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
     """Cookie settings from the runtime's settings, and the per-request checks."""
     settings = runtime_for(app).settings
+    app.session_interface = StaffSessions()
     app.config.update(
         SESSION_COOKIE_NAME="outreach_session",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
