@@ -139,7 +139,13 @@ def _stored(runtime: Runtime) -> dict[str, Any]:
     found: dict[str, Any] = dict(roster(runtime))
     with runtime.db.transaction() as session:
         found["records"] = sorted(
-            (r.file, r.sourced_id, r.status, r.date_last_modified, json.dumps(r.data, sort_keys=True))
+            (
+                r.file,
+                r.sourced_id,
+                r.status,
+                r.date_last_modified,
+                json.dumps(r.data, sort_keys=True),
+            )
             for r in session.scalars(select(OneRosterRecord))
         )
     return found
