@@ -27,7 +27,8 @@ path would (tests/test_oneroster_copied.py imports the same exports both ways).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -55,6 +56,8 @@ from outreach_bot.oneroster.writes import on_postgresql
 # The files this path reads; all must be in the export, in bulk.
 _FILES = ("orgs", "academicSessions", "users", "enrollments", "demographics")
 _SPACES = "'" + WHITESPACE + "'"  # as an SQL literal (it has no quote)
+# A regular expression matching any of them (translate() is several times slower).
+_SPACE_CLASS = "'[" + "".join(f"\\u{ord(char):04x}" for char in WHITESPACE) + "]'"
 _BATCH = 10_000  # distinct cells read in Python at a time
 _RECORDS = OneRosterRecord.__tablename__
 _KEPT = sorted(FAMILY | {STUDENT})
@@ -84,7 +87,7 @@ def copy_export(
     savepoint = session.begin_nested()
     copied = _Copied(session, export, zone, today, default_language)
     try:
-        with room_to_work(session):
+        with room_to_work(session), _whole_file_plans(session):
             found = copied.run(language_column)
     except _NotPlain:
         savepoint.rollback()
@@ -93,6 +96,21 @@ def copy_export(
     report.roster, report.withdrawn, report.older = found.roster, found.withdrawn, found.older
     report.guardians_removed, report.guardians_kept = found.guardians_removed, found.guardians_kept
     return True
+
+
+@contextmanager
+def _whole_file_plans(session: Session) -> Iterator[None]:
+    """Joins by hash or merge, and no JIT, until the block ends. Every statement here joins
+    whole files, and PostgreSQL cannot estimate how many rows a condition on a JSON field
+    keeps: a guess of a few rows makes a nested loop, which costs the square of the export.
+    (A nested loop's cost once forbidden would also make every statement worth compiling.)"""
+    settings = ("enable_nestloop", "jit")
+    were = {name: session.scalar(text(f"SELECT current_setting('{name}')")) for name in settings}
+    for name in settings:
+        session.execute(text(f"SET LOCAL {name} = off"))
+    yield
+    for name, was in were.items():
+        session.execute(text("SELECT set_config(:name, :was, true)"), {"name": name, "was": was})
 
 
 class _NotPlain(Exception):
@@ -122,9 +140,7 @@ class _Reading:
 def _reading(field: Field) -> _Reading:
     """How the row-by-row path's reader for a field is done here."""
     if field.read is csv_fields.identifier:
-        return _Reading(
-            "to_jsonb(CELL)", f"length(CELL) <= 64 AND translate(CELL, {_SPACES}, '') = CELL"
-        )
+        return _Reading("to_jsonb(CELL)", f"length(CELL) <= 64 AND CELL !~ {_SPACE_CLASS}")
     if field.read is folded:
         # casefold() is lower() on ASCII; a cell of other letters is read in Python.
         return _Reading('to_jsonb(lower(CELL COLLATE "C"))', "CELL ~ '^[\\x01-\\x7f]*$'")
@@ -207,8 +223,12 @@ class _Copied:
         cells = f"or_{name}_cells"
         self._copy(table, cells)
 
+        def stripped(header: str) -> str:
+            return f"btrim(c{positions[header]}, {_SPACES})"
+
         def cell(header: str) -> str:
-            return f"btrim(c{positions[header]}, {_SPACES})" if header in positions else "''"
+            # Each cell stripped once (the subquery below), however often it is read.
+            return f"t.k{positions[header]}" if header in positions else "''"
 
         joins, values, problems = [], [], []
         for field in fields:
@@ -218,7 +238,7 @@ class _Copied:
             reading = _reading(field)
             x = cell(found[0])
             if reading.reader is not None:
-                lookup = self._lookup(cells, x, reading.reader)
+                lookup = self._lookup(cells, stripped(found[0]), reading.reader)
                 alias = f"l{len(joins)}"
                 joins.append(f"LEFT JOIN {lookup} AS {alias} ON {alias}.cell = {x}")
                 value, valid = f"{alias}.value", f"{alias}.ok"
@@ -229,7 +249,11 @@ class _Copied:
                 problems.append(f"{x} = ''")
             problems.append(f"({x} <> '' AND NOT coalesce({valid}, false))")
         status, modified = cell("status"), cell("datelastmodified")
-        stamp = self._lookup(cells, modified, lambda cell: modified_at(cell).isoformat())
+        stamp = self._lookup(
+            cells,
+            stripped("datelastmodified") if "datelastmodified" in positions else "''",
+            lambda cell: modified_at(cell).isoformat(),
+        )
         joins.append(f"LEFT JOIN {stamp} AS m ON m.cell = {modified}")
         wanted = {
             "users": f'lower({cell("role")} COLLATE "C") IN ({_quoted(_KEPT)})'
@@ -251,7 +275,8 @@ class _Copied:
             f" OR ({modified} <> '' AND NOT coalesce(m.ok, false))"
             f" OR (lower({status} COLLATE \"C\") <> '{DELETED}'"
             f" AND ({' OR '.join(problems) or 'false'})) AS bad"
-            f" FROM pg_temp.{cells} {' '.join(joins)} WHERE {wanted}"
+            f" FROM (SELECT {', '.join(f'{stripped(h)} AS k{p}' for h, p in positions.items())}"
+            f" FROM pg_temp.{cells} OFFSET 0) AS t {' '.join(joins)} WHERE {wanted}"
         )
         bad, repeated = self._execute(
             f"SELECT count(*) FILTER (WHERE bad), count(*) - count(DISTINCT sid) FROM or_{name}"
@@ -259,7 +284,7 @@ class _Copied:
         if bad or repeated:
             raise _NotPlain
         self._execute(f"ALTER TABLE or_{name} ADD PRIMARY KEY (sid)")
-        self._execute(f"ANALYZE or_{name}")
+        self._execute(f"ANALYZE or_{name} (sid)")
 
     def _copy(self, table: CsvTable, name: str) -> None:
         """COPY the file's bytes into a table of text cells; not plain if PostgreSQL refuses
@@ -322,12 +347,27 @@ class _Copied:
             self._execute(f"ALTER TABLE {table} ADD PRIMARY KEY (sid)")
         # The latest school year, the stored ones included: a later year counts fewer
         # enrollments as current, so this is never looser than the row-by-row path.
-        year = (
-            "(SELECT max(start) FROM (SELECT data->>'start' AS start FROM or_academicSessions"
-            f" WHERE status = 'active' AND data->>'type' = '{SCHOOL_YEAR}'"
+        year = self._execute(
+            "SELECT max(start COLLATE \"C\") FROM (SELECT data->>'start' AS start"
+            f" FROM or_academicSessions WHERE status = 'active' AND data->>'type' = '{SCHOOL_YEAR}'"
             f" UNION ALL SELECT data::jsonb->>'start' FROM {_RECORDS}"
-            f" WHERE file = 'academicSessions' AND status = 'active'"
-            f" AND data::jsonb->>'type' = '{SCHOOL_YEAR}') AS years)"
+            " WHERE file = 'academicSessions' AND status = 'active'"
+            f" AND data::jsonb->>'type' = '{SCHOOL_YEAR}') AS years"
+        ).scalar()
+        # The students with a school: a current enrollment at one, or one among their orgs.
+        students = f"status = 'active' AND data->>'role' = '{STUDENT}'"
+        self._execute(
+            "CREATE TEMPORARY TABLE or_placed ON COMMIT DROP AS"
+            " SELECT e.data->>'user' AS sid FROM or_enrollments AS e"
+            " JOIN or_schools AS o ON o.sid = e.data->>'school' WHERE e.status = 'active'"
+            " AND (CAST(:year AS text) IS NULL"
+            " OR coalesce(e.data->>'end', '9999') COLLATE \"C\" >= :year)"
+            " UNION SELECT u.sid FROM or_users AS u JOIN or_schools AS o"
+            f" ON o.sid = u.data->>'primary_org' WHERE u.{students}"
+            " UNION SELECT u.sid FROM or_users AS u,"
+            " jsonb_array_elements_text(coalesce(u.data->'orgs', '[]')) AS a(sid)"
+            f" JOIN or_schools AS o ON o.sid = a.sid WHERE u.{students}",
+            year=year,
         )
         family = _quoted(sorted(FAMILY))
         checks = [
@@ -335,15 +375,9 @@ class _Copied:
             "SELECT count(*) FROM or_enrollments AS e WHERE e.status = 'active' AND"
             " (NOT EXISTS (SELECT FROM or_students AS s WHERE s.sid = e.data->>'user')"
             " OR NOT EXISTS (SELECT FROM or_schools AS o WHERE o.sid = e.data->>'school'))",
-            # A student with a grade, and a school: a current enrollment or one of its orgs.
-            f"SELECT count(*) FROM or_users AS u, LATERAL (SELECT {year} AS start) AS y"
-            f" WHERE u.status = 'active' AND u.data->>'role' = '{STUDENT}' AND"
-            " (NOT u.data ? 'grade' OR NOT (EXISTS (SELECT FROM or_enrollments AS e"
-            " JOIN or_schools AS o ON o.sid = e.data->>'school'"
-            " WHERE e.data->>'user' = u.sid AND e.status = 'active' AND (y.start IS NULL"
-            " OR coalesce(e.data->>'end', '9999') COLLATE \"C\" >= y.start))"
-            " OR EXISTS (SELECT FROM or_schools AS o WHERE o.sid = u.data->>'primary_org'"
-            " OR u.data->'orgs' ? o.sid)))",
+            # A student with a grade, and a school.
+            "SELECT count(*) FROM or_users AS u LEFT JOIN or_placed AS p ON p.sid = u.sid"
+            f" WHERE u.{students} AND (NOT u.data ? 'grade' OR p.sid IS NULL)",
             # A family member with a phone, linked to students all in the export.
             f"SELECT count(*) FROM or_users AS u WHERE u.status = 'active'"
             f" AND u.data->>'role' IN ({family}) AND (NOT (u.data ? 'sms' OR u.data ? 'phone')"
@@ -421,7 +455,7 @@ class _Copied:
             " AS s ON s.sourced_id = i.sid) AS merged",
             file=name,
         )
-        self._execute(f"ANALYZE or_{name}_merged")
+        self._execute(f"ANALYZE or_{name}_merged (sid)")
         self._execute(
             f"INSERT INTO {_RECORDS} (file, sourced_id, status, date_last_modified, data)"
             f" SELECT :file, sid, status, modified, data::json FROM or_{name}_merged"
