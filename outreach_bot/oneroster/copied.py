@@ -382,8 +382,9 @@ class _Copied:
             f"SELECT count(*) FROM or_users AS u WHERE u.status = 'active'"
             f" AND u.data->>'role' IN ({family}) AND (NOT (u.data ? 'sms' OR u.data ? 'phone')"
             " OR jsonb_array_length(coalesce(u.data->'agents', '[]')) = 0"
-            " OR EXISTS (SELECT FROM jsonb_array_elements_text(u.data->'agents') AS a(sid)"
-            " WHERE NOT EXISTS (SELECT FROM or_students AS s WHERE s.sid = a.sid)))",
+            " OR u.sid IN (SELECT f.sid FROM (SELECT sid, a.agent FROM or_users,"
+            " jsonb_array_elements_text(data->'agents') AS a(agent) OFFSET 0) AS f"
+            " LEFT JOIN or_students AS s ON s.sid = f.agent WHERE s.sid IS NULL))",
             # One id per student, and per school, among new and stored ones alike.
             f"SELECT count(*) FROM (SELECT id FROM (SELECT sid, coalesce(data->>'identifier',"
             f" sid) AS id FROM or_users WHERE data->>'role' = '{STUDENT}' AND data ? 'given'"
@@ -605,22 +606,23 @@ class _Copied:
     def _guardians(self, report: ExportReport) -> None:
         family = _quoted(sorted(FAMILY))
         # A user's guardian rows in a set of records: one per student among their agents.
+        # (The agents are listed first, then joined with the students as a whole: a join
+        # beside the list, row by row, would hash every student for every family member.)
         rows = (
-            "SELECT DISTINCT ON (coalesce(s.data->>'identifier', s.sid),"
-            " coalesce(u.{data}->>'sms', u.{data}->>'phone'))"
-            " u.sid AS user_sid, coalesce(s.data->>'identifier', s.sid) AS student_id,"
-            " coalesce(u.{data}->>'sms', u.{data}->>'phone') AS phone,"
-            " coalesce(u.{data}->>'preferred_given', u.{data}->>'given') || ' ' ||"
-            " coalesce(u.{data}->>'preferred_family', u.{data}->>'family') AS name,"
-            " coalesce(u.{data}->>'language', :language) AS language,"
-            " u.{data}->>'role' AS relationship, u.old_status = '{deleted}' AS back"
-            " FROM or_users_merged AS u,"
+            "SELECT DISTINCT ON (coalesce(s.{data}->>'identifier', s.sid), u.phone)"
+            " u.sid AS user_sid, coalesce(s.{data}->>'identifier', s.sid) AS student_id,"
+            " u.phone, coalesce(u.data->>'preferred_given', u.data->>'given') || ' ' ||"
+            " coalesce(u.data->>'preferred_family', u.data->>'family') AS name,"
+            " coalesce(u.data->>'language', :language) AS language,"
+            " u.data->>'role' AS relationship, u.old_status = '{deleted}' AS back"
+            " FROM (SELECT u.sid, u.{data} AS data, u.old_status, a.sid AS agent,"
+            " coalesce(u.{data}->>'sms', u.{data}->>'phone') AS phone FROM or_users_merged AS u,"
             " jsonb_array_elements_text(coalesce(u.{data}->'agents', '[]')) AS a(sid)"
-            " JOIN or_users_merged AS s ON s.sid = a.sid"
-            " AND s.{data}->>'role' = '{student}' AND s.{data} ? 'given'"
             " WHERE (u.seen OR u.changed) AND u.{status} = 'active'"
             " AND u.{data}->>'role' IN ({family})"
-            " AND (u.{data} ? 'sms' OR u.{data} ? 'phone')"
+            " AND (u.{data} ? 'sms' OR u.{data} ? 'phone') OFFSET 0) AS u"
+            " JOIN or_users_merged AS s ON s.sid = u.agent"
+            " AND s.{data}->>'role' = '{student}' AND s.{data} ? 'given'"
         )
         now = rows.format(
             data="data", status="status", deleted=DELETED, student=STUDENT, family=family
