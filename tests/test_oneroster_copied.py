@@ -212,6 +212,22 @@ def test_the_language_column_and_the_default_language_are_read_alike(
     assert languages == {"es", "vi", "so"}
 
 
+def test_files_without_status_or_dates_are_read_alike(
+    runtime: Runtime, tmp_path: Path, copied: list[bool]
+) -> None:
+    export = _export(tmp_path / "export")
+    (export / "orgs.csv").write_text(
+        "sourcedId,name,type,identifier\norg-oak,Oak Elementary,school,OAK\n"
+        "org-pine,Pine Middle School,school,\n",
+        encoding="utf-8",
+    )
+    fast, rows = _both_ways(runtime, [export, export])
+
+    assert copied == [_by_copy(runtime)] * 2
+    assert fast == rows
+    assert [school[0] for school in fast[1]["schools"]] == ["OAK", "org-pine"]
+
+
 def test_a_1_1_and_a_1_2_sample_go_row_by_row_and_store_the_same(
     runtime: Runtime, tmp_path: Path, copied: list[bool]
 ) -> None:

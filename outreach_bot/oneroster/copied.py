@@ -261,7 +261,7 @@ class _Copied:
             "enrollments": f"lower({cell('role')} COLLATE \"C\") = '{STUDENT}'",
         }.get(name, "true")
         # A role or status of other than ASCII letters: casefold() is not lower() there.
-        plain = " AND ".join(f"{c} ~ '^[A-Za-z]*$'" for c in (status, cell("role")) if c != "''")
+        plain = " AND ".join(f"{c} ~ '^[A-Za-z]*$'" for c in (status, cell("role")))
         self._execute(
             f"CREATE TEMPORARY TABLE or_{name} ON COMMIT DROP AS"
             f" SELECT {cell('sourcedid')} AS sid,"
