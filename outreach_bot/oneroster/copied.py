@@ -381,10 +381,12 @@ class _Copied:
             # A family member with a phone, linked to students all in the export.
             f"SELECT count(*) FROM or_users AS u WHERE u.status = 'active'"
             f" AND u.data->>'role' IN ({family}) AND (NOT (u.data ? 'sms' OR u.data ? 'phone')"
-            " OR jsonb_array_length(coalesce(u.data->'agents', '[]')) = 0"
-            " OR u.sid IN (SELECT f.sid FROM (SELECT sid, a.agent FROM or_users,"
-            " jsonb_array_elements_text(data->'agents') AS a(agent) OFFSET 0) AS f"
-            " LEFT JOIN or_students AS s ON s.sid = f.agent WHERE s.sid IS NULL))",
+            " OR jsonb_array_length(coalesce(u.data->'agents', '[]')) = 0)",
+            # (Their agents listed first, then one anti-join with the students as a whole.)
+            "SELECT count(*) FROM (SELECT a.agent FROM or_users AS u,"
+            " jsonb_array_elements_text(u.data->'agents') AS a(agent)"
+            f" WHERE u.status = 'active' AND u.data->>'role' IN ({family}) OFFSET 0) AS f"
+            " LEFT JOIN or_students AS s ON s.sid = f.agent WHERE s.sid IS NULL",
             # One id per student, and per school, among new and stored ones alike.
             f"SELECT count(*) FROM (SELECT id FROM (SELECT sid, coalesce(data->>'identifier',"
             f" sid) AS id FROM or_users WHERE data->>'role' = '{STUDENT}' AND data ? 'given'"
