@@ -21,6 +21,7 @@ from outreach_bot.attendance.csv_kinds import KINDS
 from outreach_bot.attendance.csv_reader import CsvTable
 from outreach_bot.attendance.import_report import RowError
 from outreach_bot.oneroster import layouts
+from outreach_bot.oneroster.copied import copy_export
 from outreach_bot.oneroster.guardians import remove_guardians
 from outreach_bot.oneroster.layouts import FAMILY, STUDENT
 from outreach_bot.oneroster.manifest import (
@@ -73,8 +74,13 @@ def import_export(
     default_language: str = "en",
     language_column: str = "metadata.language",
     skip_bad_rows: bool = False,
+    row_by_row: bool = False,
 ) -> ExportReport:
-    """Import a OneRoster directory or .zip through the caller's session; the caller commits."""
+    """Import a OneRoster directory or .zip through the caller's session; the caller commits.
+
+    A plainly good bulk export on PostgreSQL goes by COPY (`copied`), unless `row_by_row`;
+    any other, or one that turns out not plainly good, is read row by row.
+    """
     path = Path(path)
     report = ExportReport(path.name)
     try:
@@ -87,6 +93,23 @@ def import_export(
         missing = missing_files(export, manifest)
         if missing:
             return report.reject(missing)
+        if not row_by_row and copy_export(
+            session,
+            export,
+            manifest,
+            report,
+            zone=zone,
+            today=today,
+            default_language=default_language,
+            language_column=language_column,
+        ):
+            report.modes = {
+                f"{name}.csv": manifest.mode(name, True)
+                for name in FILES
+                if export.has(f"{name}.csv") and manifest.mode(name, True) != ABSENT
+            }
+            _log(report)
+            return report
         stored = load_records(session)
         reads = _read_files(export, manifest, stored, language_column)
     except ExportError as error:
@@ -114,13 +137,17 @@ def import_export(
     after.update({name: result.after for name, result in merges.items()})
     save_records(session, merges)
     _apply(session, report, stored, after, merges, default_language)
+    _log(report)
+    return report
+
+
+def _log(report: ExportReport) -> None:
     log.info(
         "imported OneRoster export: %d students, %d guardians changed, %d withdrawn",
         report.roster["students"].created + report.roster["students"].updated,
         report.roster["guardians"].created + report.roster["guardians"].updated,
         report.withdrawn,
     )
-    return report
 
 
 def _mode(manifest: Manifest, read: FileRead) -> str:
