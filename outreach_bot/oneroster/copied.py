@@ -155,19 +155,9 @@ def _reading(field: Field) -> _Reading:
             f"CASE WHEN strpos(CELL, ',') = 0 THEN jsonb_build_array(CELL) ELSE {listed} END",
             "true",
         )
-    limit = _text_limit(field.read)
-    if limit is not None:
-        return _Reading("to_jsonb(CELL)", f"length(CELL) <= {limit}")
+    if isinstance(field.read, csv_fields.Text):
+        return _Reading("to_jsonb(CELL)", f"length(CELL) <= {field.read.max_length}")
     return _Reading("l.value", "l.ok", field.read)
-
-
-def _text_limit(reader: Callable[[str], Any]) -> int | None:
-    """The length `csv_fields.text(n)`'s reader allows, found by asking it."""
-    if not reader.__qualname__.startswith("text.<locals>"):
-        return None
-    closure = reader.__closure__ or ()
-    limits = [cell.cell_contents for cell in closure if isinstance(cell.cell_contents, int)]
-    return limits[0] if len(limits) == 1 else None
 
 
 class _Copied:
