@@ -62,6 +62,16 @@ def write(folder: Path, name: str, data: str | bytes) -> Path:
     return path
 
 
+# How the copied rows are read: each combination of the looked-up cells once (a table of
+# them), or, as when the combinations are many (guardians' phones), each column's table.
+JOINED = pytest.mark.parametrize("joined", ["combinations", "columns"])
+
+
+def join(monkeypatch: pytest.MonkeyPatch, joined: str) -> None:
+    if joined == "columns":
+        monkeypatch.setattr(copied_file, "_MOST_COMBINATIONS", 0)
+
+
 def test_the_whitespace_stripped_is_what_str_strip_strips() -> None:
     spaces = "".join(character for character in map(chr, range(0x110000)) if character.isspace())
     assert copied_file.WHITESPACE == spaces
@@ -69,9 +79,15 @@ def test_the_whitespace_stripped_is_what_str_strip_strips() -> None:
 
 @POSTGRESQL
 @pytest.mark.usefixtures("students")
+@JOINED
 def test_a_plain_file_is_copied_and_stored_as_read_row_by_row(
-    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paths_taken: list[str]
+    runtime: Runtime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    paths_taken: list[str],
+    joined: str,
 ) -> None:
+    join(monkeypatch, joined)
     lines = [
         "\ufeffStudent ID,Date,Status,Minutes Missed,Reason,,notes",  # a BOM, two other columns
         "S001,2025-09-01,present,,,,",
@@ -104,9 +120,15 @@ def test_a_plain_file_is_copied_and_stored_as_read_row_by_row(
 
 @POSTGRESQL
 @pytest.mark.usefixtures("students")
+@JOINED
 def test_a_district_s_codes_and_their_minutes_are_read_as_row_by_row(
-    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paths_taken: list[str]
+    runtime: Runtime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    paths_taken: list[str],
+    joined: str,
 ) -> None:
+    join(monkeypatch, joined)
     codes = read_codes(b"code,status,minutes_missed\nP,present,\nT30,tardy,30\nA,absent,\n", "c")
     with_minutes = write(
         tmp_path,

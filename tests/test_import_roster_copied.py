@@ -17,7 +17,12 @@ from outreach_bot.attendance.importer import ImportReport, import_file
 from outreach_bot.cli.progress import terminal_progress
 from outreach_bot.models import Guardian, Student
 from outreach_bot.runtime import Runtime
-from tests.test_import_copied import paths_taken, write  # noqa: F401 (paths_taken: a fixture)
+from tests.test_import_copied import (  # noqa: F401 (paths_taken: a fixture)
+    JOINED,
+    join,
+    paths_taken,
+    write,
+)
 from tests.test_import_staging import every_path
 from tests.test_sis_attendance import Terminal
 
@@ -83,9 +88,15 @@ def every_way(
 
 
 @pytest.mark.usefixtures("schools")
+@JOINED
 def test_a_plain_students_file_is_stored_as_read_row_by_row(
-    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taken: list[str]
+    runtime: Runtime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    taken: list[str],
+    joined: str,
 ) -> None:
+    join(monkeypatch, joined)
     lines = [
         f"\ufeff{STUDENTS},notes",
         "S001,Ana,Example,LIN,KG,97201,2020-03-14,2025-08-20,,",
@@ -105,9 +116,15 @@ def test_a_plain_students_file_is_stored_as_read_row_by_row(
 
 
 @pytest.mark.usefixtures("students")
+@JOINED
 def test_a_plain_guardians_file_is_stored_as_read_row_by_row(
-    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taken: list[str]
+    runtime: Runtime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    taken: list[str],
+    joined: str,
 ) -> None:
+    join(monkeypatch, joined)
     lines = [
         GUARDIANS,
         "S001,Maria Example,(503) 555-0142,Spanish,mother,Y,12 Oak St,Portland,OR,97201",

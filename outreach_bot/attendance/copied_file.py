@@ -1,25 +1,33 @@
-"""A good attendance file on PostgreSQL: its bytes COPY-ed as they are, read inside the database.
+"""A good large file on PostgreSQL (attendance, students, guardians): its bytes COPY-ed as
+they are, read inside the database.
 
 The row-by-row path (`importer._import_staged`) reads every cell in Python, which costs more
-than PostgreSQL's own COPY of the file. A nightly file is nearly always good, and repeats a
-few hundred dates, codes and minutes among its million rows, so here:
+than PostgreSQL's own COPY of the file. A nightly file is nearly always good, so here:
 
 1. the file's bytes go unread to `COPY … (FORMAT csv, HEADER)` into a table of text cells,
    one column a header cell;
-2. one scan groups the rows by each id column and by the other read columns together (a
-   few hundred combinations of dates, codes and minutes). Ids are looked up in `students`
-   inside the database, and every other distinct cell is read by its column's own reader
-   (`RowReader.read_cell`, the one the row-by-row path uses), so a cell means exactly what
-   it means there. The cells that read go back as small tables, joined into one that reads
-   each combination;
-3. `Staging.merge` merges the rows, each read through that one table, refusing the file if
-   a key comes twice.
+2. one scan groups the rows by each id column, by whether a cell the database reads is bad,
+   and by the other columns together (their combinations). The database reads free text of
+   a most length and ids (names, addresses, a student's own id: as many as the rows) as the
+   row-by-row path reads them; ids of students and schools are looked up in one hash
+   anti-join. Every other distinct cell is read by its column's own reader
+   (`RowReader.read_cell`, the one the row-by-row path uses), so a cell means exactly what it
+   means there; the cells go to Python and back into a lookup table a batch at a time, so
+   memory stays flat however many there are (a guardians.csv's phones are nearly all
+   distinct);
+3. `Staging.merge` merges the rows, refusing the file if a key comes twice. An attendance
+   file repeats a few hundred combinations of dates, codes and minutes among its million
+   rows: a small table reads each combination once, and each row is read through it with
+   one join. A file with many combinations (guardians: a phone each) joins each column's
+   lookup table instead. A kind whose rows are checked across columns (students: exit
+   before entry) says the same check in SQL (`Kind.check_in_sql`), run over the rows first.
 
 Only when the file is plainly good: a bad cell, an unknown student, a repeated key, a blank
-line or a row of the wrong length, and anything PostgreSQL and Python's csv module might read
-differently (a double quote anywhere), make `copy_file` undo its work (a savepoint) and
-return None. The caller then reads the file row by row, which places each problem by file,
-line and column, and counts and stores exactly what this path would.
+line or a row of the wrong length, a row failing the kind's check, and anything PostgreSQL
+and Python's csv module might read differently (a double quote anywhere), make `copy_file`
+undo its work (a savepoint) and return None. The caller then reads the file row by row,
+which places each problem by file, line and column, and counts and stores exactly what this
+path would.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.codes import AttendanceCodes
+from outreach_bot.attendance.csv_fields import Text, identifier
 from outreach_bot.attendance.csv_kinds import REFERENCES, Column, Kind
 from outreach_bot.attendance.csv_reader import CsvTable
 from outreach_bot.attendance.import_report import ImportReport
@@ -46,22 +55,24 @@ WHITESPACE = (
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _SPACES = "'" + WHITESPACE + "'"  # as an SQL literal (it has no quote)
-# Distinct cells a looked-up column may have: past this, reading them would cost memory that
-# grows with the file, so the row-by-row path (which forgets cells as it goes) takes the file.
-_MOST_CELLS = 50_000
 _BLOCK = 1 << 20
+# Distinct cells read in Python at a time, on their way to a lookup table: memory stays flat
+# however many distinct cells a column has.
+_BATCH = 20_000
+# Combinations of the looked-up columns' cells read once each in a table of their own (an
+# attendance file has a few hundred); past this, each row joins each column's lookup table.
+_MOST_COMBINATIONS = 50_000
 # Told (lines read, lines in the file) as an import reads a file, and once when it is read.
 Progress = Callable[[int, int], None]
 
 
 def can_copy(table: CsvTable, spec: Kind) -> bool:
     """Whether the file may take this path: read from disk, without quotes, of a kind whose
-    rows need nothing but their own cells (no check across columns, no blank that keeps)."""
+    check across columns, if it has one, can be said in SQL."""
     return (
         table.path is not None
         and not table.quoted
-        and spec.check is None
-        and not any(column.blank_keeps for column in spec.columns)
+        and (spec.check is None or spec.check_in_sql is not None)
     )
 
 
@@ -100,12 +111,13 @@ def _copied(
     cells = _Cells(session, spec, table)
     if not cells.copy(progress):
         raise _NotPlain
-    lookups = {
-        column.name: _read(reader, column, distinct, codes)
-        for column, distinct in cells.distinct().items()
-    }
+    cells.check()
     report = ImportReport(spec.name, table.source)
-    staging = Staging(session, spec, cells.rows(lookups))
+    staging = Staging(session, spec, cells.rows(reader, codes))
+    if spec.check_in_sql is not None:
+        refused = f"SELECT EXISTS (SELECT FROM {staging.name} WHERE {spec.check_in_sql})"
+        if session.scalar(text(refused)):
+            raise _NotPlain
     try:
         merged = staging.merge([], report, refuse_repeats=True)
     except IntegrityError:  # a new key given twice
@@ -118,17 +130,37 @@ def _copied(
 def _read(
     reader: RowReader, column: Column, distinct: list[str], codes: AttendanceCodes | None
 ) -> list[tuple[str, Any, int | None]]:
-    """Each distinct cell of a column as (cell, value, a code's minutes)."""
+    """Each distinct cell of a column as (cell, value, a code's minutes); a blank that keeps
+    the stored value reads as NULL (`_Cells.rows` says it is not given)."""
     read = []
     for cell in distinct:
         value, problem = reader.read_cell(column, cell)
         if problem is not None:
             raise _NotPlain
+        if column.blank_keeps and not cell.strip():
+            value = None
         minutes = None
         if codes is not None and column.name == "status":
             minutes = codes.minutes_missed(cell.strip())
         read.append((cell, value, minutes))
     return read
+
+
+def _in_sql(column: Column, cell: str) -> tuple[str, str] | None:
+    """How the database reads a cell of a column whose reader it can say in SQL, as the
+    reader reads it: (the value, when the cell is bad); None for any other column."""
+    stripped = f"btrim({cell}, {_SPACES})"
+    if column.refers_to:
+        return None  # looked up among the distinct ids (`_Cells.check`)
+    if isinstance(column.read, Text):
+        bad = f"length({stripped}) > {column.read.max_length}"
+    elif column.read is identifier:
+        bad = f"length({stripped}) > 64 OR translate({stripped}, {_SPACES}, '') <> {stripped}"
+    else:
+        return None
+    if column.required:
+        bad = f"{stripped} = '' OR {bad}"
+    return f"NULLIF({stripped}, '')", bad
 
 
 class _Cells:
@@ -143,22 +175,40 @@ class _Cells:
         number = session.info["import_copies"] = session.info.get("import_copies", 0) + 1
         self.prefix = f"import_file_{number}"
         self.name = f"pg_temp.{self.prefix}"
+        self.found = f"{self.name}_cells"  # the scan's groups (`check`)
         self.columns = [f"c{place}" for place in range(1, self.width + 1)]
         typed = ", ".join(f"{column} text" for column in self.columns)
         session.execute(text(f"CREATE TEMPORARY TABLE {self.prefix} ({typed}) ON COMMIT DROP"))
-        # The columns the kind reads, by place; the row-by-row path ignores cells past the last
-        # named one only when they are blank.
+        # The columns the kind reads, by place: ids looked up in the database, columns read
+        # inside it (as the file's `f` row's cells), and those read in Python a distinct cell
+        # at a time. The row-by-row path ignores cells past the last named one only when
+        # they are blank.
         self.read = [
             (column, table.positions[column.name])
             for column in spec.columns
             if column.name in table.positions
         ]
+        self.ids = [(column, f"c{place}") for column, place in self.read if column.refers_to]
+        self.in_sql = {
+            column.name: reading
+            for column, place in self.read
+            if (reading := _in_sql(column, f"f.c{place}")) is not None
+        }
+        self.looked = [
+            (column, place)
+            for column, place in self.read
+            if not column.refers_to and column.name not in self.in_sql
+        ]
+        if not self.looked:  # no kind has none; the rows are counted among their combinations
+            raise _NotPlain
+        # A row of the looked-up columns' grouping set in `found`.
+        self.combination = f"c{self.looked[0][1]} IS NOT NULL"
         last = max(table.positions.values())
         self.past = [f"c{place}" for place in range(last + 1, self.width + 1)]
-        # What `distinct` finds: the rows (the blank ones left out), the id columns that must
-        # be stripped, and the table of distinct cells with how to tell its combinations.
-        self.count, self.padded = 0, set[str]()
-        self.found = self.combination = ""
+        # What `check` finds: the rows (the blank ones left out), their combinations, and the
+        # id columns that must be stripped.
+        self.count = self.combinations = 0
+        self.padded = set[str]()
 
     def _filled(self, alias: str = "") -> str:
         """Whether a row has a cell that is not blank: the row-by-row path skips the others.
@@ -192,122 +242,149 @@ class _Cells:
         expected = self.table.newlines - (1 if self.table.ends_in_newline else 0)
         return bool(copied == expected)
 
-    def distinct(self) -> dict[Column, list[str]]:
-        """Each looked-up column's distinct cells, after checking the rest inside the database:
-        not plain when a student is unknown, a cell past the named columns is filled, or a
-        column has too many distinct cells to read.
+    def check(self) -> None:
+        """Check the cells read inside the database: not plain when one is bad, a student
+        is unknown, or a cell past the named columns is filled.
 
-        One scan groups the rows by each id column, by the looked-up columns together (a few
-        hundred combinations of dates, codes and minutes in a million rows: one hash, and
-        later one join) and by the cells past the named columns."""
-        ids = [(column, f"c{place}") for column, place in self.read if column.refers_to]
-        looked = [(column, f"c{place}") for column, place in self.read if not column.refers_to]
-        if not looked:  # no kind has only ids; the combinations below need a column
-            raise _NotPlain
-        sets = [f"({cell})" for _column, cell in ids]
-        sets.append(f"({', '.join(cell for _column, cell in looked)})")
+        One scan groups the rows by each id column, by the looked-up columns together, by
+        the cells past the named columns and by whether a cell read in SQL is bad."""
+        looked = [f"c{place}" for _column, place in self.looked]
+        sets = [f"({cell})" for _column, cell in self.ids]
+        sets.append(f"({', '.join(looked)})")
         # The cells past the named columns, run together: the row-by-row path's width error
-        # unless blank.
-        past = [f"{' || '.join(self.past)} AS past"] if self.past else []
-        if past:
-            sets.append("(past)")
-        cells = [cell for _column, cell in ids + looked]
+        # unless blank; and whether any cell read in SQL is bad in the row.
+        extra = {"past": " || ".join(self.past)} if self.past else {}
+        if wrong := [f"({bad})" for _value, bad in self.in_sql.values()]:
+            extra["wrong"] = " OR ".join(wrong)
+        sets += [f"({name})" for name in extra]
+        chosen = [cell for _column, cell in self.ids] + looked
+        chosen += [f"({expression}) AS {name}" for name, expression in extra.items()]
         self.session.execute(
             text(
                 f"CREATE TEMPORARY TABLE {self.prefix}_cells ON COMMIT DROP AS"
-                f" SELECT {', '.join([*cells, *past])}, count(*) AS found FROM {self.name}"
-                f" WHERE {self._filled()} GROUP BY GROUPING SETS ({', '.join(sets)})"
+                f" SELECT {', '.join(chosen)}, count(*) AS found FROM {self.name} AS f"
+                f" WHERE {self._filled('f.')} GROUP BY GROUPING SETS ({', '.join(sets)})"
             )
         )
-        found, combination = self.found, self.combination = (
-            f"pg_temp.{self.prefix}_cells",
-            f"{looked[0][1]} IS NOT NULL",  # a row of the looked-up columns' grouping set
-        )
+        found, combination = self.found, self.combination
         checks = {
             "rows": f"sum(found) FILTER (WHERE {combination})",
-            "past": f"count(*) FILTER (WHERE btrim(past, {_SPACES}) <> '')" if past else "0",
+            "combinations": f"count(*) FILTER (WHERE {combination})",
+            "past": f"count(*) FILTER (WHERE btrim(past, {_SPACES}) <> '')" if self.past else "0",
+            "wrong": "count(*) FILTER (WHERE wrong)" if wrong else "0",
         }
-        for column, cell in ids:
+        for column, cell in self.ids:
             stripped = f"btrim({cell}, {_SPACES})"
             reference = REFERENCES[column.refers_to or ""].attribute
             known = f"SELECT FROM {reference.class_.__tablename__} AS k WHERE k.{reference.key}"
             # An id as identifier() reads it: no space inside, at most 64 characters.
-            checks[f"unknown_{cell}"] = (
+            checks[f"bad_{cell}"] = (
                 f"count(*) FILTER (WHERE {cell} IS NOT NULL AND NOT ({stripped} <> ''"
                 f" AND length({stripped}) <= 64 AND translate({stripped}, {_SPACES}, '')"
-                f" = {stripped} AND EXISTS ({known} = {stripped})))"
+                f" = {stripped}))"
+            )
+            # Every distinct id at once (one hash anti-join): a guardians.csv has as many
+            # distinct students as rows, too many to look up one by one.
+            checks[f"unknown_{cell}"] = (
+                f"(SELECT count(*) FROM {found} WHERE {cell} IS NOT NULL"
+                f" AND NOT EXISTS ({known} = {stripped}))"
             )
             # Whether the merge must strip the ids, or may take the cells as they are.
             checks[f"padded_{cell}"] = f"coalesce(bool_or({cell} <> {stripped}), false)"
-        for _column, cell in looked:
-            checks[f"size_{cell}"] = f"count(DISTINCT {cell})"
         listed = ", ".join(f"{check} AS {name}" for name, check in checks.items())
         counts = self.session.execute(text(f"SELECT {listed} FROM {found}")).mappings().one()
-        unknown = any(counts[f"unknown_{cell}"] for _column, cell in ids)
-        many = any(counts[f"size_{cell}"] > _MOST_CELLS for _column, cell in looked)
-        if counts["past"] or unknown or many:
+        refused = ["past", "wrong"]
+        for _column, cell in self.ids:
+            refused += [f"bad_{cell}", f"unknown_{cell}"]
+        if any(counts[name] for name in refused):
             raise _NotPlain
         self.count = int(counts["rows"] or 0)
-        self.padded = {cell for _column, cell in ids if counts[f"padded_{cell}"]}
-        return {
-            column: list(
-                self.session.scalars(
-                    text(f"SELECT DISTINCT {cell} FROM {found} WHERE {combination}")
-                )
-            )
-            for column, cell in looked
-        }
+        self.combinations = int(counts["combinations"])
+        self.padded = {cell for _column, cell in self.ids if counts[f"padded_{cell}"]}
 
-    def rows(self, lookups: dict[str, list[tuple[str, Any, int | None]]]) -> View:
-        """The file's rows as the staging table holds them: the ids as they are (stripped if
-        need be), every other field from one small table that reads each combination of the
-        looked-up columns' cells (made from a small table of each column's read cells)."""
-        raw: Any = self.session.connection().connection.driver_connection
+    def rows(self, reader: RowReader, codes: AttendanceCodes | None) -> View:
+        """The file's rows (`f`) as the staging table holds them: an id as it is (stripped if
+        need be), a cell read inside the database by its SQL, a looked-up cell through a
+        table of its column's distinct cells, each read by `reader`. When the combinations
+        are few, a table (`r`) reads each once and each row joins its own; else each row
+        joins each column's table."""
+        few = self.combinations <= _MOST_COMBINATIONS
         dialect = self.session.get_bind().dialect
-        model: Any = self.spec.model
-        found, combination = self.found, self.combination
-        joins, chosen, matched, values = [], [], [], {}
+        mapped: Any = self.spec.model.__mapper__.columns
+        joins, picked, values, given = [], dict[str, str](), {}, {}
+
+        def pick(name: str, expression: str) -> str:
+            """A looked-up value, from the combinations' table when there is one."""
+            picked[name] = expression
+            return f"r.{name}" if few else expression
+
         for column, place in self.read:
             cell = f"c{place}"
             if column.refers_to:
                 values[column.field] = (
                     f"btrim(f.{cell}, {_SPACES})" if cell in self.padded else f"f.{cell}"
                 )
-                continue
-            lookup = f"{self.prefix}_{place}"
-            kind = model.__table__.c[column.field].type.compile(dialect)
-            self.session.execute(
-                text(
-                    f"CREATE TEMPORARY TABLE {lookup}"
-                    f" (cell text PRIMARY KEY, value {kind}, minutes integer) ON COMMIT DROP"
+            elif column.name in self.in_sql:
+                values[column.field] = self.in_sql[column.name][0]
+            else:
+                lookup = f"pg_temp.{self.prefix}_{place}"
+                kind = mapped[column.field].type.compile(dialect)
+                self.session.execute(
+                    text(
+                        f"CREATE TEMPORARY TABLE {lookup.removeprefix('pg_temp.')}"
+                        f" (cell text, value {kind}, minutes integer) ON COMMIT DROP"
+                    )
                 )
-            )
-            with raw.cursor() as cursor, cursor.copy(f"COPY pg_temp.{lookup} FROM STDIN") as copy:
-                for row in lookups[column.name]:
-                    copy.write_row(row)
-            joins.append(f"JOIN pg_temp.{lookup} AS l{place} ON l{place}.cell = {cell}")
-            chosen += [cell, f"l{place}.value AS {cell}_value"]
-            matched.append(f"r.{cell} = f.{cell}")
-            values[column.field] = f"r.{cell}_value"
-        given = dict.fromkeys(values, "true")
+                self._look_up(lookup, column, cell, reader, codes)
+                self.session.execute(text(f"ANALYZE {lookup}"))
+                joins.append(f"JOIN {lookup} AS l{place} ON l{place}.cell = {cell}")
+                values[column.field] = pick(f"{cell}_value", f"l{place}.value")
+            # A blank that keeps (sms_consent) sets nothing: new rows get the kind's default.
+            keeps = column.blank_keeps
+            given[column.field] = f"btrim(f.{cell}, {_SPACES}) <> ''" if keeps else "true"
         # A district code may stand for minutes (T30): they fill a row's blank minutes_missed.
         status = next((place for column, place in self.read if column.name == "status"), None)
         if status is not None and "minutes_missed" in {c.field for c in self.spec.columns}:
-            chosen.append(f"l{status}.minutes AS code_minutes")
+            minutes = pick("code_minutes", f"l{status}.minutes")
             values["minutes_missed"] = (
-                f"coalesce({values.get('minutes_missed', 'NULL')}, r.code_minutes)"
+                f"coalesce({values.get('minutes_missed', 'NULL')}, {minutes})"
             )
-            given.setdefault("minutes_missed", "r.code_minutes IS NOT NULL")
-        read = f"{self.prefix}_read"
-        self.session.execute(
-            text(
-                f"CREATE TEMPORARY TABLE {read} ON COMMIT DROP AS SELECT {', '.join(chosen)}"
-                f" FROM {found} {' '.join(joins)} WHERE {combination}"
+            given.setdefault("minutes_missed", f"{minutes} IS NOT NULL")
+        # The lookup tables' `cell = cN` name the cells of `found`, or else of the file's rows.
+        if few:
+            read = f"{self.prefix}_read"
+            cells = [f"c{place}" for _column, place in self.looked]
+            chosen = cells + [f"{value} AS {name}" for name, value in picked.items()]
+            self.session.execute(
+                text(
+                    f"CREATE TEMPORARY TABLE {read} ON COMMIT DROP AS SELECT {', '.join(chosen)}"
+                    f" FROM {self.found} {' '.join(joins)} WHERE {self.combination}"
+                )
             )
-        )
-        self.session.execute(text(f"ANALYZE pg_temp.{read}"))
-        source = (
-            f"{self.name} AS f JOIN pg_temp.{read} AS r ON {' AND '.join(matched)}"
-            f" WHERE {self._filled('f.')}"
-        )
+            self.session.execute(text(f"ANALYZE pg_temp.{read}"))
+            matched = " AND ".join(f"r.{cell} = f.{cell}" for cell in cells)
+            source = f"{self.name} AS f JOIN pg_temp.{read} AS r ON {matched}"
+        else:
+            source = f"{self.name} AS f {' '.join(joins)}"
+        source += f" WHERE {self._filled('f.')}"
         return View(values, given, source, self.name, self.count)
+
+    def _look_up(
+        self,
+        lookup: str,
+        column: Column,
+        cell: str,
+        reader: RowReader,
+        codes: AttendanceCodes | None,
+    ) -> None:
+        """Fill a column's lookup table with its distinct cells as `reader` reads them, a
+        batch at a time (a server-side cursor over them, a COPY of each batch read)."""
+        raw: Any = self.session.connection().connection.driver_connection
+        select = f"SELECT DISTINCT {cell} FROM {self.found} WHERE {self.combination}"
+        with raw.cursor(name=f"{self.prefix}_distinct") as distinct:
+            distinct.execute(select)
+            while batch := distinct.fetchmany(_BATCH):
+                read = _read(reader, column, [found for (found,) in batch], codes)
+                with raw.cursor() as cursor, cursor.copy(f"COPY {lookup} FROM STDIN") as copy:
+                    for row in read:
+                        copy.write_row(row)
