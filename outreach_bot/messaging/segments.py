@@ -63,6 +63,13 @@ def _count(units: list[int], single_limit: int, part_limit: int) -> int:
 
 def measure(text: str) -> Segments:
     """Count the segments `text` will be split into (an empty text still counts as one)."""
+    # Most texts fit one segment: their size is counted in C (a two-unit character is one
+    # more unit) before any character is looked at one by one.
     if is_gsm7(text):
+        size = len(text) + sum(text.count(char) for char in GSM_EXTENSION)
+        if size <= GSM_SINGLE_LIMIT:
+            return Segments(1, "GSM-7")
         return Segments(_count(_gsm_units(text), GSM_SINGLE_LIMIT, GSM_PART_LIMIT), "GSM-7")
+    if len(text.encode("utf-16-le", "surrogatepass")) // 2 <= UCS2_SINGLE_LIMIT:
+        return Segments(1, "UCS-2")
     return Segments(_count(_ucs2_units(text), UCS2_SINGLE_LIMIT, UCS2_PART_LIMIT), "UCS-2")
