@@ -192,9 +192,7 @@ def main() -> None:
         reference: list[tuple[object, ...]] = []
         for repeat in range(args.repeats):
             if repeat < reference_runs:
-                single, single_cpu, single_statements, reference = timed(
-                    app, parts, one_at_a_time
-                )
+                single, single_cpu, single_statements, reference = timed(app, parts, one_at_a_time)
                 runs["one at a time"].append(single)
                 cpus["one at a time"].append(single_cpu)
                 counts["one at a time"] = single_statements
