@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
+    ARRAY,
     JSON,
     Column,
+    ColumnElement,
     Connection,
     DateTime,
     Engine,
     MetaData,
     Table,
+    any_,
+    bindparam,
     create_engine,
     event,
     insert,
@@ -188,6 +192,21 @@ def number_new_rows(sessions: sessionmaker[Session]) -> None:
             instances.sort(key=lambda instance: inspect(instance).insert_order)
             for instance, id_ in zip(instances, ids, strict=True):
                 setattr(instance, column.key, id_)
+
+
+def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(:values)`, one array parameter.
+
+    A batch's IN list of hundreds of values is a parameter each: SQLAlchemy renders and
+    psycopg parses the statement anew every time (it keeps parsed statements only up to 50
+    parameters), which cost the scan's families part a tenth of its time. One array is one
+    parameter, whatever the batch.
+    """
+    wanted = sorted(set(values))
+    if session.get_bind().dialect.name != "postgresql":
+        return cast(ColumnElement[bool], column.in_(wanted))
+    array = bindparam(None, wanted, type_=ARRAY(column.type))
+    return cast(ColumnElement[bool], column == any_(array))
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from outreach_bot.db import among
 from outreach_bot.engine.definition import Text
 from outreach_bot.engine.runner import Localizer, render
 from outreach_bot.i18n.lists import format_list
@@ -29,7 +30,7 @@ def days_missed_of(session: Session, student_ids: Iterable[str]) -> dict[str, in
     """`days_missed` of many students, in one SELECT (a student never scanned is absent)."""
     found = session.execute(
         select(AttendanceSummary.student_id, AttendanceSummary.absences).where(
-            AttendanceSummary.student_id.in_(sorted(set(student_ids)))
+            among(session, AttendanceSummary.student_id, student_ids)
         )
     )
     return {student_id: absences for student_id, absences in found}
@@ -140,7 +141,7 @@ def family_rows(
         )
         .join(Student, Student.id == Guardian.student_id)
         .join(School, School.id == Student.school_id)
-        .where(Guardian.student_id.in_(sorted(student_ids)))
+        .where(among(session, Guardian.student_id, student_ids))
         .order_by(Guardian.id)
     )  # fmt: skip
     for guardian_id, phone, language, consent, *child in rows:

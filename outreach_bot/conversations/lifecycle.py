@@ -10,6 +10,7 @@ from sqlalchemy import and_, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from outreach_bot.db import among
 from outreach_bot.messaging.optout import is_opted_out, is_undeliverable
 from outreach_bot.models import Conversation, Guardian, Message
 
@@ -68,7 +69,7 @@ class OnPhones:
         rows = session.scalars(
             select(Conversation)
             .where(
-                Conversation.phone.in_(wanted),
+                among(session, Conversation.phone, wanted),
                 or_(
                     Conversation.status == "active",
                     and_(

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from outreach_bot.db import per_transaction
+from outreach_bot.db import among, per_transaction
 from outreach_bot.models import PhoneNumber
 
 # session.info key: (transaction, {phone: its PhoneNumber row, or None for no row}).
@@ -57,7 +57,7 @@ def phone_checks(session: Session, phones: Iterable[str]) -> dict[str, PhoneChec
             PhoneNumber.opted_out_at.is_not(None),
             PhoneNumber.undeliverable_at.is_not(None),
             PhoneNumber.held_by_user_id.is_not(None),
-        ).where(PhoneNumber.phone.in_(sorted(set(phones))))
+        ).where(among(session, PhoneNumber.phone, phones))
     )
     return {phone: PhoneCheck(*checks) for phone, *checks in rows}
 
