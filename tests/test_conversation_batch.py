@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ from tests.conftest import SCHOOL_AFTERNOON
 from tests.factories import add_family, add_school
 from tests.staff_helpers import add_user
 
+FLOWS = Path(__file__).resolve().parent.parent / "flows"
 NIGHT = SCHOOL_AFTERNOON.replace(hour=22)  # inside quiet hours: the texts wait for morning
 Firings = list[tuple[int | None, str, str]]
 
@@ -177,6 +179,85 @@ def test_a_batch_stores_what_one_at_a_time_stores(runtime: Runtime, now: datetim
     assert texts_to.count(phone(0, 11)) == texts_to.count(phone(0, 1)) + 1  # the invitation
     assert all((row["not_before"] is not None) == (now == NIGHT) for row in batch["messages"])
     assert {row["conversation_id"] for row in batch["messages"]} == set(range(len(started)))
+
+
+# A flow whose opening does more than text: it asks for a call and schedules a follow-up.
+CALL_FIRST = """
+spec_version: 1
+name: call_first
+description: A call asked for at once, a follow-up scheduled, and the end.
+expires_after: 1d
+start: hello
+steps:
+  hello:
+    send:
+      text: "Hi, this is {school_name}. We will call about {first_name}. Reply STOP to end texts."
+    next: call
+  call:
+    escalate:
+      reason: asked_for_a_call
+      priority: normal
+    next: later
+  later:
+    schedule: {flow: followup, after: 4d}
+    next: done
+  done:
+    end: completed
+"""
+
+
+@pytest.mark.parametrize("now", [SCHOOL_AFTERNOON, NIGHT], ids=["day", "quiet hours"])
+def test_openings_that_do_more_than_text_keep_their_place(
+    app_config: dict[str, object], tmp_path: Path, request: pytest.FixtureRequest, now: datetime
+) -> None:
+    """A flow whose opening escalates or schedules is begun the ORM's way in the midst of
+    the plain rows, and every row keeps the place one at a time gives it."""
+    for source in FLOWS.glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "call_first.yaml").write_text(CALL_FIRST, encoding="utf-8")
+    app_config["FLOWS_DIR"] = tmp_path
+    runtime: Runtime = request.getfixturevalue("runtime")
+    firings: Firings = []
+    with runtime.db.transaction() as session:
+        add_school(session)
+        for n, flow in enumerate(["missed_you", "call_first", "missed_you", "call_first"]):
+            add_family(session, student_id=f"S{n}", phone=phone(0, n), language=("en", "es")[n % 2])
+            firings.append((None, f"S{n}", flow))
+        # On one phone: the call first (over at once), then a sibling's flow.
+        add_family(session, student_id="S8", first_name="Mia", phone=phone(0, 8))
+        add_family(session, student_id="S9", first_name="Noor", phone=phone(0, 8))
+        firings += [(None, "S8", "call_first"), (None, "S9", "chronic_outreach")]
+    batch = stored(runtime, in_batch(runtime, firings, now))
+    # On PostgreSQL the batch's conversations take the part's ids, taken up front, and the
+    # follow-ups theirs at the flush after: the same rows, numbered in another order.
+    assert unnumbered(batch) == unnumbered(stored(runtime, one_at_a_time(runtime, firings, now)))
+    started = [(row["phone"], row["flow"], row["status"]) for row in batch["conversations"]]
+    call, followup = ("call_first", "ended"), ("followup", "scheduled")
+    assert sorted(started) == [
+        (phone(0, 0), "missed_you", "active"),
+        (phone(0, 1), *call), (phone(0, 1), *followup),
+        (phone(0, 2), "missed_you", "active"),
+        (phone(0, 3), *call), (phone(0, 3), *followup),
+        (phone(0, 8), *call), (phone(0, 8), "chronic_outreach", "active"),  # after the call
+        (phone(0, 8), *followup),
+    ]  # fmt: skip
+    assert [row["reason"] for row in batch["escalations"]] == ["asked_for_a_call"] * 3
+    texts_to = [row["phone"] for row in batch["messages"]]
+    assert texts_to == sorted(texts_to)  # a family's texts after another's, as they fired
+
+
+def unnumbered(found: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
+    """`stored`'s rows with each conversation named by its phone and flow, not its rank,
+    each table's rows in a sorted order."""
+    names = {n: (row["phone"], row["flow"]) for n, row in enumerate(found["conversations"])}
+    return {
+        table: sorted(
+            repr(sorted((key, names.get(value, value) if key == "conversation_id" else value)
+                        for key, value in row.items()))
+            for row in rows
+        )
+        for table, rows in found.items()
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

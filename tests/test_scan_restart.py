@@ -44,12 +44,15 @@ def stored(runtime: Runtime) -> tuple[int, ...]:
 
 @pytest.fixture
 def restart_at_first_text(runtime: Runtime, admin: Engine) -> Iterator[list[bool]]:
-    """The server process of the scan's connection ends as the scan writes its first text,
-    as a restart of PostgreSQL would end it."""
+    """The server process of the scan's connection ends as the scan begins writing its
+    first conversations and texts, as a restart of PostgreSQL would end it: as a families
+    part takes its conversations' ids, which it then `COPY`s with their texts (a `COPY`
+    run by the driver, which SQLAlchemy's events do not see)."""
     done: list[bool] = []
 
-    def restart(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
-        if not done and statement.startswith("INSERT INTO messages"):
+    def restart(_conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        ids = "nextval" in statement and "conversations" in str(parameters)
+        if not done and ids:
             done.append(True)
             terminate(admin, cursor.connection.info.backend_pid)
 

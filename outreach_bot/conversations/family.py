@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from outreach_bot.db import among
 from outreach_bot.engine.definition import Text
 from outreach_bot.engine.runner import Localizer, render
 from outreach_bot.i18n.lists import format_list
-from outreach_bot.models import AttendanceSummary, Guardian, Student
+from outreach_bot.models import AttendanceSummary, Guardian, School, Student
 
 
 def days_missed(session: Session, student_id: str) -> int:
@@ -28,7 +30,7 @@ def days_missed_of(session: Session, student_ids: Iterable[str]) -> dict[str, in
     """`days_missed` of many students, in one SELECT (a student never scanned is absent)."""
     found = session.execute(
         select(AttendanceSummary.student_id, AttendanceSummary.absences).where(
-            AttendanceSummary.student_id.in_(sorted(set(student_ids)))
+            among(session, AttendanceSummary.student_id, student_ids)
         )
     )
     return {student_id: absences for student_id, absences in found}
@@ -39,21 +41,36 @@ def family_context(
 ) -> dict[str, object]:
     """Placeholders for a text about one or more children of a family."""
     days = {student.id: days_missed(session, student.id) for student in students}
-    return children_context(students, days, district_name, language)
+    return children_context([Child.of(s) for s in students], days, district_name, language)
+
+
+class Child(NamedTuple):
+    """What a text may say of a child: the first name and the school (and the id, to
+    count the days missed and to keep staff of one school from reading another's child)."""
+
+    id: str
+    first_name: str
+    school_name: str
+    school_phone: str | None
+
+    @classmethod
+    def of(cls, student: Student) -> Child:
+        """The child a student record speaks of."""
+        return cls(student.id, student.first_name, student.school.name, student.school.phone)
 
 
 def children_context(
-    students: Sequence[Student], days: Mapping[str, int], district_name: str, language: str
+    children: Sequence[Child], days: Mapping[str, int], district_name: str, language: str
 ) -> dict[str, object]:
     """`family_context`, with each child's days missed given (by student id)."""
-    counts = [(student.first_name, days.get(student.id, 0)) for student in students]
+    counts = [(child.first_name, days.get(child.id, 0)) for child in children]
     return {
         "first_name": format_list([name for name, _ in counts], language),
-        "school_name": format_list([student.school.name for student in students], language),
-        "school_phone": students[0].school.phone or "",
+        "school_name": format_list([child.school_name for child in children], language),
+        "school_phone": children[0].school_phone or "",
         "days_missed": sum(count for _, count in counts),
         "children_days": format_list([f"{name} {count}" for name, count in counts], language),
-        "children_count": len(students),
+        "children_count": len(children),
         "district_name": district_name,
     }
 
@@ -94,6 +111,57 @@ def families_to_reach(
         students = {guardian.student_id: guardian.student for guardian, _ in members}
         guardian, firing_id = members[0]
         starts.append(FamilyStart(guardian, list(students.values()), flow, firing_id))
+    return starts
+
+
+class FamilyRow(NamedTuple):
+    """`FamilyStart` as plain values, for the scan's batch: the guardian whose phone is
+    texted, the children it is about, the flow and the firing that started it."""
+
+    guardian_id: int
+    phone: str
+    language: str
+    sms_consent: bool
+    children: list[Child]
+    flow: str
+    firing_id: int | None
+
+
+def family_rows(
+    session: Session, firings: Sequence[tuple[int | None, str, str]]
+) -> list[FamilyRow]:
+    """`families_to_reach` read as plain rows (no ORM objects), in one SELECT: the same
+    families, grouped alike, in the same order."""
+    student_ids = {student_id for _, student_id, _ in firings}
+    by_student: dict[str, list[tuple[int, str, str, bool, Child]]] = {}
+    rows = session.execute(
+        select(
+            Guardian.id, Guardian.phone, Guardian.language, Guardian.sms_consent,
+            Student.id, Student.first_name, School.name, School.phone,
+        )
+        .join(Student, Student.id == Guardian.student_id)
+        .join(School, School.id == Student.school_id)
+        .where(among(session, Guardian.student_id, student_ids))
+        .order_by(Guardian.id)
+    )  # fmt: skip
+    for guardian_id, phone, language, consent, *child in rows:
+        by_student.setdefault(child[0], []).append(
+            (guardian_id, phone, language, consent, Child(*child))
+        )
+    families: dict[tuple[str, str], list[tuple[tuple[int, str, str, bool, Child], int | None]]]
+    families = {}
+    for firing_id, student_id, flow in firings:
+        for guardian in by_student.get(student_id, []):
+            families.setdefault((guardian[1], flow), []).append((guardian, firing_id))
+    starts = []
+    for (_, flow), members in families.items():
+        children = {guardian[4].id: guardian[4] for guardian, _ in members}
+        (guardian_id, phone, language, consent, _), firing_id = members[0]
+        starts.append(
+            FamilyRow(
+                guardian_id, phone, language, consent, list(children.values()), flow, firing_id
+            )
+        )
     return starts
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import and_, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from outreach_bot.db import among
 from outreach_bot.messaging.optout import is_opted_out, is_undeliverable
 from outreach_bot.models import Conversation, Guardian, Message
 
@@ -32,6 +33,16 @@ def active_conversation(session: Session, phone: str) -> Conversation | None:
     ).first()
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A conversation a batch wrote as a plain row: what `OnPhones` asks of it."""
+
+    phone: str
+    flow: str
+    status: str
+    started_at: datetime
+
+
 @dataclass
 class OnPhones:
     """The conversations on some family phones that decide whether a flow may start there:
@@ -41,7 +52,7 @@ class OnPhones:
     conversation the batch ends is seen ended)."""
 
     midnight: datetime
-    conversations: dict[str, list[Conversation]] = field(default_factory=dict)
+    conversations: dict[str, list[Conversation | Opened]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, session: Session, phones: Iterable[str], midnight: datetime) -> OnPhones:
@@ -58,7 +69,7 @@ class OnPhones:
         rows = session.scalars(
             select(Conversation)
             .where(
-                Conversation.phone.in_(wanted),
+                among(session, Conversation.phone, wanted),
                 or_(
                     Conversation.status == "active",
                     and_(
@@ -72,7 +83,7 @@ class OnPhones:
         for conversation in rows:
             self.add(conversation)
 
-    def add(self, conversation: Conversation) -> None:
+    def add(self, conversation: Conversation | Opened) -> None:
         """A conversation begun on its phone."""
         self.conversations.setdefault(conversation.phone, []).append(conversation)
 

@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 
 from outreach_bot.conversations import followups
 from outreach_bot.conversations.family import (
+    Child,
+    FamilyRow,
     children_context,
     days_missed_of,
     families_to_reach,
+    family_rows,
 )
 from outreach_bot.conversations.lifecycle import (
     OnPhones,
@@ -24,6 +27,7 @@ from outreach_bot.conversations.lifecycle import (
     reachable,
     write_whole,
 )
+from outreach_bot.conversations.openings import Openings, plain
 from outreach_bot.db import reserve_ids
 from outreach_bot.engine.definition import Flow
 from outreach_bot.engine.library import FlowLibrary
@@ -51,7 +55,7 @@ from outreach_bot.engine.runner import (
 from outreach_bot.escalations import open_escalation
 from outreach_bot.i18n.catalogs import Catalogs
 from outreach_bot.i18n.formatting import format_date
-from outreach_bot.messaging.optout import is_opted_out, read_phones
+from outreach_bot.messaging.optout import PhoneCheck, is_opted_out, phone_checks
 from outreach_bot.messaging.outbox import Origin, queue_text
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.messaging.same_day import local_day
@@ -62,6 +66,7 @@ from outreach_bot.resources.sheet import render_sheet
 from outreach_bot.staff.takeover import held_by
 
 log = logging.getLogger(__name__)
+_NOTHING = PhoneCheck()  # a phone with no row: nothing keeps the bot from it
 
 
 @dataclass
@@ -123,7 +128,6 @@ class Conversations:
         before the batch: the reference the batch is held to (its tests,
         bench/conversations.py).
         """
-        families = families_to_reach(session, firings)
         if each_alone:
             return sum(
                 self.start(
@@ -131,24 +135,72 @@ class Conversations:
                     students=family.students, firing_id=family.firing_id, now=now,
                     school_day=school_day,
                 ) is not None
-                for family in families
+                for family in families_to_reach(session, firings)
             )  # fmt: skip
+        families = family_rows(session, firings)
         if not families:
             return 0
-        phones = {family.guardian.phone for family in families}
-        read_phones(session, phones)
+        phones = {family.phone for family in families}
+        checks = phone_checks(session, phones)
         on_phones = OnPhones.read(session, phones, self._midnight(now))
-        days = days_missed_of(session, {s.id for family in families for s in family.students})
+        days = days_missed_of(session, {c.id for family in families for c in family.children})
         reserved = reserve_ids(session, Conversation, len(families))
         ids = iter(reserved) if reserved is not None else None
+        not_before = self.quiet.next_send_time(now) if self.quiet.contains(now) else None
+        openings = Openings(now, not_before)
         started = 0
         for family in families:
-            opening = _Opening(
-                family.guardian, family.students, family.flow, family.firing_id,
-                school_day=school_day,
-            )  # fmt: skip
-            started += self._begin(session, opening, on_phones, days, now, ids=ids) is not None
+            if not family.sms_consent or not checks.get(family.phone, _NOTHING).open_to_the_bot:
+                continue
+            started += self._open(session, family, on_phones, days, now, school_day, ids, openings)
+        openings.write(session)
         return started
+
+    def _open(
+        self,
+        session: Session,
+        family: FamilyRow,
+        on_phones: OnPhones,
+        days: Mapping[str, int],
+        now: datetime,
+        school_day: date | None,
+        ids: Iterator[int] | None,
+        openings: Openings,
+    ) -> bool:
+        """`_begin` for a family of the batch whose phone takes texts from the bot: its
+        conversation and texts kept as plain rows in `openings`; a flow whose opening does
+        more than text (and end) is begun by `_begin` itself, after the rows kept so far
+        are written, so that every row keeps its place in the order of ids."""
+        flow = self.library.flows[family.flow]
+        if on_phones.busy(family.phone):
+            return False
+        if flow.once_a_day and on_phones.had_today(family.phone, flow.name):
+            return False
+        language = self.catalogs.choose(family.language)
+        context = children_context(family.children, days, self.district_name, language)
+        day = school_day or local_day(now, self.quiet.tz)
+        context |= {"school_day": day.isoformat(), "absence_day": format_date(day, language)}
+        context["student_ids"] = [child.id for child in family.children]
+        localizer = self.catalogs.get(language)
+        events, state = advance(
+            flow, State(), Start(), now=now, context=context, localizer=localizer
+        )
+        if not plain(events):
+            openings.write(session)
+            guardian = session.get_one(Guardian, family.guardian_id)
+            children = [session.get_one(Student, child.id) for child in family.children]
+            opening = _Opening(guardian, children, flow.name, family.firing_id, school_day=day)
+            begun = self._begin(session, opening, on_phones, days, now, ids=ids)
+            session.flush()
+            return begun is not None
+        if self.catalogs.needs_invitation(family.language):
+            events = self._with_invitation(events, language, context)
+        opened = openings.open(
+            session, family, conversation_id=next(ids) if ids is not None else None,
+            language=language, context=context, events=events, state=state, school_day=day,
+        )  # fmt: skip
+        on_phones.add(opened)
+        return True
 
     def _begin(
         self,
@@ -176,7 +228,9 @@ class Conversations:
         children = list(opening.children or [guardian.student])
         if days is None:
             days = days_missed_of(session, [child.id for child in children])
-        context = children_context(children, days, self.district_name, language)
+        context = children_context(
+            [Child.of(child) for child in children], days, self.district_name, language
+        )
         day = opening.school_day or local_day(now, self.quiet.tz)
         context |= {"school_day": day.isoformat(), "absence_day": format_date(day, language)}
         # Which children the texts name, so staff of one school never read another's child.
@@ -304,17 +358,19 @@ class Conversations:
         conversation.state = new_state.to_json()
         conversation.due_at = new_state.due_at if new_state.waiting else None
         if invite:
-            events = self._with_invitation(events, conversation)
+            events = self._with_invitation(events, conversation.language, conversation.context)
         self._perform(session, conversation, flow, events, now, origin)
         write_whole(conversation)
         return not any(isinstance(e, NotExpected) for e in events)
 
-    def _with_invitation(self, events: list[Event], conversation: Conversation) -> list[Event]:
+    def _with_invitation(
+        self, events: list[Event], language: str, context: Mapping[str, object]
+    ) -> list[Event]:
         """The first text, then the invitation to name another language in a text of its own
         (appended, it would take a long first text past MAX_SEGMENTS)."""
         for index, event in enumerate(events):
             if isinstance(event, SendText):
-                line = self.text("language_invite", conversation.language, conversation.context)
+                line = self.text("language_invite", language, dict(context))
                 return [*events[: index + 1], SendText(line), *events[index + 1 :]]
         return events
 

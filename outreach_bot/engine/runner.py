@@ -174,6 +174,17 @@ class State:
 
 def render(text: Text, context: Mapping[str, object], localizer: Localizer) -> str:
     """The text in the family's language with its placeholders filled in."""
+    return _render(text, context, _values(context), localizer)
+
+
+def _values(context: Mapping[str, object]) -> _Blank:
+    """The placeholders' values as text (a missing one is blank)."""
+    return _Blank({name: str(value) for name, value in context.items()})
+
+
+def _render(text: Text, context: Mapping[str, object], values: _Blank, localizer: Localizer) -> str:
+    """`render`, with the context's values as text already (a walk renders several texts
+    with one context)."""
     several = context.get("children_count", 1)
     if text.several and isinstance(several, int) and several > 1:
         template = localizer.gettext(text.several)
@@ -183,8 +194,7 @@ def render(text: Text, context: Mapping[str, object], localizer: Localizer) -> s
         template = localizer.ngettext(text.msgid, text.plural, number)
     else:
         template = localizer.gettext(text.msgid)
-    values = {name: str(value) for name, value in context.items()}
-    return template.format_map(_Blank(values))
+    return template.format_map(values)
 
 
 class _Blank(dict[str, str]):
@@ -261,6 +271,11 @@ def _run(
     events: list[Event] = []
     name: str | None = start
     path = state.path
+    values = _values(context)
+
+    def fill(text: Text) -> str:
+        return _render(text, context, values, localizer)
+
     for _ in range(MAX_STEPS_PER_INPUT):
         if name is None:
             events.append(Ended("completed"))
@@ -269,7 +284,7 @@ def _run(
         path = (*path, name)
         if step.kind == "ask":
             assert step.text is not None and step.timeout is not None
-            events.append(SendText(render(step.text, context, localizer)))
+            events.append(SendText(fill(step.text)))
             return events, State(step=name, waiting=True, due_at=now + step.timeout, path=path)
         if step.kind == "wait":
             assert step.timeout is not None
@@ -282,8 +297,8 @@ def _run(
             events += [HandOver(step.flow), Ended("handed_over")]
             return events, State(step=name, ended=True, end_reason="handed_over", path=path)
         if step.kind == "send" and step.text:
-            later = render(step.later_text, context, localizer) if step.later_text else None
-            events.append(SendText(render(step.text, context, localizer), step.same_day, later))
+            later = fill(step.later_text) if step.later_text else None
+            events.append(SendText(fill(step.text), step.same_day, later))
         elif step.kind == "record" and step.barrier:
             events.append(RecordBarrier(step.barrier))
         elif step.kind == "resources" and step.barrier:
@@ -295,7 +310,7 @@ def _run(
         elif step.kind == "escalate":
             events.append(OpenEscalation(step.reason or "flow", step.priority))
             if step.text:
-                events.append(SendText(render(step.text, context, localizer)))
+                events.append(SendText(fill(step.text)))
         name = step.next
     events.append(Ended("loop"))
     return events, State(step=name, ended=True, end_reason="loop", path=path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -11,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from outreach_bot.db import per_transaction
+from outreach_bot.db import among, per_transaction
 from outreach_bot.models import PhoneNumber
 
 # session.info key: (transaction, {phone: its PhoneNumber row, or None for no row}).
@@ -33,6 +34,32 @@ def read_phones(session: Session, phones: Iterable[str]) -> None:
     }
     if session.get_transaction() is not None:
         _known(session).update({phone: found.get(phone) for phone in wanted})
+
+
+class PhoneCheck(NamedTuple):
+    """What decides whether the bot may start texting a phone, as plain values."""
+
+    opted_out: bool = False
+    undeliverable: bool = False
+    held: bool = False  # a person on staff has the family's conversation
+
+    @property
+    def open_to_the_bot(self) -> bool:
+        """Neither opted out, undeliverable nor held by staff."""
+        return not (self.opted_out or self.undeliverable or self.held)
+
+
+def phone_checks(session: Session, phones: Iterable[str]) -> dict[str, PhoneCheck]:
+    """`PhoneCheck` of many phones, in one SELECT (a phone with no row has nothing against it)."""
+    rows = session.execute(
+        select(
+            PhoneNumber.phone,
+            PhoneNumber.opted_out_at.is_not(None),
+            PhoneNumber.undeliverable_at.is_not(None),
+            PhoneNumber.held_by_user_id.is_not(None),
+        ).where(among(session, PhoneNumber.phone, phones))
+    )
+    return {phone: PhoneCheck(*checks) for phone, *checks in rows}
 
 
 def phone_number(session: Session, phone: str) -> PhoneNumber | None:

@@ -141,6 +141,50 @@ def queue_text(
     return message
 
 
+def district_text_row(
+    *,
+    phone: str,
+    body: str,
+    language: str | None,
+    purpose: str,
+    now: datetime,
+    not_before: datetime | None,
+    guardian_id: int | None,
+    conversation_id: int | None,
+    valid_on: date | None = None,
+    later_body: str | None = None,
+) -> dict[str, Any]:
+    """`queue_text`'s row for a district text to a phone known to take texts, as plain
+    values for `db.insert_rows` (a batch of many texts, no ORM object each).
+
+    The caller has checked the phone (neither opted out nor undeliverable) and gives
+    `not_before`: quiet hours' end when they hold the district's texts now, else None.
+    """
+    if not body.strip():
+        raise ValueError("A text needs a body; this one is empty.")
+    body = for_reading(body, language)
+    cost = measure(body)
+    return {
+        "direction": "outbound",
+        "phone": phone,
+        "body": body,
+        "language": language,
+        "origin": "district",
+        "purpose": purpose,
+        "guardian_id": guardian_id,
+        "conversation_id": conversation_id,
+        "segments": cost.count,
+        "encoding": cost.encoding,
+        "status": "pending",
+        "attempts": 0,
+        "not_before": not_before,
+        "created_at": now,
+        "updated_at": now,
+        "valid_on": valid_on,
+        "later_body": for_reading(later_body, language) if later_body is not None else None,
+    }
+
+
 def _written(session: Session) -> list[Message]:
     return per_transaction(session, _WRITTEN, list[Message])
 

@@ -15,6 +15,7 @@ GSM_BASIC = frozenset(
 # The extension table: each of these is sent as escape + character, so it costs two septets.
 GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
 _GSM_ANY = GSM_BASIC | GSM_EXTENSION
+_GSM_EXTENSION_CHARS = tuple(GSM_EXTENSION)
 
 GSM_SINGLE_LIMIT = 160  # septets in a text that fits one segment
 GSM_PART_LIMIT = 153  # septets per part once a user-data header is needed
@@ -63,6 +64,18 @@ def _count(units: list[int], single_limit: int, part_limit: int) -> int:
 
 def measure(text: str) -> Segments:
     """Count the segments `text` will be split into (an empty text still counts as one)."""
+    # Counted in C where the text has no two-unit character (nearly every text): then the
+    # parts are simply as many as it takes, and no character is looked at one by one.
     if is_gsm7(text):
+        size = len(text) + sum(map(text.count, _GSM_EXTENSION_CHARS))
+        if size <= GSM_SINGLE_LIMIT:
+            return Segments(1, "GSM-7")
+        if size == len(text):
+            return Segments(-(-size // GSM_PART_LIMIT), "GSM-7")
         return Segments(_count(_gsm_units(text), GSM_SINGLE_LIMIT, GSM_PART_LIMIT), "GSM-7")
+    size = len(text.encode("utf-16-le", "surrogatepass")) // 2
+    if size <= UCS2_SINGLE_LIMIT:
+        return Segments(1, "UCS-2")
+    if size == len(text):
+        return Segments(-(-size // UCS2_PART_LIMIT), "UCS-2")
     return Segments(_count(_ucs2_units(text), UCS2_SINGLE_LIMIT, UCS2_PART_LIMIT), "UCS-2")
