@@ -243,8 +243,11 @@ def run(engine: Engine, url: str, args: argparse.Namespace, day: date, folder: P
     read_years = time.perf_counter() - started
     seconds, rss, cpu, output = command(url, "import", "attendance", str(csv))
     print(f"\n{'':<44}{'seconds':>9}{'peak RSS MB':>13}{'CPU s':>9}")
-    print(f"{'COPY of the day file (ceiling)':<44}{ceiling:>9.1f}")
-    print(f"{'outreach-bot import attendance':<44}{seconds:>9.1f}{rss:>13.0f}{cpu:>9.1f}")
+    print(f"{'COPY of the day file (ceiling)':<44}{ceiling:>9.2f}")
+    print(
+        f"{'outreach-bot import attendance':<44}{seconds:>9.2f}{rss:>13.0f}{cpu:>9.1f}"
+        f"   {seconds / ceiling:.0f} times the COPY"
+    )
     print(f"{'SELECT of every attendance_years row':<44}{read_years:>9.1f}")
     if args.import_only:
         return

@@ -4,7 +4,9 @@ The rows never gather in Python: the staging table holds them, with their lines,
 whole import. Keys given twice are found there, and the merge is at most three statements:
 one pass that counts the rows whose key is stored and those it would change, an UPDATE of
 the changed rows when there are any, and an INSERT of the new ones in key order when there
-are any, counted as `upsert` counts them. Nothing in between is materialized. All of it runs
+are any, counted as `upsert` counts them. Nothing in between is materialized. A night's
+file over a long history is first simply inserted (a savepoint undoes it if a key was
+stored), so a new day costs one statement and no lookup of its keys before it. All of it runs
 in the caller's transaction, so a rejected file writes nothing; the staging table goes with
 the transaction. copied_file's rows, already in the database, are merged by the same
 statements through a `View` of them.
