@@ -13,16 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 
 from outreach_bot.attendance import copied_file, importer
 from outreach_bot.attendance.codes import read_codes
 from outreach_bot.attendance.importer import ImportReport
-from outreach_bot.models import AttendanceYear
+from outreach_bot.models import AttendanceRecord, AttendanceYear
 from outreach_bot.models.attendance import ABSENCE_STATUSES
 from outreach_bot.runtime import Runtime
 from tests.test_import_staging import (  # noqa: F401 (students: a fixture)
     _long_file,
+    every_path,
     every_way,
     load,
     stored,
@@ -294,3 +295,73 @@ def test_a_night_s_file_over_a_long_history_looks_its_keys_up(
     ]
     # The history by one hash join, the night by lookups; both staged paths alike.
     assert ["JOIN LATERAL" in merge for merge in merges] == [False, True, False, True]
+
+
+@POSTGRESQL
+@pytest.mark.usefixtures("students")
+def test_a_new_night_over_a_long_history_goes_straight_in(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A night of new records over a long history is inserted with no pass over the stored
+    keys (the primary key finds none); the same night sent again finds them all, is undone
+    and merged as before; every path stores, counts and sums the years alike."""
+    history = _long_file(tmp_path, "history.csv", 2_000, {})  # 8,000 records
+    night = write(
+        tmp_path,
+        "night.csv",
+        f"{HEADER}\nS001,2031-03-03,absent,,\nS002,2031-03-03,present,,a reason or two\n"
+        "S003,2031-03-03,tardy,5,\nS004,2031-03-03,unexcused,,\n",
+    )
+    passes: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("SELECT count(*), count(*) FILTER"):  # the pass over stored keys
+            passes.append(statement)
+
+    def run() -> tuple[list[tuple[int, int, int]], list[tuple[Any, ...]]]:
+        counts = []
+        for path in (history, night, night):
+            report = load(runtime, path)
+            counts.append((report.created, report.updated, report.unchanged))
+            assert stored_years(runtime) == years_from_records(runtime)
+        return counts, stored(runtime)
+
+    def reset() -> None:
+        with runtime.db.transaction() as session:
+            session.execute(delete(AttendanceRecord))
+
+    event.listen(runtime.db.engine, "before_cursor_execute", record)
+    try:
+        counts, rows = every_path(monkeypatch, run, reset)
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", record)
+    assert counts == [(8_000, 0, 0), (4, 0, 0), (0, 0, 4)]
+    assert ("S004", date(2031, 3, 3), "unexcused", None, None) in rows
+    # Copied and staged alike: the history's pass (nothing stored: a hash join), none for the
+    # new night, and lookups for the night sent again.
+    assert ["JOIN LATERAL" in merge for merge in passes] == [False, True, False, True]
+
+
+@POSTGRESQL
+@pytest.mark.usefixtures("students")
+def test_a_new_key_given_twice_in_a_night_is_refused_and_placed_by_line(
+    runtime: Runtime, tmp_path: Path, paths_taken: list[str]
+) -> None:
+    """The night's insert, undone when a new key comes twice, leaves nothing behind: the file
+    is read row by row, which places the repeat."""
+    load(runtime, _long_file(tmp_path, "history.csv", 2_000, {}))
+    twice = write(
+        tmp_path,
+        "twice.csv",
+        f"{HEADER}\nS001,2031-03-03,absent,,\nS002,2031-03-03,absent,,\nS001,3/3/2031,tardy,,\n",
+    )
+    before = stored(runtime)
+    report = load(runtime, twice)
+    assert paths_taken == ["copied", "rows"]
+    assert report.rejected
+    assert [str(error) for error in report.errors] == [
+        "twice.csv, line 4, column date (2): line 2 has the same student_id and date; a student"
+        " may have one row per date"
+    ]
+    assert stored(runtime) == before
+    assert stored_years(runtime) == years_from_records(runtime)

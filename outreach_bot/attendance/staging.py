@@ -4,7 +4,9 @@ The rows never gather in Python: the staging table holds them, with their lines,
 whole import. Keys given twice are found there, and the merge is at most three statements:
 one pass that counts the rows whose key is stored and those it would change, an UPDATE of
 the changed rows when there are any, and an INSERT of the new ones in key order when there
-are any, counted as `upsert` counts them. Nothing in between is materialized. All of it runs
+are any, counted as `upsert` counts them. Nothing in between is materialized. A night's
+file over a long history is first simply inserted (a savepoint undoes it if a key was
+stored), so a new day costs one statement and no lookup of its keys before it. All of it runs
 in the caller's transaction, so a rejected file writes nothing; the staging table goes with
 the transaction. copied_file's rows, already in the database, are merged by the same
 statements through a `View` of them.
@@ -17,7 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, Table, bindparam, inspect, text
+from sqlalchemy import BindParameter, String, Table, bindparam, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.csv_kinds import Kind
@@ -168,6 +171,20 @@ class Staging:
             else f"JOIN {target} AS t ON {joined}"
         )
         repeated_param = bindparam("repeated", repeated)
+        rows = self.staged - len(repeated)
+        # A night's file is nearly always a new day: its rows go straight in, and the primary
+        # key, which the insert looks each one up in anyway, says whether one was stored. Only
+        # when one was (a day sent again, a week of corrections: the first key in key order
+        # usually is) is the insert undone and each row looked up beforehand, as below.
+        if small and rows:
+            try:
+                with self.session.begin_nested():
+                    created = self._insert(repeated_param, given, joined, kept, new=False)
+            except IntegrityError:
+                pass
+            else:
+                report.created, report.updated, report.unchanged = created, 0, rows - created
+                return True
         # The staged rows whose key is stored, counted in one pass with those they change, and
         # (when a stored key given twice must be found) the stored rows they fall on: fewer
         # than the staged rows when two fall on one. Nothing is materialized, and a first
@@ -194,36 +211,49 @@ class Staging:
                 ).bindparams(repeated_param)
             )
         report.updated = int(changes)
-        rows = self.staged - len(repeated)
         if matched < rows:
-            chosen = [f"s.{quoted[f]}" for f in self.spec.key] + [
-                f"CASE WHEN {given[f]} THEN s.{quoted[f]} ELSE :default_{f} END"
-                for f in self.others
-            ]
-            # With nothing stored, no row need be looked for. New rows go in in key order,
-            # which fills the primary key's index page by page: a third faster than in the
-            # file's order (a million rows, often sorted by date). Text sorts by its bytes
-            # (COLLATE "C"): the index's own order wherever ids are plain ASCII, and near it
-            # elsewhere, at a fraction of the cost of comparing by the database's collation.
-            order = ", ".join(
-                f"s.{quoted[f]}"
-                + (' COLLATE "C"' if isinstance(self.table.c[self.name_of[f]].type, String) else "")
-                for f in self.spec.key
-            )
-            new = f" AND NOT EXISTS (SELECT FROM {target} AS t WHERE {joined})" if matched else ""
-            inserted = self.session.execute(
-                text(
-                    f"INSERT INTO {target} ({', '.join(quoted[f] for f in self.fields)})"
-                    f" SELECT {', '.join(chosen)} FROM {self.name} AS s WHERE {kept}{new}"
-                    f" ORDER BY {order}"
-                ).bindparams(
-                    repeated_param,
-                    *(bindparam(f"default_{f}", self.spec.defaults.get(f)) for f in self.others),
-                )
-            )
-            report.created = inserted.rowcount
+            # With nothing stored, no row need be looked for.
+            report.created = self._insert(repeated_param, given, joined, kept, new=bool(matched))
         report.unchanged = rows - report.created - report.updated
         return True
+
+    def _insert(
+        self,
+        repeated: BindParameter[Any],
+        given: Mapping[str, str],
+        joined: str,
+        kept: str,
+        *,
+        new: bool,
+    ) -> int:
+        """Insert the staged rows (with `new`, only those whose key is not stored), in key
+        order; how many went in.
+
+        Key order fills the primary key's index page by page: a third faster than the file's
+        order (a million rows, often sorted by date). Text sorts by its bytes (COLLATE "C"):
+        the index's own order wherever ids are plain ASCII, and near it elsewhere, at a
+        fraction of the cost of comparing by the database's collation."""
+        quoted, target = self.quoted, self.table.name
+        chosen = [f"s.{quoted[f]}" for f in self.spec.key] + [
+            f"CASE WHEN {given[f]} THEN s.{quoted[f]} ELSE :default_{f} END" for f in self.others
+        ]
+        order = ", ".join(
+            f"s.{quoted[f]}"
+            + (' COLLATE "C"' if isinstance(self.table.c[self.name_of[f]].type, String) else "")
+            for f in self.spec.key
+        )
+        absent = f" AND NOT EXISTS (SELECT FROM {target} AS t WHERE {joined})" if new else ""
+        inserted = self.session.execute(
+            text(
+                f"INSERT INTO {target} ({', '.join(quoted[f] for f in self.fields)})"
+                f" SELECT {', '.join(chosen)} FROM {self.name} AS s WHERE {kept}{absent}"
+                f" ORDER BY {order}"
+            ).bindparams(
+                repeated,
+                *(bindparam(f"default_{f}", self.spec.defaults.get(f)) for f in self.others),
+            )
+        )
+        return int(inserted.rowcount)
 
 
 @contextmanager

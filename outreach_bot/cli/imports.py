@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from outreach_bot.attendance.codes import AttendanceCodes, CodesFileError, read_codes
 from outreach_bot.attendance.csv_kinds import ATTENDANCE, KINDS, Kind
 from outreach_bot.attendance.importer import ImportReport, import_file
-from outreach_bot.cli import with_runtime
+from outreach_bot.cli import with_runtime_only
 from outreach_bot.cli.oneroster import oneroster_command
 from outreach_bot.cli.progress import terminal_progress
 from outreach_bot.runtime import Runtime
@@ -80,7 +80,7 @@ def _command(kind: Kind) -> click.Command:
         is_flag=True,
         help="Import the good rows and report the bad ones, instead of importing nothing.",
     )
-    @with_runtime
+    @with_runtime_only
     def command(runtime: Runtime, path: Path, skip_bad_rows: bool, **attendance: Any) -> None:
         codes = _codes(attendance.get("codes"))
         try:
