@@ -1,11 +1,12 @@
 """One school's part of the night's scan, in CPU seconds: Python's and PostgreSQL's.
 
-On a district `bench/day.py --keep-schema` built and ran: in a transaction rolled back at
-the end, the summaries are set back to the eve's (when `day.py` kept them), the day's
-firings taken out, and `scan(..., schools=[SCHOOL])` of the last school day runs as the
-night's part did. CPU time does not stretch with the machine's load as wall time does, so
-it is the figure to compare; this process's is read with `time.process_time`, its
-PostgreSQL backend's from /proc. Run: `.venv/bin/python bench/scan_part.py --schema S`.
+On a district `bench/day.py --keep-schema` built and ran: the school's summaries set back
+to the eve's (when `day.py` kept them) and the day's firings and what they started taken
+out, committed; then `scan(..., schools=[SCHOOL])` of the last school day, as the night's
+part does, in a transaction rolled back. CPU time does not stretch with the machine's load
+as wall time does, so it is the figure to compare; this process's is read with
+`time.process_time`, its PostgreSQL backend's from /proc.
+Run: `.venv/bin/python bench/scan_part.py --schema S`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from day import EVE_SUMMARIES  # noqa: E402
+from day import EVE_SUMMARIES, SCAN_TABLES  # noqa: E402
 from reports import DEFAULT_URL, district_schema, school_days  # noqa: E402
 
 from outreach_bot.attendance.scan import load_triggers, scan  # noqa: E402
@@ -51,7 +52,7 @@ def main() -> None:
         if not exists:
             raise SystemExit(f"no schema {args.schema}: build one with bench/day.py --keep-schema")
         for _ in range(args.repeats):
-            with Session(engine) as session:
+            with Session(engine) as session, session.begin():
                 kept = session.execute(
                     text("SELECT to_regclass(:t) IS NOT NULL"), {"t": EVE_SUMMARIES}
                 ).scalar_one()
@@ -68,7 +69,9 @@ def main() -> None:
                         {"school": args.school},
                     )
                     _eve_state(session, args.school)
+                session.execute(text(f"TRUNCATE {SCAN_TABLES} CASCADE"))  # the day's texts
                 session.execute(text("DELETE FROM trigger_firings WHERE as_of = :d"), {"d": day})
+            with Session(engine) as session:  # the part itself, rolled back
                 wall, python, backend = (
                     time.perf_counter(),
                     time.process_time(),

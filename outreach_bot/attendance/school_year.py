@@ -109,6 +109,9 @@ class SchoolYear:
 
     def load_students(self, session: Session, students: Collection[str] | None) -> None:
         """Read the roster and years of these students of the batch's schools (None: all)."""
+        if students is not None and not students:
+            self.roster, self._years = [], {}
+            return
         query = select(Student.id, Student.school_id, Student.entry_date, Student.exit_date)
         if students is not None:
             query = query.where(Student.id == any_(_ids(students)))

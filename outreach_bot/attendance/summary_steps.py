@@ -118,13 +118,14 @@ def rules_fingerprint(triggers: Sequence[Trigger]) -> str:
     return hashlib.sha256(repr(conditions).encode()).hexdigest()[:32]
 
 
-# What a student's series up to a day (`:k` dates from July 1) is made of: the triggers, the
-# school's calendar, the absence bits, the entry date, and the first record where it is the
-# first day enrolled (a school whose export has present rows).
-_DIGEST = """md5(:rules || '|' || substr(:calendar, 1, {k}) || '|'
-    || coalesce(substr(y.absent_days::text, 1, {k}), '-') || '|'
-    || coalesce(st.entry_date::text, '-') || '|'
-    || CASE WHEN :full_feed THEN coalesce(y.first_record::text, '-') ELSE '+' END)"""
+# What a student's series up to a day is made of: the school's part (`SchoolNight.made_of`:
+# the triggers, the calendar up to that day, the feed) and the student's absence bits up to
+# that day (`:k` dates from July 1), entry date and first record.
+# The bits are taken in their binary form (length first): their text form costs several
+# times the rest of the statement.
+_DIGEST = """md5({school}
+    || coalesce(encode(varbit_send(substring(y.absent_days FROM 1 FOR {k})), 'hex'), '-')
+    || '|' || coalesce(st.entry_date::text, '-') || '|' || coalesce(y.first_record::text, '-'))"""
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,12 @@ class SchoolNight:
         """Dates from July 1 through `day`."""
         return (day - self.year_start).days + 1
 
+    def made_of(self, day: date, triggers: Sequence[Trigger]) -> str:
+        """What every student's series up to `day` shares: the triggers' conditions, the
+        calendar up to that day, and whether the first record is the first day enrolled."""
+        made_of = f"{rules_fingerprint(triggers)}|{self.calendar[: self.offset(day)]}"
+        return hashlib.sha256(f"{made_of}|{self.full_feed}".encode()).hexdigest()[:32] + "|"
+
 
 @dataclass
 class Stepped:
@@ -188,7 +195,7 @@ def step_school(
     if night.school_day:
         evaluated = "evaluated_on = :as_of, series_digest = e.digest1,"
         candidate = candidate_sql(triggers)
-        mark = "coalesce(substr(y.absent_days::text, :k_today, 1) = '1', false)"
+        mark = "coalesce(get_bit(y.absent_days, :k_today - 1) = 1, false)"
     else:
         evaluated, candidate, mark = "", "false", "false"
     statement = f"""
@@ -196,14 +203,14 @@ WITH eve AS (
     SELECT s.student_id, s.instructional_days AS d0, s.absences AS a0,
            s.consecutive_absences AS ca0, s.consecutive_present AS cp0,
            s.peak_band_rank AS pk0, {band_rank_sql("s.absences", "s.instructional_days")} AS rk0,
-           {mark} AS mark, {_DIGEST.format(k=":k_today")} AS digest1
+           {mark} AS mark, {_DIGEST.format(school=":today_made_of", k=":k_today")} AS digest1
     FROM students st
     JOIN attendance_summaries s ON s.student_id = st.id
     LEFT JOIN attendance_years y ON y.student_id = st.id AND y.year_start = :year_start
     WHERE st.school_id = :school_id
       AND (st.exit_date IS NULL OR st.exit_date >= :as_of)
       AND s.evaluated_on = :eve
-      AND s.series_digest = {_DIGEST.format(k=":k_eve")}
+      AND s.series_digest = {_DIGEST.format(school=":eve_made_of", k=":k_eve")}
 ), e AS (
     SELECT eve.*, {step_sql(night.school_day, "eve")} FROM eve
 ), stepped AS (
@@ -231,9 +238,8 @@ SELECT NULL, band, count(*) FROM stepped WHERE NOT candidate GROUP BY band
             "year_start": night.year_start,
             "k_today": night.offset(night.as_of),
             "k_eve": night.offset(night.eve),
-            "calendar": night.calendar,
-            "full_feed": night.full_feed,
-            "rules": rules_fingerprint(triggers),
+            "today_made_of": night.made_of(night.as_of, triggers),
+            "eve_made_of": night.made_of(night.eve, triggers),
             "now": now,
         },
     )
@@ -260,7 +266,7 @@ def mark_evaluated(
         text(
             f"""
 UPDATE attendance_summaries s
-SET evaluated_on = :as_of, series_digest = {_DIGEST.format(k=":k_today")}
+SET evaluated_on = :as_of, series_digest = {_DIGEST.format(school=":made_of", k=":k_today")}
 FROM students st
 LEFT JOIN attendance_years y ON y.student_id = st.id AND y.year_start = :year_start
 WHERE st.id = s.student_id AND st.school_id = :school_id AND s.student_id = ANY(:ids)
@@ -270,9 +276,7 @@ WHERE st.id = s.student_id AND st.school_id = :school_id AND s.student_id = ANY(
             "as_of": night.as_of,
             "year_start": night.year_start,
             "k_today": night.offset(night.as_of),
-            "calendar": night.calendar,
-            "full_feed": night.full_feed,
-            "rules": rules_fingerprint(triggers),
+            "made_of": night.made_of(night.as_of, triggers),
             "school_id": night.school_id,
             "ids": list(student_ids),
         },
