@@ -209,6 +209,8 @@ WITH eve AS (
     LEFT JOIN attendance_years y ON y.student_id = st.id AND y.year_start = :year_start
     WHERE st.school_id = :school_id
       AND (st.exit_date IS NULL OR st.exit_date >= :as_of)
+      -- The school's summaries by their key, however many the district has.
+      AND s.student_id = ANY(ARRAY(SELECT id FROM students WHERE school_id = :school_id))
       AND s.evaluated_on = :eve
       AND s.series_digest = {_DIGEST.format(school=":eve_made_of", k=":k_eve")}
 ), e AS (
