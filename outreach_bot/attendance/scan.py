@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +26,7 @@ from outreach_bot.attendance.rules import (
     parse_triggers,
 )
 from outreach_bot.attendance.school_year import SchoolYear
+from outreach_bot.attendance.summary_steps import SchoolNight, mark_evaluated, step_school
 from outreach_bot.escalations import open_escalation
 from outreach_bot.models import AttendanceSummary, School, TriggerFiring
 
@@ -42,6 +43,8 @@ _PER_STUDENT = (
     "consecutive_absences",
     "absent_today",
     "band",
+    "consecutive_present",
+    "peak_band_rank",
 )
 _SHARED = ("as_of", "scanned_at")
 
@@ -83,6 +86,9 @@ class ScanResult:
     bands: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BANDS, 0))
     fired: list[NewFiring] = field(default_factory=list)
     withdrawn: int = 0
+    # Students the rules ran for: every one on SQLite; on PostgreSQL those the summaries'
+    # step could not vouch for (see `summary_steps`).
+    rules_run_for: int = 0
     skipped: list[SkippedSchool] = field(default_factory=list)
 
     @property
@@ -149,11 +155,35 @@ def scan(
     the school year, with `draw` (uniform in [0, 1)), and keeps them there for its later
     episodes that year; a held-out firing is recorded with `action` "holdout" and starts no flow.
     """
-    year = SchoolYear(session, as_of, unlisted_weekdays=unlisted_weekdays, schools=schools)
+    # On PostgreSQL the summaries step on from the eve's in SQL (`summary_steps`), and the
+    # rules run for the students the step leaves; SQLite runs them for every student.
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    year = SchoolYear(
+        session,
+        as_of,
+        unlisted_weekdays=unlisted_weekdays,
+        schools=schools,
+        students=() if on_postgresql else None,
+    )
     result = ScanResult(as_of=as_of, skipped=_skipped_schools(session, year))
     skipped = {school.school_id for school in result.skipped}
+    nights: dict[str, SchoolNight] = {}
+    if on_postgresql:
+        left: list[str] = []
+        for school_id in sorted(set(year.enrolled) - skipped):
+            night = SchoolNight.of(
+                school_id, as_of, year.start, year.school_days(school_id), year.full_feed(school_id)
+            )
+            nights[school_id] = night
+            stepped = step_school(session, night, triggers, now)
+            left += stepped.left
+            for band, students in stepped.bands.items():
+                result.bands[band] += students
+                result.students_scanned += students
+        year.load_students(session, left)
     summaries: list[dict[str, Any]] = []
     running: list[tuple[str, Trigger, str]] = []
+    evaluated: dict[str, list[str]] = defaultdict(list)  # students the rules ran for, a school
     for student in year.roster:
         if student.school_id in skipped:
             continue
@@ -168,6 +198,8 @@ def scan(
                 "consecutive_absences": metrics.consecutive_absences,
                 "absent_today": metrics.absent_today,
                 "band": metrics.band,
+                "consecutive_present": metrics.consecutive_present,
+                "peak_band_rank": metrics.peak_band_rank,
                 "scanned_at": now,
             }
         )
@@ -175,10 +207,16 @@ def scan(
             result.withdrawn += 1
             continue  # the family of a student who has left is not texted about them
         result.students_scanned += 1
+        result.rules_run_for += 1
         result.bands[metrics.band] += 1
+        if len(series) and series.days[-1] == as_of:
+            evaluated[student.school_id].append(student.student_id)
         for firing in evaluate(triggers, series, as_of):
             running.append((student.student_id, firing.trigger, firing.episode))
     _save_summaries(session, summaries)
+    for school_id, student_ids in evaluated.items():
+        if school_id in nights:
+            mark_evaluated(session, nights[school_id], triggers, student_ids)
     already_fired = _fired_episodes(session, year.start, running)
     new_episodes = [
         (student_id, trigger, episode)
@@ -192,7 +230,7 @@ def scan(
 
 def _skipped_schools(session: Session, year: SchoolYear) -> list[SkippedSchool]:
     """The schools with students whose data does not reach as_of, by school id."""
-    students = Counter(student.school_id for student in year.roster)
+    students = year.enrolled
     missing = {school_id: gap for school_id in students if (gap := year.missing_data(school_id))}
     if not missing:
         return []

@@ -143,6 +143,7 @@ def finish(batch: ScanBatch, result: ScanResult, now: datetime) -> None:
     batch.result = {
         "students_scanned": result.students_scanned,
         "withdrawn": result.withdrawn,
+        "rules_run_for": result.rules_run_for,
         "bands": result.bands,
         "skipped": [
             [
@@ -174,6 +175,7 @@ def collected(session: Session, run_id: str, as_of: date) -> ScanResult:
         found: dict[str, Any] = batch.result or {}
         result.students_scanned += found.get("students_scanned", 0)
         result.withdrawn += found.get("withdrawn", 0)
+        result.rules_run_for += found.get("rules_run_for", 0)
         for band, count in found.get("bands", {}).items():
             result.bands[band] = result.bands.get(band, 0) + count
         for school_id, name, students, reason, needed, last in found.get("skipped", []):

@@ -10,13 +10,14 @@ student however long the year has run. SQLite, the embedded default, reads the r
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, any_, bindparam, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.coverage import MissingData, missing_data
@@ -59,7 +60,12 @@ class _StudentYear:
 
 
 class SchoolYear:
-    """What the scan needs about the school year of `as_of`, for some schools (None: all)."""
+    """What the scan needs about the school year of `as_of`, for some schools (None: all).
+
+    `students` narrows the roster and the years read to some students of those schools
+    (PostgreSQL only; `load_students` reads others later); what is known of each school
+    (its calendar, how far its attendance has come, its feed) is known for all of it.
+    """
 
     def __init__(
         self,
@@ -68,18 +74,12 @@ class SchoolYear:
         *,
         unlisted_weekdays: bool,
         schools: Collection[str] | None = None,
+        students: Collection[str] | None = None,
     ) -> None:
         self.as_of = as_of
         self.start, self._end = school_year_start(as_of), school_year_end(as_of)
         self._unlisted_weekdays = unlisted_weekdays
         self._schools = None if schools is None else sorted(schools)
-        rows = session.execute(
-            self._in_schools(
-                select(Student.id, Student.school_id, Student.entry_date, Student.exit_date)
-            ).order_by(Student.id)
-        )
-        self.roster = [Enrolment(*row) for row in rows]
-        school_of = {student.student_id: student.school_id for student in self.roster}
         # The whole year's calendar: a school whose calendar starts after as_of still has one.
         self._calendars: dict[str, dict[date, bool]] = defaultdict(dict)
         calendar = select(CalendarDay.school_id, CalendarDay.date, CalendarDay.instructional)
@@ -88,17 +88,67 @@ class SchoolYear:
             calendar = calendar.where(CalendarDay.school_id.in_(self._schools))
         for school_id, day, instructional in session.execute(calendar):
             self._calendars[school_id][day] = instructional
-        if session.get_bind().dialect.name == "postgresql":
-            years = self._years_summed(session)
-        else:
-            years = self._years_from_records(session)
-        self._years = dict(years)
         # A record after as_of shows that the school's export has passed as_of, even for a
         # day with no absence to report. A school whose export this year has no present or
         # tardy row sends absences only: there a student's first record is their first
         # absence, not their first day.
         self._last_attendance: dict[str, date] = {}
         self._full_feed: set[str] = set()
+        self.enrolled: dict[str, int] = {}  # students a school, of every school with any
+        self._on_postgresql = session.get_bind().dialect.name == "postgresql"
+        if self._on_postgresql:
+            self._schools_summed(session)
+            self.load_students(session, students)
+        else:
+            if students is not None:
+                raise ValueError("a school year of some students is read on PostgreSQL only")
+            self.load_students(session, None)
+            self._schools_from_years()
+        self._school_days: dict[str, list[date]] = {}
+        self._offsets: dict[str, list[int]] = {}  # each school day's place in `absent` bytes
+
+    def load_students(self, session: Session, students: Collection[str] | None) -> None:
+        """Read the roster and years of these students of the batch's schools (None: all)."""
+        if students is not None and not students:
+            self.roster, self._years = [], {}
+            return
+        query = select(Student.id, Student.school_id, Student.entry_date, Student.exit_date)
+        if students is not None:
+            query = query.where(Student.id == any_(_ids(students)))
+        rows = session.execute(self._in_schools(query).order_by(Student.id))
+        self.roster = [Enrolment(*row) for row in rows]
+        if self._on_postgresql:
+            years = self._years_summed(session, students)
+        else:
+            years = self._years_from_records(session)
+        self._years = dict(years)
+
+    def _schools_summed(self, session: Session) -> None:
+        """Each school's students, last record and feed, summed by PostgreSQL."""
+        year = (AttendanceYear.student_id == Student.id) & (AttendanceYear.year_start == self.start)
+        rows = session.execute(
+            self._in_schools(
+                select(
+                    Student.school_id,
+                    func.count(),
+                    func.max(AttendanceYear.last_record),
+                    func.bool_or(AttendanceYear.full_feed),
+                )
+                .outerjoin(AttendanceYear, year)
+                .group_by(Student.school_id)
+            )
+        )
+        for school_id, students, last_record, full_feed in rows:
+            self.enrolled[school_id] = students
+            if last_record is not None:
+                self._last_attendance[school_id] = last_record
+            if full_feed:
+                self._full_feed.add(school_id)
+
+    def _schools_from_years(self) -> None:
+        """Each school's students, last record and feed, from the years read (SQLite)."""
+        school_of = {student.student_id: student.school_id for student in self.roster}
+        self.enrolled = dict(Counter(school_of.values()))
         for student_id, year in self._years.items():
             school_id = school_of.get(student_id)
             if school_id is None:
@@ -108,8 +158,10 @@ class SchoolYear:
                 self._last_attendance[school_id] = year.last_record
             if year.full_feed:
                 self._full_feed.add(school_id)
-        self._school_days: dict[str, list[date]] = {}
-        self._offsets: dict[str, list[int]] = {}  # each school day's place in `absent` bytes
+
+    def full_feed(self, school_id: str) -> bool:
+        """True when the school's export this year carries present or tardy rows."""
+        return school_id in self._full_feed
 
     def _in_schools(self, query: _Query) -> _Query:
         """The query narrowed to the batch's schools."""
@@ -117,21 +169,24 @@ class SchoolYear:
             return query
         return query.where(Student.school_id.in_(self._schools))
 
-    def _years_summed(self, session: Session) -> Iterable[tuple[str, _StudentYear]]:
+    def _years_summed(
+        self, session: Session, students: Collection[str] | None
+    ) -> Iterable[tuple[str, _StudentYear]]:
         """Each student's year from `attendance_years`: one row a student (PostgreSQL)."""
-        rows = session.execute(
-            self._in_schools(
-                select(
-                    AttendanceYear.student_id,
-                    AttendanceYear.first_record,
-                    AttendanceYear.last_record,
-                    AttendanceYear.full_feed,
-                    AttendanceYear.absent_days,
-                )
-                .join(Student, Student.id == AttendanceYear.student_id)
-                .where(AttendanceYear.year_start == self.start)
+        query = (
+            select(
+                AttendanceYear.student_id,
+                AttendanceYear.first_record,
+                AttendanceYear.last_record,
+                AttendanceYear.full_feed,
+                AttendanceYear.absent_days,
             )
+            .join(Student, Student.id == AttendanceYear.student_id)
+            .where(AttendanceYear.year_start == self.start)
         )
+        if students is not None:
+            query = query.where(AttendanceYear.student_id == any_(_ids(students)))
+        rows = session.execute(self._in_schools(query))
         dates = (self.as_of - self.start).days + 1  # bit `dates - 1` is as_of
         for student_id, first, last, full_feed, bits in rows:
             absent = bits[:dates].encode("ascii").translate(_BIT_BYTES)
@@ -233,3 +288,8 @@ class SchoolYear:
             return AttendanceSeries(days[first:end], bytes(max(end - first, 0)))
         absent = bytes(map(year.absent.__getitem__, offsets[first:end]))
         return AttendanceSeries(days[first:end], absent)
+
+
+def _ids(students: Collection[str]) -> Any:
+    """Student ids as one array parameter (PostgreSQL), however many."""
+    return bindparam("student_ids", sorted(students), type_=postgresql.ARRAY(String))

@@ -53,6 +53,11 @@ def scan_command(runtime: Runtime, as_of: datetime | None, baseline: bool) -> No
     width = max(len(band) for band in BANDS)
     for band in BANDS:
         click.echo(f"  {band:<{width}}  {result.bands.get(band, 0):>6}")
+    if result.rules_run_for < result.students_scanned:
+        click.echo(
+            f"  the rules ran for {result.rules_run_for} of them; the others' summaries stepped"
+            " on from the eve's, where nothing could start"
+        )
     if result.withdrawn:
         click.echo(
             f"withdrawn before this day: {result.withdrawn} students"

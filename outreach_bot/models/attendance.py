@@ -53,6 +53,13 @@ class AttendanceSummary(Base):
     absent_today: Mapped[bool]
     band: Mapped[str] = mapped_column(String(32), index=True)
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # What the next night's scan carries forward (see `attendance.summary_steps`): the
+    # present streak and peak band the rules need, and the last school day the rules were
+    # run for the student, with a digest of what their series was made from up to that day.
+    consecutive_present: Mapped[int] = mapped_column(server_default="0")
+    peak_band_rank: Mapped[int] = mapped_column(server_default="0")
+    evaluated_on: Mapped[date | None]
+    series_digest: Mapped[str | None] = mapped_column(String(32))
 
 
 class TriggerFiring(Base):
