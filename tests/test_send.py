@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import socket
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 from outreach_bot.channels import ChannelError
 from outreach_bot.channels.twilio import GatewayHttpClient, TwilioChannel
@@ -24,6 +26,7 @@ from outreach_bot.messaging.outbox import (
     sweep_stuck,
 )
 from outreach_bot.models import Message, PhoneNumber
+from outreach_bot.queue import InlineQueue, Job
 from outreach_bot.runtime import Runtime
 from tests.factories import queue_nudge
 from tests.twilio_double import (
@@ -215,6 +218,40 @@ def test_concurrent_jobs_for_one_message_send_it_once(
         thread.join()
     assert outcomes.count("sent") == 1
     assert len(twilio_double.requests) == 1
+
+
+class HeldQueue(InlineQueue):
+    """Keeps the jobs it is given and runs none, as Redis holds them for a worker."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: list[Job] = []
+
+    def enqueue_many(self, jobs: Sequence[Job]) -> None:
+        self.jobs.extend(jobs)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_relay_never_waits_for_a_row_another_holds(runtime: Runtime) -> None:
+    """Two relays (the scan's and a worker's tick) once deadlocked marking the same rows in
+    different orders. A relay now skips a row that another transaction holds, leaving it to
+    that one, and marks the rest."""
+    first, held, last = (queue(runtime) for _ in range(3))
+    queued = HeldQueue()
+    relayed: list[int] = []
+    with runtime.db.engine.connect() as other:
+        other.execute(text("SELECT id FROM messages WHERE id = :id FOR UPDATE"), {"id": held})
+        relaying = threading.Thread(
+            target=lambda: relayed.append(relay(runtime.db, queued, runtime.clock()))
+        )
+        relaying.start()
+        relaying.join(timeout=30)
+        waited = relaying.is_alive()
+        other.rollback()  # lets a relay that waited go on, so that the test can end
+    relaying.join()
+    assert not waited, "the relay waited for a row another transaction held"
+    assert relayed == [3]  # every due row enqueued (a second enqueue of a row is harmless)
+    assert [row(runtime, i).status for i in (first, held, last)] == ["queued", "pending", "queued"]
 
 
 def test_a_row_already_with_the_provider_is_left_for_reconciliation(

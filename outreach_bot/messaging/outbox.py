@@ -268,15 +268,24 @@ def _enqueue_and_mark(
         # Enqueue first, then mark: a crash in between only means a second, harmless enqueue.
         queue.enqueue_many(send_jobs(chunk))
         # One transaction marks the chunk (not one per row); still pending and due only,
-        # since an inline job may already have sent a row or held it.
+        # since an inline job may already have sent a row or held it. The rows are locked
+        # in id order, skipping any another relay or a send job holds: that one settles
+        # them, and this relay never waits on it (two relays marking the same rows in
+        # different orders deadlocked: the scan's own and a worker's tick).
+        marked = (
+            select(Message.id)
+            .where(
+                Message.id.in_([message_id for message_id, _ in chunk]),
+                Message.status == "pending",
+                _is_due(now),
+            )
+            .order_by(Message.id)
+            .with_for_update(skip_locked=True)
+        )
         with db.transaction() as session:
             session.execute(
                 update(Message)
-                .where(
-                    Message.id.in_([message_id for message_id, _ in chunk]),
-                    Message.status == "pending",
-                    _is_due(now),
-                )
+                .where(Message.id.in_(marked.scalar_subquery()))
                 .values(status="queued", queued_at=now, updated_at=now)
                 .execution_options(synchronize_session=False)
             )
