@@ -104,6 +104,8 @@ def test_a_plain_students_file_is_stored_as_read_row_by_row(
         "S003,Cai,Test,LIN,Kindergarten,,,,,seen",
         ",,,,,,,,,",
         "S004,Dee,Demo,RSV,8,97202,2012-11-30,2025-08-20,2025-08-20,",
+        # Not printable ASCII at either end: read by stripping, as the row path reads them.
+        "Ś005,Zoë,\tÑandú\u3000,LIN,3,,,,,",
     ]
     first = write(tmp_path, "students.csv", "\n".join(lines) + "\n")
     again = write(
@@ -112,7 +114,7 @@ def test_a_plain_students_file_is_stored_as_read_row_by_row(
         f"{STUDENTS}\nS001,Ana,Example,LIN,K,97201,2020-03-14,2025-08-20,\n"
         "S002,Bao,Sample,RSV,4,97202,2017-07-04,2025-08-20,2026-01-16\n",
     )
-    every_way(runtime, monkeypatch, taken, "students", [first, again], [(4, 0, 0), (0, 1, 1)])
+    every_way(runtime, monkeypatch, taken, "students", [first, again], [(5, 0, 0), (0, 1, 1)])
 
 
 @pytest.mark.usefixtures("students")
@@ -160,6 +162,9 @@ def test_a_plain_guardians_file_is_stored_as_read_row_by_row(
         ("guardians", "S001,Ann,(503) 555-0142,es,,maybe", "sms_consent", "not yes or no"),
         ("guardians", "S001,Ann,5035550143,es,,\nS001,Bo,(503) 555-0143,en,,", "phone", "line 2"),
         ("students", "S0 9,Ann,Ex,LIN,3,,,,", "student_id", "is not an id"),
+        ("students", "S0\u30009,Ann,Ex,LIN,3,,,,", "student_id", "is not an id"),
+        ("students", f"{'S' * 65},Ann,Ex,LIN,3,,,,", "student_id", "is not an id"),
+        ("students", f"{'Ś' * 64},Ann,Ex,NOPE,3,,,,", "school_id", "is not a known school"),
         ("students", "S009,Ann,Ex,LIN,3,,,2025-09-01,2025-08-01", "exit_date", "is before"),
         ("students", "S009,Ann,Ex,NOPE,3,,,,", "school_id", "is not a known school"),
         ("students", "S009,Ann,,LIN,3,,,,", "last_name", "'' is empty"),

@@ -146,10 +146,19 @@ def _read(
     return read
 
 
+def _stripped(cell: str) -> str:
+    """A cell stripped as str.strip() strips it: a cell whose first and last characters are
+    printable ASCII (nearly every one) is left as it is, at a quarter of btrim's cost."""
+    return (
+        f"CASE WHEN ascii({cell}) BETWEEN 33 AND 126 AND ascii(right({cell}, 1)) BETWEEN 33"
+        f" AND 126 THEN {cell} ELSE btrim({cell}, {_SPACES}) END"
+    )
+
+
 def _in_sql(column: Column, cell: str) -> tuple[str, str] | None:
     """How the database reads a cell of a column whose reader it can say in SQL, as the
     reader reads it: (the value, when the cell is bad); None for any other column."""
-    stripped = f"btrim({cell}, {_SPACES})"
+    stripped = f"({_stripped(cell)})"
     if column.refers_to:
         return None  # looked up among the distinct ids (`_Cells.check`)
     if isinstance(column.read, Text):
@@ -276,9 +285,10 @@ class _Cells:
         for _column, cell in self.ids:
             stripped = f"btrim({cell}, {_SPACES})"
             # An id as identifier() reads it: no space inside, at most 64 characters. Nearly
-            # every id is printable ASCII throughout, which one pattern says is good and not
-            # padded (stripping a million ids costs seconds).
-            plain = f"{cell} ~ '^[!-~]{{1,64}}$'"
+            # every id is printable ASCII throughout, which says it is good and not padded
+            # sooner than stripping it (about 1.5 s of CPU a million ids; a bounded pattern
+            # such as [!-~]{1,64} costs ten times that).
+            plain = f"({cell} <> '' AND octet_length({cell}) <= 64 AND {cell} !~ '[^!-~]')"
             checks[f"bad_{cell}"] = (
                 f"count(*) FILTER (WHERE {cell} IS NOT NULL AND NOT {plain}"
                 f" AND NOT ({stripped} <> '' AND length({stripped}) <= 64"
@@ -352,7 +362,7 @@ class _Cells:
                 values[column.field] = pick(f"{cell}_value", f"l{place}.value")
             # A blank that keeps (sms_consent) sets nothing: new rows get the kind's default.
             keeps = column.blank_keeps
-            given[column.field] = f"btrim(f.{cell}, {_SPACES}) <> ''" if keeps else "true"
+            given[column.field] = f"({_stripped(f'f.{cell}')}) <> ''" if keeps else "true"
         # A district code may stand for minutes (T30): they fill a row's blank minutes_missed.
         status = next((place for column, place in self.read if column.name == "status"), None)
         if status is not None and "minutes_missed" in {c.field for c in self.spec.columns}:
