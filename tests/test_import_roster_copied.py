@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from outreach_bot.attendance.importer import ImportReport, import_file
 from outreach_bot.cli.progress import terminal_progress
@@ -203,3 +203,39 @@ def test_a_copied_guardians_file_shows_its_progress_on_a_terminal(
         assert import_file(session, "guardians", path, progress=told).created == 5000
     assert "rows/s" in stream.getvalue() and "guardians.csv" in stream.getvalue()
     assert taken == (["copied"] if runtime.db.engine.dialect.name == "postgresql" else [])
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.usefixtures("students")
+def test_a_merge_that_writes_much_of_a_table_analyzes_it(
+    runtime: Runtime, tmp_path: Path, taken: list[str]
+) -> None:
+    """The planner then knows the rows are there (a re-import's pass, the nightly scan);
+    a file that changes little of the table leaves that to autovacuum."""
+    areas = [503, 206, 360, 971, 425, 541, 458, 253, 509, 208, 406, 307, 775]
+
+    def guardians(count: int, name: str) -> Path:
+        lines = [GUARDIANS] + [
+            f"S00{1 + n % 4},{name},({areas[n // 4 % 13]}) 555-01{n // 52 % 100:02d},es,,,,,,"
+            for n in range(count)
+        ]
+        return write(tmp_path, f"{name}.csv", "\n".join(lines) + "\n")
+
+    def counted() -> float:
+        with runtime.db.transaction() as session:
+            return float(
+                session.scalar(
+                    text("SELECT reltuples FROM pg_class WHERE oid = 'guardians'::regclass")
+                )
+            )
+
+    assert load(runtime, "guardians", guardians(400, "Pat")).created == 400
+    assert counted() == 400
+    # 40 of 400 changed: under autovacuum's 50 and a tenth, so not analyzed again.
+    with runtime.db.transaction() as session:
+        session.execute(
+            text("UPDATE pg_class SET reltuples = 1000 WHERE oid = 'guardians'::regclass")
+        )
+    assert load(runtime, "guardians", guardians(40, "Bo")).updated == 40
+    assert counted() == 1000
+    assert taken == ["copied", "copied"]

@@ -228,7 +228,21 @@ class Staging:
             )
             report.created = inserted.rowcount
         report.unchanged = rows - report.created - report.updated
+        self._analyze_if_grown(report.created + report.updated)
         return True
+
+    def _analyze_if_grown(self, written: int) -> None:
+        """ANALYZE the table when this merge wrote as much of it as autovacuum waits for
+        (50 rows and a tenth of the table), as it would soon after: until then the next
+        statements on it (a re-import's pass, the nightly scan) plan for the table as it
+        was, an empty one looped over row by row."""
+        target = self.table.name
+        counted = self.session.scalar(
+            text("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = to_regclass(:target)"),
+            {"target": target},
+        )
+        if written > 50 + 0.1 * float(counted or 0):
+            self.session.execute(text(f"ANALYZE {target}"))
 
 
 @contextmanager
