@@ -15,7 +15,9 @@
   as `outreach-bot import students` runs it, and again.
 
 Beside each, in the same run and the same schema, a plain `COPY … FROM STDIN (FORMAT csv)`
-of the same files into bare tables with the same primary keys: the ceiling. Every timed run
+of the same files into bare tables with the same primary keys: the ceiling; for guardians and
+students also into a copy of the real table (its indexes, its foreign key, its column types):
+the most any import into that table can do. Every timed run
 is a child process of its own, so that its peak RSS (ru_maxrss) is its own; the child's
 RSS before the work is printed too. Each size gets a fresh schema of its own (bench_<pid>),
 dropped afterwards. The rows are checked after each run, so a broken path cannot pass for a
@@ -269,6 +271,12 @@ _BARE = {
     " english_learner text, iep text, low_income text, entry_date text",
 }
 _TABLES = {"attendance": "attendance_records", "guardians": "guardians", "students": "students"}
+# COPY into a table made like the real one (`-table`): its indexes and defaults, and its
+# foreign key, which LIKE leaves out.
+_LIKE = {
+    "guardians": "FOREIGN KEY (student_id) REFERENCES students (id)",
+    "students": "FOREIGN KEY (school_id) REFERENCES schools (id)",
+}
 _WRITERS = {
     "attendance": write_attendance,
     "guardians": write_guardians,
@@ -285,12 +293,15 @@ def child(kind: str, url: str, source: str) -> dict[str, Any]:
     database = Database(url)
     started = time.perf_counter()
     result: dict[str, Any] = {}
+    backend: list[int] = []  # the PostgreSQL backend that did the work, for its CPU seconds
     if kind.startswith("copy-"):
-        result["rows"] = _copy(database, kind.removeprefix("copy-"), Path(source))
+        result["rows"] = _copy(database, kind.removeprefix("copy-"), Path(source), backend)
     elif kind in _TABLES:
         from outreach_bot.attendance.importer import import_file
 
         with database.transaction() as session:
+            backend.append(session.scalar(text("SELECT pg_backend_pid()")))
+            backend_before = _cpu_of(backend[0])
             report = import_file(session, kind, source)
         result = {"errors": [str(e) for e in report.errors[:5]], "created": report.created}
         result |= {"updated": report.updated, "unchanged": report.unchanged}
@@ -308,29 +319,53 @@ def child(kind: str, url: str, source: str) -> dict[str, Any]:
     used = resource.getrusage(resource.RUSAGE_SELF)
     # The child's own CPU (PostgreSQL's is not in it): steadier than seconds on a busy machine.
     result["cpu_seconds"] = used.ru_utime + used.ru_stime - cpu_before
+    if backend and kind in _TABLES:
+        result["db_cpu_seconds"] = _cpu_of(backend[0]) - backend_before
+    elif backend:
+        result["db_cpu_seconds"] = _cpu_of(backend[0]) - backend[1] / 100
     database.dispose()
     result["rss_before_mb"] = before / 1024
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
 
-def _copy(database: Database, kind: str, source: Path) -> int:
-    """COPY the same files into bare tables of the same keys; the rows copied."""
+def _cpu_of(pid: int) -> float:
+    """A process's CPU seconds so far (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _copy(database: Database, kind: str, source: Path, backend: list[int]) -> int:
+    """COPY the same files into bare tables of the same keys, or (`-table`) into a table like
+    the real one; the rows copied. `backend` gets the backend's pid and CPU ticks before."""
     files = [source] if kind in _BARE else [source / f"{n}.csv" for n in _ONEROSTER_FILES]
+    if kind.endswith("-table"):
+        files = [source]
     rows = 0
     with database.engine.begin() as connection:
         raw: Any = connection.connection.driver_connection
+        backend += [raw.info.backend_pid, round(_cpu_of(raw.info.backend_pid) * 100)]
         for path in files:
             table = f"bare_{kind.replace('-', '_')}_{path.stem.lower()}"
             with path.open("rb") as file:
                 header = file.readline().decode().strip().replace(".", "_")
-                columns = _BARE.get(kind) or ", ".join(
-                    f'"{name}" text' + (" PRIMARY KEY" if name == "sourcedId" else "")
-                    for name in header.split(",")
-                )
+                named = ""
+                if kind.endswith("-table"):
+                    real = kind.removesuffix("-table")
+                    columns = f"LIKE {_TABLES[real]} INCLUDING ALL, {_LIKE[real]}"
+                    # students.csv's student_id is the students table's id.
+                    names = header.split(",")
+                    if real == "students":
+                        names = ["id" if name == "student_id" else name for name in names]
+                    named = f" ({', '.join(names)})"
+                else:
+                    columns = _BARE.get(kind) or ", ".join(
+                        f'"{name}" text' + (" PRIMARY KEY" if name == "sourcedId" else "")
+                        for name in header.split(",")
+                    )
                 cursor = raw.cursor()
                 cursor.execute(f"CREATE TABLE {table} ({columns})")
-                with cursor.copy(f"COPY {table} FROM STDIN (FORMAT csv)") as copy:
+                with cursor.copy(f"COPY {table}{named} FROM STDIN (FORMAT csv)") as copy:
                     while block := file.read(1 << 20):
                         copy.write(block)
                 rows += cursor.rowcount
@@ -386,6 +421,11 @@ def _file_run(
         seed_students(url, {"attendance": STUDENTS, "guardians": size, "students": 0}[kind])
         ceiling = run_child(f"copy-{kind}", url, path, args.memory_limit_gb)
         keyed = run_child(f"copy-{kind}-fk", url, path, args.memory_limit_gb)
+        real = (
+            run_child(f"copy-{kind}-table", url, path, args.memory_limit_gb)
+            if (kind in _LIKE)
+            else None
+        )
         first = run_child(kind, url, path, args.memory_limit_gb)
         again = run_child(kind, url, path, args.memory_limit_gb)
         stored = _count(url, _TABLES[kind])
@@ -404,15 +444,32 @@ def _file_run(
                rerate / copy_rate, ceiling["peak_rss_mb"], first["peak_rss_mb"],
                again["peak_rss_mb"], first["rss_before_mb"],
                daily["seconds"] if daily else float("nan")]  # fmt: skip
+    # Beside them: COPY into a table like the real one, and each run's CPU seconds, the
+    # database backend's and the Python process's.
+    nan = float("nan")
+    figures += [size / real["seconds"] if real else nan, rate * real["seconds"] / size if real
+                else nan]  # fmt: skip
+    for run in (ceiling, keyed, real, first, again):
+        figures += [run["db_cpu_seconds"], run["cpu_seconds"]] if run else [nan, nan]
     _print_figures(f"{size:,}", figures)
     return figures
 
 
 def _print_figures(label: str, figures: list[float]) -> None:
-    _size, copy_rate, keyed, rate, share, rerate, reshare, *memory, daily = figures
+    _size, copy_rate, keyed, rate, share, rerate, reshare, *memory, daily = figures[:12]
+    real, real_share, *cpu = figures[12:]
     print(f"{label:>10} {copy_rate:>12,.0f} {keyed:>8,.0f} {rate:>14,.0f} {share:>8.0%}"
           f" {rerate:>17,.0f} {reshare:>8.0%} {memory[0]:>18,.0f} {memory[1]:>7,.0f}"
           f" {memory[2]:>10,.0f} {memory[3]:>9,.0f} {daily:>11.2f}", flush=True)  # fmt: skip
+    if real == real:  # not NaN: a table like the real one was COPY-ed into
+        print(f"{'':>10} COPY into a table like the real one: {real:,.0f} rows/s;"
+              f" the import {real_share:.0%} of it, {rate / keyed:.0%} of COPY+FK")  # fmt: skip
+    spent = ", ".join(
+        f"{name} {cpu[2 * n]:.1f}+{cpu[2 * n + 1]:.1f}"
+        for n, name in enumerate(("COPY", "COPY+FK", "like-real", "import", "re-import"))
+        if cpu[2 * n] == cpu[2 * n]
+    )
+    print(f"{'':>10} CPU s (database+python): {spent}", flush=True)
 
 
 def oneroster_runs(args: argparse.Namespace, folder: Path) -> None:

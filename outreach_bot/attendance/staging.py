@@ -44,7 +44,7 @@ def can_stage(session: Session, spec: Kind) -> bool:
 @dataclass(frozen=True)
 class View:
     """Rows already in the database, as a staging table holds them: an SQL expression for
-    each field given (the others are NULL) and for its `given` bits, over `source`."""
+    each field given (the others are NULL) and for whether a row sets it, over `source`."""
 
     values: Mapping[str, str]
     given: Mapping[str, str]  # field -> whether a row sets it (an SQL condition)
@@ -53,11 +53,15 @@ class View:
     rows: int  # how many rows the source has
 
     def select(self, staging: Staging) -> str:
-        """The SELECT of (line, given, *fields); line is 0, since no error comes from here."""
+        """The SELECT of (line, given_0 …, *fields); line is 0, since no error comes from here.
+
+        Each other field's `given` is a boolean column of its own, not a bit of one number: a
+        merge reads the view flattened into its own statement, where each use of a column is
+        its expression again, so one number of bits would be computed once a field a row
+        (nine times for a guardian), and a column that is plainly `true` folds away."""
         bits = [
-            f"CASE WHEN {self.given[field]} THEN {1 << place} ELSE 0 END"
+            f"({self.given.get(field, 'false')}) AS given_{place}"
             for place, field in enumerate(staging.others)
-            if field in self.given
         ]
         # A field the file does not give is a NULL of its column's type (a bare NULL in a
         # view is text, which a date column cannot be compared with).
@@ -66,10 +70,7 @@ class View:
             f" AS {staging.quoted[field]}"
             for field in staging.fields
         ]
-        return (
-            f"SELECT 0 AS line, {' + '.join(bits) or '0'} AS given, {', '.join(chosen)}"
-            f" FROM {self.source}"
-        )
+        return f"SELECT {', '.join(['0 AS line', *bits, *chosen])} FROM {self.source}"
 
 
 class Staging:
@@ -105,6 +106,11 @@ class Staging:
         )
         session.execute(text(f"CREATE TEMPORARY {created}"))
         self.staged = view.rows if view is not None else 0
+        # Whether a staged row `s` sets each other field (SQL).
+        self.given = {
+            field: f"s.given_{place}" if view is not None else f"s.given & {1 << place} <> 0"
+            for place, field in enumerate(self.others)
+        }
         # The table whose size says how many rows are staged.
         self.sized_by = view.table if view is not None else self.name
 
@@ -147,8 +153,7 @@ class Staging:
         a stored key given twice writes nothing and returns False. (A new key given twice
         fails the insert's primary key.)
         """
-        quoted, target = self.quoted, self.table.name
-        given = {field: f"s.given & {1 << place} <> 0" for place, field in enumerate(self.others)}
+        quoted, target, given = self.quoted, self.table.name, self.given
         joined = " AND ".join(f"t.{quoted[f]} = s.{quoted[f]}" for f in self.spec.key)
         kept = "s.line <> ALL(:repeated)"
         changed = (
@@ -215,6 +220,7 @@ class Staging:
             # With nothing stored, no row need be looked for.
             report.created = self._insert(repeated_param, given, joined, kept, new=bool(matched))
         report.unchanged = rows - report.created - report.updated
+        self._analyze_if_grown(report.created + report.updated)
         return True
 
     def _insert(
@@ -254,6 +260,19 @@ class Staging:
             )
         )
         return int(inserted.rowcount)
+
+    def _analyze_if_grown(self, written: int) -> None:
+        """ANALYZE the table when this merge wrote as much of it as autovacuum waits for
+        (50 rows and a tenth of the table), as it would soon after: until then the next
+        statements on it (a re-import's pass, the nightly scan) plan for the table as it
+        was, an empty one looped over row by row."""
+        target = self.table.name
+        counted = self.session.scalar(
+            text("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = to_regclass(:target)"),
+            {"target": target},
+        )
+        if written > 50 + 0.1 * float(counted or 0):
+            self.session.execute(text(f"ANALYZE {target}"))
 
 
 @contextmanager

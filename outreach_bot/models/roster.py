@@ -57,7 +57,8 @@ class Guardian(Base):
     __table_args__ = (UniqueConstraint("student_id", "phone"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"), index=True)
+    # Looked up by the unique (student_id, phone) index, which student_id leads (0016).
+    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"))
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str] = mapped_column(String(20), index=True)
     language: Mapped[str] = mapped_column(String(35))
