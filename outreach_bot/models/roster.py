@@ -57,7 +57,7 @@ class Guardian(Base):
     __table_args__ = (UniqueConstraint("student_id", "phone"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Looked up by the unique (student_id, phone) index, which student_id leads (0016).
+    # Looked up by the unique (student_id, phone) index, which student_id leads (0017).
     student_id: Mapped[str] = mapped_column(ForeignKey("students.id"))
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str] = mapped_column(String(20), index=True)

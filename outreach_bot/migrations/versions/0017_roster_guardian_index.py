@@ -4,8 +4,8 @@ Every query of guardians by student alone (a student's guardians, the scan's fam
 reports) can use uq_guardians_student_id_phone, whose first column is student_id; the second
 index only cost each guardians.csv import a btree insert a row (issue 15).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-07 17:30:00
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
