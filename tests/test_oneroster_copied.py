@@ -222,6 +222,28 @@ def test_a_first_import_stores_what_the_general_merge_stores(
     ]
 
 
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        ("users", ",Kid1,Doe,", ", Kid1 ,Doe\t,"),  # ASCII spaces around cells
+        ("orgs", ",OAK\n", ",OAK \n"),  # a space ending a line
+        ("demographics", ",2015-03-12,", ",\u00a02015-03-12\u3000,"),  # spaces outside ASCII
+        ("enrollments", "2026-08-24,\n", "2026-08-24,\u2003\n"),  # a blank cell of a space
+    ],
+)
+def test_cells_with_spaces_to_strip_are_read_alike(
+    runtime: Runtime, tmp_path: Path, copied: list[bool], file: str, old: str, new: str
+) -> None:
+    """An export whose cells have no space to strip is read without stripping; one with a
+    space to strip anywhere, in ASCII or not, is stripped as the row-by-row path strips."""
+    export = _export(tmp_path / "export")
+    edit(export, f"{file}.csv", old, new)
+    fast, rows = _both_ways(runtime, [export])
+
+    assert copied == [_by_copy(runtime)]
+    assert fast == rows
+
+
 def test_the_language_column_and_the_default_language_are_read_alike(
     runtime: Runtime, tmp_path: Path, copied: list[bool]
 ) -> None:

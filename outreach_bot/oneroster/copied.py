@@ -58,6 +58,23 @@ _FILES = ("orgs", "academicSessions", "users", "enrollments", "demographics")
 _SPACES = "'" + WHITESPACE + "'"  # as an SQL literal (it has no quote)
 # A regular expression matching any of them (translate() is several times slower).
 _SPACE_CLASS = "'[" + "".join(f"\\u{ord(char):04x}" for char in WHITESPACE) + "]'"
+# Whether a file may have a cell to strip (one that begins or ends with whitespace), at the
+# speed of bytes.translate: each ASCII space made a space and each line break a comma, a
+# cell to strip is a space beside a comma. (No cell is quoted, so no line break is a cell's.)
+# The few spaces outside ASCII (a no-break space…) are rarer: any of them anywhere counts.
+_ASCII_SPACES = bytes(ord(char) for char in WHITESPACE if ord(char) < 128 and char not in "\r\n")
+_AS_COMMAS = bytes.maketrans(_ASCII_SPACES + b"\r\n", b" " * len(_ASCII_SPACES) + b",,")
+_WIDE_SPACES = [char.encode() for char in WHITESPACE if ord(char) >= 128]
+
+
+def _may_be_padded(block: bytes) -> bool:
+    """Whether a block of a file without quotes may hold a cell to strip (never a false no)."""
+    commas = block.translate(_AS_COMMAS)
+    if b", " in commas or b" ," in commas:
+        return True
+    return not block.isascii() and any(space in block for space in _WIDE_SPACES)
+
+
 _BATCH = 10_000  # distinct cells read in Python at a time
 _RECORDS = OneRosterRecord.__tablename__
 _KEPT = sorted(FAMILY | {STUDENT})
@@ -215,10 +232,12 @@ class _Copied:
         ):
             raise _NotPlain
         cells = f"or_{name}_cells"
-        self._copy(table, cells)
+        padded = self._copy(table, cells)
 
         def stripped(header: str) -> str:
-            return f"btrim(c{positions[header]}, {_SPACES})"
+            # Stripping every cell costs a fifth of reading the file: only when one needs it.
+            column = f"c{positions[header]}"
+            return f"btrim({column}, {_SPACES})" if padded else column
 
         def cell(header: str) -> str:
             # Each cell stripped once (the subquery below), however often it is read.
@@ -280,10 +299,12 @@ class _Copied:
         self._execute(f"ALTER TABLE or_{name} ADD PRIMARY KEY (sid)")
         self._execute(f"ANALYZE or_{name} (sid)")
 
-    def _copy(self, table: CsvTable, name: str) -> None:
-        """COPY the file's bytes into a table of text cells; not plain if PostgreSQL refuses
-        them or reads other than the file's lines."""
+    def _copy(self, table: CsvTable, name: str) -> bool:
+        """COPY the file's bytes into a table of text cells, and say whether any cell begins
+        or ends with whitespace (a cell to strip); not plain if PostgreSQL refuses them or
+        reads other than the file's lines."""
         assert table.path is not None
+        padded = False
         with table.path.open("rb") as file:
             width = file.readline().count(b",") + 1  # no quotes: a comma parts two cells
         columns = [f"c{place}" for place in range(1, width + 1)]
@@ -294,13 +315,19 @@ class _Copied:
         try:
             with self.raw.cursor() as cursor, table.path.open("rb") as file:
                 with cursor.copy(f"COPY pg_temp.{name} ({names}) FROM STDIN ({options})") as copy:
-                    while block := file.read(1 << 20):
+                    tail = b"\n"  # the bytes before the block: a space or its comma, a
+                    while block := file.read(1 << 20):  # wide space cut in two
                         copy.write(block)
+                        padded = padded or _may_be_padded(tail + block)
+                        tail = block[-3:]
+                    # The last cell ends the file, as if a line break followed.
+                    padded = padded or _may_be_padded(tail + b"\n")
                 copied = cursor.rowcount
         except psycopg.DataError:
             raise _NotPlain from None
         if copied != table.newlines - (1 if table.ends_in_newline else 0):
             raise _NotPlain
+        return padded
 
     def _lookup(self, cells: str, cell: str, reader: Callable[[str], Any]) -> str:
         """A table of each distinct non-blank cell, read by `reader` once: (cell, ok, value)."""
