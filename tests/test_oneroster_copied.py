@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from outreach_bot.models import Guardian, OneRosterRecord, School, Student
+from outreach_bot.oneroster import copied as copied_module
 from outreach_bot.oneroster import directory
 from outreach_bot.runtime import Runtime
 from tests.oneroster_helpers import BULK_11, edit, load, messages, roster
@@ -195,6 +196,52 @@ def test_a_bulk_export_stores_and_reports_what_the_row_by_row_path_does(
     assert reports[2]["older"] == 1
     assert reports[3]["roster"]["guardians"]["unchanged"] == 10
     assert len(stored["students"]) == 14
+
+
+def test_a_first_import_stores_what_the_general_merge_stores(
+    runtime: Runtime, tmp_path: Path, copied: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no record stored, each file's records are inserted as the file has them
+    (`_first`): the same rows and report as the merge with the stored records (here none),
+    a deletion on the first night included."""
+    first, second = _export(tmp_path / "first"), _export(tmp_path / "second", second=True)
+    found = []
+    for shortcut in (True, False):
+        monkeypatch.setattr(copied_module._Copied, "first_imports", shortcut)
+        for export in (first, second):
+            _forget(runtime)
+            report = load(runtime, export)
+            assert report.errors == [], messages(report)
+            found.append((shortcut, export.name, report.as_dict(), _stored(runtime)))
+
+    assert copied == [_by_copy(runtime)] * 4
+    assert [f[1:] for f in found[:2]] == [f[1:] for f in found[2:]]
+    deleted = [r for r in found[1][3]["records"] if r[1] == "kid-11"]
+    assert [(status, '"deleted_on"' in data) for _f, _s, status, _m, data in deleted] == [
+        ("tobedeleted", True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        ("users", ",Kid1,Doe,", ", Kid1 ,Doe\t,"),  # ASCII spaces around cells
+        ("orgs", ",OAK\n", ",OAK \n"),  # a space ending a line
+        ("demographics", ",2015-03-12,", ",\u00a02015-03-12\u3000,"),  # spaces outside ASCII
+        ("enrollments", "2026-08-24,\n", "2026-08-24,\u2003\n"),  # a blank cell of a space
+    ],
+)
+def test_cells_with_spaces_to_strip_are_read_alike(
+    runtime: Runtime, tmp_path: Path, copied: list[bool], file: str, old: str, new: str
+) -> None:
+    """An export whose cells have no space to strip is read without stripping; one with a
+    space to strip anywhere, in ASCII or not, is stripped as the row-by-row path strips."""
+    export = _export(tmp_path / "export")
+    edit(export, f"{file}.csv", old, new)
+    fast, rows = _both_ways(runtime, [export])
+
+    assert copied == [_by_copy(runtime)]
+    assert fast == rows
 
 
 def test_the_language_column_and_the_default_language_are_read_alike(

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, String
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach_bot.db import Base, UTCDateTime
@@ -22,5 +23,8 @@ class OneRosterRecord(Base):
     status: Mapped[str] = mapped_column(String(16))  # "active" or "tobedeleted"
     # Kept so that an older export never overwrites a newer one.
     date_last_modified: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # The fields outreach-bot uses, as read and checked (dates as YYYY-MM-DD).
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The fields outreach-bot uses, as read and checked (dates as YYYY-MM-DD); jsonb on
+    # PostgreSQL, which a bulk import compares with the export's records without a parse.
+    data: Mapped[dict[str, Any]] = mapped_column(
+        JSON().with_variant(postgresql.JSONB(), "postgresql")
+    )

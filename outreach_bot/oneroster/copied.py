@@ -58,6 +58,23 @@ _FILES = ("orgs", "academicSessions", "users", "enrollments", "demographics")
 _SPACES = "'" + WHITESPACE + "'"  # as an SQL literal (it has no quote)
 # A regular expression matching any of them (translate() is several times slower).
 _SPACE_CLASS = "'[" + "".join(f"\\u{ord(char):04x}" for char in WHITESPACE) + "]'"
+# Whether a file may have a cell to strip (one that begins or ends with whitespace), at the
+# speed of bytes.translate: each ASCII space made a space and each line break a comma, a
+# cell to strip is a space beside a comma. (No cell is quoted, so no line break is a cell's.)
+# The few spaces outside ASCII (a no-break space…) are rarer: any of them anywhere counts.
+_ASCII_SPACES = bytes(ord(char) for char in WHITESPACE if ord(char) < 128 and char not in "\r\n")
+_AS_COMMAS = bytes.maketrans(_ASCII_SPACES + b"\r\n", b" " * len(_ASCII_SPACES) + b",,")
+_WIDE_SPACES = [char.encode() for char in WHITESPACE if ord(char) >= 128]
+
+
+def _may_be_padded(block: bytes) -> bool:
+    """Whether a block of a file without quotes may hold a cell to strip (never a false no)."""
+    commas = block.translate(_AS_COMMAS)
+    if b", " in commas or b" ," in commas:
+        return True
+    return not block.isascii() and any(space in block for space in _WIDE_SPACES)
+
+
 _BATCH = 10_000  # distinct cells read in Python at a time
 _RECORDS = OneRosterRecord.__tablename__
 _KEPT = sorted(FAMILY | {STUDENT})
@@ -163,6 +180,10 @@ def _reading(field: Field) -> _Reading:
 class _Copied:
     """One export's files in temporary tables, read, checked, merged and applied."""
 
+    # A file with no stored record is merged as a first import (`_first`); a test turns this
+    # off to check that the general merge stores the same.
+    first_imports = True
+
     def __init__(
         self, session: Session, export: Export, zone: ZoneInfo, today: date, default_language: str
     ) -> None:
@@ -211,10 +232,12 @@ class _Copied:
         ):
             raise _NotPlain
         cells = f"or_{name}_cells"
-        self._copy(table, cells)
+        padded = self._copy(table, cells)
 
         def stripped(header: str) -> str:
-            return f"btrim(c{positions[header]}, {_SPACES})"
+            # Stripping every cell costs a fifth of reading the file: only when one needs it.
+            column = f"c{positions[header]}"
+            return f"btrim({column}, {_SPACES})" if padded else column
 
         def cell(header: str) -> str:
             # Each cell stripped once (the subquery below), however often it is read.
@@ -276,10 +299,12 @@ class _Copied:
         self._execute(f"ALTER TABLE or_{name} ADD PRIMARY KEY (sid)")
         self._execute(f"ANALYZE or_{name} (sid)")
 
-    def _copy(self, table: CsvTable, name: str) -> None:
-        """COPY the file's bytes into a table of text cells; not plain if PostgreSQL refuses
-        them or reads other than the file's lines."""
+    def _copy(self, table: CsvTable, name: str) -> bool:
+        """COPY the file's bytes into a table of text cells, and say whether any cell begins
+        or ends with whitespace (a cell to strip); not plain if PostgreSQL refuses them or
+        reads other than the file's lines."""
         assert table.path is not None
+        padded = False
         with table.path.open("rb") as file:
             width = file.readline().count(b",") + 1  # no quotes: a comma parts two cells
         columns = [f"c{place}" for place in range(1, width + 1)]
@@ -290,13 +315,19 @@ class _Copied:
         try:
             with self.raw.cursor() as cursor, table.path.open("rb") as file:
                 with cursor.copy(f"COPY pg_temp.{name} ({names}) FROM STDIN ({options})") as copy:
-                    while block := file.read(1 << 20):
+                    tail = b"\n"  # the bytes before the block: a space or its comma, a
+                    while block := file.read(1 << 20):  # wide space cut in two
                         copy.write(block)
+                        padded = padded or _may_be_padded(tail + block)
+                        tail = block[-3:]
+                    # The last cell ends the file, as if a line break followed.
+                    padded = padded or _may_be_padded(tail + b"\n")
                 copied = cursor.rowcount
         except psycopg.DataError:
             raise _NotPlain from None
         if copied != table.newlines - (1 if table.ends_in_newline else 0):
             raise _NotPlain
+        return padded
 
     def _lookup(self, cells: str, cell: str, reader: Callable[[str], Any]) -> str:
         """A table of each distinct non-blank cell, read by `reader` once: (cell, ok, value)."""
@@ -340,9 +371,9 @@ class _Copied:
         year = self._execute(
             "SELECT max(start COLLATE \"C\") FROM (SELECT data->>'start' AS start"
             f" FROM or_academicSessions WHERE status = 'active' AND data->>'type' = '{SCHOOL_YEAR}'"
-            f" UNION ALL SELECT data::jsonb->>'start' FROM {_RECORDS}"
+            f" UNION ALL SELECT data->>'start' FROM {_RECORDS}"
             " WHERE file = 'academicSessions' AND status = 'active'"
-            f" AND data::jsonb->>'type' = '{SCHOOL_YEAR}') AS years"
+            f" AND data->>'type' = '{SCHOOL_YEAR}') AS years"
         ).scalar()
         # The students with a school: a current enrollment at one, or one among their orgs.
         students = f"status = 'active' AND data->>'role' = '{STUDENT}'"
@@ -380,28 +411,30 @@ class _Copied:
             # One id per student, and per school, among new and stored ones alike.
             f"SELECT count(*) FROM (SELECT id FROM (SELECT sid, coalesce(data->>'identifier',"
             f" sid) AS id FROM or_users WHERE data->>'role' = '{STUDENT}' AND data ? 'given'"
-            f" UNION SELECT sourced_id, coalesce(data::jsonb->>'identifier', sourced_id)"
-            f" FROM {_RECORDS} WHERE file = 'users' AND data::jsonb->>'role' = '{STUDENT}'"
-            " AND data::jsonb ? 'given') AS claims GROUP BY id HAVING count(*) > 1) AS twice",
+            f" UNION SELECT sourced_id, coalesce(data->>'identifier', sourced_id)"
+            f" FROM {_RECORDS} WHERE file = 'users' AND data->>'role' = '{STUDENT}'"
+            " AND data ? 'given') AS claims GROUP BY id HAVING count(*) > 1) AS twice",
             f"SELECT count(*) FROM (SELECT id FROM (SELECT sid, coalesce(data->>'identifier',"
             f" sid) AS id FROM or_orgs WHERE data->>'type' = '{SCHOOL}'"
-            f" UNION SELECT sourced_id, coalesce(data::jsonb->>'identifier', sourced_id)"
-            f" FROM {_RECORDS} WHERE file = 'orgs' AND data::jsonb->>'type' = '{SCHOOL}')"
+            f" UNION SELECT sourced_id, coalesce(data->>'identifier', sourced_id)"
+            f" FROM {_RECORDS} WHERE file = 'orgs' AND data->>'type' = '{SCHOOL}')"
             " AS claims GROUP BY id HAVING count(*) > 1) AS twice",
             # One phone per student: the family members in the export and the stored ones it
-            # leaves out, each student by every id it has had.
-            "SELECT count(*) FROM (SELECT DISTINCT u.sid, i.id, u.phone FROM"
+            # leaves out, each student by every id it has had. (Every student's ids listed
+            # once and joined as a whole: a lookup an agent would hash a union for each.)
+            "SELECT count(*) FROM (SELECT DISTINCT f.sid, i.id, f.phone FROM"
+            " (SELECT sid, data, coalesce(data->>'sms', data->>'phone') AS phone FROM"
             " (SELECT sid, data FROM or_users WHERE status = 'active'"
-            f" UNION ALL SELECT sourced_id, data::jsonb FROM {_RECORDS} AS r"
+            f" UNION ALL SELECT sourced_id, data FROM {_RECORDS} AS r"
             " WHERE file = 'users' AND status = 'active'"
-            " AND NOT EXISTS (SELECT FROM or_users AS n WHERE n.sid = r.sourced_id)) AS f,"
-            " LATERAL (SELECT f.sid, coalesce(f.data->>'sms', f.data->>'phone') AS phone) AS u,"
-            " jsonb_array_elements_text(coalesce(f.data->'agents', '[]')) AS a(sid),"
-            " LATERAL (SELECT coalesce(data->>'identifier', sid) AS id FROM or_users"
-            f" WHERE sid = a.sid AND data->>'role' = '{STUDENT}'"
-            " UNION SELECT coalesce(data::jsonb->>'identifier', sourced_id) FROM"
-            f" {_RECORDS} WHERE file = 'users' AND sourced_id = a.sid) AS i"
-            f" WHERE f.data->>'role' IN ({family}) AND u.phone IS NOT NULL) AS pairs"
+            " AND NOT EXISTS (SELECT FROM or_users AS n WHERE n.sid = r.sourced_id)) AS m"
+            f" WHERE data->>'role' IN ({family}) OFFSET 0) AS f,"
+            " jsonb_array_elements_text(coalesce(f.data->'agents', '[]')) AS a(sid)"
+            " JOIN (SELECT sid, coalesce(data->>'identifier', sid) AS id FROM or_users"
+            f" WHERE data->>'role' = '{STUDENT}'"
+            " UNION SELECT sourced_id, coalesce(data->>'identifier', sourced_id) FROM"
+            f" {_RECORDS} WHERE file = 'users') AS i ON i.sid = a.sid"
+            " WHERE f.phone IS NOT NULL) AS pairs"
             " GROUP BY id, phone HAVING count(*) > 1",
         ]
         for check in checks:
@@ -416,6 +449,12 @@ class _Copied:
         changed ones, and return how many were older than the stored version."""
         deleted_on = f"to_char(((%s AT TIME ZONE '{self.zone.key}')::date - 1), 'YYYY-MM-DD')"
         on = deleted_on.replace("%s", "i.modified")
+        stored = self._execute(
+            f"SELECT EXISTS (SELECT FROM {_RECORDS} WHERE file = :file)", file=name
+        ).scalar()
+        if not stored and self.first_imports:
+            self._first(name, on)
+            return 0
         self._execute(
             f"CREATE TEMPORARY TABLE or_{name}_merged ON COMMIT DROP AS"
             " SELECT sid, seen, stored, older, old_status, old_data, status, modified, data,"
@@ -426,7 +465,7 @@ class _Copied:
             " AND old_modified IS NOT DISTINCT FROM modified) AS deleted"
             " FROM (SELECT coalesce(i.sid, s.sourced_id) AS sid, i.sid IS NOT NULL AS seen,"
             " s.sourced_id IS NOT NULL AS stored, s.status AS old_status,"
-            " s.date_last_modified AS old_modified, s.data::jsonb AS old_data,"
+            " s.date_last_modified AS old_modified, s.data AS old_data,"
             " coalesce(i.modified < s.date_last_modified, false) AS older,"
             # The record as it is after this file: the file's, unless older than the stored
             # one; a deletion keeps the stored fields, and says from which day.
@@ -438,9 +477,9 @@ class _Copied:
             " THEN s.date_last_modified WHEN i.status = 'tobedeleted'"
             " THEN coalesce(i.modified, s.date_last_modified) ELSE i.modified END AS modified,"
             " CASE WHEN i.sid IS NULL AND s.status = 'active'"
-            f" THEN s.data::jsonb || jsonb_build_object('deleted_on', '{self.yesterday}'::text)"
-            " WHEN i.sid IS NULL OR i.modified < s.date_last_modified THEN s.data::jsonb"
-            " WHEN i.status = 'tobedeleted' THEN coalesce(s.data::jsonb, '{}')"
+            f" THEN s.data || jsonb_build_object('deleted_on', '{self.yesterday}'::text)"
+            " WHEN i.sid IS NULL OR i.modified < s.date_last_modified THEN s.data"
+            " WHEN i.status = 'tobedeleted' THEN coalesce(s.data, '{}')"
             f" || CASE WHEN s.status = '{DELETED}' THEN '{{}}'::jsonb"
             f" ELSE jsonb_build_object('deleted_on', coalesce({on}, '{self.yesterday}')) END"
             " ELSE i.data END AS data"
@@ -451,13 +490,32 @@ class _Copied:
         self._execute(f"ANALYZE or_{name}_merged (sid)")
         self._execute(
             f"INSERT INTO {_RECORDS} (file, sourced_id, status, date_last_modified, data)"
-            f" SELECT :file, sid, status, modified, data::json FROM or_{name}_merged"
+            f" SELECT :file, sid, status, modified, data FROM or_{name}_merged"
             " WHERE changed ORDER BY sid"
             " ON CONFLICT (file, sourced_id) DO UPDATE SET status = excluded.status,"
             " date_last_modified = excluded.date_last_modified, data = excluded.data",
             file=name,
         )
         return int(self._execute(f"SELECT count(*) FROM or_{name}_merged WHERE older").scalar())
+
+    def _first(self, name: str, on: str) -> None:
+        """`_merge` of a file none of whose records is stored (a district's first import):
+        every record is new, so or_<name>_merged is a view of the file's records, not a copy,
+        and they are inserted as they are, in key order, with no conflict to look for."""
+        self._execute(
+            f"CREATE TEMPORARY VIEW or_{name}_merged AS"
+            " SELECT sid, true AS seen, false AS stored, false AS older,"
+            " CAST(NULL AS text) AS old_status, CAST(NULL AS jsonb) AS old_data,"
+            " status, modified, CASE WHEN status = 'tobedeleted'"
+            f" THEN jsonb_build_object('deleted_on', coalesce({on}, '{self.yesterday}'))"
+            f" ELSE data END AS data, true AS changed, status = '{DELETED}' AS deleted"
+            f" FROM or_{name} AS i"
+        )
+        self._execute(
+            f"INSERT INTO {_RECORDS} (file, sourced_id, status, date_last_modified, data)"
+            f" SELECT :file, sid, status, modified, data FROM or_{name}_merged ORDER BY sid",
+            file=name,
+        )
 
     # --- the roster -------------------------------------------------------------------------
 
