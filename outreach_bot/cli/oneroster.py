@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy.exc import IntegrityError
 
-from outreach_bot.cli import with_runtime
+from outreach_bot.cli import with_runtime_only
 from outreach_bot.oneroster.directory import import_export
 from outreach_bot.runtime import Runtime
 
@@ -20,7 +20,7 @@ from outreach_bot.runtime import Runtime
     is_flag=True,
     help="Import the good records and report the bad ones, instead of importing nothing.",
 )
-@with_runtime
+@with_runtime_only
 def oneroster_command(runtime: Runtime, path: Path, skip_bad_rows: bool) -> None:
     """Import a OneRoster 1.1 or 1.2 CSV export (bulk or delta): schools, students, guardians."""
     settings = runtime.settings
