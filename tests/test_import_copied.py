@@ -8,6 +8,7 @@ exactly what the records say.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -264,10 +265,24 @@ def test_attendance_years_follow_copied_imports(
     assert years[("S003", date(2025, 7, 1))][2] is False  # now absent only: not a full feed
 
 
+@pytest.fixture
+def stored_key_passes(runtime: Runtime) -> Iterator[list[str]]:
+    """The merges' passes over the stored keys, as the test sends them."""
+    passes: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("SELECT count(*), count(*) FILTER"):
+            passes.append(statement)
+
+    event.listen(runtime.db.engine, "before_cursor_execute", record)
+    yield passes
+    event.remove(runtime.db.engine, "before_cursor_execute", record)
+
+
 @POSTGRESQL
 @pytest.mark.usefixtures("students")
 def test_a_night_s_file_over_a_long_history_looks_its_keys_up(
-    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored_key_passes: list[str]
 ) -> None:
     """A file far smaller than what is stored is merged by primary-key lookups (a LATERAL
     join), so that the night costs its own rows; it stores and counts as the others do."""
@@ -278,29 +293,19 @@ def test_a_night_s_file_over_a_long_history_looks_its_keys_up(
         f"{HEADER}\nS001,2025-09-01,absent,,\nS002,2025-09-02,present,,a reason or two\n"
         "S003,2032-01-01,tardy,5,\n",
     )
-    merges: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.startswith("SELECT count(*), count(*) FILTER"):  # the pass over stored keys
-            merges.append(statement)
-
-    event.listen(runtime.db.engine, "before_cursor_execute", record)
-    try:
-        reports = every_way(runtime, monkeypatch, [(history, {}), (night, {})])
-    finally:
-        event.remove(runtime.db.engine, "before_cursor_execute", record)
+    reports = every_way(runtime, monkeypatch, [(history, {}), (night, {})])
     assert [(r["created"], r["updated"], r["unchanged"]) for r in reports] == [
         (8_000, 0, 0),
         (1, 1, 1),
     ]
     # The history by one hash join, the night by lookups; both staged paths alike.
-    assert ["JOIN LATERAL" in merge for merge in merges] == [False, True, False, True]
+    assert ["JOIN LATERAL" in merge for merge in stored_key_passes] == [False, True, False, True]
 
 
 @POSTGRESQL
 @pytest.mark.usefixtures("students")
 def test_a_new_night_over_a_long_history_goes_straight_in(
-    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored_key_passes: list[str]
 ) -> None:
     """A night of new records over a long history is inserted with no pass over the stored
     keys (the primary key finds none); the same night sent again finds them all, is undone
@@ -312,11 +317,6 @@ def test_a_new_night_over_a_long_history_goes_straight_in(
         f"{HEADER}\nS001,2031-03-03,absent,,\nS002,2031-03-03,present,,a reason or two\n"
         "S003,2031-03-03,tardy,5,\nS004,2031-03-03,unexcused,,\n",
     )
-    passes: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.startswith("SELECT count(*), count(*) FILTER"):  # the pass over stored keys
-            passes.append(statement)
 
     def run() -> tuple[list[tuple[int, int, int]], list[tuple[Any, ...]]]:
         counts = []
@@ -330,16 +330,12 @@ def test_a_new_night_over_a_long_history_goes_straight_in(
         with runtime.db.transaction() as session:
             session.execute(delete(AttendanceRecord))
 
-    event.listen(runtime.db.engine, "before_cursor_execute", record)
-    try:
-        counts, rows = every_path(monkeypatch, run, reset)
-    finally:
-        event.remove(runtime.db.engine, "before_cursor_execute", record)
+    counts, rows = every_path(monkeypatch, run, reset)
     assert counts == [(8_000, 0, 0), (4, 0, 0), (0, 0, 4)]
     assert ("S004", date(2031, 3, 3), "unexcused", None, None) in rows
     # Copied and staged alike: the history's pass (nothing stored: a hash join), none for the
     # new night, and lookups for the night sent again.
-    assert ["JOIN LATERAL" in merge for merge in passes] == [False, True, False, True]
+    assert ["JOIN LATERAL" in merge for merge in stored_key_passes] == [False, True, False, True]
 
 
 @POSTGRESQL
