@@ -22,6 +22,7 @@ from outreach_bot.conversations.lifecycle import Opened
 from outreach_bot.db import insert_rows
 from outreach_bot.engine.runner import Ended, Event, SendText, State
 from outreach_bot.messaging.outbox import district_text_row
+from outreach_bot.messaging.same_day import SameDay
 from outreach_bot.models import Conversation, Message
 
 _CONVERSATIONS = cast(Table, Conversation.__table__)
@@ -95,17 +96,13 @@ class Openings:
         events: list[Event],
         school_day: date,
     ) -> None:
-        # After a same-day text, the texts that follow share its day (service._SameDay).
-        valid_on: date | None = None
-        rewordable = False
+        same_day: SameDay | None = None
         for event in events:
             if not isinstance(event, SendText):
                 continue
             if event.same_day:
-                valid_on, rewordable = school_day, event.later is not None
-            later = None
-            if valid_on is not None:
-                later = event.later or (event.text if rewordable else None)
+                same_day = SameDay(school_day, rewordable=event.later is not None)
+            later = (event.later or same_day.later_for(event.text)) if same_day else None
             self.texts.append(
                 district_text_row(
                     phone=family.phone,
@@ -116,7 +113,7 @@ class Openings:
                     not_before=self.not_before,
                     guardian_id=family.guardian_id,
                     conversation_id=conversation_id,
-                    valid_on=valid_on,
+                    valid_on=same_day.day if same_day else None,
                     later_body=later,
                 )
             )

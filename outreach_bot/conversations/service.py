@@ -58,7 +58,7 @@ from outreach_bot.i18n.formatting import format_date
 from outreach_bot.messaging.optout import PhoneCheck, is_opted_out, phone_checks
 from outreach_bot.messaging.outbox import Origin, queue_text
 from outreach_bot.messaging.quiet_hours import QuietHours
-from outreach_bot.messaging.same_day import local_day
+from outreach_bot.messaging.same_day import SameDay, local_day
 from outreach_bot.models import BarrierReport, Conversation, Guardian, Student
 from outreach_bot.resources.choice import sheet_for
 from outreach_bot.resources.links import sheet_url
@@ -177,10 +177,8 @@ class Conversations:
         if flow.once_a_day and on_phones.had_today(family.phone, flow.name):
             return False
         language = self.catalogs.choose(family.language)
-        context = children_context(family.children, days, self.district_name, language)
         day = school_day or local_day(now, self.quiet.tz)
-        context |= {"school_day": day.isoformat(), "absence_day": format_date(day, language)}
-        context["student_ids"] = [child.id for child in family.children]
+        context = self._opening_context(family.children, days, language, day)
         localizer = self.catalogs.get(language)
         events, state = advance(
             flow, State(), Start(), now=now, context=context, localizer=localizer
@@ -228,13 +226,10 @@ class Conversations:
         children = list(opening.children or [guardian.student])
         if days is None:
             days = days_missed_of(session, [child.id for child in children])
-        context = children_context(
-            [Child.of(child) for child in children], days, self.district_name, language
-        )
         day = opening.school_day or local_day(now, self.quiet.tz)
-        context |= {"school_day": day.isoformat(), "absence_day": format_date(day, language)}
-        # Which children the texts name, so staff of one school never read another's child.
-        context["student_ids"] = [child.id for child in children]
+        context = self._opening_context(
+            [Child.of(child) for child in children], days, language, day
+        )
         conversation = Conversation(
             id=next(ids) if ids is not None else None,
             phone=phone,
@@ -258,6 +253,17 @@ class Conversations:
         if conversation.end_reason == "handed_over":
             on_phones.read_again(session, [phone])  # its successor runs there now
         return conversation
+
+    def _opening_context(
+        self, children: Sequence[Child], days: Mapping[str, int], language: str, day: date
+    ) -> dict[str, object]:
+        """What a family's first texts are filled from: the children and their days missed,
+        the district, the school day; and which children the texts name, so that staff of
+        one school never read another's child."""
+        context = children_context(children, days, self.district_name, language)
+        context |= {"school_day": day.isoformat(), "absence_day": format_date(day, language)}
+        context["student_ids"] = [child.id for child in children]
+        return context
 
     def understands(self, conversation: Conversation, text: str) -> bool:
         """True when the conversation is asking a question and `text` answers it."""
@@ -384,12 +390,12 @@ class Conversations:
         origin: Origin,
     ) -> None:
         # Set by a same-day text: the texts after it depend on it, and share its fate.
-        same_day: _SameDay | None = None
+        same_day: SameDay | None = None
         for event in events:
             if isinstance(event, SendText):
                 if event.same_day:
                     day = self._school_day(conversation, now)
-                    same_day = _SameDay(day, rewordable=event.later is not None)
+                    same_day = SameDay(day, rewordable=event.later is not None)
                 purpose = f"flow:{flow.name}"
                 self._send(
                     session, conversation, event.text, now, origin, purpose, same_day, event.later
@@ -465,7 +471,7 @@ class Conversations:
         now: datetime,
         origin: Origin,
         purpose: str,
-        same_day: _SameDay | None = None,
+        same_day: SameDay | None = None,
         later: str | None = None,
     ) -> None:
         if same_day is None:
@@ -507,16 +513,3 @@ class _Opening:
     language: str | None = None
     extra: dict[str, object] | None = None
     school_day: date | None = None
-
-
-@dataclass(frozen=True)
-class _SameDay:
-    """A same-day text's day, and whether it has words for a later day."""
-
-    day: date
-    rewordable: bool
-
-    def later_for(self, body: str) -> str | None:
-        """Words for after the day of a text that followed the same-day one: its own (it
-        speaks of no day), or none when the opening has none, so that both are dropped."""
-        return body if self.rewordable else None

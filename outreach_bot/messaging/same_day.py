@@ -7,6 +7,7 @@ district chooses to send its day-neutral wording instead, or to drop it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Literal
 
@@ -16,6 +17,20 @@ CHOICES: tuple[Choice, ...] = ("reword", "drop")
 DEFAULT_CHOICE: Choice = "reword"
 # The error_code of a same-day text dropped because its day had passed.
 DAY_PASSED = "day_passed"
+
+
+@dataclass(frozen=True)
+class SameDay:
+    """A same-day text's day, and whether it has words for a later day. The texts that
+    follow it in one step share its day."""
+
+    day: date
+    rewordable: bool
+
+    def later_for(self, body: str) -> str | None:
+        """Words for after the day of a text that followed the same-day one: its own (it
+        speaks of no day), or none when the opening has none, so that both are dropped."""
+        return body if self.rewordable else None
 
 
 def local_day(moment: datetime, zone: tzinfo) -> date:
