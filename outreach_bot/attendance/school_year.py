@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, any_, bindparam, func, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.coverage import MissingData, missing_data
@@ -27,6 +26,7 @@ from outreach_bot.attendance.metrics import (
     school_year_end,
     school_year_start,
 )
+from outreach_bot.db import among
 from outreach_bot.models import AttendanceRecord, AttendanceYear, CalendarDay, Student
 from outreach_bot.models.attendance import ABSENCE_STATUSES
 
@@ -114,7 +114,7 @@ class SchoolYear:
             return
         query = select(Student.id, Student.school_id, Student.entry_date, Student.exit_date)
         if students is not None:
-            query = query.where(Student.id == any_(_ids(students)))
+            query = query.where(among(session, Student.id, students))
         rows = session.execute(self._in_schools(query).order_by(Student.id))
         self.roster = [Enrolment(*row) for row in rows]
         if self._on_postgresql:
@@ -185,7 +185,7 @@ class SchoolYear:
             .where(AttendanceYear.year_start == self.start)
         )
         if students is not None:
-            query = query.where(AttendanceYear.student_id == any_(_ids(students)))
+            query = query.where(among(session, AttendanceYear.student_id, students))
         rows = session.execute(self._in_schools(query))
         dates = (self.as_of - self.start).days + 1  # bit `dates - 1` is as_of
         for student_id, first, last, full_feed, bits in rows:
@@ -288,8 +288,3 @@ class SchoolYear:
             return AttendanceSeries(days[first:end], bytes(max(end - first, 0)))
         absent = bytes(map(year.absent.__getitem__, offsets[first:end]))
         return AttendanceSeries(days[first:end], absent)
-
-
-def _ids(students: Collection[str]) -> Any:
-    """Student ids as one array parameter (PostgreSQL), however many."""
-    return bindparam("student_ids", sorted(students), type_=postgresql.ARRAY(String))
