@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import CursorResult, Table, insert
 from sqlalchemy.orm import Session
 
 from outreach_bot.conversations.family import FamilyRow
@@ -65,14 +65,15 @@ class Openings:
         at once, for the id its texts carry; its texts wait for `write` all the same.
         """
         ended = next((event for event in reversed(events) if isinstance(event, Ended)), None)
-        row = {
+        status = "active" if ended is None else "ended"
+        row: dict[str, Any] = {
             "phone": family.phone,
             "guardian_id": family.guardian_id,
             "student_id": family.children[0].id,
             "trigger_firing_id": family.firing_id,
             "flow": family.flow,
             "language": language,
-            "status": "active" if ended is None else "ended",
+            "status": status,
             "state": state.to_json(),
             "context": context,
             "due_at": state.due_at if state.waiting and ended is None else None,
@@ -81,12 +82,14 @@ class Openings:
             "end_reason": None if ended is None else ended.reason,
         }
         if conversation_id is None:
-            inserted = session.execute(insert(_CONVERSATIONS).values(row))
-            conversation_id = inserted.inserted_primary_key[0]
+            inserted = cast(CursorResult[Any], session.execute(insert(_CONVERSATIONS).values(row)))
+            key = inserted.inserted_primary_key
+            assert key is not None  # an INSERT of one row
+            conversation_id = key[0]
         else:
             self.conversations.append({"id": conversation_id, **row})
         self._texts(family, conversation_id, language, events, school_day)
-        return Opened(family.phone, family.flow, row["status"], self.now)
+        return Opened(family.phone, family.flow, status, self.now)
 
     def _texts(
         self,
