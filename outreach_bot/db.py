@@ -28,9 +28,10 @@ from sqlalchemy import (
     inspect,
     text,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -151,7 +152,7 @@ def reserve_ids(session: Session, model: type[Base], count: int) -> list[int] | 
     statement and in increasing order, for a batch whose rows must know their ids before
     they are inserted (an id left unused is a gap, as a rolled-back insert leaves). None on
     SQLite, where a row's id comes from its insert."""
-    column = inspect(model).local_table.autoincrement_column
+    column = cast(Table, inspect(model).local_table).autoincrement_column
     if session.get_bind().dialect.name != "postgresql" or column is None or count < 1:
         return None
     values = {"tables": [column.table.name], "id_columns": [column.name], "counts": [count]}
@@ -209,6 +210,11 @@ def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement
     return cast(ColumnElement[bool], column == any_(array))
 
 
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Run an UPDATE, DELETE or INSERT … SELECT; how many rows it changed."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
+
+
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert plain rows (each with the same keys, column names) in the session's
     transaction: on PostgreSQL in one `COPY`, elsewhere in one executemany.
@@ -263,6 +269,7 @@ def driver_scalar(connection: Connection, sql: str, values: dict[str, Any]) -> A
     connection invalidated first, so that `Database.retrying` and the error pages work alike.
     """
     driver = connection.connection.driver_connection
+    assert driver is not None  # a checked-out connection has its driver's
     dialect = connection.dialect
     try:
         row = driver.execute(sql, values).fetchone()

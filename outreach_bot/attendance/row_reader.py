@@ -43,6 +43,7 @@ class RowReader:
         spec, cells_of = self.spec, row.values
         values: dict[str, Any] = {}
         errors: list[RowError] = []
+        problem: str | None
         for column, name, field, cells in self._columns:
             cell = cells_of.get(name)
             if cell is None:

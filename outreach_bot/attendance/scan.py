@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from random import SystemRandom
-from typing import Any
+from typing import Any, cast
 
 import yaml
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -294,7 +294,7 @@ def _arms_drawn(
     )
     arms: dict[tuple[str, str], str] = {}
     for student_id, name, arm in rows:
-        arms.setdefault((student_id, name), arm)
+        arms.setdefault((student_id, name), cast(str, arm))  # arm IS NOT NULL
     for student_id, trigger, _episode in new_episodes:
         arm = trigger.arm(draw()) if (student_id, trigger.name) not in arms else None
         if arm is not None:
@@ -324,7 +324,7 @@ def _save_summaries(session: Session, summaries: list[dict[str, Any]]) -> None:
 def _summaries_unnested() -> Any:
     """INSERT INTO attendance_summaries SELECT FROM unnest(a column's array, ...) (PostgreSQL):
     the per-student columns in arrays, the scan's day and time once."""
-    table = AttendanceSummary.__table__
+    table = cast(Table, AttendanceSummary.__table__)
     arrays = [bindparam(name, type_=postgresql.ARRAY(table.c[name].type)) for name in _PER_STUDENT]
     rows = func.unnest(*arrays).table_valued(*_PER_STUDENT).render_derived()
     shared = [bindparam(name, type_=table.c[name].type).label(name) for name in _SHARED]

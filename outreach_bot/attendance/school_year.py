@@ -32,7 +32,7 @@ from outreach_bot.models.attendance import ABSENCE_STATUSES
 
 _NO_ABSENCES: frozenset[date] = frozenset()
 _BIT_BYTES = bytes.maketrans(b"01", b"\x00\x01")  # a BIT string's digits as bytes
-_Query = TypeVar("_Query", bound=Select[Any])
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True)

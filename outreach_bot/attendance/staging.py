@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from outreach_bot.attendance.csv_kinds import Kind
 from outreach_bot.attendance.import_report import ImportReport
+from outreach_bot.db import rows_changed
 
 # The kinds whose files can be large enough to need this path.
 STAGED_KINDS = frozenset({"attendance", "students", "guardians"})
@@ -175,7 +176,7 @@ class Staging:
             if small
             else f"JOIN {target} AS t ON {joined}"
         )
-        repeated_param = bindparam("repeated", repeated)
+        repeated_param: BindParameter[list[int]] = bindparam("repeated", repeated)
         rows = self.staged - len(repeated)
         # A night's file is nearly always a new day: its rows go straight in, and the primary
         # key, which the insert looks each one up in anyway, says whether one was stored. Only
@@ -249,7 +250,8 @@ class Staging:
             for f in self.spec.key
         )
         absent = f" AND NOT EXISTS (SELECT FROM {target} AS t WHERE {joined})" if new else ""
-        inserted = self.session.execute(
+        return rows_changed(
+            self.session,
             text(
                 f"INSERT INTO {target} ({', '.join(quoted[f] for f in self.fields)})"
                 f" SELECT {', '.join(chosen)} FROM {self.name} AS s WHERE {kept}{absent}"
@@ -257,9 +259,8 @@ class Staging:
             ).bindparams(
                 repeated,
                 *(bindparam(f"default_{f}", self.spec.defaults.get(f)) for f in self.others),
-            )
+            ),
         )
-        return int(inserted.rowcount)
 
     def _analyze_if_grown(self, written: int) -> None:
         """ANALYZE the table when this merge wrote as much of it as autovacuum waits for

@@ -55,12 +55,12 @@ def _translations(
     path = catalogs.locales_dir / catalog_folder(language) / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
         catalog = read_po(handle)
-    done = {}
+    done: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     for message in catalog:
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = _forms(message.id)
+        strings = _forms(message.string)
         if message.id and not message.fuzzy and all(strings):
-            done[ids[0]] = (tuple(ids), tuple(strings))
+            done[ids[0]] = (ids, strings)
     return done
 
 
@@ -179,3 +179,10 @@ def escalation_reasons(library: FlowLibrary, triggers: Iterable[Trigger]) -> set
         if step.kind == "escalate" and step.reason
     }
     return found | {t.action.reason for t in triggers if isinstance(t.action, Escalate)}
+
+
+def _forms(forms: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """A catalog message's id or string as its forms (one, or singular and plurals)."""
+    if forms is None:
+        return ("",)
+    return (forms,) if isinstance(forms, str) else tuple(forms)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import TextIO
 
 import click
 
@@ -80,7 +82,7 @@ def check_command(runtime: Runtime) -> None:
 @click.option("--student", help="Fill in the texts from this student's record in the database.")
 @with_runtime
 def simulate_command(
-    runtime: Runtime, flow: str, language: str, script: click.File | None, student: str | None
+    runtime: Runtime, flow: str, language: str, script: TextIO | None, student: str | None
 ) -> None:
     """Talk to a flow as a family would, in the terminal; nothing is stored or sent."""
     library = runtime.library
@@ -110,7 +112,7 @@ def simulate_command(
             break
 
 
-def _prompt():  # type: ignore[no-untyped-def]
+def _prompt() -> Iterator[str]:
     while True:
         try:
             yield input("family ▸ ")

@@ -11,10 +11,9 @@ import click
 from sqlalchemy import select
 
 from outreach_bot.cli import with_runtime
-from outreach_bot.cli.scan import district_today
 from outreach_bot.models import Notice, Student
 from outreach_bot.notices.rules import NoticeRules, NoticeRulesError, load_rules
-from outreach_bot.runtime import Runtime
+from outreach_bot.runtime import Runtime, district_today
 
 # The exit status when the notices are stored but their texts could not be queued.
 QUEUE_UNREACHABLE = 4

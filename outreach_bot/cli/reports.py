@@ -187,7 +187,9 @@ def outreach_command(
         )
     period = outreach.period_of(start, end, runtime.settings.district_timezone)
     with runtime.db.transaction() as session:
-        rows = [(*row.key, *row.values()) for row in outreach.outreach_rows(session, period, by)]
+        rows: Sequence[Sequence[object]] = [
+            (*row.key, *row.values()) for row in outreach.outreach_rows(session, period, by)
+        ]
     about = {"report": "outreach", "from": start, "to": end, "by": by}
     columns: Sequence[str] = outreach.columns(by)
     if fmt == "table":  # two dozen measures read better down the page than across it

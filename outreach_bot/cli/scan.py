@@ -36,8 +36,9 @@ QUEUE_UNREACHABLE = 4
 def scan_command(runtime: Runtime, as_of: datetime | None, baseline: bool) -> None:
     """Compute every student's attendance numbers and fire the triggers in flows/triggers.yaml."""
     # Imported here: the jobs module pulls in the queue and the conversation engine.
-    from outreach_bot.jobs import relay_outbox, scan_and_store
+    from outreach_bot.jobs import relay_outbox
     from outreach_bot.queue import QueueUnreachable
+    from outreach_bot.scan_jobs import scan_and_store
 
     day = as_of.date() if as_of is not None else district_today(runtime)
     try:

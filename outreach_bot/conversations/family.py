@@ -144,9 +144,9 @@ def family_rows(
         .where(among(session, Guardian.student_id, student_ids))
         .order_by(Guardian.id)
     )  # fmt: skip
-    for guardian_id, phone, language, consent, *child in rows:
-        by_student.setdefault(child[0], []).append(
-            (guardian_id, phone, language, consent, Child(*child))
+    for guardian_id, phone, language, consent, student_id, name, school, school_phone in rows:
+        by_student.setdefault(student_id, []).append(
+            (guardian_id, phone, language, consent, Child(student_id, name, school, school_phone))
         )
     families: dict[tuple[str, str], list[tuple[tuple[int, str, str, bool, Child], int | None]]]
     families = {}

@@ -85,6 +85,6 @@ def _store_statement(postgresql: bool) -> Insert:
 _STORE = _store_statement(postgresql=False)
 _CREATED_AT = UTCDateTime()
 # PostgreSQL's statement as psycopg takes it, and the values fixed in it (direction, status…).
-_POSTGRESQL = _store_statement(postgresql=True).compile(dialect=psycopg_dialect())
+_POSTGRESQL = _store_statement(postgresql=True).compile(dialect=psycopg_dialect())  # type: ignore[no-untyped-call]
 _POSTGRESQL_SQL = str(_POSTGRESQL)
 _POSTGRESQL_FIXED = {name: value for name, value in _POSTGRESQL.params.items() if value is not None}

@@ -11,12 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
-from outreach_bot.db import per_transaction
+from outreach_bot.db import per_transaction, rows_changed
 from outreach_bot.messaging.quiet_hours import QuietHours
 from outreach_bot.messaging.same_day import DAY_PASSED, decide, local_day
 from outreach_bot.messaging.segments import measure
@@ -28,7 +27,7 @@ log = logging.getLogger(__name__)
 _HELD = "outreach_bot.held_texts"
 
 
-def _unsent(message_id: int) -> tuple[object, ...]:
+def _unsent(message_id: int) -> tuple[ColumnElement[bool], ...]:
     return (
         Message.id == message_id,
         Message.status.in_(("pending", "queued")),
@@ -51,15 +50,13 @@ def still_true(session: Session, message: Message, now: datetime, quiet: QuietHo
         has_later=message.later_body is not None,
     )
     if decision == "drop":
-        dropped = cast(
-            CursorResult[Any],
-            session.execute(
-                update(Message)
-                .where(*_unsent(message.id))
-                .values(status="suppressed", error_code=DAY_PASSED, updated_at=now)
-            ),
+        dropped = rows_changed(
+            session,
+            update(Message)
+            .where(*_unsent(message.id))
+            .values(status="suppressed", error_code=DAY_PASSED, updated_at=now),
         )
-        if dropped.rowcount != 1:
+        if dropped != 1:
             return True  # another job took it meanwhile: its claim will find it gone
         log.info("message %s dropped: the day its words speak of has passed", message.id)
         return False

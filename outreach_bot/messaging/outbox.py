@@ -13,7 +13,6 @@ from typing import Any, Literal, cast
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    CursorResult,
     Date,
     Table,
     Update,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from outreach_bot.channels import Channel, ChannelError
-from outreach_bot.db import Database, UTCDateTime, per_transaction
+from outreach_bot.db import Database, UTCDateTime, per_transaction, rows_changed
 from outreach_bot.i18n.direction import for_reading
 from outreach_bot.messaging import held_texts
 from outreach_bot.messaging.optout import opt_out, phone_number
@@ -593,15 +592,13 @@ def _check_and_claim(session: Session, message_id: int, *, now: datetime, quiet:
         return "held"
     if message.valid_on is not None and not held_texts.still_true(session, message, now, quiet):
         return DAY_PASSED
-    claimed = cast(
-        CursorResult[Any],
-        session.execute(
-            update(Message)
-            .where(*unsent)
-            .values(status="sending", attempts=Message.attempts + 1, updated_at=now)
-        ),
+    claimed = rows_changed(
+        session,
+        update(Message)
+        .where(*unsent)
+        .values(status="sending", attempts=Message.attempts + 1, updated_at=now),
     )
-    if claimed.rowcount != 1:
+    if claimed != 1:
         return "done"
     session.refresh(message)
     return "claimed"

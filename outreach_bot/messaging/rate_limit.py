@@ -51,7 +51,9 @@ TOLL_FREE_PREFIXES = tuple(
 class SendRate(Protocol):
     """Room for segments in one sender's window."""
 
-    limit: int | None  # segments a second; None: no limit
+    @property
+    def limit(self) -> int | None:
+        """Segments a second; None: no limit."""
 
     def take(self, segments: int) -> float:
         """Take room for `segments` now: 0.0 when taken, else the seconds until there may be
@@ -183,7 +185,7 @@ class RedisSendRate:
 
     def take(self, segments: int) -> float:
         name = f"{self._name}.{next(self._count)}"
-        args = [self.limit, self.window_us, segments, name]
+        args: list[int | str] = [self.limit, self.window_us, segments, name]
         waited = int(self._script(keys=[self.key], args=args))
         return waited / 1_000_000
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
@@ -92,7 +91,7 @@ def reconcile_sending(
 
 def _settle(
     session: Session,
-    row: Row[Any],
+    row: Row[int, str, str, datetime | None, int],
     found: list[SendResult],
     now: datetime,
     max_attempts: int,

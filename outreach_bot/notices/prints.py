@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from outreach_bot.db import rows_changed
 from outreach_bot.models import Notice, NoticePrint
 from outreach_bot.notices.printing import LetterIncomplete, letters_for
 from outreach_bot.notices.rules import NoticeRulesError
@@ -42,11 +42,7 @@ def ask(
 
 def forget_old(session: Session, now: datetime) -> int:
     """Delete the batches asked for more than `KEPT` ago (every minute's tick); how many."""
-    deleted = cast(
-        CursorResult[Any],
-        session.execute(delete(NoticePrint).where(NoticePrint.requested_at < now - KEPT)),
-    )
-    return deleted.rowcount
+    return rows_changed(session, delete(NoticePrint).where(NoticePrint.requested_at < now - KEPT))
 
 
 def lost(found: NoticePrint, now: datetime) -> bool:

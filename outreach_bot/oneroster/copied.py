@@ -243,7 +243,9 @@ class _Copied:
             # Each cell stripped once (the subquery below), however often it is read.
             return f"t.k{positions[header]}" if header in positions else "''"
 
-        joins, values, problems = [], [], []
+        joins: list[str] = []
+        values: list[str] = []
+        problems: list[str] = []
         for field in fields:
             found = field.column(positions)
             if found is None:

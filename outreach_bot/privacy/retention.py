@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from outreach_bot.db import rows_changed
 from outreach_bot.models import (
     BarrierReport,
     ContactAttempt,
@@ -48,10 +49,10 @@ def purge_before(session: Session, cutoff: datetime) -> Purged:
         Escalation.status == "closed", Escalation.closed_at < cutoff
     )
     session.execute(delete(StaffNotice).where(StaffNotice.escalation_id.in_(cases)))
-    attempts = session.execute(
-        delete(ContactAttempt).where(ContactAttempt.escalation_id.in_(cases))
-    ).rowcount
-    closed = session.execute(delete(Escalation).where(Escalation.id.in_(cases))).rowcount
+    attempts = rows_changed(
+        session, delete(ContactAttempt).where(ContactAttempt.escalation_id.in_(cases))
+    )
+    closed = rows_changed(session, delete(Escalation).where(Escalation.id.in_(cases)))
     old = select(Message.id).where(
         Message.created_at < cutoff,
         Message.status.not_in(UNFINISHED),
@@ -62,26 +63,28 @@ def purge_before(session: Session, cutoff: datetime) -> Purged:
         ),
     )
     session.execute(update(Message).where(Message.retry_of_id.in_(old)).values(retry_of_id=None))
-    messages = session.execute(delete(Message).where(Message.id.in_(old))).rowcount
-    callbacks = session.execute(
+    messages = rows_changed(session, delete(Message).where(Message.id.in_(old)))
+    callbacks = rows_changed(
+        session,
         delete(StatusCallback).where(
             StatusCallback.received_at < cutoff, StatusCallback.processed_at.is_not(None)
-        )
-    ).rowcount
-    barriers = session.execute(
-        delete(BarrierReport).where(BarrierReport.reported_at < cutoff)
-    ).rowcount
+        ),
+    )
+    barriers = rows_changed(
+        session, delete(BarrierReport).where(BarrierReport.reported_at < cutoff)
+    )
     still_used = (
         select(Message.conversation_id).where(Message.conversation_id.is_not(None))
     ).union(
         select(Escalation.conversation_id).where(Escalation.conversation_id.is_not(None)),
         select(BarrierReport.conversation_id).where(BarrierReport.conversation_id.is_not(None)),
     )
-    conversations = session.execute(
+    conversations = rows_changed(
+        session,
         delete(Conversation).where(
             Conversation.status.not_in(("active", "scheduled")),
             Conversation.ended_at < cutoff,
             Conversation.id.not_in(still_used),
-        )
-    ).rowcount
+        ),
+    )
     return Purged(messages, callbacks, conversations, barriers, closed, attempts)

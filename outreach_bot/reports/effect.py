@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -128,7 +129,7 @@ def _first_arms(
         .order_by(TriggerFiring.as_of, TriggerFiring.id)
     )
     for trigger, student_id, arm, fired_on in rows:
-        joined[trigger].setdefault(student_id, (arm, fired_on))
+        joined[trigger].setdefault(student_id, (cast(str, arm), fired_on))  # arm IN (…)
     return joined
 
 

@@ -21,6 +21,6 @@ class StaffCatalog(Catalogs):
     def __init__(self, locales_dir: Path) -> None:
         super().__init__(locales_dir, domain=DOMAIN)
 
-    def get(self, language: str | None) -> NullTranslations:  # type: ignore[override]
+    def get(self, language: str | None) -> NullTranslations:
         """The translations for a language, English when there is no catalog for it."""
         return super().get(language or "en")

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -147,8 +148,11 @@ class DistrictSettingsError(ValueError):
 
 def defaults(settings: Settings) -> DistrictDeadlines:
     """The values in force when no admin has changed anything."""
+    hours: dict[str, Any] = {
+        f"{priority}_hours": DEFAULT_RESPONSE_HOURS[priority] for priority in PRIORITIES
+    }
     return DistrictDeadlines(
-        **{f"{priority}_hours": DEFAULT_RESPONSE_HOURS[priority] for priority in PRIORITIES},
+        **hours,
         climb_hours=settings.escalation_climb_hours,
         follow_up_hours=settings.follow_up_hours,
         notify_minutes=settings.staff_notify_minutes,
@@ -180,7 +184,7 @@ def _usable(row: DistrictSetting) -> int | str | None:
     return value
 
 
-def stored(session: Session) -> dict[str, int | str]:
+def stored(session: Session) -> dict[str, Any]:
     """The values admins have set (rows that no longer read well are skipped)."""
     rows = session.scalars(select(DistrictSetting)).all()
     return {row.name: value for row in rows if (value := _usable(row)) is not None}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -42,7 +43,7 @@ class NoticeFilters:
     mailed: str | None
     issued_on: date | None
 
-    def query(self) -> Select[tuple[Notice, Student, School]]:
+    def query(self) -> Select[Notice, Student, School]:
         """The notices these filters and the user's schools let through, newest day first."""
         query = (
             select(Notice, Student, School)
@@ -161,7 +162,7 @@ def ask_print() -> BaseResponse:
     rt = runtime()
     filters = _filters()
     with rt.db.transaction() as db:
-        rows = db.execute(filters.query()).all()
+        rows = list(db.execute(filters.query()))
         if not rows:
             abort(404, description="No notices match these filters.")
         rows.sort(key=lambda row: (row[2].name, row[1].last_name, row[1].first_name, row[0].id))
@@ -265,4 +266,4 @@ def mark_mailed(notice_id: int) -> BaseResponse:
         flash(t("That letter was already marked as mailed."), "info")
     else:
         flash(t("Letter marked as mailed."), "ok")
-    return redirect(url_for("notices.page", **filters.args()))
+    return redirect(url_for("notices.page", **cast(dict[str, Any], filters.args())))

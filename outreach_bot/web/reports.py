@@ -114,7 +114,7 @@ def table_csv(name: str) -> Response:
         abort(404)
     data = _data(_selection())
     table = data.table(name) if data is not None else None
-    if table is None:
+    if data is None or table is None:
         abort(404)
     with runtime().db.transaction() as db:
         record(db, "exported_report", "report", name)
