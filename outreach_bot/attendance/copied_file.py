@@ -7,11 +7,7 @@ than PostgreSQL's own COPY of the file. A nightly file is nearly always good, so
 1. the file's bytes go unread to `COPY … (FORMAT csv, HEADER)` into a table of text cells,
    one column a header cell;
 2. one scan groups the rows by each id column, by whether a cell the database reads is bad,
-   and by the other columns: those of few distinct cells (ANALYZE's estimate) together, in
-   their combinations, and each of the others alone (a guardians.csv's phones, a
-   students.csv's birth dates). An id column of nearly as many distinct cells as rows (a
-   guardians.csv's student ids) is not grouped: its cells are checked a row at a time. The
-   database reads free text of
+   and by the other columns together (their combinations). The database reads free text of
    a most length and ids (names, addresses, a student's own id: as many as the rows) as the
    row-by-row path reads them; ids of students and schools are looked up in one hash
    anti-join. Every other distinct cell is read by its column's own reader
@@ -22,8 +18,8 @@ than PostgreSQL's own COPY of the file. A nightly file is nearly always good, so
 3. `Staging.merge` merges the rows, refusing the file if a key comes twice. An attendance
    file repeats a few hundred combinations of dates, codes and minutes among its million
    rows: a small table reads each combination once, and each row is read through it with
-   one join, and through each lookup table of a column grouped alone. When the combinations
-   turn out many after all, each row joins each column's lookup table instead. A kind whose rows are checked across columns (students: exit
+   one join. A file with many combinations (guardians: a phone each) joins each column's
+   lookup table instead. A kind whose rows are checked across columns (students: exit
    before entry) says the same check in SQL (`Kind.check_in_sql`), run over the rows first.
 
 Only when the file is plainly good: a bad cell, an unknown student, a repeated key, a blank
@@ -314,17 +310,8 @@ class _Cells:
             return self.distinct.get(cell, 0) > _MANY_CELLS
 
         looked = [f"c{place}" for _column, place in self.looked]
-        # Together, the columns of fewest distinct cells first, while their combinations
-        # may be few (estimated at most the product of their counts): a students.csv's
-        # grade, ZIP code and yes-or-no columns, but not its birth dates, each alone.
-        together, combinations = set[str](), 1.0
-        for cell in sorted(looked, key=lambda cell: self.distinct.get(cell, 0)):
-            combinations *= max(self.distinct.get(cell, 0), 1)
-            if many(cell) or combinations > _MOST_COMBINATIONS:
-                break
-            together.add(cell)
-        self.alone = [cell for cell in looked if cell not in together]
-        self.together = [cell for cell in looked if cell in together]
+        self.alone = [cell for cell in looked if many(cell)]
+        self.together = [cell for cell in looked if not many(cell)]
         self.ungrouped = {cell for _column, cell in self.ids if many(cell)}
         grouped = [cell for _column, cell in self.ids if cell not in self.ungrouped]
         sets = [f"({cell})" for cell in grouped + self.alone]
