@@ -7,7 +7,10 @@ than PostgreSQL's own COPY of the file. A nightly file is nearly always good, so
 1. the file's bytes go unread to `COPY … (FORMAT csv, HEADER)` into a table of text cells,
    one column a header cell;
 2. one scan groups the rows by each id column, by whether a cell the database reads is bad,
-   and by the other columns together (their combinations). The database reads free text of
+   and by the other columns: each of many distinct cells (ANALYZE's estimate; a
+   guardians.csv's phones) alone, the others together, in their combinations. An id column
+   of as many (a guardians.csv's student ids, nearly one a row) is not grouped: its cells
+   are checked a row at a time. The database reads free text of
    a most length and ids (names, addresses, a student's own id: as many as the rows) as the
    row-by-row path reads them; ids of students and schools are looked up in one hash
    anti-join. Every other distinct cell is read by its column's own reader
@@ -18,9 +21,13 @@ than PostgreSQL's own COPY of the file. A nightly file is nearly always good, so
 3. `Staging.merge` merges the rows, refusing the file if a key comes twice. An attendance
    file repeats a few hundred combinations of dates, codes and minutes among its million
    rows: a small table reads each combination once, and each row is read through it with
-   one join. A file with many combinations (guardians: a phone each) joins each column's
-   lookup table instead. A kind whose rows are checked across columns (students: exit
-   before entry) says the same check in SQL (`Kind.check_in_sql`), run over the rows first.
+   one join, and through the lookup table of each column grouped alone. A file with many
+   combinations (students: birth dates, ZIP codes, grades) joins each column's lookup table
+   instead. (Not a combinations table of its few-valued columns beside the others: the
+   planner, multiplying the selectivities of a join on six columns, expected a handful of
+   rows and looked each stored student up by index, a third slower.) A kind whose rows are
+   checked across columns (students: exit before entry) says the same check in SQL
+   (`Kind.check_in_sql`), run over the rows first.
 
 Only when the file is plainly good: a bad cell, an unknown student, a repeated key, a blank
 line or a row of the wrong length, a row failing the kind's check, and anything PostgreSQL
