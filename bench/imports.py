@@ -16,7 +16,8 @@
 
 Beside each, in the same run and the same schema, a plain `COPY … FROM STDIN (FORMAT csv)`
 of the same files into bare tables with the same primary keys: the ceiling; for guardians and
-students also into a copy of the real table (its indexes, its foreign key, its column types):
+students also into a copy of the real table (its indexes, its foreign keys if it has any, its
+column types):
 the most any import into that table can do. Every timed run
 is a child process of its own, so that its peak RSS (ru_maxrss) is its own; the child's
 RSS before the work is printed too. Each size gets a fresh schema of its own (bench_<pid>),
