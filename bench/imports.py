@@ -16,7 +16,8 @@
 
 Beside each, in the same run and the same schema, a plain `COPY … FROM STDIN (FORMAT csv)`
 of the same files into bare tables with the same primary keys: the ceiling; for guardians and
-students also into a copy of the real table (its indexes, its foreign key, its column types):
+students also into a copy of the real table (its indexes, its foreign keys if it has any, its
+column types):
 the most any import into that table can do. Every timed run
 is a child process of its own, so that its peak RSS (ru_maxrss) is its own; the child's
 RSS before the work is printed too. Each size gets a fresh schema of its own (bench_<pid>),
@@ -271,12 +272,14 @@ _BARE = {
     " english_learner text, iep text, low_income text, entry_date text",
 }
 _TABLES = {"attendance": "attendance_records", "guardians": "guardians", "students": "students"}
-# COPY into a table made like the real one (`-table`): its indexes and defaults, and its
-# foreign key, which LIKE leaves out.
-_LIKE = {
-    "guardians": "FOREIGN KEY (student_id) REFERENCES students (id)",
-    "students": "FOREIGN KEY (school_id) REFERENCES schools (id)",
-}
+# COPY into a table made like the real one (`-table`): its indexes and defaults, and the
+# foreign keys it has, if any, which LIKE leaves out (none since 0019; main's code before it
+# had one each), read from the catalog so the ceiling follows the code being measured.
+_LIKE = frozenset({"guardians", "students"})
+_FOREIGN_KEYS = (
+    "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE conrelid = to_regclass(%s) AND contype = 'f' ORDER BY conname"
+)
 _WRITERS = {
     "attendance": write_attendance,
     "guardians": write_guardians,
@@ -352,7 +355,10 @@ def _copy(database: Database, kind: str, source: Path, backend: list[int]) -> in
                 named = ""
                 if kind.endswith("-table"):
                     real = kind.removesuffix("-table")
-                    columns = f"LIKE {_TABLES[real]} INCLUDING ALL, {_LIKE[real]}"
+                    keys = raw.execute(_FOREIGN_KEYS, (_TABLES[real],)).fetchall()
+                    columns = ", ".join(
+                        [f"LIKE {_TABLES[real]} INCLUDING ALL", *(key for (key,) in keys)]
+                    )
                     # students.csv's student_id is the students table's id.
                     names = header.split(",")
                     if real == "students":

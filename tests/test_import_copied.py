@@ -65,13 +65,20 @@ def write(folder: Path, name: str, data: str | bytes) -> Path:
 
 
 # How the copied rows are read: each combination of the looked-up cells once (a table of
-# them), or, as when the combinations are many (guardians' phones), each column's table.
-JOINED = pytest.mark.parametrize("joined", ["combinations", "columns"])
+# them), or, as when the combinations are many, each column's table; with the columns of
+# many distinct cells (guardians' phones) each grouped alone and joined through its table
+# ("some alone": here those of more than 5.5), and ids of as many (guardians' students) not
+# grouped at all, but checked a row at a time ("all alone").
+JOINED = pytest.mark.parametrize("joined", ["combinations", "columns", "some alone", "all alone"])
 
 
 def join(monkeypatch: pytest.MonkeyPatch, joined: str) -> None:
     if joined == "columns":
         monkeypatch.setattr(copied_file, "_MOST_COMBINATIONS", 0)
+    elif joined == "some alone":
+        monkeypatch.setattr(copied_file, "_MANY_CELLS", 5.5)
+    elif joined == "all alone":
+        monkeypatch.setattr(copied_file, "_MANY_CELLS", 0)
 
 
 def test_the_whitespace_stripped_is_what_str_strip_strips() -> None:

@@ -170,15 +170,19 @@ def test_a_plain_guardians_file_is_stored_as_read_row_by_row(
         ("students", "S009,Ann,,LIN,3,,,,", "last_name", "'' is empty"),
     ],
 )
+@JOINED
 def test_a_file_not_plainly_good_is_placed_by_line_and_column(
     runtime: Runtime,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     taken: list[str],
     kind: str,
     row: str,
     column: str,
     expected: str,
+    joined: str,
 ) -> None:
+    join(monkeypatch, joined)
     header = GUARDIANS.rsplit(",address_line1", 1)[0] if kind == "guardians" else STUDENTS
     path = write(tmp_path, f"{kind}.csv", f"{header}\n{row}\n")
     report = load(runtime, kind, path)

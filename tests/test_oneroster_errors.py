@@ -8,6 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from outreach_bot.cli import main
+from outreach_bot.oneroster.records import Record
+from outreach_bot.oneroster.references import unknown_links
+from outreach_bot.oneroster.roster import RosterRows
 from outreach_bot.runtime import Runtime
 from tests.oneroster_helpers import (
     BULK_11,
@@ -224,3 +227,77 @@ def test_the_command_prints_each_problem_and_exits_1(cli: CliRunner, tmp_path: P
         " --skip-bad-rows to import the good records and skip the bad ones."
     )
     assert "5 bad rows; nothing was imported" in result.stdout
+
+
+# A student enrolled at a school the export lists only as tobedeleted, never imported (its
+# record then keeps no type), has no school and is never imported; the link checks, which
+# see the file's record, pass them and their guardian. No foreign key refuses the guardian's
+# row (0019), so the import does, on its users.csv line. (The copied path's own checks send
+# the export to the row-by-row path.)
+RIVERSIDE = "org-riverside,,,Riverside Middle School,school,RSV,org-district"
+CHIDI = "usr-chidi,active,2026-08-15T09:00:00.000Z,true,org-riverside,student"
+GRACE_FOR_CHIDI = (
+    "users.csv, line 7, column agentSourcedIds (16): 'usr-chidi' is not a student here: the"
+    " student was never imported (listed only as tobedeleted, or with no school); expected"
+    " the sourcedIds of their students, separated by commas"
+)
+GONE_SCHOOL = ("orgs.csv", RIVERSIDE, RIVERSIDE.replace(",,,", ",tobedeleted,2026-08-15,", 1))
+
+
+@pytest.mark.parametrize("row_by_row", [False, True], ids=["copied", "row-by-row"])
+def test_a_guardian_of_a_student_never_imported_is_refused(
+    runtime: Runtime, tmp_path: Path, row_by_row: bool
+) -> None:
+    folder = copy(BULK_11, tmp_path)
+    edit(folder, *GONE_SCHOOL)
+
+    report = load(runtime, folder, row_by_row=row_by_row)
+
+    assert messages(report) == [GRACE_FOR_CHIDI]
+    assert report.rejected
+    nothing_imported(runtime)
+
+
+def test_skipping_bad_rows_leaves_out_only_the_guardian_row_of_a_student_never_imported(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    folder = copy(BULK_11, tmp_path)
+    edit(folder, *GONE_SCHOOL)
+
+    report = load(runtime, folder, skip_bad_rows=True)
+
+    assert not report.rejected and report.bad_rows == 1
+    stored = roster(runtime)
+    assert [row[0] for row in stored["schools"]] == ["LIN"]
+    assert [row[0] for row in stored["students"]] == ["S1001", "S1002"]
+    # Grace stays Bao's guardian; only her row for Chidi is left out.
+    assert [row[:2] for row in stored["guardians"]] == [
+        ("S1001", "+15035550101"),
+        ("S1002", "+15035550102"),
+        ("S1002", "+15035550103"),
+    ]
+
+
+def test_a_student_row_at_a_school_not_on_record_is_refused(runtime: Runtime) -> None:
+    """No export found yet makes one (a school's record keeps its type while it is on
+    record, and a school never imported has none), but no foreign key would stop one."""
+    rows = RosterRows()
+    rows.students[("S9",)] = {"id": "S9", "school_id": "NOPE"}
+    rows.made_by[("students", "S9")] = Record("users.csv", "usr-s9", "active", None, line=9)
+    rows.guardians[("S9", "+15035550109")] = {"student_id": "S9", "phone": "+15035550109"}
+    rows.made_by[("guardians", ("S9", "+15035550109"))] = Record(
+        "users.csv", "usr-p9", "active", None, line=10
+    )
+
+    with runtime.db.transaction() as session:
+        errors = unknown_links(session, rows, {"orgsourcedids": 5})
+
+    assert [str(error) for error in errors] == [
+        "users.csv, line 9, column orgSourcedIds (5): 'NOPE' is the student's school, but is"
+        " not a school here: orgs.csv lists it only as tobedeleted, and it was never imported;"
+        " expected an enrollment at an active school, or one among orgSourcedIds",
+        "users.csv, line 10, column agentSourcedIds: 'S9' is not a student here: the student"
+        " was never imported (listed only as tobedeleted, or with no school); expected the"
+        " sourcedIds of their students, separated by commas",
+    ]
+    assert rows.students == {} and rows.guardians == {}

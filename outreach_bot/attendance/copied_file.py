@@ -7,7 +7,10 @@ than PostgreSQL's own COPY of the file. A nightly file is nearly always good, so
 1. the file's bytes go unread to `COPY … (FORMAT csv, HEADER)` into a table of text cells,
    one column a header cell;
 2. one scan groups the rows by each id column, by whether a cell the database reads is bad,
-   and by the other columns together (their combinations). The database reads free text of
+   and by the other columns: each of many distinct cells (ANALYZE's estimate; a
+   guardians.csv's phones) alone, the others together, in their combinations. An id column
+   of as many (a guardians.csv's student ids, nearly one a row) is not grouped: its cells
+   are checked a row at a time. The database reads free text of
    a most length and ids (names, addresses, a student's own id: as many as the rows) as the
    row-by-row path reads them; ids of students and schools are looked up in one hash
    anti-join. Every other distinct cell is read by its column's own reader
@@ -18,9 +21,13 @@ than PostgreSQL's own COPY of the file. A nightly file is nearly always good, so
 3. `Staging.merge` merges the rows, refusing the file if a key comes twice. An attendance
    file repeats a few hundred combinations of dates, codes and minutes among its million
    rows: a small table reads each combination once, and each row is read through it with
-   one join. A file with many combinations (guardians: a phone each) joins each column's
-   lookup table instead. A kind whose rows are checked across columns (students: exit
-   before entry) says the same check in SQL (`Kind.check_in_sql`), run over the rows first.
+   one join, and through the lookup table of each column grouped alone. A file with many
+   combinations (students: birth dates, ZIP codes, grades) joins each column's lookup table
+   instead. (Not a combinations table of its few-valued columns beside the others: the
+   planner, multiplying the selectivities of a join on six columns, expected a handful of
+   rows and looked each stored student up by index, a third slower.) A kind whose rows are
+   checked across columns (students: exit before entry) says the same check in SQL
+   (`Kind.check_in_sql`), run over the rows first.
 
 Only when the file is plainly good: a bad cell, an unknown student, a repeated key, a blank
 line or a row of the wrong length, a row failing the kind's check, and anything PostgreSQL
@@ -62,6 +69,9 @@ _BATCH = 20_000
 # Combinations of the looked-up columns' cells read once each in a table of their own (an
 # attendance file has a few hundred); past this, each row joins each column's lookup table.
 _MOST_COMBINATIONS = 50_000
+# A column estimated to have more distinct cells than this (a guardians.csv's phones, its
+# student ids) is grouped alone, or (an id) not grouped at all.
+_MANY_CELLS = 50_000
 # Told (lines read, lines in the file) as an import reads a file, and once when it is read.
 Progress = Callable[[int, int], None]
 
@@ -163,6 +173,21 @@ def _plain_id(cell: str) -> str:
     return f"({cell} <> '' AND octet_length({cell}) <= 64 AND {cell} !~ '[^!-~]')"
 
 
+def _bad_id(cell: str) -> str:
+    """Whether an id cell is not an id as `identifier` reads it: after stripping, blank,
+    longer than 64 characters, or with a space inside."""
+    stripped = f"btrim({cell}, {_SPACES})"
+    return (
+        f"(NOT {_plain_id(cell)} AND NOT ({stripped} <> '' AND length({stripped}) <= 64"
+        f" AND translate({stripped}, {_SPACES}, '') = {stripped}))"
+    )
+
+
+def _padded_id(cell: str) -> str:
+    """Whether an id cell must be stripped: the merge takes the others as they are."""
+    return f"(NOT {_plain_id(cell)} AND {cell} <> btrim({cell}, {_SPACES}))"
+
+
 def _in_sql(column: Column, cell: str) -> tuple[str, str] | None:
     """How the database reads a cell of a column whose reader it can say in SQL, as the
     reader reads it: (the value, when the cell is bad); None for any other column."""
@@ -221,8 +246,12 @@ class _Cells:
         ]
         if not self.looked:  # no kind has none; the rows are counted among their combinations
             raise _NotPlain
-        # A row of the looked-up columns' grouping set in `found`.
-        self.combination = f"c{self.looked[0][1]} IS NOT NULL"
+        # Set by `check` from the cells' estimated distinct counts: the looked-up columns
+        # grouped alone (many distinct cells) and together (their combinations, few), and
+        # the id columns checked row by row rather than grouped.
+        self.alone: list[str] = []
+        self.together = [f"c{place}" for _column, place in self.looked]
+        self.ungrouped: set[str] = set()
         last = max(table.positions.values())
         self.past = [f"c{place}" for place in range(last + 1, self.width + 1)]
         # What `check` finds: the rows (the blank ones left out), their combinations, and the
@@ -257,6 +286,17 @@ class _Cells:
                             progress(min(lines + 1, total), total)
                 copied = cursor.rowcount
                 cursor.execute(f"ANALYZE {self.name}")  # for the plans that read it
+                # Each column's estimated distinct cells, from ANALYZE's sample: negative,
+                # a share of the rows.
+                cursor.execute(
+                    "SELECT s.attname, CASE WHEN s.n_distinct >= 0 THEN s.n_distinct"
+                    " ELSE -s.n_distinct * c.reltuples END FROM pg_stats AS s"
+                    " JOIN pg_class AS c ON c.oid = to_regclass(%s)"
+                    " WHERE s.schemaname = c.relnamespace::regnamespace::text"
+                    " AND s.tablename = c.relname",
+                    (self.name,),
+                )
+                self.distinct = {name: float(count) for name, count in cursor.fetchall()}
         except psycopg.DataError:
             return False
         expected = self.table.newlines - (1 if self.table.ends_in_newline else 0)
@@ -266,18 +306,35 @@ class _Cells:
         """Check the cells read inside the database: not plain when one is bad, a student
         is unknown, or a cell past the named columns is filled.
 
-        One scan groups the rows by each id column, by the looked-up columns together, by
-        the cells past the named columns and by whether a cell read in SQL is bad."""
+        One scan groups the rows by each id column, by each looked-up column with many
+        distinct cells alone and the others together, by the cells past the named columns
+        and by whether a cell read in SQL is bad. An id column with many distinct cells (a
+        guardians.csv's student ids, nearly one a row) is not grouped, which would only
+        hash as many ids as rows: its cells are checked row by row, and looked up in the
+        scan of the rows."""
+
+        def many(cell: str) -> bool:
+            return self.distinct.get(cell, 0) > _MANY_CELLS
+
         looked = [f"c{place}" for _column, place in self.looked]
-        sets = [f"({cell})" for _column, cell in self.ids]
-        sets.append(f"({', '.join(looked)})")
+        self.alone = [cell for cell in looked if many(cell)]
+        self.together = [cell for cell in looked if not many(cell)]
+        self.ungrouped = {cell for _column, cell in self.ids if many(cell)}
+        grouped = [cell for _column, cell in self.ids if cell not in self.ungrouped]
+        sets = [f"({cell})" for cell in grouped + self.alone]
+        if self.together:
+            sets.append(f"({', '.join(self.together)})")
         # The cells past the named columns, run together: the row-by-row path's width error
         # unless blank; and whether any cell read in SQL is bad in the row.
         extra = {"past": " || ".join(self.past)} if self.past else {}
         if wrong := [f"({bad})" for _value, bad in self.in_sql.values()]:
             extra["wrong"] = " OR ".join(wrong)
+        # An ungrouped id's checks, a row at a time.
+        for cell in sorted(self.ungrouped):
+            extra[f"bad_{cell}"] = _bad_id(cell)
+            extra[f"padded_{cell}"] = _padded_id(cell)
         sets += [f"({name})" for name in extra]
-        chosen = [cell for _column, cell in self.ids] + looked
+        chosen = grouped + looked
         chosen += [f"({expression}) AS {name}" for name, expression in extra.items()]
         self.session.execute(
             text(
@@ -286,26 +343,27 @@ class _Cells:
                 f" WHERE {self._filled('f.')} GROUP BY GROUPING SETS ({', '.join(sets)})"
             )
         )
-        found, combination = self.found, self.combination
+        found = self.found
+        # The rows are counted in one looked-up grouping set, and the combinations in the
+        # set of those grouped together.
+        counted = self._set_of(looked[0])
+        combination = self._set_of(self.together[0]) if self.together else "false"
         checks = {
-            "rows": f"sum(found) FILTER (WHERE {combination})",
+            "rows": f"sum(found) FILTER (WHERE {counted})",
             "combinations": f"count(*) FILTER (WHERE {combination})",
             "past": f"count(*) FILTER (WHERE btrim(past, {_SPACES}) <> '')" if self.past else "0",
             "wrong": "count(*) FILTER (WHERE wrong)" if wrong else "0",
         }
         for _column, cell in self.ids:
-            stripped = f"btrim({cell}, {_SPACES})"
-            # An id as identifier() reads it: no space inside, at most 64 characters.
-            plain = _plain_id(cell)
+            if cell in self.ungrouped:
+                checks[f"bad_{cell}"] = f"sum(found) FILTER (WHERE bad_{cell})"
+                checks[f"padded_{cell}"] = f"coalesce(bool_or(padded_{cell}), false)"
+                continue
             checks[f"bad_{cell}"] = (
-                f"count(*) FILTER (WHERE {cell} IS NOT NULL AND NOT {plain}"
-                f" AND NOT ({stripped} <> '' AND length({stripped}) <= 64"
-                f" AND translate({stripped}, {_SPACES}, '') = {stripped}))"
+                f"count(*) FILTER (WHERE {cell} IS NOT NULL AND {_bad_id(cell)})"
             )
             # Whether the merge must strip the ids, or may take the cells as they are.
-            checks[f"padded_{cell}"] = (
-                f"coalesce(bool_or(NOT {plain} AND {cell} <> {stripped}), false)"
-            )
+            checks[f"padded_{cell}"] = f"coalesce(bool_or({_padded_id(cell)}), false)"
         listed = ", ".join(f"{check} AS {name}" for name, check in checks.items())
         counts = self.session.execute(text(f"SELECT {listed} FROM {found}")).mappings().one()
         refused = ["past", "wrong"]
@@ -319,33 +377,45 @@ class _Cells:
         for column, cell in self.ids:
             reference = REFERENCES[column.refers_to or ""].attribute
             known = f"SELECT FROM {reference.class_.__tablename__} AS k WHERE k.{reference.key}"
-            read = f"btrim({cell}, {_SPACES})" if cell in self.padded else cell
+            read = f"btrim(f.{cell}, {_SPACES})" if cell in self.padded else f"f.{cell}"
             # Every distinct id at once (one hash anti-join): a guardians.csv has as many
-            # distinct students as rows, too many to look up one by one.
+            # distinct students as rows, too many to look up one by one; its rows are read
+            # as they are, not grouped first.
+            among = (
+                f"{self.name} AS f WHERE {self._filled('f.')}"
+                if cell in self.ungrouped
+                else f"{found} AS f WHERE f.{cell} IS NOT NULL"
+            )
             unknown = self.session.scalar(
-                text(
-                    f"SELECT count(*) FROM {found} WHERE {cell} IS NOT NULL"
-                    f" AND NOT EXISTS ({known} = {read})"
-                )
+                text(f"SELECT count(*) FROM {among} AND NOT EXISTS ({known} = {read})")
             )
             if unknown:
                 raise _NotPlain
+
+    def _set_of(self, cell: str) -> str:
+        """Whether a row of `found` is of the grouping set that has this looked-up cell (each
+        cell is in one set, and no cell is NULL in the file's table)."""
+        first = cell if cell in self.alone else self.together[0]
+        return f"{first} IS NOT NULL"
 
     def rows(self, reader: RowReader, codes: AttendanceCodes | None) -> View:
         """The file's rows (`f`) as the staging table holds them: an id as it is (stripped if
         need be), a cell read inside the database by its SQL, a looked-up cell through a
         table of its column's distinct cells, each read by `reader`. When the combinations
         are few, a table (`r`) reads each once and each row joins its own; else each row
-        joins each column's table."""
-        few = self.combinations <= _MOST_COMBINATIONS
+        joins each column's table, as it does a column grouped alone."""
+        few = bool(self.together) and self.combinations <= _MOST_COMBINATIONS
         dialect = self.session.get_bind().dialect
         mapped: Any = self.spec.model.__mapper__.columns
-        joins, picked, values, given = [], dict[str, str](), {}, {}
+        joins: dict[str, str] = {}  # cell -> its lookup table's join
+        picked, values, given = dict[str, str](), {}, {}
 
-        def pick(name: str, expression: str) -> str:
+        def pick(cell: str, name: str, expression: str) -> str:
             """A looked-up value, from the combinations' table when there is one."""
+            if not few or cell in self.alone:
+                return expression
             picked[name] = expression
-            return f"r.{name}" if few else expression
+            return f"r.{name}"
 
         for column, place in self.read:
             cell = f"c{place}"
@@ -366,35 +436,37 @@ class _Cells:
                 )
                 self._look_up(lookup, column, cell, reader, codes)
                 self.session.execute(text(f"ANALYZE {lookup}"))
-                joins.append(f"JOIN {lookup} AS l{place} ON l{place}.cell = {cell}")
-                values[column.field] = pick(f"{cell}_value", f"l{place}.value")
+                joins[cell] = f"JOIN {lookup} AS l{place} ON l{place}.cell = {cell}"
+                values[column.field] = pick(cell, f"{cell}_value", f"l{place}.value")
             # A blank that keeps (sms_consent) sets nothing: new rows get the kind's default.
             keeps = column.blank_keeps
             given[column.field] = f"({_stripped(f'f.{cell}')}) <> ''" if keeps else "true"
         # A district code may stand for minutes (T30): they fill a row's blank minutes_missed.
         status = next((place for column, place in self.read if column.name == "status"), None)
         if status is not None and "minutes_missed" in {c.field for c in self.spec.columns}:
-            minutes = pick("code_minutes", f"l{status}.minutes")
+            minutes = pick(f"c{status}", "code_minutes", f"l{status}.minutes")
             values["minutes_missed"] = (
                 f"coalesce({values.get('minutes_missed', 'NULL')}, {minutes})"
             )
             given.setdefault("minutes_missed", f"{minutes} IS NOT NULL")
         # The lookup tables' `cell = cN` name the cells of `found`, or else of the file's rows.
+        alone = " ".join(joins[cell] for cell in self.alone)
         if few:
             read = f"{self.prefix}_read"
-            cells = [f"c{place}" for _column, place in self.looked]
+            cells = self.together
             chosen = cells + [f"{value} AS {name}" for name, value in picked.items()]
+            together = " ".join(joins[cell] for cell in cells)
             self.session.execute(
                 text(
                     f"CREATE TEMPORARY TABLE {read} ON COMMIT DROP AS SELECT {', '.join(chosen)}"
-                    f" FROM {self.found} {' '.join(joins)} WHERE {self.combination}"
+                    f" FROM {self.found} {together} WHERE {self._set_of(cells[0])}"
                 )
             )
             self.session.execute(text(f"ANALYZE pg_temp.{read}"))
             matched = " AND ".join(f"r.{cell} = f.{cell}" for cell in cells)
-            source = f"{self.name} AS f JOIN pg_temp.{read} AS r ON {matched}"
+            source = f"{self.name} AS f JOIN pg_temp.{read} AS r ON {matched} {alone}"
         else:
-            source = f"{self.name} AS f {' '.join(joins)}"
+            source = f"{self.name} AS f {' '.join(joins.values())}"
         source += f" WHERE {self._filled('f.')}"
         return View(values, given, source, self.name, self.count)
 
@@ -409,7 +481,7 @@ class _Cells:
         """Fill a column's lookup table with its distinct cells as `reader` reads them, a
         batch at a time (a server-side cursor over them, a COPY of each batch read)."""
         raw: Any = self.session.connection().connection.driver_connection
-        select = f"SELECT DISTINCT {cell} FROM {self.found} WHERE {self.combination}"
+        select = f"SELECT DISTINCT {cell} FROM {self.found} WHERE {self._set_of(cell)}"
         with raw.cursor(name=f"{self.prefix}_distinct") as distinct:
             distinct.execute(select)
             while batch := distinct.fetchmany(_BATCH):

@@ -30,7 +30,10 @@ class Student(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
-    school_id: Mapped[str] = mapped_column(ForeignKey("schools.id"), index=True)
+    # No foreign key to schools (0019), as guardians have none to students: PostgreSQL would
+    # check it a row at a time, the cost of a large import. Every writer checks its schools
+    # first, and nothing deletes a school; see docs/architecture.md.
+    school_id: Mapped[str] = mapped_column(String(64), index=True)
     grade: Mapped[str] = mapped_column(String(8))
     zip: Mapped[str | None] = mapped_column(String(10))
     birth_date: Mapped[date | None]
@@ -44,9 +47,12 @@ class Student(Base):
     entry_date: Mapped[date | None]
     exit_date: Mapped[date | None]  # the last day enrolled
 
-    school: Mapped[School] = relationship()
+    # Joined on the columns, there being no foreign key to say how.
+    school: Mapped[School] = relationship(primaryjoin="foreign(Student.school_id) == School.id")
     guardians: Mapped[list[Guardian]] = relationship(
-        back_populates="student", order_by="Guardian.id"
+        back_populates="student",
+        order_by="Guardian.id",
+        primaryjoin="Student.id == foreign(Guardian.student_id)",
     )
 
 
@@ -57,8 +63,10 @@ class Guardian(Base):
     __table_args__ = (UniqueConstraint("student_id", "phone"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Looked up by the unique (student_id, phone) index, which student_id leads (0017).
-    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"))
+    # Looked up by the unique (student_id, phone) index, which student_id leads (0017). No
+    # foreign key to students (0019): every writer checks its students first, and nothing
+    # deletes a student; see docs/architecture.md.
+    student_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str] = mapped_column(String(20), index=True)
     language: Mapped[str] = mapped_column(String(35))
@@ -71,7 +79,9 @@ class Guardian(Base):
     state: Mapped[str | None] = mapped_column(String(50))
     zip: Mapped[str | None] = mapped_column(String(10))
 
-    student: Mapped[Student] = relationship(back_populates="guardians")
+    student: Mapped[Student] = relationship(
+        back_populates="guardians", primaryjoin="foreign(Guardian.student_id) == Student.id"
+    )
 
 
 class PhoneNumber(Base):

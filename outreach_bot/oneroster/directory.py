@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -36,9 +35,10 @@ from outreach_bot.oneroster.manifest import (
     read_manifest,
 )
 from outreach_bot.oneroster.records import ACTIVE, DELETED, Field, FileRead, Record, read_file
-from outreach_bot.oneroster.references import check_links
+from outreach_bot.oneroster.references import check_links, unknown_links
 from outreach_bot.oneroster.report import ExportReport
 from outreach_bot.oneroster.roster import (
+    RosterRows,
     RosterView,
     guardian_rows,
     school_row,
@@ -135,8 +135,20 @@ def import_export(
     report.older = sum(len(result.older) for result in merges.values())
     after: Records = {name: dict(stored.get(name, {})) for name in FILES}
     after.update({name: result.after for name, result in merges.items()})
+    rows = _roster_rows(report, stored, after, merges, default_language)
+    # No foreign key checks a student's school or a guardian's student (migration 0019):
+    # a row whose school or student will not be on record is refused here, before anything
+    # is written.
+    users = reads.get("users")
+    unknown = unknown_links(session, rows, users.positions if users else {})
+    if unknown:
+        report.errors.extend(unknown)
+        report.bad_rows = len({(e.file, e.line) for e in report.errors if e.line and e.line > 1})
+        if not skip_bad_rows:
+            report.rejected = True
+            return report
     save_records(session, merges)
-    _apply(session, report, stored, after, merges, default_language)
+    _write(session, report, rows)
     _log(report)
     return report
 
@@ -229,35 +241,32 @@ _WANTED = {
 }
 
 
-def _apply(
-    session: Session,
+def _roster_rows(
     report: ExportReport,
     before: Records,
     after: Records,
     merges: dict[str, Merge],
     default_language: str,
-) -> None:
-    """Upsert the roster rows the changed records make, and remove guardians gone."""
+) -> RosterRows:
+    """The roster rows the changed records make, and the guardians gone."""
     old, new = RosterView(_full(before)), RosterView(after)
     # Every record the export carries, changed or not, so that the counts say what it holds.
     changed = {name: result.changed | set(result.seen) for name, result in merges.items()}
-    schools = {}
+    rows = RosterRows()
     for sourced_id in changed.get("orgs", ()):
         org = new.school(sourced_id)
         if org and org.status == ACTIVE:
             row = school_row(org)
-            schools[(row["id"],)] = row
-    students = {}
+            rows.schools[(row["id"],)] = row
     for sourced_id in _students_touched(old, new, changed):
         pupil = new.student(sourced_id)
         student = student_row(new, pupil) if pupil else None
-        if student:
-            students[(student["id"],)] = student
+        if pupil and student:
+            rows.students[(student["id"],)] = student
+            rows.made_by[("students", student["id"])] = pupil
     report.withdrawn = len(
         [s for s in merges["users"].deleted if new.student(s)] if "users" in merges else []
     )
-    guardians: dict[Any, dict[str, Any]] = {}
-    gone: set[Any] = set()
     for sourced_id in changed.get("users", ()):
         user = after["users"].get(sourced_id)  # None: a bad row, never imported
         now = guardian_rows(new, user, default_language) if user else {}
@@ -267,13 +276,20 @@ def _apply(
             # Back after a removal, which kept them without consent if they had history.
             for row in now.values():
                 row["sms_consent"] = True
-        guardians.update(now)
-        gone |= was.keys() - now.keys()
-    write_rows(session, KINDS["schools"], schools, report.roster["schools"])
-    write_rows(session, KINDS["students"], students, report.roster["students"])
-    write_rows(session, KINDS["guardians"], guardians, report.roster["guardians"])
+        rows.guardians.update(now)
+        if user is not None:
+            rows.made_by.update((("guardians", key), user) for key in now)
+        rows.gone |= was.keys() - now.keys()
+    return rows
+
+
+def _write(session: Session, report: ExportReport, rows: RosterRows) -> None:
+    """Upsert the roster rows, and remove the guardians gone."""
+    write_rows(session, KINDS["schools"], rows.schools, report.roster["schools"])
+    write_rows(session, KINDS["students"], rows.students, report.roster["students"])
+    write_rows(session, KINDS["guardians"], rows.guardians, report.roster["guardians"])
     report.guardians_removed, report.guardians_kept = remove_guardians(
-        session, gone - guardians.keys()
+        session, rows.gone - rows.guardians.keys()
     )
 
 

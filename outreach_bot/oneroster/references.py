@@ -6,11 +6,21 @@ directory imported with --skip-bad-rows keeps only records whose links hold.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
 from outreach_bot.attendance.csv_fields import shown
+from outreach_bot.attendance.csv_reader import column_name
+from outreach_bot.attendance.import_report import RowError
+from outreach_bot.models import School, Student
 from outreach_bot.oneroster.layouts import FAMILY, STUDENT
 from outreach_bot.oneroster.records import ACTIVE, FileRead, Record
-from outreach_bot.oneroster.roster import RosterView, local_id
+from outreach_bot.oneroster.roster import RosterRows, RosterView, local_id
 from outreach_bot.oneroster.store import Records
+
+_CHUNK = 10_000  # ids looked up a query at a time
 
 
 def combined(stored: Records, reads: dict[str, FileRead]) -> Records:
@@ -42,6 +52,63 @@ def check_links(stored: Records, reads: dict[str, FileRead]) -> None:
     for name, kind in (("orgs", "school"), ("users", "student")):
         if name in reads:
             _ids_once(stored, combined(stored, reads), reads[name], kind)
+
+
+def unknown_links(
+    session: Session, rows: RosterRows, positions: Mapping[str, int]
+) -> list[RowError]:
+    """Each student row whose school, and each guardian row whose student, will not be on
+    record once the rows are written, placed on the users.csv line it came from and left out
+    of `rows`.
+
+    No foreign key checks these (migration 0019), and the checks above can pass them: a
+    school or a student the export lists only as tobedeleted, never imported, is still found
+    by `RosterView`, but gets no row of its own."""
+    errors = []
+    schools = _known(session, School.id, {row["school_id"] for row in rows.students.values()})
+    schools |= {key[0] for key in rows.schools}
+    for key, row in list(rows.students.items()):
+        if row["school_id"] not in schools:
+            del rows.students[key]
+            errors.append(
+                _placed(
+                    rows.made_by[("students", row["id"])],
+                    "orgSourcedIds",
+                    positions,
+                    f"{shown(row['school_id'])} is the student's school, but is not a school"
+                    " here: orgs.csv lists it only as tobedeleted, and it was never imported;"
+                    " expected an enrollment at an active school, or one among orgSourcedIds",
+                )
+            )
+    students = _known(session, Student.id, {row["student_id"] for row in rows.guardians.values()})
+    students |= {key[0] for key in rows.students}
+    for key, row in list(rows.guardians.items()):
+        if row["student_id"] not in students:
+            del rows.guardians[key]
+            errors.append(
+                _placed(
+                    rows.made_by[("guardians", key)],
+                    "agentSourcedIds",
+                    positions,
+                    f"{shown(row['student_id'])} is not a student here: the student was never"
+                    " imported (listed only as tobedeleted, or with no school); expected the"
+                    " sourcedIds of their students, separated by commas",
+                )
+            )
+    return sorted(errors, key=lambda error: error.line or 0)
+
+
+def _known(session: Session, column: InstrumentedAttribute[str], ids: Iterable[str]) -> set[str]:
+    """Those of the ids stored in the column."""
+    wanted, found = sorted(ids), set[str]()
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        found.update(session.scalars(select(column).where(column.in_(chunk))))
+    return found
+
+
+def _placed(record: Record, name: str, positions: Mapping[str, int], problem: str) -> RowError:
+    return RowError("users.csv", record.line, name, problem, positions.get(column_name(name)))
 
 
 def _enrollment(

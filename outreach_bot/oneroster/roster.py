@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,19 @@ from outreach_bot.oneroster.records import ACTIVE, DELETED, Record
 from outreach_bot.oneroster.store import Records
 
 Row = dict[str, Any]
+
+
+@dataclass
+class RosterRows:
+    """The roster rows an import writes, by key, the user record each student and guardian row
+    was made from, and the guardians (student_id, phone) gone."""
+
+    schools: dict[Any, Row] = field(default_factory=dict)
+    students: dict[Any, Row] = field(default_factory=dict)
+    guardians: dict[Any, Row] = field(default_factory=dict)
+    # ("students", id) or ("guardians", (student_id, phone)) -> the user record.
+    made_by: dict[tuple[str, Any], Record] = field(default_factory=dict)
+    gone: set[Any] = field(default_factory=set)
 
 
 def local_id(record: Record) -> str:
