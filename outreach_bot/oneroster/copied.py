@@ -27,6 +27,7 @@ path would (tests/test_oneroster_copied.py imports the same exports both ways).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,6 +67,24 @@ _SPACE_CLASS = "'[" + "".join(f"\\u{ord(char):04x}" for char in WHITESPACE) + "]
 _ASCII_SPACES = bytes(ord(char) for char in WHITESPACE if ord(char) < 128 and char not in "\r\n")
 _AS_COMMAS = bytes.maketrans(_ASCII_SPACES + b"\r\n", b" " * len(_ASCII_SPACES) + b",,")
 _WIDE_SPACES = [char.encode() for char in WHITESPACE if ord(char) >= 128]
+
+
+# A byte JSON must escape in a string (a line break ends a row: it is in no cell).
+_ESCAPED = re.compile(rb'["\\\x00-\x09\x0b\x0c\x0e-\x1f]')
+
+
+@dataclass
+class _Bytes:
+    """What a file's bytes say of all its cells, found while they go to COPY."""
+
+    padded: bool = False  # a cell may begin or end with whitespace: cells are stripped
+    escaped: bool = False  # a cell may hold a character JSON escapes: to_json() writes them
+    wide: bool = False  # a byte outside ASCII: casefold() may not be lower()
+
+    def read(self, block: bytes, tail: bytes) -> None:
+        self.padded = self.padded or _may_be_padded(tail + block)
+        self.escaped = self.escaped or _ESCAPED.search(block) is not None
+        self.wide = self.wide or not block.isascii()
 
 
 def _may_be_padded(block: bytes) -> bool:
@@ -171,13 +190,23 @@ class _Reading:
     reader: Callable[[str], Any] | None = None  # read in Python, once per distinct cell
 
 
-def _reading(field: Field) -> _Reading:
-    """How the row-by-row path's reader for a field is done here."""
+def _reading(field: Field, found: _Bytes) -> _Reading:
+    """How the row-by-row path's reader for a field is done here, in a file whose bytes are
+    as `found` says: a string is quoted as it is when no cell has a character to escape."""
+
+    def string(cell: str) -> str:
+        return f"to_json({cell})::text" if found.escaped else f"'\"' || {cell} || '\"'"
+
     if field.read is csv_fields.identifier:
-        return _Reading("to_json(CELL)::text", f"length(CELL) <= 64 AND CELL !~ {_SPACE_CLASS}")
+        # Without a byte outside ASCII or a control character, the only space is ' '.
+        spaceless = (
+            f"CELL !~ {_SPACE_CLASS}" if found.wide or found.escaped else "strpos(CELL, ' ') = 0"
+        )
+        return _Reading(string("CELL"), f"length(CELL) <= 64 AND {spaceless}")
     if field.read is folded:
         # casefold() is lower() on ASCII; a cell of other letters is read in Python.
-        return _Reading('to_json(lower(CELL COLLATE "C"))::text', "CELL ~ '^[\\x01-\\x7f]*$'")
+        ascii_only = "CELL ~ '^[\\x01-\\x7f]*$'" if found.wide else "true"
+        return _Reading(string('lower(CELL COLLATE "C")'), ascii_only)
     if field.read is sourced_ids:
         # [part.strip() for part in x.split(",") if part.strip()]
         listed = (
@@ -186,12 +215,12 @@ def _reading(field: Field) -> _Reading:
             f" WHERE btrim(p, {_SPACES}) <> '')"
         )
         return _Reading(
-            f"CASE WHEN strpos(CELL, ',') = 0 THEN '[' || to_json(CELL)::text || ']'"
+            f"CASE WHEN strpos(CELL, ',') = 0 THEN '[' || {string('CELL')} || ']'"
             f" ELSE {listed} END",
             "true",
         )
     if isinstance(field.read, csv_fields.Text):
-        return _Reading("to_json(CELL)::text", f"length(CELL) <= {field.read.max_length}")
+        return _Reading(string("CELL"), f"length(CELL) <= {field.read.max_length}")
     return _Reading("l.value", "l.ok", field.read)
 
 
@@ -250,12 +279,12 @@ class _Copied:
         ):
             raise _NotPlain
         cells = f"or_{name}_cells"
-        padded = self._copy(table, cells)
+        held = self._copy(table, cells)
 
         def stripped(header: str) -> str:
             # Stripping every cell costs a fifth of reading the file: only when one needs it.
             column = f"c{positions[header]}"
-            return f"btrim({column}, {_SPACES})" if padded else column
+            return f"btrim({column}, {_SPACES})" if held.padded else column
 
         def cell(header: str) -> str:
             # Each cell stripped once (the subquery below), however often it is read.
@@ -268,7 +297,7 @@ class _Copied:
             found = field.column(positions)
             if found is None:
                 continue
-            reading = _reading(field)
+            reading = _reading(field, held)
             x = cell(found[0])
             if reading.reader is not None:
                 lookup = self._lookup(cells, stripped(found[0]), reading.reader)
@@ -295,7 +324,11 @@ class _Copied:
             "enrollments": f"lower({cell('role')} COLLATE \"C\") = '{STUDENT}'",
         }.get(name, "true")
         # A role or status of other than ASCII letters: casefold() is not lower() there.
-        plain = " AND ".join(f"{c} ~ '^[A-Za-z]*$'" for c in (status, cell("role")))
+        plain = (
+            " AND ".join(f"{c} ~ '^[A-Za-z]*$'" for c in (status, cell("role")))
+            if held.wide
+            else "true"
+        )
         self._execute(
             f"CREATE TEMPORARY TABLE or_{name} ON COMMIT DROP AS"
             f" SELECT {cell('sourcedid')} AS sid,"
@@ -323,12 +356,12 @@ class _Copied:
             raise _NotPlain from None
         self._execute(f"ANALYZE or_{name} (sid)")
 
-    def _copy(self, table: CsvTable, name: str) -> bool:
-        """COPY the file's bytes into a table of text cells, and say whether any cell begins
-        or ends with whitespace (a cell to strip); not plain if PostgreSQL refuses them or
-        reads other than the file's lines."""
+    def _copy(self, table: CsvTable, name: str) -> _Bytes:
+        """COPY the file's bytes into a table of text cells, and say what they hold (a cell
+        to strip, a character to escape, a byte outside ASCII); not plain if PostgreSQL
+        refuses them or reads other than the file's lines."""
         assert table.path is not None
-        padded = False
+        found = _Bytes()
         with table.path.open("rb") as file:
             width = file.readline().count(b",") + 1  # no quotes: a comma parts two cells
         columns = [f"c{place}" for place in range(1, width + 1)]
@@ -342,16 +375,16 @@ class _Copied:
                     tail = b"\n"  # the bytes before the block: a space or its comma, a
                     while block := file.read(1 << 20):  # wide space cut in two
                         copy.write(block)
-                        padded = padded or _may_be_padded(tail + block)
+                        found.read(block, tail)
                         tail = block[-3:]
                     # The last cell ends the file, as if a line break followed.
-                    padded = padded or _may_be_padded(tail + b"\n")
+                    found.padded = found.padded or _may_be_padded(tail + b"\n")
                 copied = cursor.rowcount
         except psycopg.DataError:
             raise _NotPlain from None
         if copied != table.newlines - (1 if table.ends_in_newline else 0):
             raise _NotPlain
-        return padded
+        return found
 
     def _lookup(self, cells: str, cell: str, reader: Callable[[str], Any]) -> str:
         """A table of each distinct non-blank cell, read by `reader` once: (cell, ok, value)."""
