@@ -7,16 +7,15 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 
 from outreach_bot.models import Guardian, OneRosterRecord, School, Student
 from outreach_bot.oneroster import copied as copied_module
 from outreach_bot.oneroster import directory
 from outreach_bot.runtime import Runtime
-from tests.oneroster_helpers import BULK_11, TODAY, edit, load, messages, roster
+from tests.oneroster_helpers import BULK_11, edit, load, messages, roster
 
 STAMP = "2026-08-15T09:00:00.000Z"
 LATER = "2026-10-20T16:30:00.000Z"
@@ -273,29 +272,6 @@ def test_cells_json_escapes_or_outside_ascii_are_read_alike(
     bad = bool(found[0][0])
     assert bad == ("S00" in new)
     assert copied == [_by_copy(runtime) and not bad and "\u017f" not in new]
-
-
-def test_a_session_with_a_temporary_table_already_imports_alike(
-    runtime: Runtime, tmp_path: Path, copied: list[bool]
-) -> None:
-    """The import asks for more memory for its temporary tables, which PostgreSQL refuses
-    once the session has had one: the default then stands, and the import goes on."""
-    if not _by_copy(runtime):
-        pytest.skip("temp_buffers is PostgreSQL's")
-    export = _export(tmp_path / "export")
-    _, rows = _both_ways(runtime, [export])
-    _forget(runtime)
-    runtime.db.engine.dispose()  # a new session, whose temporary buffers are not set yet
-    with runtime.db.transaction() as session:
-        session.execute(text("CREATE TEMPORARY TABLE earlier ON COMMIT DROP AS SELECT 1 AS n"))
-        report = directory.import_export(
-            session, export, zone=ZoneInfo("America/Los_Angeles"), today=TODAY
-        )
-        kept = session.scalar(text("SELECT current_setting('temp_buffers')"))
-
-    assert kept == "8MB"
-    assert copied == [True, True]  # the first way, then this one (row by row asks not)
-    assert ([report.as_dict()], _stored(runtime)) == rows
 
 
 def test_the_language_column_and_the_default_language_are_read_alike(

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 from sqlalchemy import inspect, select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach_bot.attendance import csv_fields
@@ -96,9 +96,6 @@ def _may_be_padded(block: bytes) -> bool:
 
 
 _BATCH = 10_000  # distinct cells read in Python at a time
-# The backend's memory for the import's temporary tables (hundreds of MB at a million
-# students); used only as they fill it, and given back when the session ends.
-_TEMP_BUFFERS = "1GB"
 _RECORDS = OneRosterRecord.__tablename__
 _KEPT = sorted(FAMILY | {STUDENT})
 
@@ -124,7 +121,6 @@ def copy_export(
     it is not one."""
     if not _may_copy(session, export, manifest):
         return False
-    _room_for_temporary_tables(session)
     savepoint = session.begin_nested()
     copied = _Copied(session, export, zone, today, default_language)
     try:
@@ -137,18 +133,6 @@ def copy_export(
     report.roster, report.withdrawn, report.older = found.roster, found.withdrawn, found.older
     report.guardians_removed, report.guardians_kept = found.guardians_removed, found.guardians_kept
     return True
-
-
-def _room_for_temporary_tables(session: Session) -> None:
-    """Temporary tables held in the backend's memory up to _TEMP_BUFFERS, not written out
-    through the OS past 8 MB, until the transaction ends. PostgreSQL takes this only before
-    the session's first temporary table (or when the size is the one it took then): else the
-    default stands."""
-    try:
-        with session.begin_nested():
-            session.execute(text(f"SET LOCAL temp_buffers = '{_TEMP_BUFFERS}'"))
-    except DBAPIError:
-        pass
 
 
 @contextmanager
