@@ -244,6 +244,36 @@ def test_cells_with_spaces_to_strip_are_read_alike(
     assert fast == rows
 
 
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        ("users", ",Kid1,Doe,", ",Kid\\1,O\\Doe,"),  # a backslash, which JSON escapes
+        ("users", ",Kid2,Doe,", ",Kid\t2,D\x01oe,"),  # a tab and a control character inside
+        ("orgs", "Oak Elementary", "Oak \u00c9l\u00e9mentaire"),  # letters outside ASCII
+        ("users", ",student,Kid4,", ",\u017ftudent,Kid4,"),  # a long s, casefolded to s
+        ("users", "S0005", "S00\u00a05"),  # a space outside ASCII inside an identifier
+    ],
+)
+def test_cells_json_escapes_or_outside_ascii_are_read_alike(
+    runtime: Runtime, tmp_path: Path, copied: list[bool], file: str, old: str, new: str
+) -> None:
+    """A file none of whose cells needs a JSON escape or holds a byte outside ASCII has its
+    records written with quotes alone and its ASCII checks skipped; any other is read as the
+    row-by-row path reads it (by COPY or, for a bad cell, row by row)."""
+    export = _export(tmp_path / "export")
+    edit(export, f"{file}.csv", old, new)
+    found = []
+    for row_by_row in (False, True):
+        _forget(runtime)
+        report = load(runtime, export, row_by_row=row_by_row)
+        found.append((messages(report), report.as_dict(), _stored(runtime)))
+
+    assert found[0] == found[1]
+    bad = bool(found[0][0])
+    assert bad == ("S00" in new)
+    assert copied == [_by_copy(runtime) and not bad and "\u017f" not in new]
+
+
 def test_the_language_column_and_the_default_language_are_read_alike(
     runtime: Runtime, tmp_path: Path, copied: list[bool]
 ) -> None:
