@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text
 
+from outreach_bot.attendance import copied_file
 from outreach_bot.attendance.importer import ImportReport, import_file
 from outreach_bot.cli.progress import terminal_progress
 from outreach_bot.models import Guardian, Student
@@ -243,3 +244,37 @@ def test_a_merge_that_writes_much_of_a_table_analyzes_it(
     assert load(runtime, "guardians", guardians(40, "Bo")).updated == 40
     assert counted() == 1000
     assert taken == ["copied", "copied"]
+
+
+@pytest.mark.usefixtures("schools")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_rows_of_many_combinations_are_expected_as_many_as_they_are(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taken: list[str]
+) -> None:
+    """A students.csv's rows join the table of their 300 combinations of five columns (blank
+    cells among them, which must match their own). The planner must expect them all, not a
+    handful (each column's selectivity multiplied), for which it would look each stored
+    student up by index in a re-import's pass."""
+    expected: list[float] = []
+
+    class Estimated(copied_file.Staging):
+        def merge(self, *args: Any, **kwargs: Any) -> bool:
+            plan = self.session.scalar(text(f"EXPLAIN (FORMAT JSON) SELECT * FROM {self.name}"))
+            expected.append(plan[0]["Plan"]["Plan Rows"])
+            return super().merge(*args, **kwargs)
+
+    monkeypatch.setattr(copied_file, "Staging", Estimated)
+    grades, zips = ("KG", "1", "2", "3", "4", "5"), ("97201", "97202", "", "97203")
+    lines = [STUDENTS] + [
+        f"S{n:05d},Kid{n},Doe,{('LIN', 'RSV')[n % 2]},{grades[n % 6]},{zips[n % 4]},"
+        f"2015-{1 + n % 12:02d}-{1 + n % 25:02d},2025-08-{20 + n % 5},"
+        for n in range(6_000)
+    ]
+    path = write(tmp_path, "students.csv", "\n".join(lines) + "\n")
+    first, again = load(runtime, "students", path), load(runtime, "students", path)
+    assert (first.created, again.unchanged, first.errors, again.errors) == (6_000, 6_000, [], [])
+    assert taken == ["copied", "copied"]
+    assert all(rows >= 3_000 for rows in expected), expected
+    with runtime.db.transaction() as session:
+        blank = session.scalar(select(func.count()).where(Student.zip.is_(None)))
+    assert blank == 1_500

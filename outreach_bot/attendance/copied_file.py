@@ -463,8 +463,12 @@ class _Cells:
                 )
             )
             self.session.execute(text(f"ANALYZE pg_temp.{read}"))
+            # Each row has its combination in `r` (the same rows were grouped), so an outer
+            # join reads the same rows as an inner one; but the planner then expects each row
+            # of `f` back, where it multiplied the equalities' selectivities, expected a
+            # handful of rows and looked each stored row up by index in a re-import's pass.
             matched = " AND ".join(f"r.{cell} = f.{cell}" for cell in cells)
-            source = f"{self.name} AS f JOIN pg_temp.{read} AS r ON {matched} {alone}"
+            source = f"{self.name} AS f LEFT JOIN pg_temp.{read} AS r ON {matched} {alone}"
         else:
             source = f"{self.name} AS f {' '.join(joins.values())}"
         source += f" WHERE {self._filled('f.')}"
