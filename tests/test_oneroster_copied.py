@@ -158,6 +158,17 @@ def _forget(runtime: Runtime) -> None:
             session.execute(delete(model))
 
 
+def _read_both_ways(runtime: Runtime, export: Path) -> list[Any]:
+    """One export read from nothing by the default path, then row by row: (messages,
+    report, stored rows) of each."""
+    found = []
+    for row_by_row in (False, True):
+        _forget(runtime)
+        report = load(runtime, export, row_by_row=row_by_row)
+        found.append((messages(report), report.as_dict(), _stored(runtime)))
+    return found
+
+
 def _both_ways(runtime: Runtime, exports: list[Path], **options: Any) -> list[Any]:
     """Each export imported in turn by the default path, then again row by row from nothing:
     (reports and stored rows) of each way."""
@@ -262,11 +273,7 @@ def test_cells_json_escapes_or_outside_ascii_are_read_alike(
     row-by-row path reads it (by COPY or, for a bad cell, row by row)."""
     export = _export(tmp_path / "export")
     edit(export, f"{file}.csv", old, new)
-    found = []
-    for row_by_row in (False, True):
-        _forget(runtime)
-        report = load(runtime, export, row_by_row=row_by_row)
-        found.append((messages(report), report.as_dict(), _stored(runtime)))
+    found = _read_both_ways(runtime, export)
 
     assert found[0] == found[1]
     bad = bool(found[0][0])
@@ -338,11 +345,7 @@ def test_a_bad_export_is_reported_as_the_row_by_row_path_reports_it(
 ) -> None:
     export = _export(tmp_path / "export")
     edit(export, f"{file}.csv", old, new)
-    found = []
-    for row_by_row in (False, True):
-        _forget(runtime)
-        report = load(runtime, export, row_by_row=row_by_row)
-        found.append((messages(report), report.as_dict(), _stored(runtime)))
+    found = _read_both_ways(runtime, export)
 
     assert found[0] == found[1]
     bad = bool(found[0][0])
