@@ -23,6 +23,7 @@ from sqlalchemy import BindParameter, String, Table, bindparam, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from outreach_bot.attendance.built_after import indexes_built_after
 from outreach_bot.attendance.csv_kinds import Kind
 from outreach_bot.attendance.import_report import ImportReport
 from outreach_bot.db import rows_changed
@@ -219,7 +220,9 @@ class Staging:
         report.updated = int(changes)
         if matched < rows:
             # With nothing stored, no row need be looked for.
-            report.created = self._insert(repeated_param, given, joined, kept, new=bool(matched))
+            report.created = self._insert(
+                repeated_param, given, joined, kept, new=bool(matched), adding=rows - matched
+            )
         report.unchanged = rows - report.created - report.updated
         self._analyze_if_grown(report.created + report.updated)
         return True
@@ -232,9 +235,18 @@ class Staging:
         kept: str,
         *,
         new: bool,
+        adding: int | None = None,
     ) -> int:
         """Insert the staged rows (with `new`, only those whose key is not stored), in key
         order; how many went in.
+
+        When it is known (`adding`) to add more rows than the table holds (a first import,
+        or one that more than doubles the table), the table's indexes other than its
+        primary key are dropped before it and built once after it (`built_after`), not kept
+        up a row at a time; their DROPs lock the table against every reader until the
+        import commits. Below the table's size a rebuild costs more than it saves (see
+        docs/architecture.md). The night's savepoint insert gives no `adding`: its unique
+        indexes are what tell it that a key was stored.
 
         Key order fills the primary key's index page by page: a third faster than the file's
         order (a million rows, often sorted by date). Text sorts by its bytes (COLLATE "C"):
@@ -250,17 +262,28 @@ class Staging:
             for f in self.spec.key
         )
         absent = f" AND NOT EXISTS (SELECT FROM {target} AS t WHERE {joined})" if new else ""
-        return rows_changed(
-            self.session,
-            text(
-                f"INSERT INTO {target} ({', '.join(quoted[f] for f in self.fields)})"
-                f" SELECT {', '.join(chosen)} FROM {self.name} AS s WHERE {kept}{absent}"
-                f" ORDER BY {order}"
-            ).bindparams(
-                repeated,
-                *(bindparam(f"default_{f}", self.spec.defaults.get(f)) for f in self.others),
-            ),
+        inserting = text(
+            f"INSERT INTO {target} ({', '.join(quoted[f] for f in self.fields)})"
+            f" SELECT {', '.join(chosen)} FROM {self.name} AS s WHERE {kept}{absent}"
+            f" ORDER BY {order}"
+        ).bindparams(
+            repeated,
+            *(bindparam(f"default_{f}", self.spec.defaults.get(f)) for f in self.others),
         )
+        if adding is None or not self._outgrows(adding):
+            return rows_changed(self.session, inserting)
+        with indexes_built_after(self.session, target):
+            return rows_changed(self.session, inserting)
+
+    def _outgrows(self, adding: int) -> bool:
+        """Whether `adding` rows are more than the table holds: counted, but no further
+        than `adding` rows (nothing to read for a first import). Not `reltuples`, which is
+        -1 until the table is first analyzed, and may be far off after a merge."""
+        held = self.session.scalar(
+            text(f"SELECT count(*) FROM (SELECT FROM {self.table.name} LIMIT :adding) AS t"),
+            {"adding": adding},
+        )
+        return adding > int(held or 0)
 
     def _analyze_if_grown(self, written: int) -> None:
         """ANALYZE the table when this merge wrote as much of it as autovacuum waits for
