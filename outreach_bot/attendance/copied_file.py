@@ -72,6 +72,8 @@ _MOST_COMBINATIONS = 50_000
 # A column estimated to have more distinct cells than this (a guardians.csv's phones, its
 # student ids) is grouped alone, or (an id) not grouped at all.
 _MANY_CELLS = 50_000
+# The bad bit of each cell's state in a row's number of states (`_Cells.check`).
+_BAD_CELLS = int("01" * 32, 2)
 # Told (lines read, lines in the file) as an import reads a file, and once when it is read.
 Progress = Callable[[int, int], None]
 
@@ -190,22 +192,46 @@ def _padded_id(cell: str) -> str:
 
 def _in_sql(column: Column, cell: str) -> tuple[str, str] | None:
     """How the database reads a cell of a column whose reader it can say in SQL, as the
-    reader reads it: (the value, when the cell is bad); None for any other column."""
-    stripped = f"({_stripped(cell)})"
+    reader reads it: (the value, the cell's state: 0 when it is good as it is, 1 when it is
+    bad, 2 when it is good once stripped); None for any other column.
+
+    A cell is told plain by its first and last characters, and needs stripping only when it
+    is not: once no cell of the column does (`_Cells.plain`), its rows are read as they are,
+    not stripped again in each statement that reads them."""
     if column.refers_to:
         return None  # looked up among the distinct ids (`_Cells.check`)
+    stripped = f"btrim({cell}, {_SPACES})"
     if isinstance(column.read, Text):
-        bad = f"length({stripped}) > {column.read.max_length}"
+        most = column.read.max_length
+        plain = f"ascii({cell}) BETWEEN 33 AND 126 AND ascii(right({cell}, 1)) BETWEEN 33 AND 126"
+        bad_plain = f"octet_length({cell}) > {most} AND length({cell}) > {most}"
+        bad = f"length({stripped}) > {most}"
     elif column.read is identifier:
-        bad = (
-            f"NOT {_plain_id(cell)} AND (length({stripped}) > 64"
-            f" OR translate({stripped}, {_SPACES}, '') <> {stripped})"
-        )
+        return f"NULLIF(({_stripped(cell)}), '')", _id_state(cell, column.required)
     else:
         return None
     if column.required:
         bad = f"{stripped} = '' OR {bad}"
-    return f"NULLIF({stripped}, '')", bad
+    return f"NULLIF(({_stripped(cell)}), '')", _state(cell, plain, bad_plain, bad)
+
+
+def _id_state(cell: str, required: bool) -> str:
+    """An id cell's state (`_in_sql`): bad after stripping when longer than 64 characters,
+    with a space inside, or (`required`) blank."""
+    stripped = f"btrim({cell}, {_SPACES})"
+    bad = f"length({stripped}) > 64 OR translate({stripped}, {_SPACES}, '') <> {stripped}"
+    if required:
+        bad = f"{stripped} = '' OR {bad}"
+    return _state(cell, _plain_id(cell), "false", bad)
+
+
+def _state(cell: str, plain: str, bad_plain: str, bad: str) -> str:
+    """A cell's state: 0 good as it is, 1 bad, 2 good once stripped; `plain` says cheaply that
+    it needs no stripping, and then `bad_plain` whether it is bad, else `bad` (stripped)."""
+    return (
+        f"CASE WHEN {plain} THEN CASE WHEN {bad_plain} THEN 1 ELSE 0 END"
+        f" WHEN {bad} THEN 1 WHEN {cell} <> btrim({cell}, {_SPACES}) THEN 2 ELSE 0 END"
+    )
 
 
 class _Cells:
@@ -258,6 +284,7 @@ class _Cells:
         # id columns that must be stripped.
         self.count = self.combinations = 0
         self.padded = set[str]()
+        self.stripped = set[str]()  # the columns read in SQL with a cell to strip
 
     def _filled(self, alias: str = "") -> str:
         """Whether a row has a cell that is not blank: the row-by-row path skips the others.
@@ -327,12 +354,14 @@ class _Cells:
         # The cells past the named columns, run together: the row-by-row path's width error
         # unless blank; and whether any cell read in SQL is bad in the row.
         extra = {"past": " || ".join(self.past)} if self.past else {}
-        if wrong := [f"({bad})" for _value, bad in self.in_sql.values()]:
-            extra["wrong"] = " OR ".join(wrong)
-        # An ungrouped id's checks, a row at a time.
-        for cell in sorted(self.ungrouped):
-            extra[f"bad_{cell}"] = _bad_id(cell)
-            extra[f"padded_{cell}"] = _padded_id(cell)
+        # Each cell read in SQL, and each ungrouped id, has a state of two bits (`_state`):
+        # one number a row, one grouping set.
+        stated = [(name, state) for name, (_value, state) in self.in_sql.items()]
+        stated += [(cell, _id_state(cell, True)) for cell in sorted(self.ungrouped)]
+        if stated:
+            extra["states"] = " + ".join(
+                f"(({state})::bigint << {2 * place})" for place, (_name, state) in enumerate(stated)
+            )
         sets += [f"({name})" for name in extra]
         chosen = grouped + looked
         chosen += [f"({expression}) AS {name}" for name, expression in extra.items()]
@@ -344,6 +373,10 @@ class _Cells:
             )
         )
         found = self.found
+        # Unanalyzed, the groups are planned as a handful of rows: the combinations' table
+        # (`rows`) then joined each lookup table in a nested loop, 4 million comparisons for
+        # a students.csv's 14,000 combinations and 300 ZIP codes.
+        self.session.execute(text(f"ANALYZE {found}"))
         # The rows are counted in one looked-up grouping set, and the combinations in the
         # set of those grouped together.
         counted = self._set_of(looked[0])
@@ -352,12 +385,10 @@ class _Cells:
             "rows": f"sum(found) FILTER (WHERE {counted})",
             "combinations": f"count(*) FILTER (WHERE {combination})",
             "past": f"count(*) FILTER (WHERE btrim(past, {_SPACES}) <> '')" if self.past else "0",
-            "wrong": "count(*) FILTER (WHERE wrong)" if wrong else "0",
+            "states": "coalesce(bit_or(states), 0)" if stated else "0",
         }
         for _column, cell in self.ids:
             if cell in self.ungrouped:
-                checks[f"bad_{cell}"] = f"sum(found) FILTER (WHERE bad_{cell})"
-                checks[f"padded_{cell}"] = f"coalesce(bool_or(padded_{cell}), false)"
                 continue
             checks[f"bad_{cell}"] = (
                 f"count(*) FILTER (WHERE {cell} IS NOT NULL AND {_bad_id(cell)})"
@@ -366,14 +397,17 @@ class _Cells:
             checks[f"padded_{cell}"] = f"coalesce(bool_or({_padded_id(cell)}), false)"
         listed = ", ".join(f"{check} AS {name}" for name, check in checks.items())
         counts = self.session.execute(text(f"SELECT {listed} FROM {found}")).mappings().one()
-        refused = ["past", "wrong"]
-        for _column, cell in self.ids:
-            refused += [f"bad_{cell}"]
-        if any(counts[name] for name in refused):
+        refused = ["past"]
+        refused += [f"bad_{cell}" for _column, cell in self.ids if cell not in self.ungrouped]
+        states = int(counts["states"])
+        if any(counts[name] for name in refused) or states & _BAD_CELLS:
             raise _NotPlain
+        stripped = {name for place, (name, _) in enumerate(stated) if states >> 2 * place & 2}
+        self.stripped = stripped & set(self.in_sql)
         self.count = int(counts["rows"] or 0)
         self.combinations = int(counts["combinations"])
-        self.padded = {cell for _column, cell in self.ids if counts[f"padded_{cell}"]}
+        self.padded = {cell for _column, cell in self.ids if cell in stripped}
+        self.padded |= {cell for _column, cell in self.ids if counts.get(f"padded_{cell}")}
         for column, cell in self.ids:
             reference = REFERENCES[column.refers_to or ""].attribute
             known = f"SELECT FROM {reference.class_.__tablename__} AS k WHERE k.{reference.key}"
@@ -423,8 +457,10 @@ class _Cells:
                 values[column.field] = (
                     f"btrim(f.{cell}, {_SPACES})" if cell in self.padded else f"f.{cell}"
                 )
-            elif column.name in self.in_sql:
+            elif column.name in self.stripped:
                 values[column.field] = self.in_sql[column.name][0]
+            elif column.name in self.in_sql:  # no cell of the column needs stripping
+                values[column.field] = f"f.{cell}" if column.required else f"NULLIF(f.{cell}, '')"
             else:
                 lookup = f"pg_temp.{self.prefix}_{place}"
                 kind = mapped[column.field].type.compile(dialect)
