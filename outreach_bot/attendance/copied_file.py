@@ -167,6 +167,12 @@ def _stripped(cell: str) -> str:
     )
 
 
+def _not_blank(cell: str) -> str:
+    """Whether a cell is not blank once stripped: a printable ASCII character first (never a
+    space) says so for nearly every cell, cheaper than stripping it."""
+    return f"(ascii({cell}) BETWEEN 33 AND 126 OR btrim({cell}, {_SPACES}) <> '')"
+
+
 def _plain_id(cell: str) -> str:
     """Whether a cell is an id as `identifier` reads it, unpadded: nearly every id is printable
     ASCII throughout, which says so sooner than stripping it and looking for spaces inside
@@ -291,10 +297,7 @@ class _Cells:
         The first cell alone says so for nearly every row, and a printable ASCII character
         first (never a space) says it cheaper than stripping."""
         everything = " || ".join(f"{alias}{column}" for column in self.columns)
-        return (
-            f"(ascii({alias}c1) BETWEEN 33 AND 126 OR btrim({alias}c1, {_SPACES}) <> ''"
-            f" OR btrim({everything}, {_SPACES}) <> '')"
-        )
+        return f"({_not_blank(f'{alias}c1')} OR btrim({everything}, {_SPACES}) <> '')"
 
     def copy(self, progress: Progress | None) -> bool:
         """COPY the file's bytes; False if PostgreSQL refused them or read other than the
@@ -476,7 +479,7 @@ class _Cells:
                 values[column.field] = pick(cell, f"{cell}_value", f"l{place}.value")
             # A blank that keeps (sms_consent) sets nothing: new rows get the kind's default.
             keeps = column.blank_keeps
-            given[column.field] = f"({_stripped(f'f.{cell}')}) <> ''" if keeps else "true"
+            given[column.field] = _not_blank(f"f.{cell}") if keeps else "true"
         # A district code may stand for minutes (T30): they fill a row's blank minutes_missed.
         status = next((place for column, place in self.read if column.name == "status"), None)
         if status is not None and "minutes_missed" in {c.field for c in self.spec.columns}:
@@ -521,7 +524,10 @@ class _Cells:
         """Fill a column's lookup table with its distinct cells as `reader` reads them, a
         batch at a time (a server-side cursor over them, a COPY of each batch read)."""
         raw: Any = self.session.connection().connection.driver_connection
-        select = f"SELECT DISTINCT {cell} FROM {self.found} WHERE {self._set_of(cell)}"
+        # A column grouped alone has each cell once in its set already; one grouped with
+        # others, once in each combination.
+        distinct = "" if cell in self.alone else "DISTINCT "
+        select = f"SELECT {distinct}{cell} FROM {self.found} WHERE {self._set_of(cell)}"
         with raw.cursor(name=f"{self.prefix}_distinct") as distinct:
             distinct.execute(select)
             while batch := distinct.fetchmany(_BATCH):
