@@ -6,12 +6,13 @@ than PostgreSQL's own COPY of the file. A nightly file is nearly always good, so
 
 1. the file's bytes go unread to `COPY … (FORMAT csv, HEADER)` into a table of text cells,
    one column a header cell;
-2. one scan groups the rows by each id column, by whether a cell the database reads is bad,
-   and by the other columns: each of many distinct cells (ANALYZE's estimate; a
-   guardians.csv's phones) alone, the others together, in their combinations. An id column
-   of as many (a guardians.csv's student ids, nearly one a row) is not grouped: its cells
-   are checked a row at a time. The database reads free text of
-   a most length and ids (names, addresses, a student's own id: as many as the rows) as the
+2. one scan groups the rows by each id column, by the states of the cells the database reads
+   (good as they are, bad, or good once stripped: a column none of whose cells needs
+   stripping is then read as it is), and by the other columns: each of many distinct
+   cells (ANALYZE's estimate; a guardians.csv's phones) alone, the others together, in
+   their combinations. An id column of as many (a guardians.csv's student ids, nearly one
+   a row) is not grouped: its cells are checked a row at a time. The database reads free
+   text of a most length and ids (names, addresses, a student's own id: as many as the rows) as the
    row-by-row path reads them; ids of students and schools are looked up in one hash
    anti-join. Every other distinct cell is read by its column's own reader
    (`RowReader.read_cell`, the one the row-by-row path uses), so a cell means exactly what it
@@ -338,10 +339,10 @@ class _Cells:
 
         One scan groups the rows by each id column, by each looked-up column with many
         distinct cells alone and the others together, by the cells past the named columns
-        and by whether a cell read in SQL is bad. An id column with many distinct cells (a
-        guardians.csv's student ids, nearly one a row) is not grouped, which would only
-        hash as many ids as rows: its cells are checked row by row, and looked up in the
-        scan of the rows."""
+        and by the states of the cells read in SQL (`_state`). An id column with many
+        distinct cells (a guardians.csv's student ids, nearly one a row) is not grouped,
+        which would only hash as many ids as rows: its cells are checked row by row (their
+        states), and looked up in the scan of the rows."""
 
         def many(cell: str) -> bool:
             return self.distinct.get(cell, 0) > _MANY_CELLS
