@@ -362,6 +362,8 @@ class _Cells:
         # one number a row, one grouping set.
         stated = [(name, state) for name, (_value, state) in self.in_sql.items()]
         stated += [(cell, _id_state(cell, True)) for cell in sorted(self.ungrouped)]
+        if len(stated) > 31:  # more than a bigint holds (no kind has a third as many)
+            raise _NotPlain
         if stated:
             extra["states"] = " + ".join(
                 f"(({state})::bigint << {2 * place})" for place, (_name, state) in enumerate(stated)
