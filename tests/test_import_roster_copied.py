@@ -149,6 +149,31 @@ def test_a_plain_guardians_file_is_stored_as_read_row_by_row(
     every_way(runtime, monkeypatch, taken, "guardians", [first, again], [(6, 0, 0), (1, 1, 1)])
 
 
+@pytest.mark.usefixtures("students")
+@JOINED
+def test_cells_told_plain_by_their_ends_are_read_as_row_by_row(
+    runtime: Runtime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    taken: list[str],
+    joined: str,
+) -> None:
+    """A cell with printable ASCII at both ends is taken as it is, its length counted in
+    characters, not bytes (200 of them, 398 bytes, fit a name of 200); a cell padded only
+    with another keyboard's space, and an id padded in a column of many, are stripped: the
+    COPY-ed file stores what the row-by-row reading does (`every_way`)."""
+    join(monkeypatch, joined)
+    long = "A" + "é" * 198 + "Z"
+    lines = [
+        GUARDIANS,
+        f"S001,{long},(503) 555-0142,es,mother,Y,,,,",
+        "\u00a0S002,Lan\u3000,503.555.0143,vi,,,,,,",
+        f"S003 ,{long[:60]}\u2003,5035550144,en,,,,,,",
+    ]
+    first = write(tmp_path, "guardians.csv", "\n".join(lines) + "\n")
+    every_way(runtime, monkeypatch, taken, "guardians", [first, first], [(3, 0, 0), (0, 0, 3)])
+
+
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 @pytest.mark.usefixtures("students")
 @pytest.mark.parametrize(

@@ -6,12 +6,13 @@ than PostgreSQL's own COPY of the file. A nightly file is nearly always good, so
 
 1. the file's bytes go unread to `COPY … (FORMAT csv, HEADER)` into a table of text cells,
    one column a header cell;
-2. one scan groups the rows by each id column, by whether a cell the database reads is bad,
-   and by the other columns: each of many distinct cells (ANALYZE's estimate; a
-   guardians.csv's phones) alone, the others together, in their combinations. An id column
-   of as many (a guardians.csv's student ids, nearly one a row) is not grouped: its cells
-   are checked a row at a time. The database reads free text of
-   a most length and ids (names, addresses, a student's own id: as many as the rows) as the
+2. one scan groups the rows by each id column, by the states of the cells the database reads
+   (good as they are, bad, or good once stripped: a column none of whose cells needs
+   stripping is then read as it is), and by the other columns: each of many distinct
+   cells (ANALYZE's estimate; a guardians.csv's phones) alone, the others together, in
+   their combinations. An id column of as many (a guardians.csv's student ids, nearly one
+   a row) is not grouped: its cells are checked a row at a time. The database reads free
+   text of a most length and ids (names, addresses, a student's own id: as many as the rows) as the
    row-by-row path reads them; ids of students and schools are looked up in one hash
    anti-join. Every other distinct cell is read by its column's own reader
    (`RowReader.read_cell`, the one the row-by-row path uses), so a cell means exactly what it
@@ -72,6 +73,8 @@ _MOST_COMBINATIONS = 50_000
 # A column estimated to have more distinct cells than this (a guardians.csv's phones, its
 # student ids) is grouped alone, or (an id) not grouped at all.
 _MANY_CELLS = 50_000
+# The bad bit of each cell's state in a row's number of states (`_Cells.check`).
+_BAD_CELLS = int("01" * 32, 2)
 # Told (lines read, lines in the file) as an import reads a file, and once when it is read.
 Progress = Callable[[int, int], None]
 
@@ -165,6 +168,12 @@ def _stripped(cell: str) -> str:
     )
 
 
+def _not_blank(cell: str) -> str:
+    """Whether a cell is not blank once stripped: a printable ASCII character first (never a
+    space) says so for nearly every cell, cheaper than stripping it."""
+    return f"(ascii({cell}) BETWEEN 33 AND 126 OR btrim({cell}, {_SPACES}) <> '')"
+
+
 def _plain_id(cell: str) -> str:
     """Whether a cell is an id as `identifier` reads it, unpadded: nearly every id is printable
     ASCII throughout, which says so sooner than stripping it and looking for spaces inside
@@ -190,22 +199,46 @@ def _padded_id(cell: str) -> str:
 
 def _in_sql(column: Column, cell: str) -> tuple[str, str] | None:
     """How the database reads a cell of a column whose reader it can say in SQL, as the
-    reader reads it: (the value, when the cell is bad); None for any other column."""
-    stripped = f"({_stripped(cell)})"
+    reader reads it: (the value, the cell's state: 0 when it is good as it is, 1 when it is
+    bad, 2 when it is good once stripped); None for any other column.
+
+    A cell is told plain by its first and last characters, and needs stripping only when it
+    is not: once no cell of the column does (`_Cells.plain`), its rows are read as they are,
+    not stripped again in each statement that reads them."""
     if column.refers_to:
         return None  # looked up among the distinct ids (`_Cells.check`)
+    stripped = f"btrim({cell}, {_SPACES})"
     if isinstance(column.read, Text):
-        bad = f"length({stripped}) > {column.read.max_length}"
+        most = column.read.max_length
+        plain = f"ascii({cell}) BETWEEN 33 AND 126 AND ascii(right({cell}, 1)) BETWEEN 33 AND 126"
+        bad_plain = f"octet_length({cell}) > {most} AND length({cell}) > {most}"
+        bad = f"length({stripped}) > {most}"
     elif column.read is identifier:
-        bad = (
-            f"NOT {_plain_id(cell)} AND (length({stripped}) > 64"
-            f" OR translate({stripped}, {_SPACES}, '') <> {stripped})"
-        )
+        return f"NULLIF(({_stripped(cell)}), '')", _id_state(cell, column.required)
     else:
         return None
     if column.required:
         bad = f"{stripped} = '' OR {bad}"
-    return f"NULLIF({stripped}, '')", bad
+    return f"NULLIF(({_stripped(cell)}), '')", _state(cell, plain, bad_plain, bad)
+
+
+def _id_state(cell: str, required: bool) -> str:
+    """An id cell's state (`_in_sql`): bad after stripping when longer than 64 characters,
+    with a space inside, or (`required`) blank."""
+    stripped = f"btrim({cell}, {_SPACES})"
+    bad = f"length({stripped}) > 64 OR translate({stripped}, {_SPACES}, '') <> {stripped}"
+    if required:
+        bad = f"{stripped} = '' OR {bad}"
+    return _state(cell, _plain_id(cell), "false", bad)
+
+
+def _state(cell: str, plain: str, bad_plain: str, bad: str) -> str:
+    """A cell's state: 0 good as it is, 1 bad, 2 good once stripped; `plain` says cheaply that
+    it needs no stripping, and then `bad_plain` whether it is bad, else `bad` (stripped)."""
+    return (
+        f"CASE WHEN {plain} THEN CASE WHEN {bad_plain} THEN 1 ELSE 0 END"
+        f" WHEN {bad} THEN 1 WHEN {cell} <> btrim({cell}, {_SPACES}) THEN 2 ELSE 0 END"
+    )
 
 
 class _Cells:
@@ -258,16 +291,14 @@ class _Cells:
         # id columns that must be stripped.
         self.count = self.combinations = 0
         self.padded = set[str]()
+        self.stripped = set[str]()  # the columns read in SQL with a cell to strip
 
     def _filled(self, alias: str = "") -> str:
         """Whether a row has a cell that is not blank: the row-by-row path skips the others.
         The first cell alone says so for nearly every row, and a printable ASCII character
         first (never a space) says it cheaper than stripping."""
         everything = " || ".join(f"{alias}{column}" for column in self.columns)
-        return (
-            f"(ascii({alias}c1) BETWEEN 33 AND 126 OR btrim({alias}c1, {_SPACES}) <> ''"
-            f" OR btrim({everything}, {_SPACES}) <> '')"
-        )
+        return f"({_not_blank(f'{alias}c1')} OR btrim({everything}, {_SPACES}) <> '')"
 
     def copy(self, progress: Progress | None) -> bool:
         """COPY the file's bytes; False if PostgreSQL refused them or read other than the
@@ -308,10 +339,10 @@ class _Cells:
 
         One scan groups the rows by each id column, by each looked-up column with many
         distinct cells alone and the others together, by the cells past the named columns
-        and by whether a cell read in SQL is bad. An id column with many distinct cells (a
-        guardians.csv's student ids, nearly one a row) is not grouped, which would only
-        hash as many ids as rows: its cells are checked row by row, and looked up in the
-        scan of the rows."""
+        and by the states of the cells read in SQL (`_state`). An id column with many
+        distinct cells (a guardians.csv's student ids, nearly one a row) is not grouped,
+        which would only hash as many ids as rows: its cells are checked row by row (their
+        states), and looked up in the scan of the rows."""
 
         def many(cell: str) -> bool:
             return self.distinct.get(cell, 0) > _MANY_CELLS
@@ -327,12 +358,16 @@ class _Cells:
         # The cells past the named columns, run together: the row-by-row path's width error
         # unless blank; and whether any cell read in SQL is bad in the row.
         extra = {"past": " || ".join(self.past)} if self.past else {}
-        if wrong := [f"({bad})" for _value, bad in self.in_sql.values()]:
-            extra["wrong"] = " OR ".join(wrong)
-        # An ungrouped id's checks, a row at a time.
-        for cell in sorted(self.ungrouped):
-            extra[f"bad_{cell}"] = _bad_id(cell)
-            extra[f"padded_{cell}"] = _padded_id(cell)
+        # Each cell read in SQL, and each ungrouped id, has a state of two bits (`_state`):
+        # one number a row, one grouping set.
+        stated = [(name, state) for name, (_value, state) in self.in_sql.items()]
+        stated += [(cell, _id_state(cell, True)) for cell in sorted(self.ungrouped)]
+        if len(stated) > 31:  # more than a bigint holds (no kind has a third as many)
+            raise _NotPlain
+        if stated:
+            extra["states"] = " + ".join(
+                f"(({state})::bigint << {2 * place})" for place, (_name, state) in enumerate(stated)
+            )
         sets += [f"({name})" for name in extra]
         chosen = grouped + looked
         chosen += [f"({expression}) AS {name}" for name, expression in extra.items()]
@@ -344,6 +379,10 @@ class _Cells:
             )
         )
         found = self.found
+        # Unanalyzed, the groups are planned as a handful of rows: the combinations' table
+        # (`rows`) then joined each lookup table in a nested loop, 4 million comparisons for
+        # a students.csv's 14,000 combinations and 300 ZIP codes.
+        self.session.execute(text(f"ANALYZE {found}"))
         # The rows are counted in one looked-up grouping set, and the combinations in the
         # set of those grouped together.
         counted = self._set_of(looked[0])
@@ -352,12 +391,10 @@ class _Cells:
             "rows": f"sum(found) FILTER (WHERE {counted})",
             "combinations": f"count(*) FILTER (WHERE {combination})",
             "past": f"count(*) FILTER (WHERE btrim(past, {_SPACES}) <> '')" if self.past else "0",
-            "wrong": "count(*) FILTER (WHERE wrong)" if wrong else "0",
+            "states": "coalesce(bit_or(states), 0)" if stated else "0",
         }
         for _column, cell in self.ids:
             if cell in self.ungrouped:
-                checks[f"bad_{cell}"] = f"sum(found) FILTER (WHERE bad_{cell})"
-                checks[f"padded_{cell}"] = f"coalesce(bool_or(padded_{cell}), false)"
                 continue
             checks[f"bad_{cell}"] = (
                 f"count(*) FILTER (WHERE {cell} IS NOT NULL AND {_bad_id(cell)})"
@@ -366,14 +403,17 @@ class _Cells:
             checks[f"padded_{cell}"] = f"coalesce(bool_or({_padded_id(cell)}), false)"
         listed = ", ".join(f"{check} AS {name}" for name, check in checks.items())
         counts = self.session.execute(text(f"SELECT {listed} FROM {found}")).mappings().one()
-        refused = ["past", "wrong"]
-        for _column, cell in self.ids:
-            refused += [f"bad_{cell}"]
-        if any(counts[name] for name in refused):
+        refused = ["past"]
+        refused += [f"bad_{cell}" for _column, cell in self.ids if cell not in self.ungrouped]
+        states = int(counts["states"])
+        if any(counts[name] for name in refused) or states & _BAD_CELLS:
             raise _NotPlain
+        stripped = {name for place, (name, _) in enumerate(stated) if states >> 2 * place & 2}
+        self.stripped = stripped & set(self.in_sql)
         self.count = int(counts["rows"] or 0)
         self.combinations = int(counts["combinations"])
-        self.padded = {cell for _column, cell in self.ids if counts[f"padded_{cell}"]}
+        self.padded = {cell for _column, cell in self.ids if cell in stripped}
+        self.padded |= {cell for _column, cell in self.ids if counts.get(f"padded_{cell}")}
         for column, cell in self.ids:
             reference = REFERENCES[column.refers_to or ""].attribute
             known = f"SELECT FROM {reference.class_.__tablename__} AS k WHERE k.{reference.key}"
@@ -423,8 +463,10 @@ class _Cells:
                 values[column.field] = (
                     f"btrim(f.{cell}, {_SPACES})" if cell in self.padded else f"f.{cell}"
                 )
-            elif column.name in self.in_sql:
+            elif column.name in self.stripped:
                 values[column.field] = self.in_sql[column.name][0]
+            elif column.name in self.in_sql:  # no cell of the column needs stripping
+                values[column.field] = f"f.{cell}" if column.required else f"NULLIF(f.{cell}, '')"
             else:
                 lookup = f"pg_temp.{self.prefix}_{place}"
                 kind = mapped[column.field].type.compile(dialect)
@@ -440,7 +482,7 @@ class _Cells:
                 values[column.field] = pick(cell, f"{cell}_value", f"l{place}.value")
             # A blank that keeps (sms_consent) sets nothing: new rows get the kind's default.
             keeps = column.blank_keeps
-            given[column.field] = f"({_stripped(f'f.{cell}')}) <> ''" if keeps else "true"
+            given[column.field] = _not_blank(f"f.{cell}") if keeps else "true"
         # A district code may stand for minutes (T30): they fill a row's blank minutes_missed.
         status = next((place for column, place in self.read if column.name == "status"), None)
         if status is not None and "minutes_missed" in {c.field for c in self.spec.columns}:
@@ -485,7 +527,10 @@ class _Cells:
         """Fill a column's lookup table with its distinct cells as `reader` reads them, a
         batch at a time (a server-side cursor over them, a COPY of each batch read)."""
         raw: Any = self.session.connection().connection.driver_connection
-        select = f"SELECT DISTINCT {cell} FROM {self.found} WHERE {self._set_of(cell)}"
+        # A column grouped alone has each cell once in its set already; one grouped with
+        # others, once in each combination.
+        distinct = "" if cell in self.alone else "DISTINCT "
+        select = f"SELECT {distinct}{cell} FROM {self.found} WHERE {self._set_of(cell)}"
         with raw.cursor(name=f"{self.prefix}_distinct") as distinct:
             distinct.execute(select)
             while batch := distinct.fetchmany(_BATCH):
