@@ -17,7 +17,7 @@ Kept in place, as they are:
 
 PostgreSQL only. The DROPs take an ACCESS EXCLUSIVE lock on the table, held until the
 transaction ends: every other reader and writer of it waits until the import commits or
-rolls back (see docs/architecture.md, "Indexes built after a large insert"). A unique
+rolls back (see docs/architecture.md, "Indexes built after a first import"). A unique
 constraint the rows break fails when it is built, an `IntegrityError` as the INSERT's own
 would have been, and the caller's rollback (the transaction's, or a savepoint's) brings the
 indexes back as they were: DDL is transactional in PostgreSQL.

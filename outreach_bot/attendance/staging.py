@@ -221,7 +221,7 @@ class Staging:
         if matched < rows:
             # With nothing stored, no row need be looked for.
             report.created = self._insert(
-                repeated_param, given, joined, kept, new=bool(matched), adding=rows - matched
+                repeated_param, given, joined, kept, new=bool(matched), first=not matched
             )
         report.unchanged = rows - report.created - report.updated
         self._analyze_if_grown(report.created + report.updated)
@@ -235,18 +235,18 @@ class Staging:
         kept: str,
         *,
         new: bool,
-        adding: int | None = None,
+        first: bool = False,
     ) -> int:
         """Insert the staged rows (with `new`, only those whose key is not stored), in key
         order; how many went in.
 
-        When it is known (`adding`) to add more rows than the table holds (a first import,
-        or one that more than doubles the table), the table's indexes other than its
-        primary key are dropped before it and built once after it (`built_after`), not kept
-        up a row at a time; their DROPs lock the table against every reader until the
-        import commits. Below the table's size a rebuild costs more than it saves (see
-        docs/architecture.md). The night's savepoint insert gives no `adding`: its unique
-        indexes are what tell it that a key was stored.
+        Into an empty table (`first`: a district's first import, nothing stored to match),
+        the table's indexes other than its primary key are dropped before it and built once
+        after it (`built_after`), not kept up a row at a time. Their DROPs lock the table
+        against every reader until the import commits, so a table that holds rows, which
+        families' replies and the dashboard read, is never rebuilt, however large the file
+        (see docs/architecture.md). The night's savepoint insert is never `first`: its
+        unique indexes are what tell it that a key was stored.
 
         Key order fills the primary key's index page by page: a third faster than the file's
         order (a million rows, often sorted by date). Text sorts by its bytes (COLLATE "C"):
@@ -270,20 +270,14 @@ class Staging:
             repeated,
             *(bindparam(f"default_{f}", self.spec.defaults.get(f)) for f in self.others),
         )
-        if adding is None or not self._outgrows(adding):
+        if not first or not self._empty():
             return rows_changed(self.session, inserting)
         with indexes_built_after(self.session, target):
             return rows_changed(self.session, inserting)
 
-    def _outgrows(self, adding: int) -> bool:
-        """Whether `adding` rows are more than the table holds: counted, but no further
-        than `adding` rows (nothing to read for a first import). Not `reltuples`, which is
-        -1 until the table is first analyzed, and may be far off after a merge."""
-        held = self.session.scalar(
-            text(f"SELECT count(*) FROM (SELECT FROM {self.table.name} LIMIT :adding) AS t"),
-            {"adding": adding},
-        )
-        return adding > int(held or 0)
+    def _empty(self) -> bool:
+        """Whether the table holds no row (of any import, this one's earlier files included)."""
+        return not self.session.scalar(text(f"SELECT EXISTS (SELECT FROM {self.table.name})"))
 
     def _analyze_if_grown(self, written: int) -> None:
         """ANALYZE the table when this merge wrote as much of it as autovacuum waits for
