@@ -327,9 +327,14 @@ class _Copied:
             if held.wide
             else "true"
         )
+        # The users' role beside their records, as the record has it: the checks read it on
+        # every scan of the users, where the record's would be looked up in each one.
+        role = (
+            f", nullif(lower({cell('role')} COLLATE \"C\"), '') AS role" if name == "users" else ""
+        )
         self._execute(
             f"CREATE TEMPORARY TABLE or_{name} ON COMMIT DROP AS"
-            f" SELECT {cell('sourcedid')} AS sid,"
+            f" SELECT {cell('sourcedid')} AS sid{role},"
             f" CASE WHEN lower({status} COLLATE \"C\") = '{DELETED}' THEN '{DELETED}'"
             " ELSE 'active' END AS status,"
             " m.value AS modified,"
@@ -422,7 +427,7 @@ class _Copied:
         self._execute(
             "CREATE TEMPORARY TABLE or_students ON COMMIT DROP AS"
             " SELECT sid, coalesce(data->>'identifier', sid) AS id FROM or_users"
-            f" WHERE status = 'active' AND data->>'role' = '{STUDENT}' AND data ? 'given'"
+            f" WHERE status = 'active' AND role = '{STUDENT}' AND data ? 'given'"
         )
         # (No key on them: each sid is one of a keyed file's, and they are only hashed.)
         # The latest school year, the stored ones included: a later year counts fewer
@@ -437,7 +442,7 @@ class _Copied:
         # The students with a school: a current enrollment at one, or one among their orgs.
         # (Each list read as a hashed subquery beside one scan of the students: a table of
         # the students placed, then joined, cost three times as much.)
-        students = f"status = 'active' AND data->>'role' = '{STUDENT}'"
+        students = f"status = 'active' AND role = '{STUDENT}'"
         placed = (
             "coalesce(u.data->>'primary_org' IN (SELECT sid FROM or_schools), false)"
             " OR u.sid IN (SELECT e.data->>'user' FROM or_enrollments AS e"
@@ -458,18 +463,18 @@ class _Copied:
             f" AND (NOT u.data ? 'grade' OR NOT ({placed}))",
             # A family member with a phone, linked to students all in the export.
             f"SELECT count(*) FROM or_users AS u WHERE u.status = 'active'"
-            f" AND u.data->>'role' IN ({family}) AND (NOT (u.data ? 'sms' OR u.data ? 'phone')"
+            f" AND u.role IN ({family}) AND (NOT (u.data ? 'sms' OR u.data ? 'phone')"
             " OR jsonb_array_length(coalesce(u.data->'agents', '[]')) = 0)",
             # (Their agents listed first, then one anti-join with the students as a whole.)
             "SELECT count(*) FROM (SELECT a.agent FROM or_users AS u,"
             " jsonb_array_elements_text(u.data->'agents') AS a(agent)"
-            f" WHERE u.status = 'active' AND u.data->>'role' IN ({family}) OFFSET 0) AS f"
+            f" WHERE u.status = 'active' AND u.role IN ({family}) OFFSET 0) AS f"
             " LEFT JOIN or_students AS s ON s.sid = f.agent WHERE s.sid IS NULL",
             # One id per student, and per school, among new and stored ones alike. (Two
             # sourcedIds of one id are a least and a greatest that differ: one hashed pass,
             # with no list of distinct pairs to make first.)
             f"SELECT count(*) FROM (SELECT id FROM (SELECT sid, coalesce(data->>'identifier',"
-            f" sid) AS id FROM or_users WHERE data->>'role' = '{STUDENT}' AND data ? 'given'"
+            f" sid) AS id FROM or_users WHERE role = '{STUDENT}' AND data ? 'given'"
             f" UNION ALL SELECT sourced_id, coalesce(data->>'identifier', sourced_id)"
             f" FROM {_RECORDS} WHERE file = 'users' AND data->>'role' = '{STUDENT}'"
             f" AND data ? 'given') AS claims GROUP BY id HAVING {_TWO_SIDS}) AS twice",
@@ -483,14 +488,14 @@ class _Copied:
             # once and joined as a whole: a lookup an agent would hash a union for each.)
             "SELECT count(*) FROM (SELECT f.sid, i.id, f.phone FROM"
             " (SELECT sid, data, coalesce(data->>'sms', data->>'phone') AS phone FROM"
-            " (SELECT sid, data FROM or_users WHERE status = 'active'"
+            f" (SELECT sid, data FROM or_users WHERE status = 'active' AND role IN ({family})"
             f" UNION ALL SELECT sourced_id, data FROM {_RECORDS} AS r"
-            " WHERE file = 'users' AND status = 'active'"
+            f" WHERE file = 'users' AND status = 'active' AND data->>'role' IN ({family})"
             " AND NOT EXISTS (SELECT FROM or_users AS n WHERE n.sid = r.sourced_id)) AS m"
-            f" WHERE data->>'role' IN ({family}) OFFSET 0) AS f,"
+            " OFFSET 0) AS f,"
             " jsonb_array_elements_text(coalesce(f.data->'agents', '[]')) AS a(sid)"
             " JOIN (SELECT sid, coalesce(data->>'identifier', sid) AS id FROM or_users"
-            f" WHERE data->>'role' = '{STUDENT}'"
+            f" WHERE role = '{STUDENT}'"
             " UNION ALL SELECT sourced_id, coalesce(data->>'identifier', sourced_id) FROM"
             f" {_RECORDS} WHERE file = 'users') AS i ON i.sid = a.sid"
             f" WHERE f.phone IS NOT NULL) AS pairs GROUP BY id, phone HAVING {_TWO_SIDS}",
