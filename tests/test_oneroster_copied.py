@@ -365,3 +365,41 @@ def test_an_enrollment_at_an_unknown_school_goes_row_by_row(
         "enrollments.csv, line 6, column schoolSourcedId (5): 'org-elm' is not a school in"
         " orgs.csv; expected the sourcedId of an org whose type is school"
     ]
+
+
+_ENROLLED = f"enr-2,active,{STAMP},cls-2,org-oak,kid-2,student,2026-08-24,\n"
+_AT_PINE = f"enr-2b,active,{STAMP},cls-9,org-pine,kid-2,student,{{begin}},\n"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "by_copy"),
+    [
+        ("users", ",05,org-oak,", ",05,,", False),  # a student of no school: no primary org
+        ("users", f"kid-9,active,{STAMP},org-pine,", f"kid-9,active,{STAMP},org-district,", False),
+        ("users", f"kid-3,active,{STAMP},org-pine,", f"kid-3,active,{STAMP},org-district,", True),
+        ("users", "503-555-0101,,kid-1,", "503-555-0102,,kid-2,", False),  # one phone, twice
+        # Two current enrollments: the later one's school (whose id sorts after OAK), or
+        # two latest at two schools, which the row-by-row path would choose between by order.
+        ("enrollments", _ENROLLED, _ENROLLED + _AT_PINE.format(begin="2026-08-24"), False),
+        ("enrollments", _ENROLLED, _ENROLLED + _AT_PINE.format(begin="2026-09-01"), True),
+    ],
+)
+def test_a_student_placed_by_one_link_alone_or_a_phone_twice_are_read_alike(
+    runtime: Runtime,
+    tmp_path: Path,
+    copied: list[bool],
+    file: str,
+    old: str,
+    new: str,
+    by_copy: bool,
+) -> None:
+    """A student is placed by a current enrollment, a primary org or an org that is a school,
+    each checked on its own (kid-3 by the enrollment alone), at the latest enrollment's
+    school; a student with none, two latest at two schools, or one phone of two of a
+    student's family members, go row by row, which decides them."""
+    export = _export(tmp_path / "export")
+    edit(export, f"{file}.csv", old, new)
+    found = _read_both_ways(runtime, export)
+
+    assert found[0] == found[1]
+    assert copied == [_by_copy(runtime) and by_copy]
