@@ -529,8 +529,8 @@ class _Cells:
         raw: Any = self.session.connection().connection.driver_connection
         # A column grouped alone has each cell once in its set already; one grouped with
         # others, once in each combination.
-        distinct = "" if cell in self.alone else "DISTINCT "
-        select = f"SELECT {distinct}{cell} FROM {self.found} WHERE {self._set_of(cell)}"
+        once = "" if cell in self.alone else "DISTINCT "
+        select = f"SELECT {once}{cell} FROM {self.found} WHERE {self._set_of(cell)}"
         with raw.cursor(name=f"{self.prefix}_distinct") as distinct:
             distinct.execute(select)
             while batch := distinct.fetchmany(_BATCH):
